@@ -1,0 +1,109 @@
+"""From score rates X_i to dimension scores, contributions and the index (指数合成).
+
+Arrays are rows (unit × period) × indicators; ``membership`` is the indicators × dimensions
+0/1 matrix, so every sum over a dimension is one matrix product.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def membership_matrix(dimension_of: list[str], dimensions: list[str]) -> np.ndarray:
+    """Indicators × dimensions matrix with 1 where the indicator belongs to the dimension."""
+    return (np.asarray(dimension_of)[:, None] == np.asarray(dimensions)[None, :]).astype(float)
+
+
+def row_weights(weights: np.ndarray, present: np.ndarray, membership: np.ndarray, reweight: bool) -> np.ndarray:
+    """The weight each row gives each indicator (rows × indicators).
+
+    Without ``reweight`` a missing indicator keeps its weight (its score is 0 or the row is an
+    error). With ``reweight`` (Settings ``missing = reweight``) a missing indicator is dropped
+    and the remaining weights of its dimension are rescaled so the dimension keeps its total,
+    W'_i = W_i · W_k / Σ_(j∈k present) W_j; a dimension with nothing present is dropped and
+    the other dimensions share its weight in proportion to theirs.
+    """
+    full = np.broadcast_to(weights, present.shape).astype(float)
+    if not reweight:
+        return full.copy()
+    kept = np.where(present, full, 0.0)
+    dim_total = weights @ membership  # W_k
+    dim_present = kept @ membership  # Σ of the present weights in k, per row
+    with np.errstate(all="ignore"):
+        dim_factor = np.where(dim_present > 0, dim_total / dim_present, 0.0)
+    within = kept * (dim_factor @ membership.T)
+    total = within.sum(axis=1, keepdims=True)
+    with np.errstate(all="ignore"):
+        return np.where(total > 0, within / total, 0.0)
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """Dimension scores D_k, dimension weights W_k, contributions C_k and the index Y."""
+
+    dimension_scores: np.ndarray  # rows × dimensions
+    dimension_weights: np.ndarray  # rows × dimensions
+    contributions: np.ndarray  # rows × dimensions
+    index: np.ndarray  # rows
+
+
+def _weighted_log(weights: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """W · ln X with 0 · ln 0 taken as 0 and ln 0 = −inf, so a zero score zeroes a product."""
+    with np.errstate(all="ignore"):
+        return np.where(weights > 0, weights * np.log(scores), 0.0)
+
+
+def aggregate(
+    scores: np.ndarray,
+    weights: np.ndarray,
+    membership: np.ndarray,
+    dimension_aggregation: str = "arithmetic",
+    index_aggregation: str = "arithmetic",
+) -> Aggregate:
+    """Combine scores X (rows × indicators) with row weights W of the same shape.
+
+    Arithmetic: D_k = Σ_(i∈k) W_i X_i / W_k. Geometric: D_k = Π_(i∈k) X_i^(W_i / W_k).
+    Index, arithmetic: Y = Σ_k W_k D_k; geometric: Y = Π_k D_k^(W_k). Contribution
+    C_k = W_k D_k, which is Σ_(i∈k) W_i X_i with arithmetic dimensions, and the C_k add up to
+    Y when the index is arithmetic. A dimension with zero weight in a row has no score (NaN).
+    Scores that are NaN where their weight is 0 do not matter.
+    """
+    x = np.where(weights > 0, scores, 0.0)
+    dim_weights = weights @ membership
+    with np.errstate(all="ignore"):
+        if dimension_aggregation == "geometric":
+            # ln 0 would meet the 0 entries of the membership matrix (−inf · 0 = NaN), so a
+            # zero score is counted apart: it makes its dimension's product 0.
+            has_zero = (((weights > 0) & (x == 0)) @ membership) > 0
+            logs = _weighted_log(weights, np.where(x == 0, 1.0, x)) @ membership
+            dim_scores = np.where(has_zero, 0.0, np.exp(logs / dim_weights))
+            contributions = dim_weights * dim_scores
+        else:
+            contributions = (weights * x) @ membership  # Σ_(i∈k) W_i X_i, as the report adds it
+            dim_scores = contributions / dim_weights
+    dim_scores = np.where(dim_weights > 0, dim_scores, np.nan)
+    contributions = np.where(dim_weights > 0, contributions, np.nan)
+    if index_aggregation == "geometric":
+        index = np.exp(np.sum(_weighted_log(dim_weights, np.nan_to_num(dim_scores)), axis=1))
+    else:
+        index = np.nansum(contributions, axis=1)
+    # A NaN score with positive weight (an error row) makes the whole row an error.
+    broken = np.any((weights > 0) & np.isnan(scores), axis=1)
+    return Aggregate(
+        np.where(broken[:, None], np.nan, dim_scores),
+        dim_weights,
+        np.where(broken[:, None], np.nan, contributions),
+        np.where(broken, np.nan, index),
+    )
+
+
+def potential_gains(scores: np.ndarray, weights: np.ndarray, full_score: np.ndarray) -> np.ndarray:
+    """Potential gain (短板): W_i (full − X_i), how much the index rises if X_i reached its target.
+
+    ``full_score`` per indicator is the cap for ratio and growth (1 when there is no cap), 1 for
+    goalposts and min–max, 100 for efficacy and NaN for z-scores (no target). Never negative.
+    """
+    with np.errstate(invalid="ignore"):
+        return np.maximum(weights * (full_score - scores), 0.0)

@@ -1,0 +1,96 @@
+"""The ``anji-xl`` command line (SPEC §6).
+
+Exit codes: 0 success; 2 invalid input, one ``Sheet!Cell: message`` line per problem on
+stderr; 1 an unexpected failure (one line, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .engine import compute
+from .model import AnjiInputError, Problem
+from .output import json_document, select_rows, text_report
+from .reader import read_book
+
+#: The workbook shipped with the project (the default BOOK).
+SHIPPED_BOOK = Path(__file__).resolve().parent.parent / "workbook" / "AnjiIndex.xlsx"
+
+
+def _book_argument(parser: argparse.ArgumentParser, optional: bool = False) -> None:
+    if optional:
+        parser.add_argument("book", nargs="?", type=Path, default=SHIPPED_BOOK, help="workbook (.xlsx/.xlsm); default: the shipped one")
+    else:
+        parser.add_argument("book", type=Path, help="workbook (.xlsx/.xlsm)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="anji-xl", description="Anji Index (安吉指数) and other composite indices from an Excel workbook.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    compute_cmd = commands.add_parser("compute", help="compute the index and print it")
+    _book_argument(compute_cmd, optional=True)
+    compute_cmd.add_argument("--json", action="store_true", help="print the SPEC §6 JSON document")
+    compute_cmd.add_argument("--period", help="only this period")
+    compute_cmd.add_argument("--unit", help="only this unit")
+    compute_cmd.set_defaults(run=_run_compute)
+
+    validate_cmd = commands.add_parser("validate", help="check the workbook and list every problem")
+    _book_argument(validate_cmd)
+    validate_cmd.set_defaults(run=_run_validate)
+    return parser
+
+
+def _computed(book: Path):
+    model, panel = read_book(book)
+    return model, compute(model, panel)
+
+
+def _run_compute(args: argparse.Namespace) -> int:
+    model, result = _computed(args.book)
+    rows = select_rows(result, args.unit, args.period)
+    if not len(rows):
+        raise AnjiInputError([Problem("", f"no Data row for unit {args.unit or '*'} and period {args.period or '*'}")])
+    selected = set(rows)
+    problems = [p for p in result.problems if p.row is None or p.row in selected]
+    if problems:
+        raise AnjiInputError(problems)
+    if args.json:
+        print(json.dumps(json_document(result, rows), ensure_ascii=False, indent=2))
+    else:
+        print(text_report(result, model, rows))
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    _, result = _computed(args.book)
+    if result.problems:
+        raise AnjiInputError(result.problems)
+    for warning in result.warnings:
+        print(f"warning: {warning}")
+    print(f"OK: {args.book}: {len(result.rows)} rows, no problems")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except AnjiInputError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    except Exception as error:  # noqa: BLE001 — the promise is one line, never a traceback
+        print(f"anji-xl: unexpected failure: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

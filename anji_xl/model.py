@@ -1,0 +1,189 @@
+"""The inputs of a computation: an indicator system, its settings, a panel of values.
+
+A *model* (indicators + settings) and a *panel* (units × periods × indicator values) go in;
+the engine turns them into an :class:`anji_xl.engine.IndexResult`. Everything here is plain
+pandas / Python: no spreadsheet library is imported, so the same engine serves the worksheet
+functions, the command line and the tests.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pandas as pd
+
+#: The six dimensions of the report, §三, in the report's order (Chinese name → English).
+DIMENSIONS_EN: dict[str, str] = {
+    "低碳生产": "Low-carbon production",
+    "智慧生活": "Smart living",
+    "生态友好": "Eco-friendly environment",
+    "现代治理": "Modern governance",
+    "绿色设施": "Green infrastructure",
+    "推进机制": "Promotion mechanism",
+}
+
+METHODS = ("ratio", "growth", "goalpost", "minmax", "zscore", "efficacy")
+AGGREGATIONS = ("arithmetic", "geometric")
+MISSING_POLICIES = ("error", "reweight", "zero")
+
+_DIRECTION_ALIASES = {
+    "positive": 1, "pos": 1, "+": 1, "1": 1, "正向": 1, "正": 1,
+    "negative": -1, "neg": -1, "-": -1, "-1": -1, "逆向": -1, "负向": -1, "逆": -1,
+}
+_METHOD_ALIASES = {"比值法": "ratio", "功效系数法": "efficacy", "min-max": "minmax", "z-score": "zscore"}
+_YES = {"yes", "true", "1", "y", "是"}
+_NO = {"no", "false", "0", "n", "否", ""}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, with where it is (``Sheet!Cell``) when known."""
+
+    where: str
+    message: str
+    row: tuple[str, str] | None = None  # the (unit, period) it concerns; None: the whole model
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class AnjiInputError(Exception):
+    """Invalid input; carries every problem found, not only the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(map(str, self.problems)))
+
+
+def parse_direction(text: object) -> int | None:
+    """+1 for 正向 / positive / 1, −1 for 逆向 / negative / −1; None when not recognised."""
+    if isinstance(text, bool):
+        return None
+    if isinstance(text, (int, float)):
+        return int(text) if text in (1, -1) else None
+    return _DIRECTION_ALIASES.get(str(text).strip().lower())
+
+
+def parse_method(text: object) -> str | None:
+    """The scoring method named by ``text`` (blank means ``ratio``); None when unknown."""
+    name = "" if text is None else str(text).strip().lower()
+    if not name:
+        return "ratio"
+    name = _METHOD_ALIASES.get(name, name)
+    return name if name in METHODS else None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The Settings sheet. Defaults are the report's method (capped ratio, arithmetic mean)."""
+
+    dimension_aggregation: str = "arithmetic"
+    index_aggregation: str = "arithmetic"
+    cap: float | None = 1.0  # None: no cap
+    missing: str = "error"
+    weight_tolerance: float = 1e-6
+    normalize_weights: bool = False
+    draws: int = 1000
+    spread: float = 0.2
+    seed: int = 20211012
+
+    @classmethod
+    def from_mapping(
+        cls, raw: dict[str, object], where: Callable[[str], str] = lambda key: ""
+    ) -> tuple["Settings", list[Problem]]:
+        """Settings from ``key → value`` cells; unknown keys and bad values become problems.
+
+        A key that is absent keeps its default; ``cap`` present but blank means no cap.
+        """
+        values: dict[str, object] = {}
+        problems: list[Problem] = []
+
+        def bad(key: str, message: str) -> None:
+            problems.append(Problem(where(key), f"setting {key}: {message}"))
+
+        for key, value in raw.items():
+            text = "" if value is None else str(value).strip()
+            if key in ("dimension_aggregation", "index_aggregation"):
+                if text.lower() not in AGGREGATIONS:
+                    bad(key, f"{value!r} is not one of {', '.join(AGGREGATIONS)}")
+                else:
+                    values[key] = text.lower()
+            elif key == "missing":
+                if text.lower() not in MISSING_POLICIES:
+                    bad(key, f"{value!r} is not one of {', '.join(MISSING_POLICIES)}")
+                else:
+                    values[key] = text.lower()
+            elif key == "normalize_weights":
+                if text.lower() not in _YES | _NO:
+                    bad(key, f"{value!r} is not yes or no")
+                else:
+                    values[key] = text.lower() in _YES
+            elif key == "cap":
+                if text.lower() in ("", "none"):
+                    values[key] = None
+                elif not _is_number(value) or float(value) <= 0:
+                    bad(key, f"{value!r} is not a positive number (leave it blank for no cap)")
+                else:
+                    values[key] = float(value)
+            elif key in ("weight_tolerance", "spread"):
+                if not _is_number(value) or float(value) < 0 or (key == "spread" and float(value) >= 1):
+                    limit = "in [0, 1)" if key == "spread" else "≥ 0"
+                    bad(key, f"{value!r} is not a number {limit}")
+                else:
+                    values[key] = float(value)
+            elif key in ("draws", "seed"):
+                if not _is_number(value) or float(value) != int(float(value)) or float(value) < (1 if key == "draws" else 0):
+                    bad(key, f"{value!r} is not a whole number{' ≥ 1' if key == 'draws' else ''}")
+                else:
+                    values[key] = int(float(value))
+            else:
+                bad(key, "unknown setting")
+        return cls(**values), problems
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, (int, float)):
+        return math.isfinite(value)
+    try:
+        return math.isfinite(float(str(value)))
+    except ValueError:
+        return False
+
+
+def _no_location(*_: object) -> str:
+    return ""
+
+
+@dataclass
+class Model:
+    """An indicator system and its settings.
+
+    ``indicators`` is indexed by indicator ``id`` with columns ``dimension``, ``direction``
+    (+1 / −1), ``method``, ``reference``, ``lower``, ``upper``, ``transform`` (``""`` or
+    ``"log"``), ``weight`` and any descriptive columns (``name``, ``unit``, ``source`` …).
+    ``indicator_cell(id, column)`` names the cell an indicator's field came from.
+    """
+
+    indicators: pd.DataFrame
+    settings: Settings = field(default_factory=Settings)
+    indicator_cell: Callable[[str, str], str] = _no_location
+
+    @property
+    def dimensions(self) -> list[str]:
+        """Dimensions in the order they first appear in the indicator table."""
+        return list(dict.fromkeys(self.indicators["dimension"]))
+
+
+@dataclass
+class Panel:
+    """Indicator values: rows indexed by (unit, period) as strings, one column per indicator.
+
+    Missing values are NaN. ``data_cell(unit, period, id)`` names the cell a value came from.
+    """
+
+    values: pd.DataFrame
+    data_cell: Callable[[str, str, str], str] = _no_location

@@ -1,0 +1,77 @@
+"""What a computation shows: the JSON document of SPEC §6 and the readable terminal table."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from tabulate import tabulate
+
+from .engine import IndexResult
+from .model import DIMENSIONS_EN, Model
+
+
+def _number(value: float) -> float | None:
+    """JSON has no NaN: a value that could not be computed (missing, error row) is null."""
+    return None if value is None or math.isnan(value) else float(value)
+
+
+def select_rows(result: IndexResult, unit: str | None = None, period: str | None = None) -> pd.MultiIndex:
+    """The (unit, period) rows matching the filters, in result order."""
+    rows = result.rows
+    keep = [(unit is None or u == unit) and (period is None or p == period) for u, p in rows]
+    return rows[keep]
+
+
+def json_document(result: IndexResult, rows: pd.MultiIndex | None = None) -> dict:
+    """``{"results": [{unit, period, index, dimensions, scores, contributions}], "warnings": [...]}``."""
+    rows = result.rows if rows is None else rows
+    results = [
+        {
+            "unit": unit,
+            "period": period,
+            "index": _number(result.index[(unit, period)]),
+            "dimensions": {k: _number(v) for k, v in result.dimension_scores.loc[(unit, period)].items()},
+            "scores": {k: _number(v) for k, v in result.scores.loc[(unit, period)].items()},
+            "contributions": {k: _number(v) for k, v in result.contributions.loc[(unit, period)].items()},
+        }
+        for unit, period in rows
+    ]
+    return {"results": results, "warnings": list(result.warnings)}
+
+
+def _fmt(value: float, digits: int = 4) -> str:
+    return "—" if math.isnan(value) else f"{value:.{digits}f}"
+
+
+def text_report(result: IndexResult, model: Model, rows: pd.MultiIndex | None = None, top: int = 5) -> str:
+    """Per unit and period: the index, the dimension table and the top potential gains."""
+    rows = result.rows if rows is None else rows
+    names = model.indicators["name"] if "name" in model.indicators else pd.Series(dtype=str)
+    blocks = []
+    for unit, period in rows:
+        key = (unit, period)
+        rank = result.rank[key]
+        of = int((result.rows.get_level_values(1) == period).sum())
+        title = f"{unit} {period}   安吉指数 Index {_fmt(result.index[key])}"
+        if not math.isnan(rank) and of > 1:
+            title += f"   排名 rank {int(rank)}/{of}"
+        dims = tabulate(
+            [
+                [f"{dim} {DIMENSIONS_EN.get(dim, '')}".strip(), _fmt(result.dimension_scores.at[key, dim]),
+                 _fmt(result.contributions.at[key, dim]), _fmt(result.dimension_weights.at[key, dim], 3)]
+                for dim in result.dimensions
+            ],
+            headers=["维度 Dimension", "得分率 Score", "贡献 Contribution", "权重 Weight"],
+            colalign=("left", "right", "right", "right"),
+            disable_numparse=True,
+        )
+        gains = result.top_gains(unit, period, top)
+        gain_rows = [[ident, names.get(ident, ""), _fmt(result.scores.at[key, ident]), f"+{gain:.4f}"] for ident, gain in gains.items()]
+        gain_table = (
+            tabulate(gain_rows, headers=["短板 Gain", "指标 Indicator", "得分率 Score", "潜在提升 Potential"], colalign=("left", "left", "right", "right"), disable_numparse=True)
+            if gain_rows
+            else "短板 Gains: none — every indicator reaches its target"
+        )
+        blocks.append(f"{title}\n\n{dims}\n\n{gain_table}")
+    return "\n\n\n".join(blocks)

@@ -1,0 +1,245 @@
+"""Read Indicators, Data and Settings from an .xlsx / .xlsm workbook (SPEC §4).
+
+Each sheet is read from its Excel table (``tblIndicators`` …) when there is one, else from the
+sheet's used range with the header in its first non-blank row. Header cells match on their
+first token, case-insensitively (``weight 权重`` is ``weight``). Every problem is collected with
+its ``Sheet!Cell`` and raised together as one :class:`~anji_xl.model.AnjiInputError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+from openpyxl.utils import get_column_letter, range_boundaries
+
+from .model import AnjiInputError, Model, Panel, Problem, Settings, parse_direction, parse_method
+
+INDICATOR_COLUMNS = (
+    "id", "dimension", "area", "name", "name_en", "unit", "direction",
+    "method", "reference", "lower", "upper", "transform", "weight", "source",
+)
+_REQUIRED = {"Indicators": ("id", "dimension", "direction", "weight"), "Data": ("unit", "period"), "Settings": ("key", "value")}
+_DATA_EXTRA = {"source", "note", "notes"}  # Data columns that describe a row, not an indicator
+_MISSING_MARKS = {"#N/A"}  # Excel's "not available" counts as a missing value
+
+
+@dataclass
+class _Block:
+    """A sheet's table: header keys → column letters, and its rows with their row numbers."""
+
+    sheet: str
+    columns: dict[str, str]
+    rows: list[tuple[int, dict[str, object]]]
+    header_row: int
+
+    def cell(self, key: str, row: int) -> str:
+        return f"{self.sheet}!{self.columns[key]}{row}"
+
+
+def header_key(text: object) -> str:
+    """The key of a header cell: its first token, lower case (``'weight 权重'`` → ``'weight'``)."""
+    parts = str(text).split() if text is not None else []
+    return parts[0].lower() if parts else ""
+
+
+def _read_block(ws, table_name: str, problems: list[Problem]) -> _Block:
+    tables = ws.tables
+    if table_name in tables or len(tables) == 1:
+        ref = tables[table_name].ref if table_name in tables else next(iter(tables.values())).ref
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+    else:
+        min_col, min_row, max_col, max_row = 1, 1, ws.max_column, ws.max_row
+    grid = list(ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col, values_only=True))
+    offset = next((k for k, row in enumerate(grid) if any(v not in (None, "") for v in row)), len(grid))
+    header_row = min_row + offset
+    columns: dict[str, str] = {}
+    for k, text in enumerate(grid[offset] if offset < len(grid) else ()):
+        key = header_key(text)
+        if not key:
+            continue
+        letter = get_column_letter(min_col + k)
+        if key in columns:
+            problems.append(Problem(f"{ws.title}!{letter}{header_row}", f"column {key!r} appears twice (also {columns[key]})"))
+        else:
+            columns[key] = letter
+    positions = {key: range_boundaries(f"{letter}1")[0] - min_col for key, letter in columns.items()}
+    rows = [
+        (header_row + 1 + k, {key: row[pos] for key, pos in positions.items()})
+        for k, row in enumerate(grid[offset + 1:])
+        if any(v not in (None, "") for v in row)
+    ]
+    return _Block(ws.title, columns, rows, header_row)
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _number(value: object, where: str, problems: list[Problem], what: str = "") -> float:
+    """A numeric cell as float; blank and #N/A are NaN; anything else is a problem (NaN)."""
+    if _blank(value) or value in _MISSING_MARKS:
+        return math.nan
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    problems.append(Problem(where, f"{value!r} is not a number{what}"))
+    return math.nan
+
+
+def _label(value: object) -> str:
+    """Unit and period labels as text: 2020.0 → '2020', dates as ISO dates."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    return str(value).strip()
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def read_indicators(block: _Block, problems: list[Problem]) -> tuple[pd.DataFrame, dict[tuple[str, str], str]]:
+    """The indicator table, indexed by id, with direction as ±1 and numeric fields as floats."""
+    records, cells, seen = [], {}, {}
+    for row, raw in block.rows:
+        at = lambda key: block.cell(key, row) if key in block.columns else f"{block.sheet}!A{row}"  # noqa: E731
+        ident = _text(raw.get("id"))
+        if not ident:
+            problems.append(Problem(at("id"), "indicator id is blank"))
+            continue
+        if len(ident.split()) > 1:
+            problems.append(Problem(at("id"), f"indicator id {ident!r} must not contain spaces"))
+        if ident in seen:
+            problems.append(Problem(at("id"), f"duplicate indicator id {ident!r} (also in row {seen[ident]})"))
+            continue
+        seen[ident] = row
+        record = {key: _text(raw.get(key)) for key in INDICATOR_COLUMNS}
+        if not record["dimension"]:
+            problems.append(Problem(at("dimension"), f"dimension of {ident} is blank"))
+        direction = parse_direction(raw.get("direction"))
+        if direction is None:
+            problems.append(Problem(at("direction"), f"unknown direction {raw.get('direction')!r} (use positive/negative, 正向/逆向, 1/-1)"))
+        method = parse_method(raw.get("method"))
+        if method is None:
+            problems.append(Problem(at("method"), f"unknown method {raw.get('method')!r} (use ratio, growth, goalpost, minmax, zscore, efficacy)"))
+        transform = record["transform"].lower()
+        if transform not in ("", "log"):
+            problems.append(Problem(at("transform"), f"unknown transform {record['transform']!r} (leave blank or use log)"))
+        record.update(direction=direction or 1, method=method or "ratio", transform=transform)
+        for key in ("reference", "lower", "upper", "weight"):
+            record[key] = _number(raw.get(key), at(key), problems) if key in block.columns else math.nan
+        needs = {"ratio": ("reference",), "growth": ("reference",), "goalpost": ("lower", "upper")}.get(method or "", ())
+        for key in needs + ("weight",):
+            if _blank(raw.get(key)):
+                problems.append(Problem(at(key), f"{key} of {ident} is blank"))
+        if record["weight"] < 0:
+            problems.append(Problem(at("weight"), f"weight of {ident} is negative ({record['weight']:g})"))
+        for key in block.columns:
+            cells[(ident, key)] = at(key)
+        records.append(record)
+    frame = pd.DataFrame.from_records(records, columns=list(INDICATOR_COLUMNS)).set_index("id")
+    return frame, cells
+
+
+def read_data(block: _Block, ids: list[str], problems: list[Problem]) -> tuple[pd.DataFrame, dict[tuple[str, str], int]]:
+    """Data as a frame indexed by (unit, period) with one float column per indicator."""
+    for key, letter in block.columns.items():
+        if key not in ("unit", "period") and key not in _DATA_EXTRA and key not in {i.lower() for i in ids}:
+            problems.append(Problem(f"{block.sheet}!{letter}{block.header_row}", f"Data column {key!r} matches no indicator id"))
+    by_lower = {key: key for key in block.columns}
+    columns = {i: by_lower.get(i.lower()) for i in ids}
+    for ident, key in columns.items():
+        if key is None:
+            problems.append(Problem(f"{block.sheet}!{block.header_row}:{block.header_row}", f"indicator {ident} has no column in Data"))
+    present = [i for i in ids if columns[i] is not None]
+    index, matrix, row_of = [], [], {}
+    for row, raw in block.rows:
+        blank = [key for key in ("unit", "period") if _blank(raw.get(key))]
+        if blank:
+            problems.append(Problem(block.cell(blank[0], row), f"{blank[0]} is blank"))
+            continue
+        key = (_label(raw.get("unit")), _label(raw.get("period")))
+        if key in row_of:
+            problems.append(Problem(block.cell("period", row), f"duplicate row for {key[0]} {key[1]} (also row {row_of[key]})"))
+            continue
+        row_of[key] = row
+        index.append(key)
+        matrix.append([_number(raw.get(columns[i]), block.cell(columns[i], row), problems) for i in present])
+    values = pd.DataFrame(
+        np.array(matrix, dtype=float).reshape(len(index), len(present)),
+        index=pd.MultiIndex.from_tuples(index, names=["unit", "period"]),
+        columns=present,
+    )
+    return values, row_of
+
+
+def _open(path: Path, problems: list[Problem]):
+    if not path.is_file():
+        problems.append(Problem(str(path), "no such file"))
+        return None
+    try:
+        return openpyxl.load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
+        problems.append(Problem(str(path), f"cannot be read as an .xlsx/.xlsm workbook ({type(error).__name__}: {error})"))
+        return None
+
+
+def _sheet(book, name: str, problems: list[Problem], required: bool = True):
+    for ws in book.worksheets:
+        if ws.title.lower() == name.lower():
+            return ws
+    if required:
+        problems.append(Problem(name, f"the workbook has no sheet {name!r}"))
+    return None
+
+
+def _block(book, name: str, problems: list[Problem], required: bool = True) -> _Block | None:
+    ws = _sheet(book, name, problems, required)
+    if ws is None:
+        return None
+    block = _read_block(ws, f"tbl{name}", problems)
+    missing = [key for key in _REQUIRED[name] if key not in block.columns]
+    for key in missing:
+        problems.append(Problem(f"{ws.title}!{block.header_row}:{block.header_row}", f"no {key!r} column in the header"))
+    return None if missing else block
+
+
+def read_book(path: str | Path) -> tuple[Model, Panel]:
+    """The model and panel of a workbook; raises AnjiInputError listing every problem."""
+    problems: list[Problem] = []
+    book = _open(Path(path), problems)
+    if book is None:
+        raise AnjiInputError(problems)
+    ind_block = _block(book, "Indicators", problems)
+    data_block = _block(book, "Data", problems)
+    set_block = _block(book, "Settings", problems, required=False)
+    settings = Settings()
+    if set_block is not None:
+        raw = {}
+        where = {}
+        for row, cells in set_block.rows:
+            key = header_key(cells.get("key"))
+            if key:
+                raw[key] = cells.get("value")
+                where[key] = set_block.cell("value", row)
+        settings, setting_problems = Settings.from_mapping(raw, lambda key: where.get(key, ""))
+        problems += setting_problems
+    if ind_block is None or data_block is None:
+        raise AnjiInputError(problems)
+    indicators, indicator_cells = read_indicators(ind_block, problems)
+    values, row_of = read_data(data_block, list(indicators.index), problems)
+    if not len(indicators):
+        problems.append(Problem(f"{ind_block.sheet}!{ind_block.header_row + 1}:{ind_block.header_row + 1}", "no indicators"))
+    if problems:
+        raise AnjiInputError(problems)
+    data_columns = {i: data_block.columns[i.lower()] for i in indicators.index}
+    model = Model(indicators, settings, lambda ident, key: indicator_cells.get((ident, key), ""))
+    panel = Panel(values, lambda unit, period, ident: f"{data_block.sheet}!{data_columns[ident]}{row_of[(unit, period)]}")
+    return model, panel

@@ -1,0 +1,190 @@
+"""Score rates X_i (得分率) of single indicators, one array operation per method.
+
+Every function takes NumPy arrays (or scalars) that broadcast against each other — a whole
+panel column, a row of references, one worksheet cell — and returns a :class:`Scored`: the
+scores, NaN wherever the input cannot be scored, and a :class:`Fault` code per element saying
+why. The codes are what the command line turns into ``Sheet!Cell`` messages and the worksheet
+functions into Excel error values; no function here raises on bad data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+import pandas as pd
+
+
+class Fault(IntEnum):
+    """Why an element has no score (OK: it has one)."""
+
+    OK = 0
+    MISSING = 1  # blank value, or no previous period for a growth rate
+    NEGATIVE_VALUE = 2  # v < 0
+    REFERENCE_NOT_POSITIVE = 3  # r ≤ 0 (ratio)
+    PREVIOUS_NOT_POSITIVE = 4  # v_(t-1) ≤ 0 (growth)
+    GROWTH_FACTOR_NOT_POSITIVE = 5  # 1 + g ≤ 0 or 1 + g_ref ≤ 0 (growth)
+    ZERO_WITHOUT_CAP = 6  # negative ratio, no cap, v = 0 (or so small r / v overflows)
+    BOUNDS_INVALID = 7  # goalposts: upper ≤ lower, or a bound missing
+    LOG_NOT_POSITIVE = 8  # log transform of a value or goalpost ≤ 0
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Scores (NaN where there is none) and the fault code of each element."""
+
+    scores: np.ndarray
+    faults: np.ndarray
+
+
+def _arrays(*items: object) -> list[np.ndarray]:
+    return [np.asarray(item, dtype=float) for item in items]
+
+
+def _finish(raw: np.ndarray, checks: list[tuple[np.ndarray, Fault]]) -> Scored:
+    """Apply the checks in order (the first that fails names the fault) and blank failures."""
+    shape = np.broadcast_shapes(raw.shape, *(np.shape(mask) for mask, _ in checks))
+    faults = np.zeros(shape, dtype=np.int8)
+    for mask, fault in reversed(checks):
+        faults = np.where(mask, np.int8(fault), faults)
+    scores = np.where(faults == Fault.OK, np.broadcast_to(raw, shape), np.nan)
+    return Scored(scores, faults)
+
+
+def _capped(raw: np.ndarray, cap: float | None) -> np.ndarray:
+    return raw if cap is None else np.minimum(raw, cap)
+
+
+def score_ratio(value, reference, direction=1, cap: float | None = 1.0) -> Scored:
+    """Ratio method (比值法) of the report, §四(三).
+
+    Positive (正向): X = min(cap, v / r). Negative (逆向): X = min(cap, r / v), and v = 0
+    gives cap. ``cap = None`` leaves the ratio uncapped.
+    """
+    v, r, d = _arrays(value, reference, direction)
+    with np.errstate(all="ignore"):
+        raw = np.where(d > 0, v / r, np.where(v == 0, np.inf, r / v))
+    # r / v overflows for v = 0 (or a value so small the ratio exceeds the float range)
+    unbounded = (d < 0) & (v >= 0) & ~np.isfinite(raw) & (cap is None)
+    return _finish(
+        _capped(raw, cap),
+        [
+            (np.isnan(v), Fault.MISSING),
+            (np.isnan(r) | (r <= 0), Fault.REFERENCE_NOT_POSITIVE),
+            (v < 0, Fault.NEGATIVE_VALUE),
+            (unbounded, Fault.ZERO_WITHOUT_CAP),
+        ],
+    )
+
+
+def score_growth(current, previous, reference_growth, direction=-1, cap: float | None = 1.0) -> Scored:
+    """Growth control (年度增长控制): a total-control indicator turned into annual growth.
+
+    g = v_t / v_(t-1) − 1. Negative direction (the total must not grow faster than g_ref):
+    X = min(cap, (1 + g_ref) / (1 + g)); positive direction: X = min(cap, (1 + g) / (1 + g_ref)).
+    """
+    v, prev, g_ref, d = _arrays(current, previous, reference_growth, direction)
+    with np.errstate(all="ignore"):
+        factor = v / prev  # 1 + g
+        raw = np.where(d > 0, factor / (1 + g_ref), (1 + g_ref) / factor)
+    return _finish(
+        _capped(raw, cap),
+        [
+            (np.isnan(v) | np.isnan(prev), Fault.MISSING),
+            (np.isnan(g_ref) | (1 + g_ref <= 0), Fault.GROWTH_FACTOR_NOT_POSITIVE),
+            (v < 0, Fault.NEGATIVE_VALUE),
+            (prev <= 0, Fault.PREVIOUS_NOT_POSITIVE),
+            (v == 0, Fault.GROWTH_FACTOR_NOT_POSITIVE),
+        ],
+    )
+
+
+def score_goalpost(value, lower, upper, direction=1, transform: str = "") -> Scored:
+    """Goalposts (HDI style): (v − lower) / (upper − lower) clipped to [0, 1].
+
+    Negative direction: (upper − v) / (upper − lower). ``transform = "log"`` applies ln to
+    v, lower and upper first (the HDI income index).
+    """
+    v, lo, hi, d = _arrays(value, lower, upper, direction)
+    bounds_bad = np.isnan(lo) | np.isnan(hi) | ~(hi > lo)
+    log_bad = np.zeros((), dtype=bool)
+    if transform == "log":
+        log_bad = (v <= 0) | (lo <= 0) | (hi <= 0)
+        with np.errstate(all="ignore"):
+            v, lo, hi = np.log(v), np.log(lo), np.log(hi)
+    with np.errstate(all="ignore"):
+        raw = np.where(d > 0, v - lo, hi - v) / (hi - lo)
+    return _finish(
+        np.clip(raw, 0.0, 1.0),
+        [(np.isnan(v), Fault.MISSING), (bounds_bad, Fault.BOUNDS_INVALID), (log_bad, Fault.LOG_NOT_POSITIVE)],
+    )
+
+
+def _group_stats(values: np.ndarray, groups: np.ndarray, how: str) -> np.ndarray:
+    """Per-row statistic of each column over the rows of the same group (NaN ignored)."""
+    frame = pd.DataFrame(np.asarray(values, dtype=float))
+    return frame.groupby(np.asarray(groups), sort=False).transform(how).to_numpy()
+
+
+def score_minmax(values, groups, direction=1) -> tuple[Scored, np.ndarray]:
+    """Min–max: goalposts at the minimum and maximum over the units of the same period.
+
+    ``values`` is rows × indicators, ``groups`` the period of each row. Returns the scores and
+    a mask of the elements whose group has a single distinct value: they score 1 (the engine
+    warns about them).
+    """
+    v = np.asarray(values, dtype=float)
+    lo, hi = _group_stats(v, groups, "min"), _group_stats(v, groups, "max")
+    constant = ~np.isnan(v) & (hi == lo)
+    scored = score_goalpost(v, lo, np.where(constant, lo + 1, hi), direction)
+    return Scored(np.where(constant, 1.0, scored.scores), scored.faults), constant
+
+
+def score_zscore(values, groups, direction=1) -> tuple[Scored, np.ndarray]:
+    """Standard score (v − mean) / sd over the units of the same period, sample sd; not capped.
+
+    Negative direction flips the sign. Where the sd is zero or undefined (one unit) the score
+    is 0 and the element is flagged in the returned mask.
+    """
+    v, d = _arrays(values, direction)
+    mean, sd = _group_stats(v, groups, "mean"), _group_stats(v, groups, "std")
+    degenerate = ~np.isnan(v) & ~(sd > 0)
+    with np.errstate(all="ignore"):
+        raw = np.where(degenerate, 0.0, d * (v - mean) / sd)
+    return _finish(raw, [(np.isnan(v), Fault.MISSING)]), degenerate
+
+
+def score_efficacy(values, groups, direction=1) -> tuple[Scored, np.ndarray]:
+    """Efficacy coefficient (功效系数法): 60 + 40 · min–max score, in [60, 100]."""
+    scored, constant = score_minmax(values, groups, direction)
+    return Scored(60.0 + 40.0 * scored.scores, scored.faults), constant
+
+
+#: Why an element has no score, in English and Chinese (shared by the command line's messages
+#: and ANJI_EXPLAIN). Fields: {value}, {reference}, {previous}.
+FAULT_TEXT: dict[Fault, tuple[str, str]] = {
+    Fault.MISSING: ("the value is missing", "缺少数值"),
+    Fault.NEGATIVE_VALUE: ("the value {value:g} is negative", "数值 {value:g} 为负数"),
+    Fault.REFERENCE_NOT_POSITIVE: (
+        "the reference value must be a number > 0 (got {reference})",
+        "参考值必须为大于 0 的数（当前为 {reference}）",
+    ),
+    Fault.PREVIOUS_NOT_POSITIVE: (
+        "the previous period's value {previous:g} is not > 0, so no growth rate exists",
+        "上期数值 {previous:g} 不大于 0，无法计算增长率",
+    ),
+    Fault.GROWTH_FACTOR_NOT_POSITIVE: (
+        "1 + growth must be > 0 for both the value and the reference growth rate",
+        "增长率与参考增长率都必须满足 1 + 增长率 > 0",
+    ),
+    Fault.ZERO_WITHOUT_CAP: (
+        "a negative indicator with value 0 (or nearly 0) has no finite score without a cap",
+        "逆向指标数值为 0（或接近 0）且未设上限时得分为无穷大",
+    ),
+    Fault.BOUNDS_INVALID: ("the goalposts need lower < upper", "目标区间需满足 下限 < 上限"),
+    Fault.LOG_NOT_POSITIVE: (
+        "a log transform needs the value and both goalposts > 0",
+        "对数变换要求数值和上下限都大于 0",
+    ),
+}

@@ -1,0 +1,145 @@
+"""The reader and ``anji-xl compute / validate`` on real workbooks in temporary folders."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from anji_xl.cli import SHIPPED_BOOK, main
+from conftest import INDICATOR_HEADER, close, write_book
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_json_document_has_exactly_the_spec_shape(capsys, anji_like_book):
+    code, out, _ = run(capsys, "compute", anji_like_book, "--json")
+    assert code == 0
+    document = json.loads(out)
+    assert set(document) == {"results", "warnings"}
+    for entry in document["results"]:
+        assert set(entry) == {"unit", "period", "index", "dimensions", "scores", "contributions"}
+        assert isinstance(entry["unit"], str) and isinstance(entry["period"], str) and isinstance(entry["index"], float)
+        assert set(entry["dimensions"]) == set(entry["contributions"]) == {"低碳生产", "绿色设施"}
+        assert set(entry["scores"]) == {"E1", "E2", "G1"}
+    assert all(isinstance(w, str) for w in document["warnings"])
+
+
+def test_growth_across_periods_and_reweight_by_hand(capsys, anji_like_book):
+    code, out, _ = run(capsys, "compute", anji_like_book, "--json")
+    results = {(r["unit"], r["period"]): r for r in json.loads(out)["results"]}
+    # 甲县 2018: E2 has no previous year → E1 carries 低碳生产's 0.5: 0.5·(0.5/0.6) + 0.5·(0.35/0.7)
+    assert close(results[("甲县", "2018")]["index"], 0.5 * 0.5 / 0.6 + 0.5 * 0.5)
+    assert results[("甲县", "2018")]["scores"]["E2"] is None
+    # 甲县 2019: E1 1; E2 growth 5 % vs 3 %: 1.03/1.05; G1 0.8
+    assert close(results[("甲县", "2019")]["index"], 0.3 + 0.2 * 1.03 / 1.05 + 0.5 * 0.8)
+    assert close(results[("甲县", "2020")]["index"], 1.0)
+    assert close(results[("乙县", "2019")]["index"], 0.5 * 0.5 + 0.5 * 1.0)
+    # 乙县 2020: E1 0.5/0.8; E2 60/50 → 1.03/1.2; G1 0.14/0.7
+    assert close(results[("乙县", "2020")]["index"], 0.3 * 0.625 + 0.2 * 1.03 / 1.2 + 0.5 * 0.2)
+    assert close(results[("乙县", "2020")]["contributions"]["绿色设施"], 0.1)
+
+
+def test_filters_and_readable_table(capsys, anji_like_book):
+    code, out, _ = run(capsys, "compute", anji_like_book, "--period", "2020", "--unit", "乙县")
+    assert code == 0
+    assert "乙县 2020" in out and "甲县" not in out and "排名 rank 2/2" in out
+    assert "低碳生产 Low-carbon production" in out and "短板 Gain" in out
+    code, _, err = run(capsys, "compute", anji_like_book, "--period", "1999")
+    assert code == 2 and "no Data row" in err
+
+
+def test_plain_ranges_header_labels_and_direction_aliases(capsys, tmp_path):
+    header = ["ID 编号", "Dimension", "name", "DIRECTION 方向", "method", "reference 参考值", "weight"]
+    indicators = [["a", "D1", "x", 1, None, 2, 0.5], ["b", "D2", "y", -1, "比值法", 2, 0.5]]
+    book = write_book(tmp_path / "plain.xlsx", indicators, [["u", "2020", 1, 4]], indicator_header=header, tables=False)
+    code, out, _ = run(capsys, "compute", book, "--json")
+    assert code == 0
+    assert close(json.loads(out)["results"][0]["index"], 0.5 * 0.5 + 0.5 * 0.5)
+
+
+def _bad_book(tmp_path: Path) -> Path:
+    indicators = [
+        ["a", "D1", "x", "正向", "ratio", "abc", 0.5],  # F2 text reference
+        ["b", "D1", "y", "sideways", "ratio", 1, 0.3],  # D3 unknown direction
+        ["c", "D2", "z", "positive", "magic", 1, 0.2],  # E4 unknown method
+        ["c", "D2", "z", "positive", "ratio", 1, 0.2],  # A5 duplicate id
+        ["d", "D2", "w", "positive", "ratio", None, -0.2],  # F6 blank reference, G6 negative weight
+        ["e", "D2", "v", "positive", "ratio", 1, 0.0],  # no Data column for e
+    ]
+    data_header = ["unit", "period", "a", "b", "c", "d", "zz"]
+    data = [["u", 2020, 1, "n/a", 1, 1, 1], ["u", 2020, 1, 1, 1, 1, 1]]  # D2 text; row 3 duplicates row 2
+    return write_book(tmp_path / "bad.xlsx", indicators, data, [["missing", "maybe"]], data_header=data_header)
+
+
+def test_every_reader_problem_is_listed_with_its_cell(capsys, tmp_path):
+    book = _bad_book(tmp_path)
+    code, out, err = run(capsys, "compute", book)
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    expected = [
+        "Indicators!F2: 'abc' is not a number",
+        "Indicators!D3: unknown direction 'sideways'",
+        "Indicators!E4: unknown method 'magic'",
+        "Indicators!A5: duplicate indicator id 'c' (also in row 4)",
+        "Indicators!F6: reference of d is blank",
+        "Indicators!G6: weight of d is negative (-0.2)",
+        "Data!G1: Data column 'zz' matches no indicator id",
+        "Data!1:1: indicator e has no column in Data",
+        "Data!D2: 'n/a' is not a number",
+        "Data!B3: duplicate row for u 2020 (also row 2)",
+        "Settings!B2: setting missing: 'maybe' is not one of error, reweight, zero",
+    ]
+    for start in expected:
+        assert any(line.startswith(start) for line in lines), (start, lines)
+    assert len(lines) == len(expected)
+    assert "Traceback" not in err
+
+
+def test_validate_ok_and_problems(capsys, anji_like_book, tmp_path):
+    code, out, _ = run(capsys, "validate", anji_like_book)
+    assert code == 0 and out.startswith("warning:") and "OK:" in out
+    code, _, err = run(capsys, "validate", _bad_book(tmp_path))
+    assert code == 2 and len(err.splitlines()) == 11
+
+
+def test_engine_problems_give_exit_2_with_cells(capsys, tmp_path):
+    indicators = [["a", "D1", "x", "positive", "ratio", 0, 0.5], ["b", "D1", "y", "negative", "ratio", 1, 0.5]]
+    book = write_book(tmp_path / "domain.xlsx", indicators, [["u", 2020, 1, -3], ["v", 2020, 1, None]])
+    code, _, err = run(capsys, "compute", book)
+    assert code == 2
+    assert "Indicators!F2: indicator a: the reference value must be a number > 0 (got 0.0)" in err
+    assert "Data!D2: b (u, 2020): the value -3 is negative" in err
+    assert "Data!D3: b (v, 2020): the value is missing (Settings missing = error)" in err
+
+
+def test_missing_and_damaged_files_exit_2_without_traceback(capsys, tmp_path):
+    code, _, err = run(capsys, "compute", tmp_path / "nope.xlsx")
+    assert code == 2 and "no such file" in err
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(b"PK\x03\x04 this is not a workbook")
+    code, _, err = run(capsys, "compute", damaged)
+    assert code == 2 and "cannot be read" in err and "Traceback" not in err
+    book = openpyxl.Workbook()
+    book.active.title = "Other"
+    book.save(tmp_path / "empty.xlsx")
+    code, _, err = run(capsys, "compute", tmp_path / "empty.xlsx")
+    assert code == 2 and "no sheet 'Indicators'" in err and "no sheet 'Data'" in err
+
+
+def test_console_script_computes_the_shipped_book():
+    completed = subprocess.run([sys.executable, "-m", "anji_xl.cli", "compute", "--json"], capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stderr
+    document = json.loads(completed.stdout)
+    assert [r["period"] for r in document["results"]] == ["2018", "2019", "2020"]
+    assert {r["unit"] for r in document["results"]} == {"安吉县"}
+    assert SHIPPED_BOOK.exists()
+

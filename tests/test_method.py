@@ -1,0 +1,207 @@
+"""SPEC §2, row by row, against numbers computed by hand in the comments."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from anji_xl import compute
+from anji_xl.scoring import Fault, score_growth, score_ratio
+from conftest import close, make_model, make_panel
+
+
+# --- ratio method ---------------------------------------------------------------------------
+
+def test_positive_ratio_is_value_over_reference_capped():
+    # 0.35 / 0.7 = 0.5; 0.84 / 0.7 = 1.2 → capped at 1
+    scored = score_ratio([0.35, 0.84], 0.7, 1, cap=1.0)
+    assert scored.scores.tolist() == [0.5, 1.0]
+    assert scored.faults.tolist() == [Fault.OK, Fault.OK]
+
+
+def test_negative_ratio_is_reference_over_value_and_zero_gives_cap():
+    # energy per GDP: reference 0.32, value 0.40 → 0.32 / 0.40 = 0.8; 0.30 → 1.0667 → 1; 0 → cap
+    scored = score_ratio([0.40, 0.30, 0.0], 0.32, -1, cap=1.0)
+    assert close(scored.scores[0], 0.8)
+    assert scored.scores[1:].tolist() == [1.0, 1.0]
+
+
+def test_cap_from_settings_and_no_cap():
+    assert score_ratio(1.3, 1.0, 1, cap=1.2).scores == pytest.approx(1.2)
+    assert score_ratio(1.3, 1.0, 1, cap=None).scores == pytest.approx(1.3)
+    # without a cap a negative indicator at 0 has no finite score: an error, not infinity
+    assert score_ratio(0.0, 1.0, -1, cap=None).faults == Fault.ZERO_WITHOUT_CAP
+
+
+@pytest.mark.parametrize(
+    ("value", "reference", "fault"),
+    [(1.0, 0.0, Fault.REFERENCE_NOT_POSITIVE), (1.0, -2.0, Fault.REFERENCE_NOT_POSITIVE), (-0.1, 1.0, Fault.NEGATIVE_VALUE), (math.nan, 1.0, Fault.MISSING)],
+)
+def test_ratio_errors(value, reference, fault):
+    scored = score_ratio(value, reference, 1)
+    assert scored.faults == fault and math.isnan(scored.scores)
+
+
+# --- growth control -------------------------------------------------------------------------
+
+def test_growth_negative_direction():
+    # total 100 → 105: g = 5 %; reference 3 %: X = 1.03 / 1.05 = 0.980952…
+    assert close(score_growth(105, 100, 0.03, -1).scores, 1.03 / 1.05)
+    # 100 → 102: g = 2 % ≤ 3 %: 1.03 / 1.02 > 1 → 1
+    assert score_growth(102, 100, 0.03, -1).scores == 1.0
+
+
+def test_growth_positive_direction():
+    # GEP 200 → 206: g = 3 %; reference 5 %: X = 1.03 / 1.05
+    assert close(score_growth(206, 200, 0.05, 1).scores, 1.03 / 1.05)
+
+
+@pytest.mark.parametrize(
+    ("current", "previous", "reference", "fault"),
+    [
+        (-1, 100, 0.03, Fault.NEGATIVE_VALUE),
+        (100, 0, 0.03, Fault.PREVIOUS_NOT_POSITIVE),
+        (100, -5, 0.03, Fault.PREVIOUS_NOT_POSITIVE),
+        (0, 100, 0.03, Fault.GROWTH_FACTOR_NOT_POSITIVE),  # 1 + g = 0
+        (100, 100, -1.0, Fault.GROWTH_FACTOR_NOT_POSITIVE),  # 1 + g_ref = 0
+        (100, math.nan, 0.03, Fault.MISSING),  # first period: no previous value
+    ],
+)
+def test_growth_errors(current, previous, reference, fault):
+    assert score_growth(current, previous, reference, -1).faults == fault
+
+
+def test_growth_uses_the_preceding_period_present_in_data():
+    model = make_model({"T": {"dimension": "A", "direction": -1, "method": "growth", "reference": 0.03, "weight": 1.0}}, missing="reweight")
+    # periods out of order in the input, 2019 absent: 2020's previous is 2018 (the preceding one present)
+    panel = make_panel({("u", "2020"): {"T": 110.0}, ("u", "2018"): {"T": 100.0}, ("u", "2021"): {"T": 121.0}})
+    result = compute(model, panel)
+    assert close(result.scores.at[("u", "2020"), "T"], 1.03 / 1.10)
+    assert close(result.scores.at[("u", "2021"), "T"], 1.03 / 1.10)
+    assert math.isnan(result.scores.at[("u", "2018"), "T"])
+
+
+# --- errors name indicator, unit, period and cell -------------------------------------------
+
+def test_error_rows_name_indicator_unit_period_and_cell():
+    model = make_model(
+        {"A1": {"dimension": "A", "reference": 1.0, "weight": 0.5}, "B1": {"dimension": "B", "reference": 0.0, "weight": 0.5}}
+    )
+    model.indicator_cell = lambda ident, key: f"Indicators!{'F' if key == 'reference' else 'G'}{3 if ident == 'B1' else 2}"
+    panel = make_panel({("甲县", "2020"): {"A1": -1.0, "B1": 1.0}})
+    panel.data_cell = lambda unit, period, ident: "Data!C2" if ident == "A1" else "Data!D2"
+    messages = [str(p) for p in compute(model, panel).problems]
+    assert "Data!C2: A1 (甲县, 2020): the value -1 is negative" in messages
+    assert any(m.startswith("Indicators!F3: indicator B1: the reference value must be a number > 0") for m in messages)
+
+
+# --- missing values -------------------------------------------------------------------------
+
+def _two_dimension_model(**settings):
+    # A: a1 (0.3), a2 (0.2); B: b1 (0.5). All positive ratio, reference 1.
+    return make_model(
+        {
+            "a1": {"dimension": "A", "reference": 1.0, "weight": 0.3},
+            "a2": {"dimension": "A", "reference": 1.0, "weight": 0.2},
+            "b1": {"dimension": "B", "reference": 1.0, "weight": 0.5},
+        },
+        **settings,
+    )
+
+
+def test_missing_error_is_the_default_and_names_the_value():
+    panel = make_panel({("u", "1"): {"a1": 0.5, "a2": np.nan, "b1": 0.8}, ("u", "2"): {"a1": 0.5, "a2": 0.5, "b1": 0.8}})
+    result = compute(_two_dimension_model(), panel)
+    assert [str(p) for p in result.problems] == ["a2 (u, 1): the value is missing (Settings missing = error)"]
+    assert math.isnan(result.index[("u", "1")])
+    assert close(result.index[("u", "2")], 0.3 * 0.5 + 0.2 * 0.5 + 0.5 * 0.8)  # other rows still computed
+
+
+def test_missing_reweight_within_dimension():
+    # a2 missing: a1 takes A's whole weight 0.5 → Y = 0.5·0.6 + 0.5·0.8 = 0.7; D_A = 0.6
+    result = compute(_two_dimension_model(missing="reweight"), make_panel({("u", "1"): {"a1": 0.6, "a2": np.nan, "b1": 0.8}}))
+    assert not result.problems
+    assert close(result.weights.at[("u", "1"), "a1"], 0.5)
+    assert close(result.dimension_scores.at[("u", "1"), "A"], 0.6)
+    assert close(result.index[("u", "1")], 0.7)
+    assert any("missing a2" in w for w in result.warnings)
+
+
+def test_missing_reweight_whole_dimension_shares_its_weight_in_proportion():
+    # three dimensions A 0.5 (a1 .3, a2 .2), B 0.3, C 0.2; B missing → A gets 0.5/0.7, C 0.2/0.7
+    model = make_model(
+        {
+            "a1": {"dimension": "A", "reference": 1.0, "weight": 0.3},
+            "a2": {"dimension": "A", "reference": 1.0, "weight": 0.2},
+            "b1": {"dimension": "B", "reference": 1.0, "weight": 0.3},
+            "c1": {"dimension": "C", "reference": 1.0, "weight": 0.2},
+        },
+        missing="reweight",
+    )
+    result = compute(model, make_panel({("u", "1"): {"a1": 1.0, "a2": 0.5, "b1": np.nan, "c1": 0.4}}))
+    # D_A = (0.3·1 + 0.2·0.5)/0.5 = 0.8; Y = (0.5·0.8 + 0.2·0.4) / 0.7 = 0.48 / 0.7
+    assert close(result.index[("u", "1")], 0.48 / 0.7)
+    assert close(result.weights.loc[("u", "1")].sum(), 1.0)
+    assert math.isnan(result.dimension_scores.at[("u", "1"), "B"])
+    assert any("dimension B has no values" in w for w in result.warnings)
+
+
+def test_missing_zero():
+    result = compute(_two_dimension_model(missing="zero"), make_panel({("u", "1"): {"a1": 0.6, "a2": np.nan, "b1": 0.8}}))
+    assert close(result.index[("u", "1")], 0.3 * 0.6 + 0.5 * 0.8)
+    assert result.scores.at[("u", "1"), "a2"] == 0.0
+
+
+# --- weights --------------------------------------------------------------------------------
+
+def test_weights_must_sum_to_one_within_tolerance():
+    model = make_model({"a": {"dimension": "A", "reference": 1.0, "weight": 0.5}, "b": {"dimension": "A", "reference": 1.0, "weight": 0.49}})
+    result = compute(model, make_panel({("u", "1"): {"a": 1.0, "b": 1.0}}))
+    assert len(result.problems) == 1 and "weights sum to 0.99, not 1" in result.problems[0].message
+    assert math.isnan(result.index.iloc[0])
+
+
+def test_weights_within_tolerance_pass_and_normalize_rescales_with_a_warning():
+    ok = make_model({"a": {"dimension": "A", "reference": 1.0, "weight": 0.5}, "b": {"dimension": "A", "reference": 1.0, "weight": 0.5 + 5e-7}})
+    assert not compute(ok, make_panel({("u", "1"): {"a": 1.0, "b": 1.0}})).problems
+    model = make_model(
+        {"a": {"dimension": "A", "reference": 1.0, "weight": 2.0}, "b": {"dimension": "B", "reference": 1.0, "weight": 2.0}}, normalize_weights=True
+    )
+    result = compute(model, make_panel({("u", "1"): {"a": 0.2, "b": 0.6}}))
+    assert close(result.index.iloc[0], 0.4) and "rescaled" in result.warnings[0]
+
+
+def test_negative_weight_is_an_error():
+    model = make_model({"a": {"dimension": "A", "reference": 1.0, "weight": 1.2}, "b": {"dimension": "A", "reference": 1.0, "weight": -0.2}})
+    result = compute(model, make_panel({("u", "1"): {"a": 1.0, "b": 1.0}}))
+    assert [p.message for p in result.problems] == ["weight of b must be a number ≥ 0, got -0.2"]
+
+
+# --- dimension score, contribution, index, potential gain -----------------------------------
+
+def test_dimension_scores_contributions_index_and_gains():
+    # X: a1 = 0.5, a2 = 1 (capped from 2), b1 = 0.25 (negative: 1 / 4)
+    model = make_model(
+        {
+            "a1": {"dimension": "A", "reference": 2.0, "weight": 0.3},
+            "a2": {"dimension": "A", "reference": 1.0, "weight": 0.2},
+            "b1": {"dimension": "B", "direction": -1, "reference": 1.0, "weight": 0.5},
+        }
+    )
+    result = compute(model, make_panel({("u", "1"): {"a1": 1.0, "a2": 2.0, "b1": 4.0}}))
+    row = ("u", "1")
+    assert close(result.dimension_scores.at[row, "A"], (0.3 * 0.5 + 0.2 * 1) / 0.5)  # 0.7
+    assert close(result.contributions.at[row, "A"], 0.35)
+    assert close(result.contributions.at[row, "B"], 0.125)
+    assert close(result.index[row], 0.475)
+    # gains W (1 − X): a1 0.15, a2 0, b1 0.375 → ranked b1, a1
+    top = result.top_gains("u", "1")
+    assert list(top.index) == ["b1", "a1"] and close(top["b1"], 0.375) and close(top["a1"], 0.15)
+
+
+def test_rank_within_period():
+    model = make_model({"a": {"dimension": "A", "reference": 1.0, "weight": 1.0}})
+    result = compute(model, make_panel({("x", "1"): {"a": 0.2}, ("y", "1"): {"a": 0.9}, ("z", "1"): {"a": 0.2}, ("x", "2"): {"a": 0.1}}))
+    assert result.rank.to_dict() == {("x", "1"): 2.0, ("x", "2"): 1.0, ("y", "1"): 1.0, ("z", "1"): 2.0}
