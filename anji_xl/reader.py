@@ -49,6 +49,32 @@ def header_key(text: object) -> str:
     return parts[0].lower() if parts else ""
 
 
+def block_from_grid(sheet: str, grid: list[list[object]], problems: list[Problem], first_row: int = 1, first_col: int = 1) -> _Block:
+    """A table from a grid of cell values whose first non-blank row is the header.
+
+    ``first_row`` / ``first_col`` place the grid on its sheet so problems name real cells.
+    """
+    offset = next((k for k, row in enumerate(grid) if any(not _blank(v) for v in row)), len(grid))
+    header_row = first_row + offset
+    positions: dict[str, int] = {}
+    columns: dict[str, str] = {}
+    for k, text in enumerate(grid[offset] if offset < len(grid) else ()):
+        key = header_key(text)
+        if not key:
+            continue
+        letter = get_column_letter(first_col + k)
+        if key in columns:
+            problems.append(Problem(f"{sheet}!{letter}{header_row}", f"column {key!r} appears twice (also {columns[key]})"))
+        else:
+            columns[key], positions[key] = letter, k
+    rows = [
+        (header_row + 1 + k, {key: row[pos] if pos < len(row) else None for key, pos in positions.items()})
+        for k, row in enumerate(grid[offset + 1:])
+        if any(not _blank(v) for v in row)
+    ]
+    return _Block(sheet, columns, rows, header_row)
+
+
 def _read_block(ws, table_name: str, problems: list[Problem]) -> _Block:
     tables = ws.tables
     if table_name in tables or len(tables) == 1:
@@ -56,26 +82,8 @@ def _read_block(ws, table_name: str, problems: list[Problem]) -> _Block:
         min_col, min_row, max_col, max_row = range_boundaries(ref)
     else:
         min_col, min_row, max_col, max_row = 1, 1, ws.max_column, ws.max_row
-    grid = list(ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col, values_only=True))
-    offset = next((k for k, row in enumerate(grid) if any(v not in (None, "") for v in row)), len(grid))
-    header_row = min_row + offset
-    columns: dict[str, str] = {}
-    for k, text in enumerate(grid[offset] if offset < len(grid) else ()):
-        key = header_key(text)
-        if not key:
-            continue
-        letter = get_column_letter(min_col + k)
-        if key in columns:
-            problems.append(Problem(f"{ws.title}!{letter}{header_row}", f"column {key!r} appears twice (also {columns[key]})"))
-        else:
-            columns[key] = letter
-    positions = {key: range_boundaries(f"{letter}1")[0] - min_col for key, letter in columns.items()}
-    rows = [
-        (header_row + 1 + k, {key: row[pos] for key, pos in positions.items()})
-        for k, row in enumerate(grid[offset + 1:])
-        if any(v not in (None, "") for v in row)
-    ]
-    return _Block(ws.title, columns, rows, header_row)
+    grid = [list(row) for row in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col, values_only=True)]
+    return block_from_grid(ws.title, grid, problems, min_row, min_col)
 
 
 def _blank(value: object) -> bool:
@@ -200,15 +208,51 @@ def _sheet(book, name: str, problems: list[Problem], required: bool = True):
     return None
 
 
-def _block(book, name: str, problems: list[Problem], required: bool = True) -> _Block | None:
-    ws = _sheet(book, name, problems, required)
-    if ws is None:
-        return None
-    block = _read_block(ws, f"tbl{name}", problems)
+def _has_required(block: _Block | None, name: str, problems: list[Problem]) -> bool:
+    if block is None:
+        return False
     missing = [key for key in _REQUIRED[name] if key not in block.columns]
     for key in missing:
-        problems.append(Problem(f"{ws.title}!{block.header_row}:{block.header_row}", f"no {key!r} column in the header"))
-    return None if missing else block
+        problems.append(Problem(f"{block.sheet}!{block.header_row}:{block.header_row}", f"no {key!r} column in the header"))
+    return not missing
+
+
+def read_settings(block: _Block | None, problems: list[Problem]) -> Settings:
+    """Settings from a key/value table; absent keys keep their defaults."""
+    if block is None or not _has_required(block, "Settings", problems):
+        return Settings()
+    raw, where = {}, {}
+    for row, cells in block.rows:
+        key = header_key(cells.get("key"))
+        if key:
+            raw[key], where[key] = cells.get("value"), block.cell("value", row)
+    settings, setting_problems = Settings.from_mapping(raw, lambda key: where.get(key, ""))
+    problems += setting_problems
+    return settings
+
+
+def read_model(indicators: _Block | None, settings: _Block | None, problems: list[Problem]) -> Model | None:
+    """The model of an Indicators table and an optional Settings table (None if unreadable)."""
+    config = read_settings(settings, problems)
+    if not _has_required(indicators, "Indicators", problems):
+        return None
+    table, cells = read_indicators(indicators, problems)
+    if not len(table):
+        problems.append(Problem(f"{indicators.sheet}!{indicators.header_row + 1}:{indicators.header_row + 1}", "no indicators"))
+    return Model(table, config, lambda ident, key: cells.get((ident, key), ""))
+
+
+def read_tables(indicators: _Block | None, data: _Block | None, settings: _Block | None) -> tuple[Model, Panel]:
+    """Model and panel from the three tables; raises AnjiInputError listing every problem."""
+    problems: list[Problem] = []
+    model = read_model(indicators, settings, problems)
+    if model is None or not _has_required(data, "Data", problems):
+        raise AnjiInputError(problems)
+    values, row_of = read_data(data, list(model.indicators.index), problems)
+    if problems:
+        raise AnjiInputError(problems)
+    letters = {i: data.columns[i.lower()] for i in model.indicators.index}
+    return model, Panel(values, lambda unit, period, ident: f"{data.sheet}!{letters[ident]}{row_of[(unit, period)]}")
 
 
 def read_book(path: str | Path) -> tuple[Model, Panel]:
@@ -217,29 +261,14 @@ def read_book(path: str | Path) -> tuple[Model, Panel]:
     book = _open(Path(path), problems)
     if book is None:
         raise AnjiInputError(problems)
-    ind_block = _block(book, "Indicators", problems)
-    data_block = _block(book, "Data", problems)
-    set_block = _block(book, "Settings", problems, required=False)
-    settings = Settings()
-    if set_block is not None:
-        raw = {}
-        where = {}
-        for row, cells in set_block.rows:
-            key = header_key(cells.get("key"))
-            if key:
-                raw[key] = cells.get("value")
-                where[key] = set_block.cell("value", row)
-        settings, setting_problems = Settings.from_mapping(raw, lambda key: where.get(key, ""))
-        problems += setting_problems
-    if ind_block is None or data_block is None:
+    blocks = {}
+    for name in ("Indicators", "Data", "Settings"):
+        ws = _sheet(book, name, problems, required=name != "Settings")
+        blocks[name] = None if ws is None else _read_block(ws, f"tbl{name}", problems)
+    try:
+        model, panel = read_tables(blocks["Indicators"], blocks["Data"], blocks["Settings"])
+    except AnjiInputError as error:
+        raise AnjiInputError(problems + error.problems) from None
+    if problems:  # e.g. a header repeated within a sheet
         raise AnjiInputError(problems)
-    indicators, indicator_cells = read_indicators(ind_block, problems)
-    values, row_of = read_data(data_block, list(indicators.index), problems)
-    if not len(indicators):
-        problems.append(Problem(f"{ind_block.sheet}!{ind_block.header_row + 1}:{ind_block.header_row + 1}", "no indicators"))
-    if problems:
-        raise AnjiInputError(problems)
-    data_columns = {i: data_block.columns[i.lower()] for i in indicators.index}
-    model = Model(indicators, settings, lambda ident, key: indicator_cells.get((ident, key), ""))
-    panel = Panel(values, lambda unit, period, ident: f"{data_block.sheet}!{data_columns[ident]}{row_of[(unit, period)]}")
     return model, panel
