@@ -14,8 +14,9 @@ from pathlib import Path
 from . import __version__
 from .engine import compute
 from .model import AnjiInputError, Problem
-from .output import json_document, select_rows, text_report
+from .output import json_document, select_rows, sensitivity_report, text_report
 from .reader import read_book
+from .sensitivity import sensitivity
 
 #: The workbook shipped with the project (the default BOOK).
 SHIPPED_BOOK = Path(__file__).resolve().parent.parent / "workbook" / "AnjiIndex.xlsx"
@@ -43,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate_cmd = commands.add_parser("validate", help="check the workbook and list every problem")
     _book_argument(validate_cmd)
     validate_cmd.set_defaults(run=_run_validate)
+
+    sens_cmd = commands.add_parser("sensitivity", help="Monte Carlo over the weights: index and rank percentiles")
+    _book_argument(sens_cmd, optional=True)
+    sens_cmd.add_argument("--draws", type=int, help="number of draws (default: Settings draws)")
+    sens_cmd.add_argument("--json", action="store_true", help="print JSON")
+    sens_cmd.set_defaults(run=_run_sensitivity)
     return parser
 
 
@@ -76,6 +83,22 @@ def _run_validate(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(f"warning: {warning}")
     print(f"OK: {args.book}: {len(result.rows)} rows, no problems")
+    return 0
+
+
+def _run_sensitivity(args: argparse.Namespace) -> int:
+    if args.draws is not None and args.draws < 1:
+        raise AnjiInputError([Problem("--draws", "must be at least 1")])
+    model, panel = read_book(args.book)
+    result = sensitivity(model, panel, draws=args.draws)
+    if result.problems:
+        raise AnjiInputError(result.problems)
+    if args.json:
+        rows = [{"unit": u, "period": p, **{k: float(v) for k, v in row.items()}} for (u, p), row in result.table.iterrows()]
+        print(json.dumps({"draws": result.draws, "spread": result.spread, "seed": result.seed, "results": rows}, ensure_ascii=False, indent=2))
+    else:
+        print(f"敏感性分析 sensitivity: {result.draws} draws, weights × U(1 − {result.spread:g}, 1 + {result.spread:g}), seed {result.seed}\n")
+        print(sensitivity_report(result))
     return 0
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 from tabulate import tabulate
 
 from .engine import IndexResult
+from .sensitivity import SensitivityResult
 from .model import DIMENSIONS_EN, Model
 
 
@@ -75,3 +76,14 @@ def text_report(result: IndexResult, model: Model, rows: pd.MultiIndex | None = 
         )
         blocks.append(f"{title}\n\n{dims}\n\n{gain_table}")
     return "\n\n\n".join(blocks)
+
+
+def sensitivity_report(result: SensitivityResult) -> str:
+    """The percentile table of a sensitivity run, one line per unit and period."""
+    table = result.table.reset_index()
+    return tabulate(
+        [[row[0], row[1], *(_fmt(v) for v in row[2:])] for row in table.itertuples(index=False)],
+        headers=["unit 单位", "period 时期", *table.columns[2:]],
+        disable_numparse=True,
+        colalign=("left", "left", *("right",) * (len(table.columns) - 2)),
+    )

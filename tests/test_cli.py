@@ -143,3 +143,17 @@ def test_console_script_computes_the_shipped_book():
     assert {r["unit"] for r in document["results"]} == {"安吉县"}
     assert SHIPPED_BOOK.exists()
 
+
+
+def test_sensitivity_command(capsys, anji_like_book):
+    code, out, _ = run(capsys, "sensitivity", anji_like_book, "--draws", "300", "--json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["draws"] == 300 and len(document["results"]) == 5
+    for row in document["results"]:
+        assert row["index_p5"] <= row["index_p50"] <= row["index_p95"]
+        assert 1 <= row["rank_p5"] <= row["rank_p95"] <= 2
+    code, out, _ = run(capsys, "sensitivity", anji_like_book, "--draws", "50")
+    assert code == 0 and "index_p95" in out and "甲县" in out
+    code, _, err = run(capsys, "sensitivity", anji_like_book, "--draws", "0")
+    assert code == 2 and "--draws: must be at least 1" in err

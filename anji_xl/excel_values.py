@@ -1,0 +1,140 @@
+"""Argument conversion and error mapping for the worksheet functions, in one place.
+
+xlwings hands a UDF a cell as a scalar and a range as nested lists (``ndim=2``); blanks are
+``None`` and, with ``err_to_str=True``, error cells are their text (``"#N/A"``). This module
+turns those into NumPy arrays for the engine and the engine's answers back into what a cell
+shows: a number, or an Excel error value where there is none.
+
+Error mapping (docs/functions.md):
+
+* ``#VALUE!`` text where a number belongs, an unknown option (direction, method), ranges whose
+  shapes do not fit, an invalid indicator table;
+* ``#N/A`` a missing value: a blank cell, ``#N/A`` in the input, a first period without growth;
+* ``#NUM!`` a value outside the method's domain: reference ≤ 0, value < 0, previous ≤ 0,
+  1 + g ≤ 0, goalposts not lower < upper, log of a value ≤ 0;
+* ``#DIV/0!`` a dimension whose weights sum to 0.
+
+An error value is returned as a real Excel error: in classic xlwings (Windows, pywin32) a COM
+``VARIANT`` of type ``VT_ERROR``; under xlwings Lite / Server, whose converters turn a text
+starting with ``#`` into an error cell, the error's text.
+"""
+
+from __future__ import annotations
+
+import functools
+from enum import Enum
+from typing import Callable
+
+import numpy as np
+
+from .model import AnjiInputError, parse_direction
+from .scoring import Fault
+
+
+class XlError(str, Enum):
+    VALUE = "#VALUE!"
+    NA = "#N/A"
+    NUM = "#NUM!"
+    DIV0 = "#DIV/0!"
+
+
+#: CVErr codes as COM HRESULTs (0x800A0000 | xlErr…), as signed 32-bit integers.
+HRESULT = {XlError.VALUE: -2146826273, XlError.NA: -2146826246, XlError.NUM: -2146826252, XlError.DIV0: -2146826281}
+
+FAULT_ERROR = {Fault.MISSING: XlError.NA} | {f: XlError.NUM for f in Fault if f not in (Fault.OK, Fault.MISSING)}
+
+_ERROR_TEXTS = {"#N/A": "missing", "#NULL!": "error", "#DIV/0!": "error", "#VALUE!": "error", "#REF!": "error", "#NAME?": "error", "#NUM!": "error"}
+
+
+def excel_error(error: XlError) -> object:
+    """The value that makes a cell show ``error`` (see the module docstring)."""
+    try:
+        import pythoncom
+        from win32com.client import VARIANT
+    except ImportError:
+        return error.value
+    return VARIANT(pythoncom.VT_ERROR, HRESULT[error])
+
+
+class ArgumentError(ValueError):
+    """A whole argument is unusable (→ #VALUE!)."""
+
+
+def grid(arg: object) -> np.ndarray:
+    """Any cell or range argument as a 2-D object array."""
+    array = np.array(arg if isinstance(arg, list) else [[arg]], dtype=object)
+    if array.ndim == 1:
+        array = array[None, :]
+    if array.ndim != 2:
+        raise ArgumentError("expected a cell or a range")
+    return array
+
+
+def numbers(arg: object) -> tuple[np.ndarray, np.ndarray]:
+    """A numeric argument: floats (NaN for blank or #N/A) and the mask of cells that are not numbers."""
+    cells = grid(arg)
+    flat = cells.ravel()
+    is_number = np.array([isinstance(v, (int, float)) and not isinstance(v, bool) for v in flat], dtype=bool)
+    missing = np.array([v is None or (isinstance(v, str) and (not v.strip() or _ERROR_TEXTS.get(v.strip()) == "missing")) for v in flat])
+    values = np.full(flat.shape, np.nan)
+    values[is_number] = flat[is_number].astype(float)
+    return values.reshape(cells.shape), (~is_number & ~missing).reshape(cells.shape)
+
+
+def directions(arg: object) -> tuple[np.ndarray, np.ndarray]:
+    """Directions as ±1 (blank: positive) and the mask of cells that are not a direction."""
+    cells = grid(arg)
+    parsed = np.array([1 if v is None or v == "" else parse_direction(v) or 0 for v in cells.ravel()], dtype=float)
+    return parsed.reshape(cells.shape), (parsed == 0).reshape(cells.shape)
+
+
+def text(arg: object, default: str = "") -> str:
+    """A single-cell text option, lower case (blank: ``default``)."""
+    cells = grid(arg)
+    if cells.size != 1:
+        raise ArgumentError("expected a single cell")
+    value = cells.item()
+    return default if value is None or str(value).strip() == "" else str(value).strip().lower()
+
+
+def optional_cap(arg: object) -> float | None:
+    """The cap argument: omitted → 1 (the default applied by the signature), blank → no cap."""
+    values, bad = numbers(arg)
+    if values.size != 1 or bad.any() or not (np.isnan(values.item()) or values.item() > 0):
+        raise ArgumentError("cap must be one positive number, or blank for no cap")
+    return None if np.isnan(values.item()) else float(values.item())
+
+
+def cell_values(values: np.ndarray, errors: np.ndarray) -> object:
+    """Numbers and per-element errors as a cell value: a scalar for 1 × 1, else a 2-D list."""
+    values = np.atleast_2d(values)
+    errors = np.broadcast_to(np.atleast_2d(errors), values.shape)
+    out = [
+        [excel_error(e) if e is not None else (None if np.isnan(v) else float(v)) for v, e in zip(vrow, erow)]
+        for vrow, erow in zip(values, errors)
+    ]
+    return out[0][0] if values.shape == (1, 1) else out
+
+
+def fault_errors(faults: np.ndarray, *invalid: np.ndarray) -> np.ndarray:
+    """Per element: #VALUE! where an input was not usable, else the error of its fault, else None."""
+    shape = np.broadcast_shapes(faults.shape, *(m.shape for m in invalid))
+    errors = np.full(shape, None, dtype=object)
+    for fault, error in FAULT_ERROR.items():
+        errors[np.broadcast_to(faults == fault, shape)] = error
+    for mask in invalid:
+        errors[np.broadcast_to(mask, shape)] = XlError.VALUE
+    return errors
+
+
+def worksheet_function(fn: Callable) -> Callable:
+    """Never let a Python exception reach a cell: bad arguments become #VALUE!."""
+
+    @functools.wraps(fn)
+    def guarded(*args):
+        try:
+            return fn(*args)
+        except (ArgumentError, AnjiInputError, ValueError, TypeError, KeyError, IndexError):
+            return excel_error(XlError.VALUE)
+
+    return guarded

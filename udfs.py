@@ -1,0 +1,138 @@
+"""Anji Index worksheet functions (安吉指数工作表函数) for Excel through xlwings.
+
+A thin table: each function is registered with xlwings and hands its arguments to
+``anji_xl.functions``; conversion and error mapping live in ``anji_xl.excel_values``.
+Every argument is read as a 2-D range (a single cell is a 1 × 1 range) with Excel error cells
+as their text, so one call computes a whole range and a range result spills.
+See docs/functions.md.
+"""
+
+import xlwings as xw
+
+from anji_xl import functions
+from anji_xl.excel_values import worksheet_function
+
+CATEGORY = "Anji Index"
+RANGE = {"ndim": 2, "err_to_str": True}  # the same reading for every argument
+DATA = "Data 表（含表头）· the Data table with its header, e.g. tblData[#All]"
+INDICATORS = "Indicators 表（含表头）· the Indicators table with its header"
+SCORES = "指标得分率（一行一单元）· indicator scores, one row per unit and period"
+METHOD = "arithmetic（默认 default）或 or geometric"
+MISSING = "缺失值: error（默认）, reweight, zero · missing scores"
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("value", doc="现值（单元格或区域）· current value(s), a cell or a range", **RANGE)
+@xw.arg("reference", doc="参考值（目标值）· reference (target) value(s), > 0", **RANGE)
+@xw.arg("direction", doc="方向: 正向/逆向, positive/negative, 1/-1; 默认正向 · default positive", **RANGE)
+@xw.arg("cap", doc="得分率上限，默认 1；引用空白单元格 = 不设上限 · score cap, default 1; a blank cell = no cap", **RANGE)
+@worksheet_function
+def ANJI_SCORE(value, reference, direction="positive", cap=1.0):
+    """比值法得分率 · ratio score: min(cap, value/reference); negative: min(cap, reference/value)."""
+    return functions.score(value, reference, direction, cap)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("current", doc="本期总量 · this period's total(s)", **RANGE)
+@xw.arg("previous", doc="上期总量 · the preceding period's total(s), > 0", **RANGE)
+@xw.arg("reference_growth", doc="参考年增长率，小数 (0.03 = 3%) · reference annual growth rate as a fraction", **RANGE)
+@xw.arg("direction", doc="方向，默认逆向（总量控制）· direction, default negative (total control)", **RANGE)
+@xw.arg("cap", doc="得分率上限，默认 1；空白 = 不设上限 · score cap, default 1; blank = no cap", **RANGE)
+@worksheet_function
+def ANJI_GROWTH_SCORE(current, previous, reference_growth, direction="negative", cap=1.0):
+    """年度增长控制得分率 · growth-control score: g = current/previous − 1; negative: min(cap, (1+g_ref)/(1+g))."""
+    return functions.growth_score(current, previous, reference_growth, direction, cap)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("values", doc="数值区域 · values (min–max, z-score and efficacy pool the whole range)", **RANGE)
+@xw.arg("method", doc="ratio, goalpost, minmax, zscore, efficacy (功效系数法)", **RANGE)
+@xw.arg("reference_or_lower", doc="ratio: 参考值 reference; goalpost: 下限 lower", **RANGE)
+@xw.arg("upper", doc="goalpost: 上限 upper", **RANGE)
+@xw.arg("direction", doc="方向，默认正向 · direction, default positive", **RANGE)
+@xw.arg("transform", doc="goalpost: 空白 或 log · blank or log", **RANGE)
+@worksheet_function
+def ANJI_NORMALIZE(values, method, reference_or_lower=None, upper=None, direction="positive", transform=""):
+    """标准化得分 · score of any method: ratio, goalpost, minmax, zscore, efficacy."""
+    return functions.normalize(values, method, reference_or_lower, upper, direction, transform)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("dimension", doc="要计算的维度名（可为区域）· dimension name(s) to score", **RANGE)
+@xw.arg("dimensions", doc="每个指标所属维度 · the dimension of each indicator", **RANGE)
+@xw.arg("scores", doc=SCORES, **RANGE)
+@xw.arg("weights", doc="指标权重 · indicator weights", **RANGE)
+@xw.arg("method", doc=METHOD, **RANGE)
+@xw.arg("missing", doc=MISSING, **RANGE)
+@worksheet_function
+def ANJI_DIM(dimension, dimensions, scores, weights, method="arithmetic", missing="error"):
+    """维度得分率 · dimension score D_k = Σ W_i X_i / Σ W_i over the dimension's indicators."""
+    return functions.dimension_score(dimension, dimensions, scores, weights, method, missing)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("scores", doc=SCORES, **RANGE)
+@xw.arg("weights", doc="指标权重，合计为 1 · indicator weights, summing to 1", **RANGE)
+@xw.arg("dimensions", doc="每个指标所属维度（可省略）· the dimension of each indicator (optional)", **RANGE)
+@xw.arg("method", doc=METHOD, **RANGE)
+@xw.arg("missing", doc=MISSING, **RANGE)
+@worksheet_function
+def ANJI_INDEX(scores, weights, dimensions=None, method="arithmetic", missing="error"):
+    """综合指数 · the index Y = Σ W_i X_i (arithmetic) or Π D_k^W_k (geometric)."""
+    return functions.index(scores, weights, dimensions, method, missing)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("data", doc=DATA, **RANGE)
+@xw.arg("indicators", doc=INDICATORS, **RANGE)
+@xw.arg("settings", doc="Settings 表（可省略）· the Settings table (optional)", **RANGE)
+@worksheet_function
+def ANJI_TABLE(data, indicators, settings=None):
+    """结果表 · results: unit, period, index, dimension scores, rank (spills)."""
+    return functions.table(data, indicators, settings)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("ids", doc="指标编号 · indicator ids", **RANGE)
+@xw.arg("scores", doc="指标得分率 · indicator scores", **RANGE)
+@xw.arg("weights", doc="指标权重 · indicator weights", **RANGE)
+@xw.arg("n", doc="显示前 n 项，默认 5 · how many, default 5", **RANGE)
+@worksheet_function
+def ANJI_GAINS(ids, scores, weights, n=5):
+    """短板排序 · the n largest potential gains W_i (1 − X_i), largest first (spills id, gain)."""
+    return functions.gains(ids, scores, weights, n)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("data", doc=DATA, **RANGE)
+@xw.arg("indicators", doc=INDICATORS, **RANGE)
+@xw.arg("settings", doc="Settings 表（draws, spread, seed）· the Settings table", **RANGE)
+@worksheet_function
+def ANJI_SENSITIVITY(data, indicators, settings=None):
+    """敏感性分析 · weight Monte Carlo: index mean and 5/50/95% percentiles (and ranks) per unit and period."""
+    return functions.sensitivity_table(data, indicators, settings)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("indicators", doc=INDICATORS, **RANGE)
+@worksheet_function
+def ANJI_CHECK(indicators):
+    """检查指标表 · "OK" or the first problem (weights, directions, references)."""
+    return functions.check(indicators)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("value", doc="现值 · current value (one cell)", **RANGE)
+@xw.arg("reference", doc="参考值 · reference value (one cell)", **RANGE)
+@xw.arg("direction", doc="方向，默认正向 · direction, default positive", **RANGE)
+@worksheet_function
+def ANJI_EXPLAIN(value, reference, direction="positive"):
+    """得分说明 · how the score was obtained, or why it failed, in words (中文 · English)."""
+    return functions.explain(value, reference, direction)
+
+
+@xw.func(category=CATEGORY)
+@worksheet_function
+def ANJI_VERSION():
+    """anji-xl 版本 · the anji-xl version."""
+    return functions.version()
