@@ -74,7 +74,7 @@ def ANJI_DIM(dimension, dimensions, scores, weights, method="arithmetic", missin
 @xw.arg("scores", doc=SCORES, **RANGE)
 @xw.arg("weights", doc="指标权重，合计为 1 · indicator weights, summing to 1", **RANGE)
 @xw.arg("dimensions", doc="每个指标所属维度（可省略）· the dimension of each indicator (optional)", **RANGE)
-@xw.arg("method", doc=METHOD, **RANGE)
+@xw.arg("method", doc="arithmetic（默认）或 geometric；或两格: 维度, 指数 · or two cells: dimension, index", **RANGE)
 @xw.arg("missing", doc=MISSING, **RANGE)
 @worksheet_function
 def ANJI_INDEX(scores, weights, dimensions=None, method="arithmetic", missing="error"):

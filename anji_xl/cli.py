@@ -12,14 +12,13 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .defaults import SHIPPED_BOOK
 from .engine import compute
 from .model import AnjiInputError, Problem
 from .output import json_document, select_rows, sensitivity_report, text_report
 from .reader import read_book
 from .sensitivity import sensitivity
 
-#: The workbook shipped with the project (the default BOOK).
-SHIPPED_BOOK = Path(__file__).resolve().parent.parent / "workbook" / "AnjiIndex.xlsx"
 
 
 def _book_argument(parser: argparse.ArgumentParser, optional: bool = False) -> None:
@@ -50,7 +49,20 @@ def build_parser() -> argparse.ArgumentParser:
     sens_cmd.add_argument("--draws", type=int, help="number of draws (default: Settings draws)")
     sens_cmd.add_argument("--json", action="store_true", help="print JSON")
     sens_cmd.set_defaults(run=_run_sensitivity)
+
+    build_cmd = commands.add_parser("build-workbook", help="build the shipped workbook from the project's sources")
+    build_cmd.add_argument("out", nargs="?", type=Path, default=SHIPPED_BOOK, help="where to write it (default: workbook/AnjiIndex.xlsm)")
+    build_cmd.set_defaults(run=_run_build)
     return parser
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    from .builder import build_workbook  # only this command needs the writers
+
+    if args.out.suffix.lower() != ".xlsm":
+        raise AnjiInputError([Problem(str(args.out), "the book holds macros: give it the .xlsm extension")])
+    print(f"wrote {build_workbook(args.out)}")
+    return 0
 
 
 def _computed(book: Path):

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib.resources import files
+from pathlib import Path
 
 import pandas as pd
 
 from .model import Model, Panel, Settings, parse_direction
 
 _FOLDER = files(__package__) / "defaults"
+
+#: The book shipped with the project: ``anji-xl build-workbook`` writes it, the CLI defaults to it.
+SHIPPED_BOOK = Path(__file__).resolve().parent.parent / "workbook" / "AnjiIndex.xlsm"
 
 #: Settings of the shipped book, with what each means. ``missing = reweight`` because the
 #: growth indicators have no growth rate in the first sample year.

@@ -83,7 +83,16 @@ def normalize(values, method, reference_or_lower, upper, direction, transform) -
     return cell_values(scored.scores, fault_errors(scored.faults, *bad))
 
 
-def _aggregated(scores, weights, dimensions, method: str, missing: str):
+def _methods(arg: object) -> tuple[str, str]:
+    """One aggregation for both levels, or two cells: (dimension, index) as in Settings."""
+    cells = grid(arg).ravel()
+    if cells.size not in (1, 2):
+        raise ArgumentError("method is one cell, or two: dimension and index aggregation")
+    first, last = (_option([[v]], AGGREGATIONS, "arithmetic") for v in (cells[0], cells[-1]))
+    return first, last
+
+
+def _aggregated(scores, weights, dimensions, method: tuple[str, str], missing: str):
     """Rows of scores aggregated with the engine; returns (Aggregate, dimension names, errors per row)."""
     w, w_bad = numbers(weights)
     w = w.ravel()
@@ -103,7 +112,7 @@ def _aggregated(scores, weights, dimensions, method: str, missing: str):
     if missing == "zero":
         x = np.where(missing_mask, 0.0, x)
     row_w = row_weights(w, ~missing_mask, membership, missing == "reweight")
-    agg = aggregate(x, row_w, membership, method, method)
+    agg = aggregate(x, row_w, membership, *method)
     row_error = np.full((len(x), 1), None, dtype=object)
     if missing == "error":
         row_error[missing_mask.any(axis=1)] = XlError.NA
@@ -113,7 +122,7 @@ def _aggregated(scores, weights, dimensions, method: str, missing: str):
 
 def dimension_score(dimension, dimensions, scores, weights, method, missing) -> object:
     """ANJI_DIM: D_k of the named dimension(s) for each row of scores."""
-    agg, dims, row_error = _aggregated(scores, weights, dimensions, _option(method, AGGREGATIONS, "arithmetic"), _option(missing, MISSING_POLICIES, "error"))
+    agg, dims, row_error = _aggregated(scores, weights, dimensions, (_option(method, AGGREGATIONS, "arithmetic"),) * 2, _option(missing, MISSING_POLICIES, "error"))
     wanted = [str(v) for v in grid(dimension).ravel()]
     if any(name not in dims for name in wanted):
         raise ArgumentError("unknown dimension")
@@ -130,7 +139,7 @@ def index(scores, weights, dimensions, method, missing) -> object:
     w, _ = numbers(weights)
     if not math.isclose(np.nansum(w), 1.0, rel_tol=0, abs_tol=1e-6):
         raise ArgumentError("weights must sum to 1")
-    agg, _, row_error = _aggregated(scores, weights, dimensions, _option(method, AGGREGATIONS, "arithmetic"), _option(missing, MISSING_POLICIES, "error"))
+    agg, _, row_error = _aggregated(scores, weights, dimensions, _methods(method), _option(missing, MISSING_POLICIES, "error"))
     return cell_values(agg.index[:, None], row_error)
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from anji_xl.cli import SHIPPED_BOOK, main
+from anji_xl.cli import main
+from anji_xl.defaults import SHIPPED_BOOK
 from conftest import INDICATOR_HEADER, close, write_book
 
 

@@ -132,6 +132,9 @@ def test_index_geometric_and_missing_policies():
     w = row_weights(np.array([0.3, 0.2, 0.5]), ~np.isnan(x), membership, reweight=True)
     expected = aggregate(x, w, membership, "geometric", "geometric").index.item()
     assert xl.call("ANJI_INDEX", row, WEIGHTS, (DIMS,), "geometric", "reweight") == expected
+    mixed = aggregate(x, w, membership, "arithmetic", "geometric").index.item()
+    assert xl.call("ANJI_INDEX", row, WEIGHTS, (DIMS,), (("arithmetic",), ("geometric",)), "reweight") == mixed
+    assert xl.shown(xl.call("ANJI_INDEX", row, WEIGHTS, (DIMS,), (("a", "b", "c"),))) == "#VALUE!"
     assert xl.shown(xl.call("ANJI_INDEX", row, WEIGHTS, (DIMS,))) == "#N/A"  # missing = error
     assert xl.call("ANJI_INDEX", row, WEIGHTS, (DIMS,), xl.MISSING, "zero") == pytest.approx(0.3 * 0.25 + 0.5 * 0.81, abs=1e-15)
     assert xl.shown(xl.call("ANJI_INDEX", ((0.5, 0.5, 0.5),), ((0.3,), (0.2,), (0.4,)))) == "#VALUE!"  # Σ W = 0.9

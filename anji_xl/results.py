@@ -1,0 +1,79 @@
+"""What the Results sheet holds — decided here once, for the builder, the Recalculate button and
+``anji-xl recalc`` alike.
+
+Three blocks of rows (first row = header), each written as one rectangle:
+
+* ``summary``: per unit and period the index, its rank within the period, the dimension scores
+  and the dimension contributions;
+* ``gains``: per unit and period the largest potential gains (短板), keyed
+  ``unit|period|k`` so native formulas can look them up;
+* ``warnings``: one per line;
+* ``choices``: the distinct units and periods (the Dashboard's drop-down lists);
+
+plus a ``stamp``: when, with which version and on how many rows it was computed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import __version__
+from .engine import IndexResult, period_order
+from .model import Model
+
+TOP_GAINS = 5
+#: Where each block starts on the Results sheet (row, column), 0-based; the stamp is in row 1.
+SUMMARY_AT, GAINS_AT, WARNINGS_AT, CHOICES_AT = (3, 0), (3, 17), (3, 27), (3, 30)
+
+
+@dataclass(frozen=True)
+class ResultsBlocks:
+    summary: list[list[object]]
+    gains: list[list[object]]
+    warnings: list[list[object]]
+    choices: list[list[object]]
+    stamp: list[list[object]]
+
+
+def _number(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+def _period_cell(period: str) -> object:
+    """Years go back as numbers, so Results matches Data (and the Dashboard's look-ups)."""
+    return int(period) if period.isdigit() else period
+
+
+def gain_key(unit: str, period: object, k: int) -> str:
+    return f"{unit}|{period}|{k}"
+
+
+def results_blocks(model: Model, result: IndexResult, computed_at: str) -> ResultsBlocks:
+    """The Results sheet's content for one computation."""
+    dims = result.dimensions
+    summary: list[list[object]] = [
+        ["unit 单位", "period 时期", "index 指数", "rank 排名", *(f"{d} 得分率" for d in dims), *(f"{d} 贡献" for d in dims)]
+    ]
+    gains: list[list[object]] = [["key", "unit 单位", "period 时期", "k 序号", "id 编号", "name 指标", "score 得分率", "gain 潜在提升"]]
+    names = model.indicators["name"] if "name" in model.indicators else pd.Series(dtype=str)
+    for unit, period in result.rows:
+        key = (unit, period)
+        period_cell = _period_cell(period)
+        summary.append([
+            unit, period_cell, _number(result.index[key]), _number(result.rank[key]),
+            *(_number(v) for v in result.dimension_scores.loc[key]),
+            *(_number(v) for v in result.contributions.loc[key]),
+        ])
+        for k, (ident, gain) in enumerate(result.top_gains(unit, period, TOP_GAINS).items(), start=1):
+            gains.append([gain_key(unit, period_cell, k), unit, period_cell, k, ident, names.get(ident, ""),
+                          _number(result.scores.at[key, ident]), float(gain)])
+    warnings = [["warnings 提示"], *([w] for w in result.warnings + [str(p) for p in result.problems])]
+    units = list(dict.fromkeys(result.rows.get_level_values(0)))
+    periods = [_period_cell(p) for p in period_order(result.rows.get_level_values(1))]
+    depth = max(len(units), len(periods))
+    choices = [["units 单位", "periods 时期"], *([units[k] if k < len(units) else None, periods[k] if k < len(periods) else None] for k in range(depth))]
+    stamp = [["computed 计算于", computed_at, "version 版本", __version__, "rows 行数", len(result.rows)]]
+    return ResultsBlocks(summary, gains, warnings, choices, stamp)

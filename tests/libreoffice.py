@@ -1,0 +1,48 @@
+"""Recalculate a throw-away copy of a book in LibreOffice (headless) and read the results.
+
+LibreOffice keeps cached values by default; a dedicated profile whose registrymodifications.xcu
+sets Calc's OOXMLRecalcMode to 0 ("always") forces a full recalculation on load. The shipped
+book itself is never opened by LibreOffice (a round trip would rewrite its VBA).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def soffice() -> str:
+    """The soffice binary; in CI its absence fails the test instead of skipping it."""
+    path = shutil.which("soffice") or shutil.which("libreoffice")
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice (soffice) is required in CI: .ci/run installs libreoffice-calc-nogui")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    return path
+
+
+def convert(book: Path, work: Path, target: str = "xlsx") -> Path:
+    """Convert a copy of ``book`` in ``work`` with a recalculating profile; returns the output."""
+    profile = work / "lo_profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE, encoding="utf-8")
+    copy = work / f"copy_of_{book.name}"
+    shutil.copy(book, copy)
+    out = work / "out"
+    command = [soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
+               "--convert-to", target, "--outdir", str(out), str(copy)]
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+    produced = out / f"{copy.stem}.{target.split(':')[0]}"
+    assert produced.exists(), (completed.stdout, completed.stderr)
+    return produced

@@ -1,0 +1,141 @@
+"""workbook/AnjiIndex.xlsm: fresh, complete, its VBA readable, its formulas right (SPEC §4, §7)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import openpyxl
+import pytest
+
+import formula_engine
+import libreoffice
+from anji_xl import compute, read_book
+from anji_xl import book_layout as layout
+from anji_xl.builder import BUTTONS, SHEETS, build_workbook
+from anji_xl.defaults import SHIPPED_BOOK
+from anji_xl.vba_project import vba_sources
+from book_parts import buttons, fingerprint, vba_modules
+
+SPEC_SHEETS = ["Guide", "Indicators", "Data", "Settings", "Scores", "Results", "Dashboard", "xlwings.conf"]
+MACROS = {"AnjiRecalculate", "AnjiValidate", "AnjiSensitivity", "AnjiImportFunctions"}
+
+
+@pytest.fixture(scope="module")
+def engine_result():
+    model, panel = read_book(SHIPPED_BOOK)
+    return model, compute(model, panel)
+
+
+def test_committed_book_is_a_fresh_build(tmp_path):
+    fresh = build_workbook(tmp_path / "fresh.xlsm")
+    committed, rebuilt = fingerprint(SHIPPED_BOOK), fingerprint(fresh)
+    assert committed.keys() == rebuilt.keys()
+    for part in committed:
+        assert committed[part] == rebuilt[part], f"{part} differs: run `anji-xl build-workbook` and commit the book"
+
+
+def test_openpyxl_finds_every_part():
+    book = openpyxl.load_workbook(SHIPPED_BOOK, keep_vba=True)
+    assert book.sheetnames == SPEC_SHEETS
+    assert book.vba_archive is not None and "xl/vbaProject.bin" in book.vba_archive.namelist()
+    assert set(book["Indicators"].tables) == {"tblIndicators"}
+    assert set(book["Data"].tables) == {"tblData"}
+    assert set(book["Settings"].tables) == {"tblSettings"}
+    assert len(book["Dashboard"]._charts) == 3
+    assert {"anji_cap", "anji_missing", "anji_aggregation", "anji_msg_install"} <= set(book.defined_names)
+    assert book["xlwings.conf"]["A1"].value == "UDF Modules" and book["xlwings.conf"]["B1"].value == "udfs"
+    assert [ws.sheet_properties.codeName for ws in book.worksheets] == [code for _, code in SHEETS]
+    validations = {v.formula1 for v in book["Indicators"].data_validations.dataValidation}
+    assert '"positive,negative,正向,逆向"' in validations and '"ratio,growth,goalpost,minmax,zscore,efficacy"' in validations
+    assert book["Scores"].conditional_formatting and book["Results"].conditional_formatting
+    assert buttons(SHIPPED_BOOK) == {"Guide": [m for m, _ in BUTTONS], "Dashboard": [m for m, _ in BUTTONS]}
+
+
+def test_olevba_reads_every_module_back_verbatim():
+    modules = vba_modules(SHIPPED_BOOK)
+    sources = vba_sources()
+    assert sources, "no VBA sources"
+    for name, source in sources.items():
+        assert modules[name].replace("\r\n", "\n").strip() == source.replace("\r\n", "\n").strip()
+    assert {"ThisWorkbook"} | {code for _, code in SHEETS} <= set(modules)  # document modules match the code names
+    defined = set()
+    for source in sources.values():
+        defined |= {line.split()[2].split("(")[0] for line in source.splitlines() if line.startswith("Public Sub ")}
+    assert MACROS <= defined
+
+
+def test_macros_call_the_addin_and_explain_a_missing_install():
+    source = vba_sources()["AnjiMacros"]
+    assert 'Application.Run "xlwings.xlam!RunPython", "import anji_xl.xlwings_macros as m; m." & action & "()"' in source
+    assert 'Application.Run "xlwings.xlam!ImportPythonUDFs"' in source
+    assert "ShowHelp" in source and "On Error GoTo Failed" in source
+    book = openpyxl.load_workbook(SHIPPED_BOOK)
+    help_cell = book.defined_names["anji_msg_install"].attr_text.split("!")[1].replace("$", "")
+    text = book["Guide"][help_cell].value
+    assert "pip install" in text and "xlwings addin install" in text and "未找到 xlwings" in text
+
+
+def test_cached_values_are_the_engines(engine_result):
+    _, result = engine_result
+    book = openpyxl.load_workbook(SHIPPED_BOOK, data_only=True)
+    scores = book["Scores"]
+    grid = layout.ScoresLayout(len(result.scores.columns), len(result.dimensions))
+    for r, key in enumerate(result.rows):
+        row = layout.FIRST_ROW + r + 1
+        assert scores.cell(row, grid.index + 1).value == result.index[key]
+        assert scores.cell(row, grid.native_index + 1).value == result.index[key]
+        for k, ident in enumerate(result.scores.columns):
+            expected = result.scores.at[key, ident]
+            got = scores.cell(row, grid.scores.start + k + 1).value
+            assert got == "#N/A" if math.isnan(expected) else got == expected
+
+
+def test_formulas_engine_evaluates_every_anji_cell_of_scores(engine_result):
+    model, result = engine_result
+    computed = formula_engine.evaluate(SHIPPED_BOOK)
+    grid = layout.ScoresLayout(len(model.indicators), len(result.dimensions))
+    checked = 0
+    for r, key in enumerate(result.rows):
+        row = layout.FIRST_ROW + r
+        expected = [*result.scores.loc[key], *result.dimension_scores.loc[key], result.index[key]]
+        for col, value in zip([*grid.scores, *grid.dims, grid.index], expected):
+            got = np.asarray(computed[f"SCORES!{layout.ref(row, col)}"]).item()
+            if math.isnan(value):
+                assert str(got) == "#N/A"
+            else:
+                assert got == pytest.approx(value, rel=0, abs=1e-15)
+            checked += 1
+    assert checked == len(result.rows) * (len(model.indicators) + len(result.dimensions) + 1)
+
+
+def test_libreoffice_recalculates_the_native_index_to_the_engines(engine_result, tmp_path):
+    _, result = engine_result
+    recalculated = libreoffice.convert(SHIPPED_BOOK, tmp_path)
+    book = openpyxl.load_workbook(recalculated, data_only=True)
+    scores = book["Scores"]
+    grid = layout.ScoresLayout(len(result.scores.columns), len(result.dimensions))
+    for r, key in enumerate(result.rows):
+        native = scores.cell(layout.FIRST_ROW + r + 1, grid.native_index + 1).value
+        assert isinstance(native, float) and abs(native - result.index[key]) <= 1e-9, (key, native)
+        assert scores.cell(layout.FIRST_ROW + r + 1, grid.index + 1).value != result.index[key]  # LibreOffice ran no Python
+    dashboard = book["Dashboard"]
+    assert abs(dashboard["C5"].value - result.index[result.rows[-1]]) <= 1e-9
+
+
+def test_libreoffice_native_check_follows_changed_data(engine_result, tmp_path):
+    """The native formulas really compute: change a value and a setting, recalculate, compare."""
+    model, _ = engine_result
+    book = openpyxl.load_workbook(SHIPPED_BOOK, keep_vba=True)
+    book["Data"]["C4"] = 0.5  # LC1 of the last row: energy per GDP worse than its reference
+    book["Settings"][f"B{layout.SETTING_ROW['cap'] + 1}"] = 1.2
+    edited = tmp_path / "edited.xlsm"
+    book.save(edited)
+    model, panel = read_book(edited)
+    result = compute(model, panel)
+    recalculated = libreoffice.convert(edited, tmp_path)
+    scores = openpyxl.load_workbook(recalculated, data_only=True)["Scores"]
+    grid = layout.ScoresLayout(len(model.indicators), len(result.dimensions))
+    for r, key in enumerate(result.rows):
+        native = scores.cell(layout.FIRST_ROW + r + 1, grid.native_index + 1).value
+        assert abs(native - result.index[key]) <= 1e-9, (key, native, result.index[key])
