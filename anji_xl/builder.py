@@ -23,7 +23,7 @@ from . import book_layout as layout
 from .defaults import DEFAULT_SETTINGS, SHIPPED_BOOK, default_indicators, default_model, default_panel, sample_data
 from .engine import IndexResult, compute
 from .model import DIMENSIONS_EN, METHODS, Model
-from .results import CHOICES_AT, GAINS_AT, SUMMARY_AT, TOP_GAINS, WARNINGS_AT, ResultsBlocks, results_blocks
+from .results import CHOICES_AT, GAINS_AT, STAMP_ROW, SUMMARY_AT, TOP_GAINS, VALIDATION_AT, WARNINGS_AT, ResultsBlocks, results_blocks
 from .vba_project import compile_vba_project
 
 SHEETS = [("Guide", "shGuide"), ("Indicators", "shIndicators"), ("Data", "shData"), ("Settings", "shSettings"),
@@ -224,11 +224,13 @@ def _write_block(ws, at: tuple[int, int], rows: list[list[object]], s: _Styles, 
 
 def _write_results(ws, s: _Styles, blocks: ResultsBlocks) -> None:
     ws.write(0, 0, "Results 结果 — written by 重新计算 Recalculate / anji-xl recalc", s.subtitle)
-    ws.write_row(1, 0, blocks.stamp[0], s.text)
+    ws.write_row(STAMP_ROW, 0, blocks.stamp[0], s.text)
     _write_block(ws, SUMMARY_AT, blocks.summary, s, number_from=2)
     _write_block(ws, GAINS_AT, blocks.gains, s, number_from=6)
     _write_block(ws, WARNINGS_AT, blocks.warnings, s)
     _write_block(ws, CHOICES_AT, blocks.choices, s)
+    _write_block(ws, VALIDATION_AT, blocks.validation, s)
+    ws.write(VALIDATION_AT[0] - 1, VALIDATION_AT[1], "检查 validation (检查数据 Validate)", s.subtitle)
     ws.write(SUMMARY_AT[0] - 1, SUMMARY_AT[1], "指数与维度 index and dimensions", s.subtitle)
     ws.write(GAINS_AT[0] - 1, GAINS_AT[1], f"短板 top {TOP_GAINS} potential gains per unit and period", s.subtitle)
     ws.set_row(SUMMARY_AT[0], 45)
@@ -238,6 +240,8 @@ def _write_results(ws, s: _Styles, blocks: ResultsBlocks) -> None:
     ws.set_column(GAINS_AT[1], GAINS_AT[1], 18)
     ws.set_column(GAINS_AT[1] + 5, GAINS_AT[1] + 5, 28)
     ws.set_column(WARNINGS_AT[1], WARNINGS_AT[1], 60)
+    ws.set_column(VALIDATION_AT[1], VALIDATION_AT[1], 16)
+    ws.set_column(VALIDATION_AT[1] + 1, VALIDATION_AT[1] + 1, 70)
     gain_col = GAINS_AT[1] + 7
     ws.conditional_format(GAINS_AT[0] + 1, gain_col, GAINS_AT[0] + layout.RESULTS_ROWS, gain_col, {"type": "data_bar", "bar_color": "#E26B0A"})
     ws.freeze_panes(SUMMARY_AT[0] + 1, 2)

@@ -11,12 +11,15 @@ import json
 import sys
 from pathlib import Path
 
+from tqdm import tqdm
+
 from . import __version__
 from .defaults import SHIPPED_BOOK
 from .engine import compute
 from .model import AnjiInputError, Problem
 from .output import json_document, select_rows, sensitivity_report, text_report
 from .reader import read_book
+from .recalc import recalc_book
 from .sensitivity import sensitivity
 
 
@@ -43,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate_cmd = commands.add_parser("validate", help="check the workbook and list every problem")
     _book_argument(validate_cmd)
     validate_cmd.set_defaults(run=_run_validate)
+
+    recalc_cmd = commands.add_parser("recalc", help="the Recalculate button without Excel: write Results into the book")
+    _book_argument(recalc_cmd)
+    recalc_cmd.add_argument("--backup", action="store_true", help="keep a copy of the book as BOOK.backup.xlsm first")
+    recalc_cmd.set_defaults(run=_run_recalc)
 
     sens_cmd = commands.add_parser("sensitivity", help="Monte Carlo over the weights: index and rank percentiles")
     _book_argument(sens_cmd, optional=True)
@@ -98,11 +106,27 @@ def _run_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_recalc(args: argparse.Namespace) -> int:
+    with tqdm(total=3, desc="recalc", unit="step", disable=None, file=sys.stderr) as bar:
+        def step(name: str) -> None:  # reading, computing, writing
+            bar.set_postfix_str(name)
+            bar.update(1)
+
+        blocks = recalc_book(args.book, backup=args.backup, step=step)
+    print(f"wrote Results of {args.book}: {len(blocks.summary) - 1} rows, {len(blocks.warnings) - 1} warnings")
+    return 0
+
+
 def _run_sensitivity(args: argparse.Namespace) -> int:
     if args.draws is not None and args.draws < 1:
         raise AnjiInputError([Problem("--draws", "must be at least 1")])
     model, panel = read_book(args.book)
-    result = sensitivity(model, panel, draws=args.draws)
+    with tqdm(desc="sensitivity", unit="draw", disable=None, file=sys.stderr) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        result = sensitivity(model, panel, draws=args.draws, progress=progress)
     if result.problems:
         raise AnjiInputError(result.problems)
     if args.json:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -194,7 +193,7 @@ def _open(path: Path, problems: list[Problem]):
         return None
     try:
         return openpyxl.load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
+    except Exception as error:  # noqa: BLE001 — damaged content can fail in any of openpyxl's parsers
         problems.append(Problem(str(path), f"cannot be read as an .xlsx/.xlsm workbook ({type(error).__name__}: {error})"))
         return None
 

@@ -9,6 +9,7 @@ Three blocks of rows (first row = header), each written as one rectangle:
   ``unit|period|k`` so native formulas can look them up;
 * ``warnings``: one per line;
 * ``choices``: the distinct units and periods (the Dashboard's drop-down lists);
+* ``validation``: every problem of the input with its ``Sheet!Cell`` (written by Validate), or OK;
 
 plus a ``stamp``: when, with which version and on how many rows it was computed.
 """
@@ -26,7 +27,9 @@ from .model import Model
 
 TOP_GAINS = 5
 #: Where each block starts on the Results sheet (row, column), 0-based; the stamp is in row 1.
-SUMMARY_AT, GAINS_AT, WARNINGS_AT, CHOICES_AT = (3, 0), (3, 17), (3, 27), (3, 30)
+SUMMARY_AT, GAINS_AT, WARNINGS_AT, CHOICES_AT, VALIDATION_AT = (3, 0), (3, 17), (3, 27), (3, 30), (3, 33)
+STAMP_ROW = 1
+VALIDATION_OK = "OK — 未发现问题 no problems"
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,13 @@ class ResultsBlocks:
     gains: list[list[object]]
     warnings: list[list[object]]
     choices: list[list[object]]
+    validation: list[list[object]]
     stamp: list[list[object]]
+
+    def placed(self) -> list[tuple[tuple[int, int], list[list[object]]]]:
+        """Every block with the (row, column) it starts at."""
+        return [((STAMP_ROW, 0), self.stamp), (SUMMARY_AT, self.summary), (GAINS_AT, self.gains),
+                (WARNINGS_AT, self.warnings), (CHOICES_AT, self.choices), (VALIDATION_AT, self.validation)]
 
 
 def _number(value: float) -> float | None:
@@ -76,4 +85,10 @@ def results_blocks(model: Model, result: IndexResult, computed_at: str) -> Resul
     depth = max(len(units), len(periods))
     choices = [["units 单位", "periods 时期"], *([units[k] if k < len(units) else None, periods[k] if k < len(periods) else None] for k in range(depth))]
     stamp = [["computed 计算于", computed_at, "version 版本", __version__, "rows 行数", len(result.rows)]]
-    return ResultsBlocks(summary, gains, warnings, choices, stamp)
+    return ResultsBlocks(summary, gains, warnings, choices, validation_block(result.problems), stamp)
+
+
+def validation_block(problems: list) -> list[list[object]]:
+    """The Validation area: one row per problem (``Sheet!Cell``, message), or OK."""
+    rows = [[p.where, p.message] for p in problems] or [["", VALIDATION_OK]]
+    return [["where 位置", "problem 问题"], *rows]

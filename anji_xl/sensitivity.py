@@ -8,6 +8,7 @@ a result owes to the choice of weights. A fixed seed makes the draws repeat exac
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -38,8 +39,12 @@ def perturbed_weights(weights: np.ndarray, draws: int, spread: float, seed: int)
     return scaled / scaled.sum(axis=1, keepdims=True)
 
 
-def sensitivity(model: Model, panel: Panel, draws: int | None = None, spread: float | None = None, seed: int | None = None) -> SensitivityResult:
-    """Index percentiles (and rank percentiles) over weight draws; Settings give the defaults."""
+def sensitivity(model: Model, panel: Panel, draws: int | None = None, spread: float | None = None, seed: int | None = None,
+                progress: Callable[[int, int], None] | None = None) -> SensitivityResult:
+    """Index percentiles (and rank percentiles) over weight draws; Settings give the defaults.
+
+    ``progress(done, total)`` is called every 100 draws (a progress bar, Excel's status bar).
+    """
     settings = model.settings
     draws = settings.draws if draws is None else draws
     spread = settings.spread if spread is None else spread
@@ -55,6 +60,8 @@ def sensitivity(model: Model, panel: Panel, draws: int | None = None, spread: fl
         agg = aggregate(scores, row_weights(drawn, present, membership, settings.missing == "reweight"), membership,
                         settings.dimension_aggregation, settings.index_aggregation)
         indices[:, d] = agg.index
+        if progress is not None and ((d + 1) % 100 == 0 or d + 1 == draws):
+            progress(d + 1, draws)
     table = pd.DataFrame({"index_mean": indices.mean(axis=1)}, index=rows)
     for p, values in zip(PERCENTILES, np.percentile(indices, PERCENTILES, axis=1)):
         table[f"index_p{p}"] = values

@@ -139,3 +139,15 @@ def test_libreoffice_native_check_follows_changed_data(engine_result, tmp_path):
     for r, key in enumerate(result.rows):
         native = scores.cell(layout.FIRST_ROW + r + 1, grid.native_index + 1).value
         assert abs(native - result.index[key]) <= 1e-9, (key, native, result.index[key])
+
+
+def test_every_button_action_exists_in_the_python_side():
+    import re
+
+    import anji_xl.xlwings_macros as macros
+
+    source = vba_sources()["AnjiMacros"]
+    actions = set(re.findall(r'RunAnji "(\w+)"', source))
+    assert actions == {"recalculate", "validate", "sensitivity"}
+    for action in actions:
+        assert callable(getattr(macros, action))

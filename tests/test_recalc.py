@@ -1,0 +1,208 @@
+"""``anji-xl recalc``: Results as the button writes them, and no harm to any other part."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import libreoffice
+from anji_xl.cli import main
+from anji_xl.defaults import SHIPPED_BOOK
+from anji_xl.recalc import results_part
+from anji_xl.results import GAINS_AT, SUMMARY_AT, VALIDATION_OK, VALIDATION_AT
+from book_parts import fingerprint
+
+RESULTS_XML = "xl/worksheets/sheet6.xml"
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    copy = tmp_path / "AnjiIndex.xlsm"
+    shutil.copy(SHIPPED_BOOK, copy)
+    return copy
+
+
+def entries(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as package:
+        return {name: package.read(name) for name in package.namelist()}
+
+
+def without_rows(sheet_xml: bytes) -> str:
+    text = sheet_xml.decode()
+    return re.sub(r'<dimension ref="[^"]*"/>', "", re.sub(r"<sheetData>.*</sheetData>", "", text, flags=re.S))
+
+
+def test_results_part_is_found_from_the_workbook_relationships(book):
+    with zipfile.ZipFile(book) as package:
+        assert results_part(package) == RESULTS_XML
+
+
+def test_recalc_writes_what_compute_prints_and_keeps_every_other_part(capsys, book):
+    before = entries(book)
+    code, out, _ = run(capsys, "recalc", book)
+    assert code == 0 and "3 rows" in out
+    after = entries(book)
+    assert after.keys() == before.keys()
+    changed = [name for name in before if before[name] != after[name]]
+    assert changed == [RESULTS_XML]  # the VBA project, charts, drawings, styles, other sheets: byte for byte
+    assert without_rows(before[RESULTS_XML]) == without_rows(after[RESULTS_XML])  # columns, formats, panes
+    _, out, _ = run(capsys, "compute", book, "--json")
+    expected = json.loads(out)["results"]
+    sheet = openpyxl.load_workbook(book, data_only=True)["Results"]
+    header_row = SUMMARY_AT[0] + 1
+    header = [c.value for c in sheet[header_row]][:16]
+    for k, entry in enumerate(expected):
+        row = [c.value for c in sheet[header_row + 1 + k]][:16]
+        assert row[0] == entry["unit"] and str(row[1]) == entry["period"]
+        assert row[2] == entry["index"] and row[3] == 1
+        dims = list(entry["dimensions"])
+        assert row[4:10] == [entry["dimensions"][d] for d in dims] and header[4] == f"{dims[0]} 得分率"
+        assert row[10:16] == [entry["contributions"][d] for d in dims]
+    gains_key = sheet.cell(GAINS_AT[0] + 2, GAINS_AT[1] + 1).value
+    assert gains_key == "安吉县|2018|1"
+    assert sheet.cell(VALIDATION_AT[0] + 2, VALIDATION_AT[1] + 2).value == VALIDATION_OK
+
+
+def test_recalc_twice_equals_once_apart_from_the_timestamp(capsys, book, tmp_path):
+    assert run(capsys, "recalc", book)[0] == 0
+    once = fingerprint(book)
+    assert run(capsys, "recalc", book)[0] == 0
+    twice = fingerprint(book)
+    stamp_once, stamp_twice = once["Results"]["cells"].pop("B2"), twice["Results"]["cells"].pop("B2")
+    assert stamp_once[0] <= stamp_twice[0]  # ISO timestamps
+    assert once == twice
+
+
+def test_recalc_keeps_vba_buttons_charts_tables_names(capsys, book):
+    before = fingerprint(book)
+    assert run(capsys, "recalc", book)[0] == 0
+    after = fingerprint(book)
+    for part in ("vba", "buttons", "names", "sheets"):
+        assert before[part] == after[part]
+    for sheet in ("Guide", "Indicators", "Data", "Settings", "Scores", "Dashboard", "xlwings.conf"):
+        assert before[sheet] == after[sheet]  # cells with formulas and cached values, tables, validation, charts
+    assert before["Results"]["conditional"] == after["Results"]["conditional"]
+
+
+def test_recalculated_book_opens_in_libreoffice(capsys, book, tmp_path):
+    assert run(capsys, "recalc", book)[0] == 0
+    converted = libreoffice.convert(book, tmp_path)
+    values = openpyxl.load_workbook(converted, data_only=True)
+    _, out, _ = run(capsys, "compute", book, "--json")
+    last = json.loads(out)["results"][-1]
+    assert values["Results"].cell(SUMMARY_AT[0] + 4, 3).value == pytest.approx(last["index"], abs=1e-12)
+    assert values["Dashboard"]["C5"].value == pytest.approx(last["index"], abs=1e-12)  # the Dashboard follows Results
+
+
+def test_backup(capsys, book):
+    original = book.read_bytes()
+    assert run(capsys, "recalc", book, "--backup")[0] == 0
+    assert book.with_name("AnjiIndex.backup.xlsm").read_bytes() == original
+
+
+def _edited(book: Path, sheet: str, cell: str, value) -> Path:
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    wb[sheet][cell] = value
+    wb.save(book)
+    return book
+
+
+def test_bad_input_exits_2_and_leaves_the_file_alone(capsys, book):
+    _edited(book, "Data", "C3", "abc")
+    original = book.read_bytes()
+    listing = sorted(os.listdir(book.parent))
+    code, out, err = run(capsys, "recalc", book)
+    assert code == 2 and out == "" and "Data!C3: 'abc' is not a number" in err
+    assert book.read_bytes() == original and sorted(os.listdir(book.parent)) == listing
+
+
+def test_read_only_and_open_books_are_refused_untouched(capsys, book):
+    original = book.read_bytes()
+    book.chmod(0o444)
+    try:
+        code, _, err = run(capsys, "recalc", book)
+        assert code == 2 and "read-only" in err and book.read_bytes() == original
+    finally:
+        book.chmod(0o644)
+    lock = book.with_name(f"~${book.name}")
+    lock.write_bytes(b"excel owner file")
+    code, _, err = run(capsys, "recalc", book)
+    assert code == 2 and "open in Excel" in err and book.read_bytes() == original
+
+
+def _damaged(data: bytes, cut: int, flip: int) -> bytes:
+    cut = cut % (len(data) + 1)
+    damaged = bytearray(data[:cut] if cut > 100 else data)
+    if damaged and flip:
+        damaged[flip % len(damaged)] ^= 0xFF
+    return bytes(damaged)
+
+
+@settings(max_examples=int(os.environ.get("ANJI_FUZZ_EXAMPLES", "40")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(0, 60000), flip=st.integers(0, 60000), command=st.sampled_from(["recalc", "compute", "validate"]))
+def test_damaged_books_never_crash_and_are_never_half_written(capsys, tmp_path, cut, flip, command):
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    target = folder / "book.xlsm"
+    target.write_bytes(_damaged(SHIPPED_BOOK.read_bytes(), cut, flip))
+    before = target.read_bytes()
+    code, _, err = run(capsys, command, target)
+    assert code in (0, 2), err
+    assert "Traceback" not in err
+    assert os.listdir(folder) == ["book.xlsm"]  # no temporary file left behind
+    if code == 2 or command != "recalc":
+        assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize("content", [b"", b"not a zip at all", b"PK\x05\x06" + b"\x00" * 18])
+def test_garbage_files(capsys, tmp_path, content):
+    target = tmp_path / "garbage.xlsm"
+    target.write_bytes(content)
+    code, _, err = run(capsys, "recalc", target)
+    assert code == 2 and "Traceback" not in err and target.read_bytes() == content
+
+
+cell_values = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=False, allow_infinity=False),
+    st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=8), st.sampled_from(["正向", "逆向", "ratio", "growth", "#N/A", "log", "1e999", " ", "低碳生产"]),
+    st.datetimes(min_value=__import__("datetime").datetime(1990, 1, 1), max_value=__import__("datetime").datetime(2030, 1, 1)),
+)
+
+
+@settings(max_examples=int(os.environ.get("ANJI_FUZZ_EXAMPLES", "40")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_workbooks_never_crash(capsys, tmp_path, data):
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    target = folder / "random.xlsx"
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    headers = {"Indicators": ["id", "dimension", "direction", "method", "reference", "weight", "lower", "upper", "transform"],
+               "Data": ["unit", "period", "a", "b"], "Settings": ["key", "value"]}
+    for name, header in headers.items():
+        if data.draw(st.booleans()) or name != "Settings":
+            ws = book.create_sheet(name)
+            ws.append(data.draw(st.permutations(header)) if data.draw(st.booleans()) else header)
+            for _ in range(data.draw(st.integers(0, 4))):
+                ws.append(data.draw(st.lists(cell_values, min_size=len(header), max_size=len(header))))
+    book.save(target)
+    for command in ("compute", "validate", "sensitivity"):
+        code, _, err = run(capsys, command, target, *(["--draws", "5"] if command == "sensitivity" else []))
+        assert code in (0, 2), err
+        assert "Traceback" not in err
+    assert os.listdir(folder) == ["random.xlsx"]
