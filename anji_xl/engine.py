@@ -55,10 +55,19 @@ class IndexResult:
     def rows(self) -> pd.MultiIndex:
         return self.index.index
 
+    def top_gain_positions(self, n: int = 5) -> np.ndarray:
+        """Rows × n: the columns of each row's n largest positive gains, largest first (ties
+        keep the indicator order); −1 where a row has fewer."""
+        gains = np.nan_to_num(self.gains.to_numpy(), nan=0.0)
+        order = np.argsort(-gains, axis=1, kind="stable")[:, :n]
+        return np.where(np.take_along_axis(gains, order, axis=1) > 0, order, -1)
+
     def top_gains(self, unit: str, period: str, n: int = 5) -> pd.Series:
         """The n largest potential gains (短板) of one unit and period, largest first."""
-        gains = self.gains.loc[(unit, period)].dropna()
-        return gains[gains > 0].sort_values(ascending=False, kind="stable").head(n)
+        row = self.rows.get_loc((unit, period))
+        positions = self.top_gain_positions(n)[row]
+        positions = positions[positions >= 0]
+        return pd.Series(self.gains.iloc[row, positions].to_numpy(), index=self.gains.columns[positions], name=(unit, period))
 
 
 def period_order(periods: pd.Index | list[str]) -> list[str]:

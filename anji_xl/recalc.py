@@ -93,7 +93,7 @@ def patch_results_sheet(sheet_xml: str, blocks: ResultsBlocks) -> str:
     kept = {r: xml for r, xml in original.items() if r < generated_from and r != stamp_row}
     out_rows = dict(kept)
     for r, row_cells in cells.items():
-        opening = re.match(r"<row [^>]*?(?=/?>)", original.get(r, f'<row r="{r}"')).group(0)
+        opening = re.match(r"<row [^>]*?(?=/?>)", original.get(r, f'<row r="{r}">')).group(0)
         opening = re.sub(r' spans="[^"]*"', "", opening)
         body = "".join(
             _cell_xml(f"{get_column_letter(c)}{r}", value,

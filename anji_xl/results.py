@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import pandas as pd
+import numpy as np
 
 from . import __version__
 from .engine import IndexResult, period_order
@@ -67,18 +67,18 @@ def results_blocks(model: Model, result: IndexResult, computed_at: str) -> Resul
         ["unit 单位", "period 时期", "index 指数", "rank 排名", *(f"{d} 得分率" for d in dims), *(f"{d} 贡献" for d in dims)]
     ]
     gains: list[list[object]] = [["key", "unit 单位", "period 时期", "k 序号", "id 编号", "name 指标", "score 得分率", "gain 潜在提升"]]
-    names = model.indicators["name"] if "name" in model.indicators else pd.Series(dtype=str)
-    for unit, period in result.rows:
-        key = (unit, period)
+    ids = list(result.scores.columns)
+    names = model.indicators["name"].reindex(ids).fillna("").tolist() if "name" in model.indicators else [""] * len(ids)
+    numbers = [result.index.to_numpy()[:, None], result.rank.to_numpy()[:, None], result.dimension_scores.to_numpy(), result.contributions.to_numpy()]
+    table = np.hstack(numbers)
+    scores, gain_values = result.scores.to_numpy(), result.gains.to_numpy()
+    positions = result.top_gain_positions(TOP_GAINS)
+    for row, (unit, period) in enumerate(result.rows):
         period_cell = _period_cell(period)
-        summary.append([
-            unit, period_cell, _number(result.index[key]), _number(result.rank[key]),
-            *(_number(v) for v in result.dimension_scores.loc[key]),
-            *(_number(v) for v in result.contributions.loc[key]),
-        ])
-        for k, (ident, gain) in enumerate(result.top_gains(unit, period, TOP_GAINS).items(), start=1):
-            gains.append([gain_key(unit, period_cell, k), unit, period_cell, k, ident, names.get(ident, ""),
-                          _number(result.scores.at[key, ident]), float(gain)])
+        summary.append([unit, period_cell, *(_number(v) for v in table[row])])
+        for k, col in enumerate(positions[row][positions[row] >= 0], start=1):
+            gains.append([gain_key(unit, period_cell, k), unit, period_cell, k, ids[col], names[col],
+                          _number(scores[row, col]), float(gain_values[row, col])])
     warnings = [["warnings 提示"], *([w] for w in result.warnings + [str(p) for p in result.problems])]
     units = list(dict.fromkeys(result.rows.get_level_values(0)))
     periods = [_period_cell(p) for p in period_order(result.rows.get_level_values(1))]

@@ -110,6 +110,28 @@ def test_recalculated_book_opens_in_libreoffice(capsys, book, tmp_path):
     assert values["Dashboard"]["C5"].value == pytest.approx(last["index"], abs=1e-12)  # the Dashboard follows Results
 
 
+def test_recalc_of_a_grown_book_writes_every_row(capsys, book, tmp_path):
+    # a second county with three years: Results gains rows the sheet never had
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    data = wb["Data"]
+    for r in range(2, 5):
+        row = [c.value for c in data[r]]
+        data.append(["德清县", row[1], *[v * 0.9 if isinstance(v, float) else v for v in row[2:-1]], "illustrative"])
+    table = data.tables["tblData"]
+    table.ref = f"{table.ref.split(':')[0]}:{table.ref.split(':')[1].rstrip('0123456789')}{data.max_row}"
+    wb.save(book)
+    assert run(capsys, "recalc", book)[0] == 0
+    _, out, _ = run(capsys, "compute", book, "--json")
+    expected = json.loads(out)["results"]
+    assert len(expected) == 6
+    sheet = openpyxl.load_workbook(book, data_only=True)["Results"]
+    for k, entry in enumerate(expected):
+        row = [c.value for c in sheet[SUMMARY_AT[0] + 2 + k]]
+        assert (row[0], str(row[1]), row[2]) == (entry["unit"], entry["period"], entry["index"])
+    recalculated = openpyxl.load_workbook(libreoffice.convert(book, tmp_path), data_only=True)["Results"]
+    assert recalculated.cell(SUMMARY_AT[0] + 7, 3).value == pytest.approx(expected[-1]["index"], abs=1e-12)
+
+
 def test_backup(capsys, book):
     original = book.read_bytes()
     assert run(capsys, "recalc", book, "--backup")[0] == 0
