@@ -99,14 +99,10 @@ def check_weights(model: Model) -> tuple[np.ndarray, list[str], list[Problem]]:
         return weights, [], []
     if settings.normalize_weights and total > 0:
         return weights / total, [f"weights summed to {total:.10g}; rescaled to 1 (normalize_weights = yes)"], []
-    where = model.indicator_cell(ids[0], "weight")
-    return weights, [], [
-        Problem(
-            where.rsplit(":", 1)[0] if where else "",
-            f"weights sum to {total:.10g}, not 1 (tolerance {settings.weight_tolerance:g}); "
-            "correct them or set normalize_weights = yes",
-        )
-    ]
+    first, last = model.indicator_cell(ids[0], "weight"), model.indicator_cell(ids[-1], "weight")
+    where = f"{first}:{last.split('!')[-1]}" if first and last and first != last else first
+    message = f"weights sum to {total:.10g}, not 1 (tolerance {settings.weight_tolerance:g}); correct them or set normalize_weights = yes"
+    return weights, [], [Problem(where, message)]
 
 
 def _ordered(panel: Panel, ids: list[str]) -> pd.DataFrame:
@@ -173,7 +169,10 @@ def _fault_problems(model: Model, panel: Panel, values: pd.DataFrame, scored: Sc
     problems: dict[tuple[str, str], tuple[str, str] | None] = {}
     ids = list(values.columns)
     first_period = _previous_rows(values.index) < 0
+    in_data = np.isin(ids, panel.values.columns)  # an indicator without a column is a model problem
     for row, col in zip(*np.nonzero(scored.faults)):
+        if not in_data[col]:
+            continue
         fault = Fault(scored.faults[row, col])
         if fault == Fault.MISSING and model.settings.missing != "error":
             continue

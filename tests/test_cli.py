@@ -112,6 +112,13 @@ def test_validate_ok_and_problems(capsys, anji_like_book, tmp_path):
     assert code == 2 and len(err.splitlines()) == 11
 
 
+def test_weights_off_one_name_the_weight_column(capsys, tmp_path):
+    indicators = [["a", "D1", "x", "positive", "ratio", 1, 0.5], ["b", "D1", "y", "negative", "ratio", 1, 0.4]]
+    book = write_book(tmp_path / "weights.xlsx", indicators, [["u", 2020, 1, 1]])
+    code, _, err = run(capsys, "validate", book)
+    assert code == 2 and err.startswith("Indicators!G2:G3: weights sum to 0.9, not 1 (tolerance 1e-06)")
+
+
 def test_engine_problems_give_exit_2_with_cells(capsys, tmp_path):
     indicators = [["a", "D1", "x", "positive", "ratio", 0, 0.5], ["b", "D1", "y", "negative", "ratio", 1, 0.5]]
     book = write_book(tmp_path / "domain.xlsx", indicators, [["u", 2020, 1, -3], ["v", 2020, 1, None]])
