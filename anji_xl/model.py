@@ -95,7 +95,8 @@ class Settings:
     ) -> tuple["Settings", list[Problem]]:
         """Settings from ``key → value`` cells; unknown keys and bad values become problems.
 
-        A key that is absent keeps its default; ``cap`` present but blank means no cap.
+        A key that is absent or blank keeps its default, except ``cap``: present but blank means
+        no cap.
         """
         values: dict[str, object] = {}
         problems: list[Problem] = []
@@ -105,6 +106,8 @@ class Settings:
 
         for key, value in raw.items():
             text = "" if value is None else str(value).strip()
+            if not text and key != "cap":
+                continue  # a blank value keeps the default; only a blank cap means something (no cap)
             if key in ("dimension_aggregation", "index_aggregation"):
                 if text.lower() not in AGGREGATIONS:
                     bad(key, f"{value!r} is not one of {', '.join(AGGREGATIONS)}")

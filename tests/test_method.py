@@ -205,3 +205,17 @@ def test_rank_within_period():
     model = make_model({"a": {"dimension": "A", "reference": 1.0, "weight": 1.0}})
     result = compute(model, make_panel({("x", "1"): {"a": 0.2}, ("y", "1"): {"a": 0.9}, ("z", "1"): {"a": 0.2}, ("x", "2"): {"a": 0.1}}))
     assert result.rank.to_dict() == {("x", "1"): 2.0, ("x", "2"): 1.0, ("y", "1"): 1.0, ("z", "1"): 2.0}
+
+
+def test_settings_blank_keeps_default_but_blank_cap_means_no_cap():
+    from anji_xl import Settings
+
+    settings, problems = Settings.from_mapping({"missing": None, "draws": " ", "cap": None, "seed": "7"})
+    assert not problems
+    assert (settings.missing, settings.draws, settings.cap, settings.seed) == ("error", 1000, None, 7)
+    _, problems = Settings.from_mapping({"missing": "sometimes", "spread": 1.5, "colour": "red"}, where=lambda k: f"Settings!B{k}")
+    assert [str(p) for p in problems] == [
+        "Settings!Bmissing: setting missing: 'sometimes' is not one of error, reweight, zero",
+        "Settings!Bspread: setting spread: 1.5 is not a number in [0, 1)",
+        "Settings!Bcolour: setting colour: unknown setting",
+    ]
