@@ -89,8 +89,9 @@ def aggregate(
         index = np.exp(np.sum(_weighted_log(dim_weights, np.nan_to_num(dim_scores)), axis=1))
     else:
         index = np.nansum(contributions, axis=1)
-    # A NaN score with positive weight (an error row) makes the whole row an error.
-    broken = np.any((weights > 0) & np.isnan(scores), axis=1)
+    # A NaN score with positive weight (an error row) makes the whole row an error; so does a
+    # row left with no weight at all (every value missing under reweight): it has no index.
+    broken = np.any((weights > 0) & np.isnan(scores), axis=1) | ~(weights.sum(axis=1) > 0)
     return Aggregate(
         np.where(broken[:, None], np.nan, dim_scores),
         dim_weights,

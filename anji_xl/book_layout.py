@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from .defaults import DEFAULT_SETTINGS
+from .model import DIRECTION_ALIASES
 from .results import GAINS_AT, SUMMARY_AT
 
 SETTING_ROW = {key: k + 1 for k, (key, _, _) in enumerate(DEFAULT_SETTINGS)}  # 0-based rows of tblSettings
@@ -22,17 +23,21 @@ DEFINED_NAMES = {
     "anji_aggregation": f"=Settings!$B${SETTING_ROW['dimension_aggregation'] + 1}:$B${SETTING_ROW['index_aggregation'] + 1}",
     "anji_cap": f"=Settings!$B${SETTING_ROW['cap'] + 1}",
     "anji_missing": f"=Settings!$B${SETTING_ROW['missing'] + 1}",
+    "anji_normalize_weights": f"=Settings!$B${SETTING_ROW['normalize_weights'] + 1}",
 }
 INDICATOR_COLUMN = {key: k for k, key in enumerate(
     ("id", "dimension", "area", "name", "name_en", "unit", "direction", "method", "reference", "lower", "upper", "transform", "weight", "source"))}
 
 # Scores: meta rows (0-based) above the header, then one row per Data row.
-META_ROWS = {"id": 2, "dimension": 3, "weight": 4, "reference": 5, "direction": 6, "sign": 7, "method": 8}
 META_LABELS = {"id": "id 编号", "dimension": "dimension 维度", "weight": "weight 权重", "reference": "reference 参考值",
-               "direction": "direction 方向", "sign": "sign 符号 (±1)", "method": "method 方法"}
-HEADER_ROW = 9
-FIRST_ROW = 10
-_NEGATIVE = ('"negative"', '"逆向"', '"负向"', '"neg"', "-1", '"-1"')
+               "lower": "lower 下限", "upper": "upper 上限", "transform": "transform 变换", "direction": "direction 方向",
+               "sign": "sign 符号 (±1)", "method": "method 方法"}
+META_ROWS = {key: 2 + k for k, key in enumerate(META_LABELS)}
+HEADER_ROW = 2 + len(META_LABELS)
+FIRST_ROW = HEADER_ROW + 1
+LIVE_METHODS = ("ratio", "growth", "goalpost")  # what a Scores cell can score; pooled methods show #N/A
+_NEGATIVE = tuple(f'"{alias}"' for alias, sign in DIRECTION_ALIASES.items() if sign < 0) + ("-1",)
+_YES = ('"yes"', '"true"', '"y"', '"是"', '"1"')
 
 
 def ref(row: int, col: int, row_abs: bool = False, col_abs: bool = False) -> str:
@@ -79,14 +84,20 @@ class ScoresLayout:
         return f"{first}:{last}"
 
 
-def meta_formula(key: str, k: int) -> str:
-    """The meta row ``key`` of indicator k (0-based): a reference into Indicators."""
+def meta_formula(key: str, k: int, n: int) -> str:
+    """The meta row ``key`` of indicator k (0-based) of n: a reference into Indicators."""
     source = f"Indicators!${xl_col_to_name(INDICATOR_COLUMN.get(key, 0))}${k + 2}"
     if key == "sign":
         direction = f"Indicators!$G${k + 2}"
         return f"=IF(OR({','.join(f'{direction}={v}' for v in _NEGATIVE)}),-1,1)"
     if key == "method":
         return f'=IF({source}="","ratio",{source})'
+    if key == "weight":  # as the engine uses them: rescaled to sum to 1 under normalize_weights
+        flag = 'LOWER(anji_normalize_weights&"")'
+        total = f"SUM(Indicators!$M$2:$M${n + 1})"
+        return f"=IF(OR({','.join(f'{flag}={v}' for v in _YES)}),{source}/{total},{source})"
+    if key in ("lower", "upper", "transform"):
+        return f'=IF({source}="","",{source})'
     return f"={source}"
 
 
@@ -102,12 +113,16 @@ def _previous(data_row: int, k: int) -> str:
 
 
 def score_formula(layout: ScoresLayout, data_row: int, k: int) -> str:
+    """The live score: ratio, growth control or goalposts by the indicator's method; methods that
+    pool all units of a period (min–max, z-score, efficacy) show #N/A here (Results has them)."""
     col = layout.scores.start + k
     meta = {key: ref(row, col, row_abs=True) for key, row in META_ROWS.items()}
     value = data_cell(data_row, k)
     ratio = f"ANJI_SCORE({value},{meta['reference']},{meta['direction']},anji_cap)"
     growth = f"ANJI_GROWTH_SCORE({value},{_previous(data_row, k)},{meta['reference']},{meta['direction']},anji_cap)"
-    return f'=IF({meta["method"]}="growth",{growth},{ratio})'
+    goalpost = f'ANJI_NORMALIZE({value},"goalpost",{meta["lower"]},{meta["upper"]},{meta["direction"]},{meta["transform"]})'
+    method = meta["method"]
+    return f'=IF({method}="growth",{growth},IF({method}="goalpost",{goalpost},IF({method}="ratio",{ratio},NA())))'
 
 
 def dimension_formula(layout: ScoresLayout, row: int, j: int) -> str:
@@ -126,7 +141,7 @@ def index_formula(layout: ScoresLayout, row: int) -> str:
 
 
 def native_score_formula(layout: ScoresLayout, data_row: int, k: int) -> str:
-    """min(cap, v/r) or min(cap, r/v), and growth control, in native Excel; "" when missing."""
+    """min(cap, v/r) or min(cap, r/v), growth control and goalposts in native Excel; "" when missing."""
     col = layout.native_scores.start + k
     meta = {key: ref(row, col, row_abs=True) for key, row in META_ROWS.items()}
     v, r, sign = data_cell(data_row, k), meta["reference"], meta["sign"]
@@ -136,7 +151,12 @@ def native_score_formula(layout: ScoresLayout, data_row: int, k: int) -> str:
     same_unit = f"Data!$A{data_row + 2}=Data!$A{data_row + 1}"
     growth = (f"IF(AND(ISNUMBER({v}),{same_unit},ISNUMBER({prev})),"
               f"MIN({cap},IF({sign}<0,(1+{r})/({v}/{prev}),({v}/{prev})/(1+{r}))),\"\")")
-    return f'=IF({meta["method"]}="growth",{growth},IF({meta["method"]}="ratio",{ratio},NA()))'
+    log = f'{meta["transform"]}="log"'
+    scaled = {key: f"IF({log},LN({cell}),{cell})" for key, cell in (("v", v), ("lo", meta["lower"]), ("hi", meta["upper"]))}
+    goalpost = (f'IF(ISNUMBER({v}),MAX(0,MIN(1,IF({sign}>0,{scaled["v"]}-{scaled["lo"]},{scaled["hi"]}-{scaled["v"]})'
+                f'/({scaled["hi"]}-{scaled["lo"]}))),"")')
+    method = meta["method"]
+    return f'=IF({method}="growth",{growth},IF({method}="goalpost",{goalpost},IF({method}="ratio",{ratio},NA())))'
 
 
 def native_dimension_formula(layout: ScoresLayout, row: int, j: int) -> str:

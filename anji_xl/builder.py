@@ -21,7 +21,7 @@ import xlsxwriter
 from . import __version__
 from . import book_layout as layout
 from .defaults import DEFAULT_SETTINGS, SHIPPED_BOOK, default_indicators, default_model, default_panel, sample_data
-from .engine import IndexResult, compute
+from .engine import IndexResult, check_weights, compute
 from .model import DIMENSIONS_EN, METHODS, Model
 from .results import CHOICES_AT, GAINS_AT, STAMP_ROW, SUMMARY_AT, TOP_GAINS, VALIDATION_AT, WARNINGS_AT, ResultsBlocks, results_blocks
 from .vba_project import compile_vba_project
@@ -160,15 +160,18 @@ def _write_scores(ws, s: _Styles, model: Model, result: IndexResult) -> None:
     dims = result.dimensions
     grid = layout.ScoresLayout(len(ind), len(dims))
     ws.write(0, 0, "Scores 得分 — live ANJI_* formulas; right: the same index in native Excel formulas (no Python) and the difference", s.subtitle)
-    meta_values = {"id": list(ind.index), "dimension": list(ind["dimension"]), "weight": list(ind["weight"]),
-                   "reference": list(ind["reference"]), "direction": list(default_indicators()["direction"]),
+    blank = lambda column: ["" if pd.isna(v) else v for v in ind[column]]  # noqa: E731
+    meta_values = {"id": list(ind.index), "dimension": list(ind["dimension"]), "weight": list(check_weights(model)[0]),
+                   "reference": list(ind["reference"]), "lower": blank("lower"), "upper": blank("upper"),
+                   "transform": list(ind["transform"]), "direction": list(default_indicators()["direction"]),
                    "sign": list(ind["direction"]), "method": list(ind["method"])}
     for key, row in layout.META_ROWS.items():
         ws.write(row, 1, layout.META_LABELS[key], s.meta)
         for block in (grid.scores, grid.native_scores):
             for k, col in enumerate(block):
                 value = meta_values[key][k]
-                ws.write_formula(row, col, layout.meta_formula(key, k), s.meta_number if key in ("weight", "reference") else s.meta, value)
+                number = key in ("weight", "reference", "lower", "upper")
+                ws.write_formula(row, col, layout.meta_formula(key, k, len(ind)), s.meta_number if number else s.meta, value)
     for block in (grid.dims, grid.native_dims):
         for j, col in enumerate(block):
             ws.write(layout.META_ROWS["dimension"], col, dims[j], s.meta)
@@ -186,7 +189,7 @@ def _write_scores(ws, s: _Styles, model: Model, result: IndexResult) -> None:
         ws.write_formula(row, 0, f"=Data!$A{r + 2}", s.text, key[0])
         ws.write_formula(row, 1, f"=Data!$B{r + 2}", s.text, int(key[1]) if key[1].isdigit() else key[1])
         for k, ident in enumerate(ind.index):
-            score = result.scores.at[key, ident]
+            score = result.scores.at[key, ident] if ind.at[ident, "method"] in layout.LIVE_METHODS else math.nan
             ws.write_formula(row, grid.scores.start + k, layout.score_formula(grid, r, k), s.number, _cached(score))
             ws.write_formula(row, grid.native_scores.start + k, layout.native_score_formula(grid, r, k), s.native,
                              "" if math.isnan(score) else score)

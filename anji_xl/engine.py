@@ -7,6 +7,7 @@ warning and problem, so a number can always be explained.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,6 +49,7 @@ class IndexResult:
     index: pd.Series
     rank: pd.Series
     gains: pd.DataFrame
+    missing: pd.DataFrame  # True where a value is missing (blank, #N/A, no previous period)
     warnings: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -70,13 +72,33 @@ class IndexResult:
         return pd.Series(self.gains.iloc[row, positions].to_numpy(), index=self.gains.columns[positions], name=(unit, period))
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def _year_key(period: str) -> tuple[int, ...] | None:
+    """(year, then the other numbers) for labels with one four-digit year: 2020Q1, Q1 2020, 2020-10."""
+    numbers = _DIGITS.findall(period)
+    years = [n for n in numbers if len(n) == 4]
+    if len(years) != 1:
+        return None
+    return (int(years[0]), *(int(n) for n in numbers if n is not years[0]))
+
+
 def period_order(periods: pd.Index | list[str]) -> list[str]:
-    """Distinct periods in time order: numerically when all are numbers, else as text."""
+    """Distinct periods in time order.
+
+    Numbers sort as numbers; labels that each carry one four-digit year sort by year and then
+    their other numbers (2020Q1 < 2020Q2 < 2021Q1, 2020-2 < 2020-10); anything else keeps the
+    order in which Data first lists it (a text sort would put 2020-10 before 2020-2).
+    """
     distinct = list(dict.fromkeys(periods))
     try:
         return sorted(distinct, key=float)
     except ValueError:
-        return sorted(distinct)
+        keys = [_year_key(p) for p in distinct]
+        if all(k is not None for k in keys) and len(set(keys)) == len(keys):
+            return [p for _, p in sorted(zip(keys, distinct))]
+        return distinct
 
 
 def check_weights(model: Model) -> tuple[np.ndarray, list[str], list[Problem]]:
@@ -180,11 +202,12 @@ def _fault_problems(model: Model, panel: Panel, values: pd.DataFrame, scored: Sc
         ident = ids[col]
         value = values.iat[row, col]
         reference = model.indicators.at[ident, "reference"]
+        lower, upper = model.indicators.at[ident, "lower"], model.indicators.at[ident, "upper"]
         per_indicator = fault in (Fault.REFERENCE_NOT_POSITIVE, Fault.BOUNDS_INVALID) or (
             fault == Fault.GROWTH_FACTOR_NOT_POSITIVE and not 1 + reference > 0
-        )
+        ) or (fault == Fault.LOG_NOT_POSITIVE and not (lower > 0 and upper > 0))  # the goalposts, not the value
         if per_indicator:
-            field_name = "reference" if fault != Fault.BOUNDS_INVALID else "upper"
+            field_name = {Fault.BOUNDS_INVALID: "upper", Fault.LOG_NOT_POSITIVE: "lower"}.get(fault, "reference")
             where = model.indicator_cell(ident, field_name)
             text = f"indicator {ident}: " + FAULT_TEXT[fault][0].format(reference=reference)
         else:
@@ -210,7 +233,7 @@ def _missing_warnings(model: Model, values: pd.DataFrame, missing: np.ndarray, w
     ids = np.asarray(values.columns)
     dims = model.indicators["dimension"].to_numpy()
     warnings = []
-    for row in np.flatnonzero(missing.any(axis=1)):
+    for row in np.flatnonzero(missing.any(axis=1) & (weights.sum(axis=1) > 0)):  # an empty row is a problem
         unit, period = values.index[row]
         gone = ", ".join(ids[missing[row]])
         if policy == "zero":
@@ -250,6 +273,9 @@ def compute(model: Model, panel: Panel) -> IndexResult:
     if model_problems:
         scores = np.full(scores.shape, np.nan)  # the model itself is wrong: no row is valid
     problems = model_problems + _fault_problems(model, panel, values, scored, previous)
+    if settings.missing == "reweight" and not model_problems:
+        problems += [Problem("", f"{unit} {period}: every value is missing, so there is no index", (unit, period))
+                     for (unit, period), empty in zip(values.index, ~(weights.sum(axis=1) > 0)) if empty]
     agg = aggregate(scores, weights, membership, settings.dimension_aggregation, settings.index_aggregation)
     rows = values.index
     index = pd.Series(agg.index, index=rows, name="index")
@@ -265,6 +291,7 @@ def compute(model: Model, panel: Panel) -> IndexResult:
         index=index,
         rank=index.groupby(level=1).rank(ascending=False, method="min"),
         gains=frame(potential_gains(scores, weights, full_scores(model)), ids),
+        missing=frame(missing, ids),
         warnings=warnings,
         problems=problems,
     )

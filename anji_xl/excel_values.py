@@ -27,7 +27,7 @@ from typing import Callable
 
 import numpy as np
 
-from .model import AnjiInputError, parse_direction
+from .model import AnjiInputError, Settings, parse_direction
 from .scoring import Fault
 
 
@@ -98,11 +98,13 @@ def text(arg: object, default: str = "") -> str:
 
 
 def optional_cap(arg: object) -> float | None:
-    """The cap argument: omitted → 1 (the default applied by the signature), blank → no cap."""
-    values, bad = numbers(arg)
-    if values.size != 1 or bad.any() or not (np.isnan(values.item()) or values.item() > 0):
+    """The cap argument, read as Settings reads ``cap``: omitted → 1 (the signature's default),
+    blank or "none" → no cap."""
+    cells = grid(arg)
+    settings, problems = Settings.from_mapping({"cap": cells.item() if cells.size == 1 else None})
+    if cells.size != 1 or problems:
         raise ArgumentError("cap must be one positive number, or blank for no cap")
-    return None if np.isnan(values.item()) else float(values.item())
+    return settings.cap
 
 
 def cell_values(values: np.ndarray, errors: np.ndarray) -> object:

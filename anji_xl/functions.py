@@ -36,6 +36,11 @@ from .sensitivity import sensitivity
 _POOLED = {"minmax": score_minmax, "zscore": score_zscore, "efficacy": score_efficacy}
 
 
+def _name(value: object) -> str:
+    """A dimension name as the reader reads it (trimmed; blank is "")."""
+    return "" if value is None else str(value).strip()
+
+
 def _option(arg: object, allowed: tuple[str, ...], default: str) -> str:
     value = text(arg, default)
     if value not in allowed:
@@ -103,7 +108,7 @@ def _aggregated(scores, weights, dimensions, method: tuple[str, str], missing: s
         x, x_bad = x.T, x_bad.T  # a column of scores against a column of weights
     if x.shape[1] != w.size:
         raise ArgumentError("scores and weights do not have the same length")
-    names = [""] * w.size if dimensions is None else [str(v) for v in grid(dimensions).ravel()]
+    names = [""] * w.size if dimensions is None else [_name(v) for v in grid(dimensions).ravel()]
     if len(names) != w.size:
         raise ArgumentError("dimensions and weights do not have the same length")
     dims = list(dict.fromkeys(names))
@@ -123,7 +128,7 @@ def _aggregated(scores, weights, dimensions, method: tuple[str, str], missing: s
 def dimension_score(dimension, dimensions, scores, weights, method, missing) -> object:
     """ANJI_DIM: D_k of the named dimension(s) for each row of scores."""
     agg, dims, row_error = _aggregated(scores, weights, dimensions, (_option(method, AGGREGATIONS, "arithmetic"),) * 2, _option(missing, MISSING_POLICIES, "error"))
-    wanted = [str(v) for v in grid(dimension).ravel()]
+    wanted = [_name(v) for v in grid(dimension).ravel()]
     if any(name not in dims for name in wanted):
         raise ArgumentError("unknown dimension")
     cols = [dims.index(name) for name in wanted]
@@ -187,6 +192,8 @@ def sensitivity_table(data, indicators, settings) -> object:
     """ANJI_SENSITIVITY: index mean and 5/50/95 % percentiles (and ranks) per unit and period."""
     model, panel = _tables(data, indicators, settings)
     result = sensitivity(model, panel)
+    if result.problems:
+        raise AnjiInputError(result.problems)
     return _rows_out(["unit", "period", *result.table.columns], result.table)
 
 

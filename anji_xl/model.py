@@ -28,13 +28,13 @@ METHODS = ("ratio", "growth", "goalpost", "minmax", "zscore", "efficacy")
 AGGREGATIONS = ("arithmetic", "geometric")
 MISSING_POLICIES = ("error", "reweight", "zero")
 
-_DIRECTION_ALIASES = {
+DIRECTION_ALIASES = {
     "positive": 1, "pos": 1, "+": 1, "1": 1, "正向": 1, "正": 1,
     "negative": -1, "neg": -1, "-": -1, "-1": -1, "逆向": -1, "负向": -1, "逆": -1,
 }
 _METHOD_ALIASES = {"比值法": "ratio", "功效系数法": "efficacy", "min-max": "minmax", "z-score": "zscore"}
-_YES = {"yes", "true", "1", "y", "是"}
-_NO = {"no", "false", "0", "n", "否", ""}
+_YES = {"yes", "true", "y", "是"}
+_NO = {"no", "false", "n", "否"}
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def parse_direction(text: object) -> int | None:
         return None
     if isinstance(text, (int, float)):
         return int(text) if text in (1, -1) else None
-    return _DIRECTION_ALIASES.get(str(text).strip().lower())
+    return DIRECTION_ALIASES.get(str(text).strip().lower())
 
 
 def parse_method(text: object) -> str | None:
@@ -119,7 +119,9 @@ class Settings:
                 else:
                     values[key] = text.lower()
             elif key == "normalize_weights":
-                if text.lower() not in _YES | _NO:
+                if _is_number(value):  # Excel hands TRUE / 1 over as numbers
+                    values[key] = float(value) != 0
+                elif text.lower() not in _YES | _NO:
                     bad(key, f"{value!r} is not yes or no")
                 else:
                     values[key] = text.lower() in _YES

@@ -77,8 +77,14 @@ def block_from_grid(sheet: str, grid: list[list[object]], problems: list[Problem
 def _read_block(ws, table_name: str, problems: list[Problem]) -> _Block:
     tables = ws.tables
     if table_name in tables or len(tables) == 1:
-        ref = tables[table_name].ref if table_name in tables else next(iter(tables.values())).ref
-        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        name = table_name if table_name in tables else next(iter(tables))
+        min_col, min_row, max_col, max_row = range_boundaries(tables[name].ref)
+        # a row right under a table looks like part of it but is not: say so rather than skip it
+        # silently (rows after a blank row, like the weight total, are deliberately outside)
+        for row in ws.iter_rows(min_row=max_row + 1, max_row=max_row + 1, min_col=min_col, max_col=max_col):
+            filled = [c for c in row if not _blank(c.value)]
+            if filled:
+                problems.append(Problem(f"{ws.title}!{filled[0].coordinate}", f"this row is below the table {name} and is not read; extend the table to include it"))
     else:
         min_col, min_row, max_col, max_row = 1, 1, ws.max_column, ws.max_row
     grid = [list(row) for row in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col, values_only=True)]
@@ -139,6 +145,8 @@ def read_indicators(block: _Block, problems: list[Problem]) -> tuple[pd.DataFram
         transform = record["transform"].lower()
         if transform not in ("", "log"):
             problems.append(Problem(at("transform"), f"unknown transform {record['transform']!r} (leave blank or use log)"))
+        elif transform and method != "goalpost":
+            problems.append(Problem(at("transform"), f"transform {transform} applies to the goalpost method only (method of {ident}: {method})"))
         record.update(direction=direction or 1, method=method or "ratio", transform=transform)
         for key in ("reference", "lower", "upper", "weight"):
             record[key] = _number(raw.get(key), at(key), problems) if key in block.columns else math.nan

@@ -1,7 +1,7 @@
 """What the Results sheet holds — decided here once, for the builder, the Recalculate button and
 ``anji-xl recalc`` alike.
 
-Three blocks of rows (first row = header), each written as one rectangle:
+Blocks of rows (first row = header), each written as one rectangle:
 
 * ``summary``: per unit and period the index, its rank within the period, the dimension scores
   and the dimension contributions;
@@ -23,11 +23,12 @@ import numpy as np
 
 from . import __version__
 from .engine import IndexResult, period_order
-from .model import Model
+from .model import AnjiInputError, Model, Problem
 
 TOP_GAINS = 5
 #: Where each block starts on the Results sheet (row, column), 0-based; the stamp is in row 1.
-SUMMARY_AT, GAINS_AT, WARNINGS_AT, CHOICES_AT, VALIDATION_AT = (3, 0), (3, 17), (3, 27), (3, 30), (3, 33)
+MAX_DIMENSIONS = 13  # the summary block (4 + 2 per dimension columns) ends before the gains block
+SUMMARY_AT, GAINS_AT, WARNINGS_AT, CHOICES_AT, VALIDATION_AT = (3, 0), (3, 31), (3, 41), (3, 44), (3, 47)
 STAMP_ROW = 1
 VALIDATION_OK = "OK — 未发现问题 no problems"
 
@@ -63,6 +64,8 @@ def gain_key(unit: str, period: object, k: int) -> str:
 def results_blocks(model: Model, result: IndexResult, computed_at: str) -> ResultsBlocks:
     """The Results sheet's content for one computation."""
     dims = result.dimensions
+    if len(dims) > MAX_DIMENSIONS:
+        raise AnjiInputError([Problem("Indicators", f"Results has room for {MAX_DIMENSIONS} dimensions; this system has {len(dims)}")])
     summary: list[list[object]] = [
         ["unit 单位", "period 时期", "index 指数", "rank 排名", *(f"{d} 得分率" for d in dims), *(f"{d} 贡献" for d in dims)]
     ]

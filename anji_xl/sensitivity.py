@@ -54,7 +54,7 @@ def sensitivity(model: Model, panel: Panel, draws: int | None = None, spread: fl
     weights, _, _ = check_weights(model)
     scores = base.scores.to_numpy()
     membership = membership_matrix(model.indicators["dimension"].tolist(), base.dimensions)
-    present = ~np.isnan(scores) if settings.missing == "reweight" else np.ones(scores.shape, dtype=bool)
+    present = ~base.missing.to_numpy()  # a faulty value stays NaN and keeps its row an error
     indices = np.empty((len(rows), draws))
     for d, drawn in enumerate(perturbed_weights(weights, draws, spread, seed)):
         agg = aggregate(scores, row_weights(drawn, present, membership, settings.missing == "reweight"), membership,

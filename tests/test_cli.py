@@ -165,3 +165,25 @@ def test_sensitivity_command(capsys, anji_like_book):
     assert code == 0 and "index_p95" in out and "甲县" in out
     code, _, err = run(capsys, "sensitivity", anji_like_book, "--draws", "0")
     assert code == 2 and "--draws: must be at least 1" in err
+
+
+def test_rows_below_a_table_and_misplaced_transform_are_problems(capsys, tmp_path):
+    indicators = [["a", "D1", "x", "positive", "ratio", 1, 1.0]]
+    book = write_book(tmp_path / "below.xlsx", indicators, [["u", 2020, 0.5]])
+    wb = openpyxl.load_workbook(book)
+    wb["Data"]["A3"] = "v"  # a row typed right under tblData (A1:C2)
+    wb["Data"]["C3"] = "abc"
+    wb["Data"]["A5"] = "a note after a blank row is not data"
+    wb.save(book)
+    code, _, err = run(capsys, "compute", book)
+    assert code == 2 and err.splitlines() == ["Data!A3: this row is below the table tblData and is not read; extend the table to include it"]
+    header = ["id", "dimension", "direction", "method", "reference", "weight", "transform", "lower", "upper"]
+    rows = [["a", "D1", "positive", "ratio", 1, 0.5, "log", None, None], ["g", "D1", "positive", "goalpost", None, 0.5, "log", 0, 100]]
+    book = write_book(tmp_path / "log.xlsx", rows, [["u", 2020, 0.5, 10]], indicator_header=header)
+    code, _, err = run(capsys, "compute", book)
+    assert code == 2 and "Indicators!G2: transform log applies to the goalpost method only (method of a: ratio)" in err
+    rows[0][6] = None
+    book = write_book(tmp_path / "log2.xlsx", rows, [["u", 2020, 0.5, 10], ["v", 2020, 0.5, 20]], indicator_header=header)
+    code, _, err = run(capsys, "compute", book)
+    # a log goalpost of 0 is the indicator's fault: reported once, at its lower bound
+    assert code == 2 and err.splitlines() == ["Indicators!H3: indicator g: a log transform needs the value and both goalposts > 0"]

@@ -219,3 +219,55 @@ def test_settings_blank_keeps_default_but_blank_cap_means_no_cap():
         "Settings!Bspread: setting spread: 1.5 is not a number in [0, 1)",
         "Settings!Bcolour: setting colour: unknown setting",
     ]
+
+
+def test_a_row_with_every_value_missing_has_no_index_under_reweight():
+    rows = {"a": {"dimension": "A", "reference": 1.0, "weight": 0.5}, "b": {"dimension": "B", "reference": 1.0, "weight": 0.5}}
+    for aggregation in ("arithmetic", "geometric"):
+        model = make_model(rows, missing="reweight", dimension_aggregation=aggregation, index_aggregation=aggregation)
+        result = compute(model, make_panel({("x", "1"): {"a": np.nan, "b": np.nan}, ("y", "1"): {"a": 0.25, "b": 1.0}}))
+        assert math.isnan(result.index[("x", "1")]) and math.isnan(result.rank[("x", "1")])
+        assert [str(p) for p in result.problems] == ["x 1: every value is missing, so there is no index"]
+        assert result.rank[("y", "1")] == 1
+        # y: arithmetic 0.5·0.25 + 0.5·1 = 0.625; geometric 0.25^0.5 · 1^0.5 = 0.5
+        assert close(result.index[("y", "1")], 0.625 if aggregation == "arithmetic" else 0.5)
+        assert not any("shared over" in w for w in result.warnings if w.startswith("x"))
+
+
+@pytest.mark.parametrize(
+    ("periods", "ordered"),
+    [
+        (["Q2 2020", "Q1 2021", "Q1 2020"], ["Q1 2020", "Q2 2020", "Q1 2021"]),
+        (["2020-10", "2020-2", "2020-1"], ["2020-1", "2020-2", "2020-10"]),
+        (["2021Q1", "2020Q4"], ["2020Q4", "2021Q1"]),
+        (["2019", "2018.5", "2020"], ["2018.5", "2019", "2020"]),
+        (["spring", "autumn", "winter"], ["spring", "autumn", "winter"]),  # no order to find: Data's order
+    ],
+)
+def test_period_order(periods, ordered):
+    from anji_xl.engine import period_order
+
+    assert period_order(periods) == ordered
+
+
+def test_growth_follows_quarters_not_text_order():
+    model = make_model({"T": {"dimension": "A", "direction": -1, "method": "growth", "reference": 0.03, "weight": 1.0}}, missing="reweight")
+    # as text "Q1 2021" < "Q2 2020"; in time Q2 2020 comes first: Q1 2021 grows from 110 to 121 (10 %)
+    panel = make_panel({("u", "Q1 2020"): {"T": 100.0}, ("u", "Q2 2020"): {"T": 110.0}, ("u", "Q1 2021"): {"T": 121.0}})
+    result = compute(model, panel)
+    assert close(result.scores.at[("u", "Q2 2020"), "T"], 1.03 / 1.10)
+    assert close(result.scores.at[("u", "Q1 2021"), "T"], 1.03 / 1.10)
+
+
+def test_geometric_with_reweight_by_hand():
+    # A: a1 .3, a2 .2 (a2 missing) → D_A = X_a1 = 0.25; B: b1 .5, X = 0.81; Y = 0.25^0.5 · 0.81^0.5 = 0.45
+    model = make_model(
+        {
+            "a1": {"dimension": "A", "reference": 1.0, "weight": 0.3},
+            "a2": {"dimension": "A", "reference": 1.0, "weight": 0.2},
+            "b1": {"dimension": "B", "reference": 1.0, "weight": 0.5},
+        },
+        missing="reweight", dimension_aggregation="geometric", index_aggregation="geometric",
+    )
+    result = compute(model, make_panel({("u", "1"): {"a1": 0.25, "a2": np.nan, "b1": 0.81}}))
+    assert close(result.dimension_scores.at[("u", "1"), "A"], 0.25) and close(result.index[("u", "1")], 0.45)

@@ -58,3 +58,16 @@ def test_single_unit_has_no_rank_columns_and_settings_give_defaults():
     result = sensitivity(model, make_panel({("x", "1"): {"a": 0.2, "b": 1.0}}))
     assert list(result.table.columns) == ["index_mean", "index_p5", "index_p50", "index_p95"]
     assert (result.draws, result.spread, result.seed) == (50, 0.1, 9)
+
+
+def test_problems_are_not_averaged_away():
+    # a negative value is an error: its row has no percentiles; weights off 1: no row has any
+    model = make_model(ROWS, missing="reweight")
+    panel = make_panel({("x", "1"): {"a": -0.2, "b": 1.0}, ("y", "1"): {"a": 0.9, "b": np.nan}})
+    result = sensitivity(model, panel, draws=50, spread=0.2, seed=1)
+    assert [str(p) for p in result.problems] == ["a (x, 1): the value -0.2 is negative"]
+    assert result.table.loc[("x", "1")].isna().all()
+    assert result.table.at[("y", "1"), "index_p50"] == pytest.approx(0.9, abs=1e-15)  # b left out: a alone
+    heavy = make_model({**ROWS, "b": {**ROWS["b"], "weight": 0.6}})
+    result = sensitivity(heavy, make_panel(PANEL), draws=20, spread=0.2, seed=1)
+    assert result.problems and result.table.isna().all().all()

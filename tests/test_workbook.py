@@ -151,3 +151,28 @@ def test_every_button_action_exists_in_the_python_side():
     assert actions == {"recalculate", "validate", "sensitivity"}
     for action in actions:
         assert callable(getattr(macros, action))
+
+
+def test_scores_follow_a_changed_method_and_normalized_weights(tmp_path):
+    """LC3 switched to goalposts 0–1 and weights typed as percentages with normalize_weights:
+    the live ANJI_* cells (formulas engine) and the native check (LibreOffice) still equal the engine."""
+    book = openpyxl.load_workbook(SHIPPED_BOOK, keep_vba=True)
+    ind = book["Indicators"]
+    ind["H4"], ind["J4"], ind["K4"] = "goalpost", 0, 1  # LC3: method, lower, upper
+    for row in range(2, 25):
+        ind[f"M{row}"] = ind[f"M{row}"].value * 100
+    book["Settings"][f"B{layout.SETTING_ROW['normalize_weights'] + 1}"] = "yes"
+    edited = tmp_path / "edited.xlsm"
+    book.save(edited)
+    model, panel = read_book(edited)
+    result = compute(model, panel)
+    assert not result.problems and result.warnings[0].startswith("weights summed to 100")
+    grid = layout.ScoresLayout(len(model.indicators), len(result.dimensions))
+    computed = formula_engine.evaluate(edited)
+    native = openpyxl.load_workbook(libreoffice.convert(edited, tmp_path), data_only=True)["Scores"]
+    for r, key in enumerate(result.rows):
+        row = layout.FIRST_ROW + r
+        assert np.asarray(computed[f"SCORES!{layout.ref(row, grid.scores.start + 2)}"]).item() == pytest.approx(
+            result.scores.at[key, "LC3"], rel=0, abs=1e-15)
+        assert np.asarray(computed[f"SCORES!{layout.ref(row, grid.index)}"]).item() == pytest.approx(result.index[key], rel=0, abs=1e-15)
+        assert abs(native.cell(row + 1, grid.native_index + 1).value - result.index[key]) <= 1e-9
