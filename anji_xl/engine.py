@@ -15,19 +15,7 @@ import pandas as pd
 
 from .aggregation import aggregate, membership_matrix, potential_gains, row_weights
 from .model import Model, Panel, Problem, Settings
-from .scoring import (
-    FAULT_TEXT,
-    Fault,
-    Scored,
-    score_efficacy,
-    score_goalpost,
-    score_growth,
-    score_minmax,
-    score_ratio,
-    score_zscore,
-)
-
-_GROUP_METHODS = {"minmax": score_minmax, "zscore": score_zscore, "efficacy": score_efficacy}
+from .scoring import FAULT_TEXT, POOLED_METHODS, Fault, Scored, score_goalpost, score_growth, score_ratio
 
 
 @dataclass
@@ -172,7 +160,7 @@ def score_panel(model: Model, values: pd.DataFrame) -> tuple[Scored, np.ndarray,
         elif method == "goalpost":
             scored = score_goalpost(x, sub["lower"].to_numpy(dtype=float), sub["upper"].to_numpy(dtype=float), d, transform)
         else:
-            scored, flat = _GROUP_METHODS[method](x, periods, d)
+            scored, flat = POOLED_METHODS[method](x, periods, d)
             degenerate[:, cols] = flat
         scores[:, cols] = scored.scores
         faults[:, cols] = scored.faults

@@ -27,7 +27,7 @@ from typing import Callable
 
 import numpy as np
 
-from .model import AnjiInputError, Settings, parse_direction
+from .model import MISSING_MARKS, AnjiInputError, Settings, parse_direction
 from .scoring import Fault
 
 
@@ -43,7 +43,6 @@ HRESULT = {XlError.VALUE: -2146826273, XlError.NA: -2146826246, XlError.NUM: -21
 
 FAULT_ERROR = {Fault.MISSING: XlError.NA} | {f: XlError.NUM for f in Fault if f not in (Fault.OK, Fault.MISSING)}
 
-_ERROR_TEXTS = {"#N/A": "missing", "#NULL!": "error", "#DIV/0!": "error", "#VALUE!": "error", "#REF!": "error", "#NAME?": "error", "#NUM!": "error"}
 
 
 def excel_error(error: XlError) -> object:
@@ -75,7 +74,7 @@ def numbers(arg: object) -> tuple[np.ndarray, np.ndarray]:
     cells = grid(arg)
     flat = cells.ravel()
     is_number = np.array([isinstance(v, (int, float)) and not isinstance(v, bool) for v in flat], dtype=bool)
-    missing = np.array([v is None or (isinstance(v, str) and (not v.strip() or _ERROR_TEXTS.get(v.strip()) == "missing")) for v in flat])
+    missing = np.array([v is None or (isinstance(v, str) and (not v.strip() or v.strip() in MISSING_MARKS)) for v in flat])
     values = np.full(flat.shape, np.nan)
     values[is_number] = flat[is_number].astype(float)
     return values.reshape(cells.shape), (~is_number & ~missing).reshape(cells.shape)

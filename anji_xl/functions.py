@@ -29,11 +29,10 @@ from .excel_values import (
     text,
 )
 from .model import AGGREGATIONS, MISSING_POLICIES, AnjiInputError, Panel, Problem, parse_method
-from .reader import block_from_grid, read_model, read_tables
-from .scoring import FAULT_TEXT, Fault, score_goalpost, score_growth, score_minmax, score_ratio, score_zscore, score_efficacy
+from .reader import block_from_grid, read_grids, read_model
+from .scoring import FAULT_TEXT, POOLED_METHODS, Fault, score_goalpost, score_ratio, score_growth
 from .sensitivity import sensitivity
 
-_POOLED = {"minmax": score_minmax, "zscore": score_zscore, "efficacy": score_efficacy}
 
 
 def _name(value: object) -> str:
@@ -78,10 +77,10 @@ def normalize(values, method, reference_or_lower, upper, direction, transform) -
     elif name == "goalpost":
         (lo, lo_bad), (hi, hi_bad) = numbers(reference_or_lower), numbers(upper)
         scored, bad = score_goalpost(v, lo, hi, d, _option(transform, ("", "log"), "")), (v_bad, lo_bad, hi_bad, d_bad)
-    elif name in _POOLED:
+    elif name in POOLED_METHODS:
         if d.size != 1:
             raise ArgumentError("one direction for a pooled method")
-        pooled, _ = _POOLED[name](v.reshape(-1, 1), np.zeros(v.size), d.item())
+        pooled, _ = POOLED_METHODS[name](v.reshape(-1, 1), np.zeros(v.size), d.item())
         scored, bad = type(pooled)(pooled.scores.reshape(v.shape), pooled.faults.reshape(v.shape)), (v_bad, d_bad)
     else:  # growth needs a previous value: ANJI_GROWTH_SCORE
         raise ArgumentError(f"method {method!r} is not available here")
@@ -155,21 +154,18 @@ def gains(ids, scores, weights, n) -> object:
     if x_bad.any() or w_bad.any() or not (len(names) == x.size == w.size):
         raise ArgumentError("ids, scores and weights must be numbers of the same length")
     gain = pd.Series(potential_gains(x.ravel(), w.ravel(), np.ones(x.size)), index=names).dropna()
-    count = int(numbers(n)[0].item())
+    count_value = numbers(n)[0]
+    if count_value.size != 1 or not count_value.item() >= 1 or count_value.item() != int(count_value.item()):
+        raise ArgumentError("n must be a whole number ≥ 1")
+    count = int(count_value.item())
     top = gain.sort_values(ascending=False, kind="stable").head(count)
     return [[name, float(value)] for name, value in top.items()] or excel_error(XlError.NA)
 
 
 def _tables(data, indicators, settings):
-    problems: list[Problem] = []
-    blocks = [
-        None if arg is None else block_from_grid(sheet, grid(arg).tolist(), problems)
-        for sheet, arg in (("Indicators", indicators), ("Data", data), ("Settings", settings))
-    ]
-    model, panel = read_tables(*blocks)
-    if problems:
-        raise AnjiInputError(problems)
-    return model, panel
+    grids = {name: None if arg is None else (grid(arg).tolist(), 1, 1)
+             for name, arg in (("Indicators", indicators), ("Data", data), ("Settings", settings))}
+    return read_grids(grids)
 
 
 def _rows_out(header: list[str], frame: pd.DataFrame) -> list[list[object]]:

@@ -33,6 +33,8 @@ DIRECTION_ALIASES = {
     "negative": -1, "neg": -1, "-": -1, "-1": -1, "逆向": -1, "负向": -1, "逆": -1,
 }
 _METHOD_ALIASES = {"比值法": "ratio", "功效系数法": "efficacy", "min-max": "minmax", "z-score": "zscore"}
+#: Cell texts that mean "no value": Excel's not-available error.
+MISSING_MARKS = frozenset({"#N/A"})
 _YES = {"yes", "true", "y", "是"}
 _NO = {"no", "false", "n", "否"}
 

@@ -8,13 +8,9 @@ import pandas as pd
 from tabulate import tabulate
 
 from .engine import IndexResult
+from .results import finite_or_none
 from .sensitivity import SensitivityResult
 from .model import DIMENSIONS_EN, Model
-
-
-def _number(value: float) -> float | None:
-    """JSON has no NaN: a value that could not be computed (missing, error row) is null."""
-    return None if value is None or math.isnan(value) else float(value)
 
 
 def select_rows(result: IndexResult, unit: str | None = None, period: str | None = None) -> pd.MultiIndex:
@@ -31,10 +27,10 @@ def json_document(result: IndexResult, rows: pd.MultiIndex | None = None) -> dic
         {
             "unit": unit,
             "period": period,
-            "index": _number(result.index[(unit, period)]),
-            "dimensions": {k: _number(v) for k, v in result.dimension_scores.loc[(unit, period)].items()},
-            "scores": {k: _number(v) for k, v in result.scores.loc[(unit, period)].items()},
-            "contributions": {k: _number(v) for k, v in result.contributions.loc[(unit, period)].items()},
+            "index": finite_or_none(result.index[(unit, period)]),
+            "dimensions": {k: finite_or_none(v) for k, v in result.dimension_scores.loc[(unit, period)].items()},
+            "scores": {k: finite_or_none(v) for k, v in result.scores.loc[(unit, period)].items()},
+            "contributions": {k: finite_or_none(v) for k, v in result.contributions.loc[(unit, period)].items()},
         }
         for unit, period in rows
     ]

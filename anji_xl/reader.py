@@ -18,7 +18,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from .model import AnjiInputError, Model, Panel, Problem, Settings, parse_direction, parse_method
+from .model import MISSING_MARKS, AnjiInputError, Model, Panel, Problem, Settings, parse_direction, parse_method
 
 INDICATOR_COLUMNS = (
     "id", "dimension", "area", "name", "name_en", "unit", "direction",
@@ -26,7 +26,6 @@ INDICATOR_COLUMNS = (
 )
 _REQUIRED = {"Indicators": ("id", "dimension", "direction", "weight"), "Data": ("unit", "period"), "Settings": ("key", "value")}
 _DATA_EXTRA = {"source", "note", "notes"}  # Data columns that describe a row, not an indicator
-_MISSING_MARKS = {"#N/A"}  # Excel's "not available" counts as a missing value
 
 
 @dataclass
@@ -97,7 +96,7 @@ def _blank(value: object) -> bool:
 
 def _number(value: object, where: str, problems: list[Problem], what: str = "") -> float:
     """A numeric cell as float; blank and #N/A are NaN; anything else is a problem (NaN)."""
-    if _blank(value) or value in _MISSING_MARKS:
+    if _blank(value) or value in MISSING_MARKS:
         return math.nan
     if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
         return float(value)
@@ -256,10 +255,29 @@ def read_tables(indicators: _Block | None, data: _Block | None, settings: _Block
     if model is None or not _has_required(data, "Data", problems):
         raise AnjiInputError(problems)
     values, row_of = read_data(data, list(model.indicators.index), problems)
+    if not data.rows:
+        problems.append(Problem(f"{data.sheet}!{data.header_row + 1}:{data.header_row + 1}", "Data has no rows"))
     if problems:
         raise AnjiInputError(problems)
     letters = {i: data.columns[i.lower()] for i in model.indicators.index}
     return model, Panel(values, lambda unit, period, ident: f"{data.sheet}!{letters[ident]}{row_of[(unit, period)]}")
+
+
+def read_grids(grids: dict[str, tuple[list[list[object]], int, int] | None]) -> tuple[Model, Panel]:
+    """Model and panel from cell grids handed over by Excel: sheet name → (grid, first row,
+    first column), or None for an absent sheet; problems name the grids' real cells."""
+    problems: list[Problem] = []
+    blocks = [
+        None if grids.get(name) is None else block_from_grid(name, grids[name][0], problems, grids[name][1], grids[name][2])
+        for name in ("Indicators", "Data", "Settings")
+    ]
+    try:
+        model, panel = read_tables(*blocks)
+    except AnjiInputError as error:
+        raise AnjiInputError(problems + error.problems) from None
+    if problems:
+        raise AnjiInputError(problems)
+    return model, panel
 
 
 def read_book(path: str | Path) -> tuple[Model, Panel]:

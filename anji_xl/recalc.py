@@ -108,6 +108,18 @@ def patch_results_sheet(sheet_xml: str, blocks: ResultsBlocks) -> str:
     return re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{get_column_letter(last_col)}{last_row}"/>', patched, count=1)
 
 
+def full_calculation_on_load(workbook_xml: str) -> str:
+    """workbook.xml asking Excel to recalculate everything on open, so formulas that read Results
+    (the Dashboard) follow it. Unchanged when it already asks (a book saved by Excel may not)."""
+    if 'fullCalcOnLoad="1"' in workbook_xml:
+        return workbook_xml
+    if "<calcPr" in workbook_xml:
+        return re.sub(r"<calcPr\b", '<calcPr fullCalcOnLoad="1"', re.sub(r' fullCalcOnLoad="\w+"', "", workbook_xml), count=1)
+    # calcPr's place in the schema: before these, if present
+    later = re.search(r"<(oleSize|customWorkbookViews|pivotCaches|smartTagPr|smartTagTypes|webPublishing|fileRecoveryPr|webPublishObjects|extLst)\b|</workbook>", workbook_xml)
+    return workbook_xml[:later.start()] + '<calcPr fullCalcOnLoad="1"/>' + workbook_xml[later.start():]
+
+
 def _owner_files(book: Path) -> list[Path]:
     """Excel's lock files for an open book (``~$`` + name, or + name less two characters)."""
     return [book.with_name(f"~${book.name}"), book.with_name(f"~${book.name[2:]}")]
@@ -137,6 +149,8 @@ def write_results(book: Path, blocks: ResultsBlocks) -> None:
                     data = package.read(info.filename)
                     if info.filename == part:
                         data = patch_results_sheet(data.decode("utf-8"), blocks).encode("utf-8")
+                    elif info.filename == "xl/workbook.xml":
+                        data = full_calculation_on_load(data.decode("utf-8")).encode("utf-8")
                     out.writestr(info, data)
             shutil.copymode(book, temporary)
             with open(temporary, "rb") as written:

@@ -48,8 +48,9 @@ class ResultsBlocks:
                 (WARNINGS_AT, self.warnings), (CHOICES_AT, self.choices), (VALIDATION_AT, self.validation)]
 
 
-def _number(value: float) -> float | None:
-    return None if math.isnan(value) else float(value)
+def finite_or_none(value: float) -> float | None:
+    """A number for a cell or JSON; None where there is none (NaN: missing, error row)."""
+    return None if value is None or math.isnan(value) else float(value)
 
 
 def _period_cell(period: str) -> object:
@@ -78,10 +79,10 @@ def results_blocks(model: Model, result: IndexResult, computed_at: str) -> Resul
     positions = result.top_gain_positions(TOP_GAINS)
     for row, (unit, period) in enumerate(result.rows):
         period_cell = _period_cell(period)
-        summary.append([unit, period_cell, *(_number(v) for v in table[row])])
+        summary.append([unit, period_cell, *(finite_or_none(v) for v in table[row])])
         for k, col in enumerate(positions[row][positions[row] >= 0], start=1):
             gains.append([gain_key(unit, period_cell, k), unit, period_cell, k, ids[col], names[col],
-                          _number(scores[row, col]), float(gain_values[row, col])])
+                          finite_or_none(scores[row, col]), float(gain_values[row, col])])
     warnings = [["warnings 提示"], *([w] for w in result.warnings + [str(p) for p in result.problems])]
     units = list(dict.fromkeys(result.rows.get_level_values(0)))
     periods = [_period_cell(p) for p in period_order(result.rows.get_level_values(1))]

@@ -188,3 +188,7 @@ FAULT_TEXT: dict[Fault, tuple[str, str]] = {
         "对数变换要求数值和上下限都大于 0",
     ),
 }
+
+
+#: Methods whose goalposts come from all units of the same period.
+POOLED_METHODS = {"minmax": score_minmax, "zscore": score_zscore, "efficacy": score_efficacy}

@@ -14,7 +14,7 @@ import xlwings as xw
 
 from .engine import compute
 from .model import AnjiInputError, Problem
-from .reader import block_from_grid, read_tables
+from .reader import read_grids
 from .results import STAMP_ROW, VALIDATION_AT, ResultsBlocks, results_blocks, validation_block
 from .sensitivity import sensitivity as run_sensitivity
 
@@ -28,20 +28,17 @@ def _grid(book: xw.Book, name: str):
     sheet = book.sheets[name]
     names = [t.name for t in sheet.tables]
     area = sheet.tables[f"tbl{name}"].range if f"tbl{name}" in names else sheet.used_range
-    grid = area.options(ndim=2, err_to_str=True).value
-    return grid, area.row, area.column
+    return area.options(ndim=2, err_to_str=True).value, area.row, area.column
 
 
-def _read(book: xw.Book):
-    problems: list[Problem] = []
-    blocks = []
-    for name in ("Indicators", "Data", "Settings"):
-        found = _grid(book, name)
-        blocks.append(None if found is None else block_from_grid(name, found[0], problems, found[1], found[2]))
-    model, panel = read_tables(*blocks)
-    if problems:
-        raise AnjiInputError(problems)
-    return model, panel
+def _computed(book: xw.Book):
+    """(model, panel, result, problems) of the open book; model and result are None if unreadable."""
+    try:
+        model, panel = read_grids({name: _grid(book, name) for name in ("Indicators", "Data", "Settings")})
+    except AnjiInputError as error:
+        return None, None, None, error.problems
+    result = compute(model, panel)
+    return model, panel, result, result.problems
 
 
 def _write_block(sheet, at: tuple[int, int], rows: list[list[object]], clear_to: int) -> None:
@@ -82,13 +79,12 @@ def _status(book: xw.Book, text: str | bool) -> None:
     book.app.status_bar = text  # False hands the status bar back to Excel
 
 
-def _problems(book: xw.Book):
-    try:
-        model, panel = _read(book)
-    except AnjiInputError as error:
-        return None, None, error.problems
-    result = compute(model, panel)
-    return model, result, result.problems
+def _report(book: xw.Book, problems: list[Problem]) -> bool:
+    """Mark the problems (and unmark fixed ones); True when there are problems to stop for."""
+    _mark(book, problems)
+    if problems:
+        book.app.alert(f"{len(problems)} 个问题，见 Results 的检查区 · problems, see Results › validation", title="Anji Index")
+    return bool(problems)
 
 
 def recalculate() -> None:
@@ -96,12 +92,9 @@ def recalculate() -> None:
     book = xw.Book.caller()
     _status(book, "安吉指数 计算中… Anji Index: computing…")
     try:
-        model, result, problems = _problems(book)
-        _mark(book, problems)
-        if problems:
-            book.app.alert(f"{len(problems)} 个问题，见 Results 的检查区 · problems, see Results › validation", title="Anji Index")
-            return
-        _write_results(book, results_blocks(model, result, dt.datetime.now().isoformat(timespec="seconds")))
+        model, _, result, problems = _computed(book)
+        if not _report(book, problems):
+            _write_results(book, results_blocks(model, result, dt.datetime.now().isoformat(timespec="seconds")))
     finally:
         _status(book, False)
 
@@ -109,15 +102,16 @@ def recalculate() -> None:
 def validate() -> None:
     """检查数据: list every problem with its cell and mark the cells (unmarked once fixed)."""
     book = xw.Book.caller()
-    _, _, problems = _problems(book)
-    _mark(book, problems)
-    book.app.alert("OK" if not problems else f"{len(problems)} 个问题 problems", title="Anji Index")
+    if not _report(book, _computed(book)[3]):
+        book.app.alert("OK — 未发现问题 no problems", title="Anji Index")
 
 
 def sensitivity() -> None:
     """敏感性分析: the weight Monte Carlo, written to a Sensitivity sheet."""
     book = xw.Book.caller()
-    model, panel = _read(book)
+    model, panel, _, problems = _computed(book)
+    if _report(book, problems):
+        return
     _status(book, "安吉指数 敏感性分析… Anji Index: sensitivity…")
     try:
         result = run_sensitivity(model, panel, progress=lambda done, total: _status(book, f"敏感性分析 sensitivity {done}/{total}"))

@@ -148,6 +148,8 @@ def test_console_script_computes_the_shipped_book():
     assert completed.returncode == 0, completed.stderr
     document = json.loads(completed.stdout)
     assert [r["period"] for r in document["results"]] == ["2018", "2019", "2020"]
+    # the figures docs/indicators.md reports, computed there by an independent script
+    assert [round(r["index"], 4) for r in document["results"]] == [0.7657, 0.8494, 0.9430]
     assert {r["unit"] for r in document["results"]} == {"安吉县"}
     assert SHIPPED_BOOK.exists()
 
@@ -187,3 +189,10 @@ def test_rows_below_a_table_and_misplaced_transform_are_problems(capsys, tmp_pat
     code, _, err = run(capsys, "compute", book)
     # a log goalpost of 0 is the indicator's fault: reported once, at its lower bound
     assert code == 2 and err.splitlines() == ["Indicators!H3: indicator g: a log transform needs the value and both goalposts > 0"]
+
+
+def test_empty_data_is_a_problem(capsys, tmp_path):
+    book = write_book(tmp_path / "empty.xlsx", [["a", "D1", "x", "positive", "ratio", 1, 1.0]], [])
+    for command in ("compute", "validate", "sensitivity"):
+        code, _, err = run(capsys, command, book)
+        assert code == 2 and err.strip() == "Data!2:2: Data has no rows"

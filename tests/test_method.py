@@ -210,9 +210,10 @@ def test_rank_within_period():
 def test_settings_blank_keeps_default_but_blank_cap_means_no_cap():
     from anji_xl import Settings
 
-    settings, problems = Settings.from_mapping({"missing": None, "draws": " ", "cap": None, "seed": "7"})
+    settings, problems = Settings.from_mapping({"missing": None, "draws": " ", "cap": None, "seed": "7", "normalize_weights": 1.0})
     assert not problems
-    assert (settings.missing, settings.draws, settings.cap, settings.seed) == ("error", 1000, None, 7)
+    assert (settings.missing, settings.draws, settings.cap, settings.seed, settings.normalize_weights) == ("error", 1000, None, 7, True)
+    assert Settings.from_mapping({"normalize_weights": 0.0})[0].normalize_weights is False
     _, problems = Settings.from_mapping({"missing": "sometimes", "spread": 1.5, "colour": "red"}, where=lambda k: f"Settings!B{k}")
     assert [str(p) for p in problems] == [
         "Settings!Bmissing: setting missing: 'sometimes' is not one of error, reweight, zero",

@@ -228,3 +228,18 @@ def test_random_workbooks_never_crash(capsys, tmp_path, data):
         assert code in (0, 2), err
         assert "Traceback" not in err
     assert os.listdir(folder) == ["random.xlsx"]
+
+
+def test_recalc_asks_excel_for_a_full_calculation_when_a_saved_book_does_not(capsys, book, tmp_path):
+    # Excel may save a book without fullCalcOnLoad; the Dashboard reads Results, so recalc sets it
+    rebuilt = tmp_path / "saved.xlsm"
+    with zipfile.ZipFile(book) as source, zipfile.ZipFile(rebuilt, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b' fullCalcOnLoad="1"', b"")
+            target.writestr(info, data)
+    assert run(capsys, "recalc", rebuilt)[0] == 0
+    with zipfile.ZipFile(rebuilt) as package:
+        workbook = package.read("xl/workbook.xml").decode()
+    assert '<calcPr calcId="124519" fullCalcOnLoad="1"/>' in workbook or '<calcPr fullCalcOnLoad="1" calcId="124519"/>' in workbook

@@ -143,9 +143,20 @@ def test_index_geometric_and_missing_policies():
 
 
 def test_gains_sorted_and_n():
-    result = xl.call("ANJI_GAINS", (("a1", "a2", "b1"),), ((0.5, 1.0, 0.25),), WEIGHTS, 2)
-    assert result == [["b1", 0.375], ["a1", 0.15]]
-    assert xl.call("ANJI_GAINS", (("a1", "a2", "b1"),), ((0.5, 1.0, 0.25),), WEIGHTS)[0] == ["b1", 0.375]
+    ids, scores = (("a1", "a2", "b1"),), ((0.5, 1.0, 0.25),)
+    assert xl.call("ANJI_GAINS", ids, scores, WEIGHTS, 2) == [["b1", 0.375], ["a1", 0.15]]
+    assert xl.call("ANJI_GAINS", ids, scores, WEIGHTS)[0] == ["b1", 0.375]
+    assert [xl.shown(xl.call("ANJI_GAINS", ids, scores, WEIGHTS, n)) for n in (0.0, -1.0, 1.5, "x")] == ["#VALUE!"] * 4
+
+
+def test_dimension_names_are_trimmed_as_the_reader_trims_them():
+    # "A " is dimension A, as in the Indicators table: D_A = (0.3·0.5 + 0.2·1) / 0.5 = 0.7
+    assert xl.call("ANJI_DIM", " A", (("A", "A ", "B"),), ((0.5, 1.0, 0.25),), WEIGHTS) == pytest.approx(0.7, abs=1e-15)
+
+
+def test_cap_text_as_settings_read_it():
+    assert xl.call("ANJI_SCORE", 1.3, 1.0, "positive", "1.2") == pytest.approx(1.2)
+    assert xl.call("ANJI_SCORE", 1.3, 1.0, "positive", "none") == pytest.approx(1.3)
 
 
 # --- whole tables ---------------------------------------------------------------------------
@@ -218,6 +229,5 @@ def test_errors_are_text_under_xlwings_lite(monkeypatch):
     # without pywin32 (xlwings Lite / Server) an error is its text, which those converters turn into an error cell
     for name in ("pythoncom", "win32com.client"):
         monkeypatch.delitem(sys.modules, name)
-    monkeypatch.setattr(sys, "path", [p for p in sys.path])  # the real pywin32 is not installed here
     assert xl.udfs.ANJI_SCORE([[-1.0]], [[0.7]]) == "#NUM!"
     assert xl.udfs.ANJI_SCORE([[None]], [[0.7]]) == "#N/A"
