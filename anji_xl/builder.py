@@ -344,7 +344,8 @@ def _write_guide(book, ws, s: _Styles) -> None:
         ("报告公布的 2020 年安吉指数 0.9241 无法由示例数据复现（报告未公布指标表与数据）；示例数据除注明来源者外均为示例值。Scores 表的实时公式按 Data 的顺序（单位、时期）取上期值。"
          " The report's published 2020 value 0.9241 cannot be reproduced from this sample data (the report prints neither its indicator"
          " table nor its data); sample values are illustrative unless their source says otherwise. Scores takes the previous period from"
-         " the row above in Data: keep Data sorted by unit and period. Scores' live cells score ratio, growth and goalpost indicators;"
+         " the row above in Data: keep Data sorted by unit and period, Data's indicator columns in the order of Indicators, and"
+         " the Settings rows in place (the live formulas refer to them by position). Scores' live cells score ratio, growth and goalpost indicators;"
          " min–max, z-score and efficacy (功效系数) pool all units of a period and are computed in Results (Recalculate).", s.note),
         ("状态 Status", s.subtitle),
     ]

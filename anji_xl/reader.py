@@ -230,7 +230,9 @@ def read_settings(block: _Block | None, problems: list[Problem]) -> Settings:
     raw, where = {}, {}
     for row, cells in block.rows:
         key = header_key(cells.get("key"))
-        if key:
+        if key in raw:
+            problems.append(Problem(block.cell("key", row), f"setting {key} appears twice (also {where[key]})"))
+        elif key:
             raw[key], where[key] = cells.get("value"), block.cell("value", row)
     settings, setting_problems = Settings.from_mapping(raw, lambda key: where.get(key, ""))
     problems += setting_problems

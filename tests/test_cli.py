@@ -191,6 +191,13 @@ def test_rows_below_a_table_and_misplaced_transform_are_problems(capsys, tmp_pat
     assert code == 2 and err.splitlines() == ["Indicators!H3: indicator g: a log transform needs the value and both goalposts > 0"]
 
 
+def test_duplicate_setting_is_a_problem(capsys, tmp_path):
+    book = write_book(tmp_path / "dup.xlsx", [["a", "D1", "x", "positive", "ratio", 1, 1.0]], [["u", 2020, 1]],
+                      [["cap", 1.2], ["missing", "zero"], ["cap", 1.5]])
+    code, _, err = run(capsys, "compute", book)
+    assert code == 2 and err.strip() == "Settings!A4: setting cap appears twice (also Settings!B2)"
+
+
 def test_empty_data_is_a_problem(capsys, tmp_path):
     book = write_book(tmp_path / "empty.xlsx", [["a", "D1", "x", "positive", "ratio", 1, 1.0]], [])
     for command in ("compute", "validate", "sensitivity"):
