@@ -359,8 +359,9 @@ def _write_guide(book, ws, s: _Styles) -> None:
     book.define_name("anji_msg_install", f"=Guide!$A${status + 3}")
     book.define_name("anji_msg_title", "=Guide!$A$1")
     ws.set_row(0, 30)
-    for row in (1, 3, 5, 7, 8, 10):
+    for row in (1, 3, 5, 7, 8):
         ws.set_row(row, 64)
+    ws.set_row(10, 120)  # the known limits
     _buttons(ws, 1, 2)
 
 
