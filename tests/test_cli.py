@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from anji_xl.cli import main
 from anji_xl.defaults import SHIPPED_BOOK
-from conftest import INDICATOR_HEADER, close, write_book
+from conftest import close, write_book
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
