@@ -107,11 +107,14 @@ def optional_cap(arg: object) -> float | None:
 
 
 def cell_values(values: np.ndarray, errors: np.ndarray) -> object:
-    """Numbers and per-element errors as a cell value: a scalar for 1 × 1, else a 2-D list."""
+    """Numbers and per-element errors as a cell value: a scalar for 1 × 1, else a 2-D list.
+
+    A number that does not exist without a stated reason (a row with no value at all) is #N/A,
+    never a blank cell that SUM would skip."""
     values = np.atleast_2d(values)
     errors = np.broadcast_to(np.atleast_2d(errors), values.shape)
     out = [
-        [excel_error(e) if e is not None else (None if np.isnan(v) else float(v)) for v, e in zip(vrow, erow)]
+        [excel_error(e if e is not None else XlError.NA) if e is not None or np.isnan(v) else float(v) for v, e in zip(vrow, erow)]
         for vrow, erow in zip(values, errors)
     ]
     return out[0][0] if values.shape == (1, 1) else out

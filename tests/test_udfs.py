@@ -136,6 +136,7 @@ def test_index_geometric_and_missing_policies():
     assert xl.call("ANJI_INDEX", row, WEIGHTS, (DIMS,), (("arithmetic",), ("geometric",)), "reweight") == mixed
     assert xl.shown(xl.call("ANJI_INDEX", row, WEIGHTS, (DIMS,), (("a", "b", "c"),))) == "#VALUE!"
     assert xl.shown(xl.call("ANJI_INDEX", row, WEIGHTS, (DIMS,))) == "#N/A"  # missing = error
+    assert xl.shown(xl.call("ANJI_INDEX", ((None, None, None),), WEIGHTS, (DIMS,), xl.MISSING, "reweight")) == "#N/A"  # nothing left
     assert xl.call("ANJI_INDEX", row, WEIGHTS, (DIMS,), xl.MISSING, "zero") == pytest.approx(0.3 * 0.25 + 0.5 * 0.81, abs=1e-15)
     assert xl.shown(xl.call("ANJI_INDEX", ((0.5, 0.5, 0.5),), ((0.3,), (0.2,), (0.4,)))) == "#VALUE!"  # Σ W = 0.9
     assert xl.shown(xl.call("ANJI_INDEX", ((0.5, "x", 0.5),), WEIGHTS)) == "#VALUE!"
