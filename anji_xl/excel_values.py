@@ -27,7 +27,7 @@ from typing import Callable
 
 import numpy as np
 
-from .model import MISSING_MARKS, AnjiInputError, Settings, parse_direction
+from .model import MISSING_MARKS, Settings, parse_direction
 from .scoring import Fault
 
 
@@ -132,13 +132,14 @@ def fault_errors(faults: np.ndarray, *invalid: np.ndarray) -> np.ndarray:
 
 
 def worksheet_function(fn: Callable) -> Callable:
-    """Never let a Python exception reach a cell: bad arguments become #VALUE!."""
+    """Never let a Python exception reach a cell (classic xlwings would show its traceback as
+    text): whatever fails becomes #VALUE!, and ANJI_EXPLAIN / ANJI_CHECK say why in words."""
 
     @functools.wraps(fn)
     def guarded(*args):
         try:
             return fn(*args)
-        except (ArgumentError, AnjiInputError, ValueError, TypeError, KeyError, IndexError):
+        except Exception:  # noqa: BLE001 — the cell boundary: no exception may cross it
             return excel_error(XlError.VALUE)
 
     return guarded

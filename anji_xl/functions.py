@@ -28,7 +28,7 @@ from .excel_values import (
     optional_cap,
     text,
 )
-from .model import AGGREGATIONS, MISSING_POLICIES, AnjiInputError, Panel, Problem, parse_method
+from .model import AGGREGATIONS, MISSING_POLICIES, AnjiInputError, Panel, Problem, Settings, parse_method
 from .reader import block_from_grid, read_grids, read_model
 from .scoring import FAULT_TEXT, POOLED_METHODS, Fault, score_goalpost, score_ratio, score_growth
 from .sensitivity import sensitivity
@@ -141,7 +141,7 @@ def dimension_score(dimension, dimensions, scores, weights, method, missing) -> 
 def index(scores, weights, dimensions, method, missing) -> object:
     """ANJI_INDEX: Y for each row of scores (weights must sum to 1)."""
     w, _ = numbers(weights)
-    if not math.isclose(np.nansum(w), 1.0, rel_tol=0, abs_tol=1e-6):
+    if not math.isclose(np.nansum(w), 1.0, rel_tol=0, abs_tol=Settings().weight_tolerance):  # as the engine's default
         raise ArgumentError("weights must sum to 1")
     agg, _, row_error = _aggregated(scores, weights, dimensions, _methods(method), _option(missing, MISSING_POLICIES, "error"))
     return cell_values(agg.index[:, None], row_error)
