@@ -19,7 +19,7 @@ from .engine import compute
 from .model import AnjiInputError, Problem
 from .output import json_document, select_rows, sensitivity_report, text_report
 from .reader import read_book
-from .recalc import recalc_book
+from .book.recalc import recalc_book
 from .sensitivity import sensitivity
 
 
@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    from .builder import build_workbook  # only this command needs the writers
+    from .book.build import build_workbook  # only this command needs the writers
 
     if args.out.suffix.lower() != ".xlsm":
         raise AnjiInputError([Problem(str(args.out), "the book holds macros: give it the .xlsm extension")])

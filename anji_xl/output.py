@@ -8,7 +8,7 @@ import pandas as pd
 from tabulate import tabulate
 
 from .engine import IndexResult
-from .results import finite_or_none
+from .book.results import finite_or_none
 from .sensitivity import SensitivityResult
 from .model import DIMENSIONS_EN, Model
 

@@ -1,7 +1,7 @@
 """The buttons' Python side in Excel (called by the book's VBA through the xlwings add-in).
 
 Kept thin: it only moves values between the open book and the same functions the file adapter
-(``anji-xl recalc`` / ``validate``) uses — the readers, the engine and :mod:`anji_xl.results` —
+(``anji-xl recalc`` / ``validate``) uses — the readers, the engine and :mod:`anji_xl.book.results` —
 which are tested there. Each sheet is read in one call and each block written in one call.
 What only Excel can show is listed in docs/recalc.md (the Windows check list).
 """
@@ -15,7 +15,7 @@ import xlwings as xw
 from .engine import compute
 from .model import AnjiInputError, Problem
 from .reader import read_grids
-from .results import STAMP_ROW, VALIDATION_AT, ResultsBlocks, results_blocks, validation_block
+from .book.results import STAMP_ROW, VALIDATION_AT, ResultsBlocks, results_blocks, validation_block
 from .sensitivity import sensitivity as run_sensitivity
 
 NOTE_MARK = "anji-xl: "  # notes that Validate adds start with this, so it can take them away again

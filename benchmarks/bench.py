@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from anji_xl import Panel, compute, read_book  # noqa: E402
 from anji_xl.defaults import SHIPPED_BOOK, default_model  # noqa: E402
-from anji_xl.recalc import recalc_book  # noqa: E402
+from anji_xl.book.recalc import recalc_book  # noqa: E402
 from anji_xl.sensitivity import sensitivity  # noqa: E402
 
 

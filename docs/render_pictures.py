@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from anji_xl.builder import SHEETS
+from anji_xl.book.build import SHEETS
 from anji_xl.defaults import SHIPPED_BOOK
 
 IMAGES = Path(__file__).resolve().parent / "images"

@@ -12,7 +12,7 @@ import pytest
 from openpyxl.worksheet.formula import ArrayFormula
 
 import formula_engine
-from anji_xl import book_layout as layout
+from anji_xl.book import layout
 from anji_xl import compute, read_book
 from anji_xl.defaults import SHIPPED_BOOK
 

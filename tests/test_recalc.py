@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 import libreoffice
 from anji_xl.cli import main
 from anji_xl.defaults import SHIPPED_BOOK
-from anji_xl.recalc import results_part
-from anji_xl.results import GAINS_AT, SUMMARY_AT, VALIDATION_OK, VALIDATION_AT
+from anji_xl.book.recalc import results_part
+from anji_xl.book.results import GAINS_AT, SUMMARY_AT, VALIDATION_OK, VALIDATION_AT
 from book_parts import fingerprint
 
 RESULTS_XML = "xl/worksheets/sheet6.xml"

@@ -11,8 +11,8 @@ import pytest
 import formula_engine
 import libreoffice
 from anji_xl import compute, read_book
-from anji_xl import book_layout as layout
-from anji_xl.builder import BUTTONS, SHEETS, build_workbook
+from anji_xl.book import layout
+from anji_xl.book.build import BUTTONS, SHEETS, build_workbook
 from anji_xl.defaults import SHIPPED_BOOK
 from anji_xl.vba_project import vba_sources
 from book_parts import buttons, fingerprint, vba_modules

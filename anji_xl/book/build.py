@@ -18,13 +18,13 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from . import __version__
-from . import book_layout as layout
-from .defaults import DEFAULT_SETTINGS, SHIPPED_BOOK, default_indicators, default_model, default_panel, sample_data
-from .engine import IndexResult, check_weights, compute
-from .model import DIMENSIONS_EN, METHODS, Model
+from .. import __version__
+from . import layout
+from ..defaults import DEFAULT_SETTINGS, SHIPPED_BOOK, default_indicators, default_model, default_panel, sample_data
+from ..engine import IndexResult, check_weights, compute
+from ..model import DIMENSIONS_EN, METHODS, Model
 from .results import CHOICES_AT, GAINS_AT, STAMP_ROW, SUMMARY_AT, TOP_GAINS, VALIDATION_AT, WARNINGS_AT, ResultsBlocks, results_blocks
-from .vba_project import compile_vba_project
+from ..vba_project import compile_vba_project
 
 SHEETS = [("Guide", "shGuide"), ("Indicators", "shIndicators"), ("Data", "shData"), ("Settings", "shSettings"),
           ("Scores", "shScores"), ("Results", "shResults"), ("Dashboard", "shDashboard"), ("xlwings.conf", "shXlwingsConf")]

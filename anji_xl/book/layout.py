@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from .defaults import DEFAULT_SETTINGS
-from .model import DIRECTION_ALIASES
+from ..defaults import DEFAULT_SETTINGS
+from ..model import DIRECTION_ALIASES
 from .results import GAINS_AT, SUMMARY_AT
 
 SETTING_ROW = {key: k + 1 for k, (key, _, _) in enumerate(DEFAULT_SETTINGS)}  # 0-based rows of tblSettings

@@ -26,9 +26,9 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 
-from .engine import compute
-from .model import AnjiInputError, Problem
-from .reader import read_book
+from ..engine import compute
+from ..model import AnjiInputError, Problem
+from ..reader import read_book
 from .results import SUMMARY_AT, ResultsBlocks, results_blocks
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import __version__
-from .engine import IndexResult, period_order
-from .model import AnjiInputError, Model, Problem
+from .. import __version__
+from ..engine import IndexResult, period_order
+from ..model import AnjiInputError, Model, Problem
 
 TOP_GAINS = 5
 #: Where each block starts on the Results sheet (row, column), 0-based; the stamp is in row 1.
