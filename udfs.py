@@ -24,10 +24,10 @@ MISSING = "缺失值: error（默认）, reweight, zero · missing scores"
 @xw.func(category=CATEGORY)
 @xw.arg("value", doc="现值（单元格或区域）· current value(s), a cell or a range", **RANGE)
 @xw.arg("reference", doc="参考值（目标值）· reference (target) value(s), > 0", **RANGE)
-@xw.arg("direction", doc="方向: 正向/逆向, positive/negative, 1/-1; 默认正向 · default positive", **RANGE)
+@xw.arg("direction", doc="方向: 正向/逆向, positive/negative, 1/-1; 默认（或空白）正向 · default (or blank) positive", **RANGE)
 @xw.arg("cap", doc="得分率上限，默认 1；引用空白单元格 = 不设上限 · score cap, default 1; a blank cell = no cap", **RANGE)
 @worksheet_function
-def ANJI_SCORE(value, reference, direction="positive", cap=1.0):
+def ANJI_SCORE(value, reference, direction=None, cap=1.0):
     """比值法得分率 · ratio score: min(cap, value/reference); negative: min(cap, reference/value)."""
     return functions.score(value, reference, direction, cap)
 
@@ -36,24 +36,25 @@ def ANJI_SCORE(value, reference, direction="positive", cap=1.0):
 @xw.arg("current", doc="本期总量 · this period's total(s)", **RANGE)
 @xw.arg("previous", doc="上期总量 · the preceding period's total(s), > 0", **RANGE)
 @xw.arg("reference_growth", doc="参考年增长率，小数 (0.03 = 3%) · reference annual growth rate as a fraction", **RANGE)
-@xw.arg("direction", doc="方向，默认逆向（总量控制）· direction, default negative (total control)", **RANGE)
+@xw.arg("direction", doc="方向，默认（或空白）逆向（总量控制）· direction, default (or blank) negative (total control)", **RANGE)
 @xw.arg("cap", doc="得分率上限，默认 1；空白 = 不设上限 · score cap, default 1; blank = no cap", **RANGE)
+@xw.arg("periods", doc="两期间隔期数 t−s，默认（或空白）1；大于 1 时按年化增长率 · periods between the two values, default 1; growth is annualised over them", **RANGE)
 @worksheet_function
-def ANJI_GROWTH_SCORE(current, previous, reference_growth, direction="negative", cap=1.0):
-    """年度增长控制得分率 · growth-control score: g = current/previous − 1; negative: min(cap, (1+g_ref)/(1+g))."""
-    return functions.growth_score(current, previous, reference_growth, direction, cap)
+def ANJI_GROWTH_SCORE(current, previous, reference_growth, direction=None, cap=1.0, periods=None):
+    """年度增长控制得分率 · growth-control score: g = (current/previous)^(1/periods) − 1; negative: min(cap, (1+g_ref)/(1+g))."""
+    return functions.growth_score(current, previous, reference_growth, direction, cap, periods)
 
 
 @xw.func(category=CATEGORY)
 @xw.arg("values", doc="数值区域 · values (min–max, z-score and efficacy pool the whole range)", **RANGE)
-@xw.arg("method", doc="ratio, goalpost, minmax, zscore, efficacy (功效系数法)", **RANGE)
-@xw.arg("reference_or_lower", doc="ratio: 参考值 reference; goalpost: 下限 lower", **RANGE)
+@xw.arg("method", doc="ratio, growth, goalpost, minmax, zscore, efficacy (功效系数法)", **RANGE)
+@xw.arg("reference_or_lower", doc="ratio: 参考值 reference; growth: 参考年增长率 reference growth; goalpost: 下限 lower", **RANGE)
 @xw.arg("upper", doc="goalpost: 上限 upper", **RANGE)
-@xw.arg("direction", doc="方向，默认正向 · direction, default positive", **RANGE)
+@xw.arg("direction", doc="方向，默认正向（growth 默认逆向）· direction, default positive (growth: negative)", **RANGE)
 @xw.arg("transform", doc="goalpost: 空白 或 log · blank or log", **RANGE)
 @worksheet_function
-def ANJI_NORMALIZE(values, method, reference_or_lower=None, upper=None, direction="positive", transform=""):
-    """标准化得分 · score of any method: ratio, goalpost, minmax, zscore, efficacy."""
+def ANJI_NORMALIZE(values, method, reference_or_lower=None, upper=None, direction=None, transform=""):
+    """标准化得分 · score of any method: ratio, growth (values in period order), goalpost, minmax, zscore, efficacy."""
     return functions.normalize(values, method, reference_or_lower, upper, direction, transform)
 
 
@@ -76,10 +77,11 @@ def ANJI_DIM(dimension, dimensions, scores, weights, method="arithmetic", missin
 @xw.arg("dimensions", doc="每个指标所属维度（可省略）· the dimension of each indicator (optional)", **RANGE)
 @xw.arg("method", doc="arithmetic（默认）或 geometric；或两格: 维度, 指数 · or two cells: dimension, index", **RANGE)
 @xw.arg("missing", doc=MISSING, **RANGE)
+@xw.arg("weight_tolerance", doc="权重合计允许误差，默认（或空白）1e-6 · tolerance of Σ weights = 1, default (or blank) 1e-6", **RANGE)
 @worksheet_function
-def ANJI_INDEX(scores, weights, dimensions=None, method="arithmetic", missing="error"):
+def ANJI_INDEX(scores, weights, dimensions=None, method="arithmetic", missing="error", weight_tolerance=None):
     """综合指数 · the index Y = Σ W_i X_i (arithmetic) or Π D_k^W_k (geometric)."""
-    return functions.index(scores, weights, dimensions, method, missing)
+    return functions.index(scores, weights, dimensions, method, missing, weight_tolerance)
 
 
 @xw.func(category=CATEGORY)
@@ -97,10 +99,11 @@ def ANJI_TABLE(data, indicators, settings=None):
 @xw.arg("scores", doc="指标得分率 · indicator scores", **RANGE)
 @xw.arg("weights", doc="指标权重 · indicator weights", **RANGE)
 @xw.arg("n", doc="显示前 n 项，默认 5 · how many, default 5", **RANGE)
+@xw.arg("cap", doc="满分（得分率上限），默认 1；空白 = 不设上限，满分按 1 · full score (the cap), default 1; blank = no cap, full score 1", **RANGE)
 @worksheet_function
-def ANJI_GAINS(ids, scores, weights, n=5):
-    """短板排序 · the n largest potential gains W_i (1 − X_i), largest first (spills id, gain)."""
-    return functions.gains(ids, scores, weights, n)
+def ANJI_GAINS(ids, scores, weights, n=5, cap=1.0):
+    """短板排序 · the n largest potential gains W_i (cap − X_i), largest first (spills id, gain)."""
+    return functions.gains(ids, scores, weights, n, cap)
 
 
 @xw.func(category=CATEGORY)
@@ -122,11 +125,11 @@ def ANJI_CHECK(indicators):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("value", doc="现值 · current value (one cell)", **RANGE)
-@xw.arg("reference", doc="参考值 · reference value (one cell)", **RANGE)
-@xw.arg("direction", doc="方向，默认正向 · direction, default positive", **RANGE)
+@xw.arg("value", doc="现值（单元格或区域）· current value(s), a cell or a range", **RANGE)
+@xw.arg("reference", doc="参考值 · reference value(s)", **RANGE)
+@xw.arg("direction", doc="方向，默认（或空白）正向 · direction, default (or blank) positive", **RANGE)
 @worksheet_function
-def ANJI_EXPLAIN(value, reference, direction="positive"):
+def ANJI_EXPLAIN(value, reference, direction=None):
     """得分说明 · how the score was obtained, or why it failed, in words (中文 · English)."""
     return functions.explain(value, reference, direction)
 

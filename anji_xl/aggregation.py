@@ -1,7 +1,9 @@
 """From score rates X_i to dimension scores, contributions and the index (指数合成).
 
 Arrays are rows (unit × period) × indicators; ``membership`` is the indicators × dimensions
-0/1 matrix, so every sum over a dimension is one matrix product.
+0/1 matrix, so every sum over a dimension is one matrix product. :func:`combine` is the one
+entry point the engine, the sensitivity analysis and the worksheet functions share: the missing
+policy, row weights, aggregation and potential gains, as a :class:`~anji_xl.model.Settings` says.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from .model import Settings
 
 
 def membership_matrix(dimension_of: list[str], dimensions: list[str]) -> np.ndarray:
@@ -100,6 +104,14 @@ def aggregate(
     )
 
 
+def full_scores(methods: list[str], settings: Settings) -> np.ndarray:
+    """The score each indicator reaches at its target: the cap for ratio and growth (1 when
+    there is no cap), 1 for goalposts and min–max, 100 for efficacy, NaN for z-scores (no target)."""
+    cap = 1.0 if settings.cap is None else settings.cap
+    by_method = {"ratio": cap, "growth": cap, "goalpost": 1.0, "minmax": 1.0, "efficacy": 100.0, "zscore": np.nan}
+    return np.array([by_method[m] for m in methods], dtype=float)
+
+
 def potential_gains(scores: np.ndarray, weights: np.ndarray, full_score: np.ndarray) -> np.ndarray:
     """Potential gain (短板): W_i (full − X_i), how much the index rises if X_i reached its target.
 
@@ -108,3 +120,47 @@ def potential_gains(scores: np.ndarray, weights: np.ndarray, full_score: np.ndar
     """
     with np.errstate(invalid="ignore"):
         return np.maximum(weights * (full_score - scores), 0.0)
+
+
+@dataclass(frozen=True)
+class Combined:
+    """What :func:`combine` made of a panel's scores."""
+
+    scores: np.ndarray  # after the missing policy: a missing score is 0 under ``missing = zero``
+    weights: np.ndarray  # the weight each row gave each indicator
+    aggregate: Aggregate
+    gains: np.ndarray  # W_i (full − X_i)
+    negative_for_geometric: np.ndarray  # scores < 0 a geometric mean would have to take; their rows have no index
+
+
+def _negative_for_geometric(scores: np.ndarray, weights: np.ndarray, membership: np.ndarray, settings: Settings,
+                            dimension_scores: np.ndarray) -> np.ndarray:
+    """Scores a geometric mean cannot take: any weighted score < 0 under geometric dimensions;
+    under arithmetic dimensions and a geometric index, the scores < 0 of a dimension whose D_k < 0."""
+    with np.errstate(invalid="ignore"):
+        negative = (weights > 0) & (scores < 0)
+        if settings.dimension_aggregation == "geometric":
+            return negative
+        if settings.index_aggregation == "geometric":
+            return negative & (((dimension_scores < 0) @ membership.T) > 0)
+    return np.zeros(scores.shape, dtype=bool)
+
+
+def combine(scores: np.ndarray, missing: np.ndarray, weights: np.ndarray, membership: np.ndarray, settings: Settings,
+            full_score: np.ndarray) -> Combined:
+    """Apply Settings ``missing`` to the scores, weight each row, aggregate, and compute gains.
+
+    ``missing`` marks the scores that are missing values (blank, #N/A, a first period's growth);
+    any other NaN score is an error and keeps its row without an index whatever the policy.
+    ``error``: a missing score keeps its weight, so its row has no index; ``zero``: it scores 0;
+    ``reweight``: it is dropped and the weights rescaled (:func:`row_weights`).
+    """
+    if settings.missing == "zero":
+        scores = np.where(missing, 0.0, scores)
+    used = row_weights(weights, ~missing, membership, settings.missing == "reweight")
+    levels = (settings.dimension_aggregation, settings.index_aggregation)
+    result = aggregate(scores, used, membership, *levels)
+    negative = _negative_for_geometric(scores, used, membership, settings, result.dimension_scores)
+    if negative.any():  # those rows have no index: aggregate them as errors
+        result = aggregate(np.where(negative, np.nan, scores), used, membership, *levels)
+    return Combined(scores, used, result, potential_gains(scores, used, full_score), negative)

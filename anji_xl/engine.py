@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .aggregation import aggregate, membership_matrix, potential_gains, row_weights
+from .aggregation import combine, full_scores, membership_matrix
 from .model import Model, Panel, Problem, Settings
 from .scoring import FAULT_TEXT, POOLED_METHODS, Fault, Scored, score_goalpost, score_growth, score_ratio
 
@@ -38,6 +38,7 @@ class IndexResult:
     rank: pd.Series
     gains: pd.DataFrame
     missing: pd.DataFrame  # True where a value is missing (blank, #N/A, no previous period)
+    faults: pd.DataFrame  # the scoring.Fault code of each score (0: it has one)
     warnings: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -89,19 +90,47 @@ def period_order(periods: pd.Index | list[str]) -> list[str]:
         return distinct
 
 
-def check_weights(model: Model) -> tuple[np.ndarray, list[str], list[Problem]]:
-    """Weights must be ≥ 0 and sum to 1 within ``weight_tolerance``.
+_CELL = re.compile(r"^(?P<sheet>.+)!\$?(?P<col>[A-Z]+)\$?(?P<row>\d+)$")
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def cell_span(cells: list[str]) -> str:
+    """The cells as one reference: the range that spans them when they lie on one sheet
+    (``Data!C5``, ``Data!C5:Z5``), else the known ones joined by commas."""
+    known = [cell for cell in dict.fromkeys(cells) if cell]
+    parsed = [_CELL.match(cell) for cell in known]
+    if not parsed or not all(parsed) or len({m["sheet"] for m in parsed}) != 1:
+        return ", ".join(known)
+    cols, rows = [_column_number(m["col"]) for m in parsed], [int(m["row"]) for m in parsed]
+    first, last = f"{_column_letters(min(cols))}{min(rows)}", f"{_column_letters(max(cols))}{max(rows)}"
+    return f"{parsed[0]['sheet']}!{first}" + (f":{last}" if last != first else "")
+
+
+def checked_weights(weights: np.ndarray, settings: Settings, cells: list[str] | None = None,
+                    ids: list[str] | None = None) -> tuple[np.ndarray, list[str], list[Problem]]:
+    """Weights must be ≥ 0 and sum to 1 within ``weight_tolerance``; returns the weights to use,
+    warnings and problems (``cells``: where each weight is; ``ids``: whose weight it is).
 
     With ``normalize_weights`` a sum off 1 is rescaled to 1 and a warning says so.
     """
-    settings = model.settings
-    weights = model.indicators["weight"].to_numpy(dtype=float)
-    ids = model.indicators.index
-    problems = [
-        Problem(model.indicator_cell(i, "weight"), f"weight of {i} must be a number ≥ 0, got {w:g}")
-        for i, w in zip(ids, weights)
-        if not w >= 0
-    ]
+    weights = np.asarray(weights, dtype=float)
+    cells = cells or [""] * len(weights)
+    ids = ids or [f"#{k + 1}" for k in range(len(weights))]
+    problems = [Problem(cell, f"weight of {i} must be a number ≥ 0, got {w:g}") for i, w, cell in zip(ids, weights, cells) if not w >= 0]
     if problems:
         return weights, [], problems
     total = weights.sum()
@@ -109,10 +138,24 @@ def check_weights(model: Model) -> tuple[np.ndarray, list[str], list[Problem]]:
         return weights, [], []
     if settings.normalize_weights and total > 0:
         return weights / total, [f"weights summed to {total:.10g}; rescaled to 1 (normalize_weights = yes)"], []
-    first, last = model.indicator_cell(ids[0], "weight"), model.indicator_cell(ids[-1], "weight")
-    where = f"{first}:{last.split('!')[-1]}" if first and last and first != last else first
     message = f"weights sum to {total:.10g}, not 1 (tolerance {settings.weight_tolerance:g}); correct them or set normalize_weights = yes"
-    return weights, [], [Problem(where, message)]
+    return weights, [], [Problem(cell_span(cells), message)]
+
+
+def check_weights(model: Model) -> tuple[np.ndarray, list[str], list[Problem]]:
+    """:func:`checked_weights` of the indicator table, naming each weight's cell in Indicators."""
+    ids = list(model.indicators.index)
+    cells = [model.indicator_cell(i, "weight") for i in ids]
+    return checked_weights(model.indicators["weight"].to_numpy(dtype=float), model.settings, cells, ids)
+
+
+def check_model(model: Model, panel: Panel) -> tuple[np.ndarray, list[str], list[Problem]]:
+    """Problems that leave no row valid (weights, an indicator without a Data column), with the
+    weights to use and their warnings."""
+    weights, warnings, problems = check_weights(model)
+    problems += [Problem(model.indicator_cell(i, "id"), f"indicator {i} has no column in Data")
+                 for i in model.indicators.index if i not in panel.values.columns]
+    return weights, warnings, problems
 
 
 def _ordered(panel: Panel, ids: list[str]) -> pd.DataFrame:
@@ -132,12 +175,36 @@ def _previous_rows(rows: pd.MultiIndex) -> np.ndarray:
     return np.where(first, -1, previous)
 
 
-def score_panel(model: Model, values: pd.DataFrame) -> tuple[Scored, np.ndarray, np.ndarray]:
-    """Score every indicator of every row; one vectorised call per method (and transform).
+def preceding_periods(rows: pd.MultiIndex) -> tuple[np.ndarray, np.ndarray]:
+    """For rows sorted by unit and period (as a result's rows are): the position of each row's
+    preceding period of the same unit (−1 for none) and t − s, what its growth rate is annualised over."""
+    previous = _previous_rows(rows)
+    return previous, _growth_spans(rows, previous)
 
-    Returns the scores, the previous-period values used by growth indicators (NaN elsewhere),
-    and the mask of min–max / z-score elements whose period has no spread.
-    """
+
+def _growth_spans(rows: pd.MultiIndex, previous_rows: np.ndarray) -> np.ndarray:
+    """t − s per row: the numeric periods between a row and its preceding one, else 1 (labels
+    such as 2020Q1 carry no length, so consecutive labels count as one period)."""
+    numeric = pd.to_numeric(pd.Series(rows.get_level_values(1), dtype=object), errors="coerce").to_numpy(dtype=float)
+    gap = numeric - numeric[np.maximum(previous_rows, 0)]
+    with np.errstate(invalid="ignore"):
+        return np.where((previous_rows >= 0) & (gap > 0), gap, 1.0)
+
+
+@dataclass(frozen=True)
+class PanelScores:
+    """Scores of a whole panel and what the growth indicators were computed from."""
+
+    scored: Scored
+    previous: np.ndarray  # growth indicators: the preceding period's value (NaN elsewhere)
+    previous_rows: np.ndarray  # per row: the position of the same unit's preceding period, or −1
+    spans: np.ndarray  # per row: t − s, the periods a growth rate was annualised over
+    degenerate: np.ndarray  # min–max / z-score elements whose period has no spread
+
+
+def score_panel(model: Model, values: pd.DataFrame) -> PanelScores:
+    """Score every indicator of every row (sorted by unit, period); one vectorised call per
+    method (and transform)."""
     ind = model.indicators
     cap = model.settings.cap
     v = values.to_numpy(dtype=float)
@@ -145,7 +212,7 @@ def score_panel(model: Model, values: pd.DataFrame) -> tuple[Scored, np.ndarray,
     faults = np.zeros(v.shape, dtype=np.int8)
     previous = np.full(v.shape, np.nan)
     degenerate = np.zeros(v.shape, dtype=bool)
-    prev_rows = _previous_rows(values.index)
+    prev_rows, spans = preceding_periods(values.index)
     periods = values.index.get_level_values(1).to_numpy()
     for (method, transform), cols in ind.groupby(["method", "transform"], sort=False).indices.items():
         sub = ind.iloc[cols]
@@ -156,7 +223,7 @@ def score_panel(model: Model, values: pd.DataFrame) -> tuple[Scored, np.ndarray,
         elif method == "growth":
             prev = np.where(prev_rows[:, None] >= 0, v[prev_rows][:, cols], np.nan)
             previous[:, cols] = prev
-            scored = score_growth(x, prev, r, d, cap)
+            scored = score_growth(x, prev, r, d, cap, spans[:, None])
         elif method == "goalpost":
             scored = score_goalpost(x, sub["lower"].to_numpy(dtype=float), sub["upper"].to_numpy(dtype=float), d, transform)
         else:
@@ -164,56 +231,72 @@ def score_panel(model: Model, values: pd.DataFrame) -> tuple[Scored, np.ndarray,
             degenerate[:, cols] = flat
         scores[:, cols] = scored.scores
         faults[:, cols] = scored.faults
-    return Scored(scores, faults), previous, degenerate
+    return PanelScores(Scored(scores, faults), previous, prev_rows, spans, degenerate)
 
 
-def full_scores(model: Model) -> np.ndarray:
-    """The score each indicator reaches at its target (for potential gains)."""
-    cap = 1.0 if model.settings.cap is None else model.settings.cap
-    by_method = {"ratio": cap, "growth": cap, "goalpost": 1.0, "minmax": 1.0, "efficacy": 100.0, "zscore": np.nan}
-    return model.indicators["method"].map(by_method).to_numpy(dtype=float)
+_PER_INDICATOR_FIELD = {Fault.REFERENCE_NOT_POSITIVE: "reference", Fault.BOUNDS_INVALID: "upper", Fault.LOG_NOT_POSITIVE: "lower",
+                        Fault.GROWTH_FACTOR_NOT_POSITIVE: "reference"}
 
 
-def _fault_problems(model: Model, panel: Panel, values: pd.DataFrame, scored: Scored, previous: np.ndarray) -> list[Problem]:
-    """One problem per faulty element; faults of the reference or goalposts once per indicator."""
+def _is_per_indicator(fault: Fault, indicator: pd.Series) -> bool:
+    """Whether a fault lies in the indicator's own fields (reported once, in Indicators)."""
+    if fault == Fault.GROWTH_FACTOR_NOT_POSITIVE:
+        return not 1 + indicator["reference"] > 0
+    if fault == Fault.LOG_NOT_POSITIVE:
+        return not (indicator["lower"] > 0 and indicator["upper"] > 0)  # the goalposts, not the value
+    return fault in (Fault.REFERENCE_NOT_POSITIVE, Fault.BOUNDS_INVALID)
+
+
+def _fault_problems(model: Model, panel: Panel, values: pd.DataFrame, faults: np.ndarray, scores: np.ndarray,
+                    scored: PanelScores) -> list[Problem]:
+    """One problem per faulty element, at the cell that holds the faulty value (a previous
+    value's fault at the previous period's cell); faults of an indicator's own fields once."""
     problems: dict[tuple[str, str], tuple[str, str] | None] = {}
     ids = list(values.columns)
-    first_period = _previous_rows(values.index) < 0
     in_data = np.isin(ids, panel.values.columns)  # an indicator without a column is a model problem
-    for row, col in zip(*np.nonzero(scored.faults)):
-        if not in_data[col]:
-            continue
-        fault = Fault(scored.faults[row, col])
-        if fault == Fault.MISSING and model.settings.missing != "error":
+    for row, col in zip(*np.nonzero(faults)):
+        fault = Fault(faults[row, col])
+        if not in_data[col] or (fault == Fault.MISSING and model.settings.missing != "error"):
             continue
         unit, period = values.index[row]
         ident = ids[col]
-        value = values.iat[row, col]
-        reference = model.indicators.at[ident, "reference"]
-        lower, upper = model.indicators.at[ident, "lower"], model.indicators.at[ident, "upper"]
-        per_indicator = fault in (Fault.REFERENCE_NOT_POSITIVE, Fault.BOUNDS_INVALID) or (
-            fault == Fault.GROWTH_FACTOR_NOT_POSITIVE and not 1 + reference > 0
-        ) or (fault == Fault.LOG_NOT_POSITIVE and not (lower > 0 and upper > 0))  # the goalposts, not the value
-        if per_indicator:
-            field_name = {Fault.BOUNDS_INVALID: "upper", Fault.LOG_NOT_POSITIVE: "lower"}.get(fault, "reference")
-            where = model.indicator_cell(ident, field_name)
-            text = f"indicator {ident}: " + FAULT_TEXT[fault][0].format(reference=reference)
+        indicator = model.indicators.loc[ident]
+        if _is_per_indicator(fault, indicator):
+            where = model.indicator_cell(ident, _PER_INDICATOR_FIELD[fault])
+            text = f"indicator {ident}: " + FAULT_TEXT[fault][0].format(reference=indicator["reference"])
+            problems.setdefault((where, text), None)
+            continue
+        previous_row = scored.previous_rows[row]
+        if fault == Fault.PREVIOUS_NOT_POSITIVE:
+            previous_period = values.index[previous_row][1]
+            where = panel.data_cell(unit, previous_period, ident)
+            text = (f"{ident} ({unit}, {period}): the value of {previous_period}, {scored.previous[row, col]:g}, is not > 0, "
+                    f"so {period} has no growth rate")
         else:
             where = panel.data_cell(unit, period, ident)
-            text = f"{ident} ({unit}, {period}): " + _element_text(fault, value, previous[row, col], first_period[row])
-        problems.setdefault((where, text), None if per_indicator else (unit, period))
+            text = f"{ident} ({unit}, {period}): " + _element_text(fault, values.iat[row, col], scores[row, col], previous_row < 0)
+        problems.setdefault((where, text), (unit, period))
     return [Problem(where, text, row) for (where, text), row in problems.items()]
 
 
-def _element_text(fault: Fault, value: float, previous: float, first_period: bool) -> str:
+def _element_text(fault: Fault, value: float, score: float, first_period: bool) -> str:
     if fault == Fault.MISSING and not np.isnan(value):
         return (
             "no previous period in Data, so no growth rate (missing value)"
             if first_period
             else "the previous period's value is missing, so no growth rate"
         )
-    text = FAULT_TEXT[fault][0].format(value=value, previous=previous, reference="")
+    text = FAULT_TEXT[fault][0].format(value=value, score=score, reference="", previous=np.nan)
     return text + (" (Settings missing = error)" if fault == Fault.MISSING else "")
+
+
+def _empty_row_problems(panel: Panel, values: pd.DataFrame, weights: np.ndarray) -> list[Problem]:
+    """Rows left with no weight at all (every value missing under reweight), naming their cells."""
+    ids = list(values.columns)
+    return [
+        Problem(cell_span([panel.data_cell(unit, period, i) for i in ids]), f"{unit} {period}: every value is missing, so there is no index", (unit, period))
+        for (unit, period), empty in zip(values.index, ~(weights.sum(axis=1) > 0)) if empty
+    ]
 
 
 def _missing_warnings(model: Model, values: pd.DataFrame, missing: np.ndarray, weights: np.ndarray) -> list[str]:
@@ -234,6 +317,20 @@ def _missing_warnings(model: Model, values: pd.DataFrame, missing: np.ndarray, w
     return warnings
 
 
+def _annualised_warnings(model: Model, values: pd.DataFrame, scored: PanelScores) -> list[str]:
+    """One warning per row whose growth rates span more than one period (a gap in Data)."""
+    growth = (model.indicators["method"] == "growth").to_numpy()
+    has_rate = ~np.isnan(values.to_numpy(dtype=float)) & ~np.isnan(scored.previous) & growth
+    warnings = []
+    for row in np.flatnonzero((scored.spans != 1) & has_rate.any(axis=1)):
+        (unit, period), span = values.index[row], scored.spans[row]
+        since = values.index[scored.previous_rows[row]][1]
+        names = ", ".join(values.columns[has_rate[row]])
+        warnings.append(f"{unit} {period}: growth of {names} since {since} annualised over {span:g} periods: "
+                        f"g = (v_{period} / v_{since})^(1/{span:g}) − 1")
+    return warnings
+
+
 def compute(model: Model, panel: Panel) -> IndexResult:
     """Compute the index for every (unit, period) row of the panel.
 
@@ -243,43 +340,44 @@ def compute(model: Model, panel: Panel) -> IndexResult:
     settings = model.settings
     ids = list(model.indicators.index)
     dims = model.dimensions
-    base_weights, warnings, model_problems = check_weights(model)
-    model_problems += [Problem("", f"indicator {i} has no column in Data") for i in ids if i not in panel.values.columns]
+    base_weights, warnings, model_problems = check_model(model, panel)
     values = _ordered(panel, ids)
-    scored, previous, degenerate = score_panel(model, values)
-    missing = scored.faults == Fault.MISSING
-    scores = np.where(missing, 0.0, scored.scores) if settings.missing == "zero" else scored.scores
+    scored = score_panel(model, values)
+    faults = scored.scored.faults.copy()
+    missing = faults == Fault.MISSING
     membership = membership_matrix(model.indicators["dimension"].tolist(), dims)
-    weights = row_weights(base_weights, ~missing, membership, settings.missing == "reweight")
+    if model_problems:  # a wrong model: no row is valid, not even one the missing policy would fill with zeros
+        scores, policy_missing = np.full(faults.shape, np.nan), np.zeros(faults.shape, dtype=bool)
+    else:
+        scores, policy_missing = scored.scored.scores, missing
+    combined = combine(scores, policy_missing, base_weights, membership, settings, full_scores(model.indicators["method"].tolist(), settings))
+    faults[combined.negative_for_geometric] = Fault.NEGATIVE_FOR_GEOMETRIC
     if settings.missing != "error":
-        warnings += _missing_warnings(model, values, missing, weights)
-    if degenerate.any():
-        flat = sorted({(values.index[r][1], ids[c]) for r, c in zip(*np.nonzero(degenerate))})
+        warnings += _missing_warnings(model, values, missing, combined.weights)
+    warnings += _annualised_warnings(model, values, scored)
+    if scored.degenerate.any():
+        flat = sorted({(values.index[r][1], ids[c]) for r, c in zip(*np.nonzero(scored.degenerate))})
         warnings += [f"{ident} {period}: all units have the same value; min–max scores 1, z-scores 0" for period, ident in flat]
-    if "geometric" in (settings.dimension_aggregation, settings.index_aggregation) and np.nanmin(scores, initial=0) < 0:
-        model_problems.append(Problem("", "geometric aggregation needs scores ≥ 0; z-scores can be negative"))
-    if model_problems:
-        scores = np.full(scores.shape, np.nan)  # the model itself is wrong: no row is valid
-    problems = model_problems + _fault_problems(model, panel, values, scored, previous)
+    problems = model_problems + _fault_problems(model, panel, values, faults, combined.scores, scored)
     if settings.missing == "reweight" and not model_problems:
-        problems += [Problem("", f"{unit} {period}: every value is missing, so there is no index", (unit, period))
-                     for (unit, period), empty in zip(values.index, ~(weights.sum(axis=1) > 0)) if empty]
-    agg = aggregate(scores, weights, membership, settings.dimension_aggregation, settings.index_aggregation)
+        problems += _empty_row_problems(panel, values, combined.weights)
+    agg = combined.aggregate
     rows = values.index
     index = pd.Series(agg.index, index=rows, name="index")
     frame = lambda data, columns: pd.DataFrame(data, index=rows, columns=columns)  # noqa: E731
     return IndexResult(
         settings=settings,
         dimensions=dims,
-        scores=frame(scores, ids),
-        weights=frame(weights, ids),
+        scores=frame(combined.scores, ids),
+        weights=frame(combined.weights, ids),
         dimension_scores=frame(agg.dimension_scores, dims),
         dimension_weights=frame(agg.dimension_weights, dims),
         contributions=frame(agg.contributions, dims),
         index=index,
         rank=index.groupby(level=1).rank(ascending=False, method="min"),
-        gains=frame(potential_gains(scores, weights, full_scores(model)), ids),
+        gains=frame(combined.gains, ids),
         missing=frame(missing, ids),
+        faults=frame(faults, ids),
         warnings=warnings,
         problems=problems,
     )

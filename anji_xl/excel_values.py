@@ -11,7 +11,8 @@ Error mapping (docs/functions.md):
   shapes do not fit, an invalid indicator table;
 * ``#N/A`` a missing value: a blank cell, ``#N/A`` in the input, a first period without growth;
 * ``#NUM!`` a value outside the method's domain: reference ≤ 0, value < 0, previous ≤ 0,
-  1 + g ≤ 0, goalposts not lower < upper, log of a value ≤ 0;
+  1 + g ≤ 0, periods ≤ 0, a score that is not a finite number, goalposts not lower < upper,
+  log of a value ≤ 0, a negative score in a geometric mean;
 * ``#DIV/0!`` a dimension whose weights sum to 0.
 
 An error value is returned as a real Excel error: in classic xlwings (Windows, pywin32) a COM
@@ -69,21 +70,24 @@ def grid(arg: object) -> np.ndarray:
     return array
 
 
-def numbers(arg: object) -> tuple[np.ndarray, np.ndarray]:
-    """A numeric argument: floats (NaN for blank or #N/A) and the mask of cells that are not numbers."""
+def numbers(arg: object, blank: float = np.nan) -> tuple[np.ndarray, np.ndarray]:
+    """A numeric argument: floats (``blank`` for a blank cell, NaN for #N/A) and the mask of
+    cells that are not numbers."""
     cells = grid(arg)
     flat = cells.ravel()
     is_number = np.array([isinstance(v, (int, float)) and not isinstance(v, bool) for v in flat], dtype=bool)
-    missing = np.array([v is None or (isinstance(v, str) and (not v.strip() or v.strip() in MISSING_MARKS)) for v in flat])
-    values = np.full(flat.shape, np.nan)
+    is_blank = np.array([v is None or (isinstance(v, str) and not v.strip()) for v in flat], dtype=bool)
+    missing = is_blank | np.array([isinstance(v, str) and v.strip() in MISSING_MARKS for v in flat], dtype=bool)
+    values = np.where(is_blank, blank, np.nan)
     values[is_number] = flat[is_number].astype(float)
     return values.reshape(cells.shape), (~is_number & ~missing).reshape(cells.shape)
 
 
-def directions(arg: object) -> tuple[np.ndarray, np.ndarray]:
-    """Directions as ±1 (blank: positive) and the mask of cells that are not a direction."""
+def directions(arg: object, default: int) -> tuple[np.ndarray, np.ndarray]:
+    """Directions as ±1 and the mask of cells that are not a direction. A blank cell is the
+    function's ``default``, the same as an omitted argument (udfs.py passes None for both)."""
     cells = grid(arg)
-    parsed = np.array([1 if v is None or v == "" else parse_direction(v) or 0 for v in cells.ravel()], dtype=float)
+    parsed = np.array([default if v is None or str(v).strip() == "" else parse_direction(v) or 0 for v in cells.ravel()], dtype=float)
     return parsed.reshape(cells.shape), (parsed == 0).reshape(cells.shape)
 
 
@@ -96,14 +100,20 @@ def text(arg: object, default: str = "") -> str:
     return default if value is None or str(value).strip() == "" else str(value).strip().lower()
 
 
-def optional_cap(arg: object) -> float | None:
-    """The cap argument, read as Settings reads ``cap``: omitted → 1 (the signature's default),
-    blank or "none" → no cap."""
-    cells = grid(arg)
-    settings, problems = Settings.from_mapping({"cap": cells.item() if cells.size == 1 else None})
-    if cells.size != 1 or problems:
-        raise ArgumentError("cap must be one positive number, or blank for no cap")
-    return settings.cap
+def settings(**arguments: object) -> Settings:
+    """Settings from single-cell arguments named by their Settings keys, each read exactly as the
+    Settings sheet reads it: a blank cell keeps the default, except a blank ``cap``: no cap. An
+    omitted argument arrives as the default udfs.py declares (``cap`` 1)."""
+    raw = {}
+    for key, arg in arguments.items():
+        cells = grid(arg)
+        if cells.size != 1:
+            raise ArgumentError(f"{key} must be one cell")
+        raw[key] = cells.item()
+    result, problems = Settings.from_mapping(raw)
+    if problems:
+        raise ArgumentError("; ".join(map(str, problems)))
+    return result
 
 
 def cell_values(values: np.ndarray, errors: np.ndarray) -> object:
@@ -129,6 +139,16 @@ def fault_errors(faults: np.ndarray, *invalid: np.ndarray) -> np.ndarray:
     for mask in invalid:
         errors[np.broadcast_to(mask, shape)] = XlError.VALUE
     return errors
+
+
+def row_errors(faults: np.ndarray, missing_is_error: bool) -> np.ndarray:
+    """Per row (rows × indicators of Fault codes): #NUM! if any value is outside its method's
+    domain, else #N/A if a value is missing and ``missing = error``, else None."""
+    counted = faults if missing_is_error else np.where(faults == Fault.MISSING, Fault.OK, faults)
+    out = np.full(len(counted), None, dtype=object)
+    for error in (XlError.NA, XlError.NUM):  # the later, more specific error wins
+        out[np.isin(counted, [int(f) for f, e in FAULT_ERROR.items() if e is error]).any(axis=1)] = error
+    return out
 
 
 def worksheet_function(fn: Callable) -> Callable:

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .aggregation import aggregate, membership_matrix, potential_gains, row_weights
-from .engine import compute
+from .aggregation import combine, full_scores, membership_matrix
+from .engine import check_model, checked_weights, compute
 from .excel_values import (
     ArgumentError,
     XlError,
@@ -25,14 +25,20 @@ from .excel_values import (
     fault_errors,
     grid,
     numbers,
-    optional_cap,
+    row_errors,
+    settings as settings_of,
     text,
 )
-from .model import AGGREGATIONS, MISSING_POLICIES, AnjiInputError, Panel, Problem, Settings, parse_method
+from .model import AnjiInputError, Panel, Problem, Settings, parse_method
 from .reader import block_from_grid, read_grids, read_model
-from .scoring import FAULT_TEXT, POOLED_METHODS, Fault, score_goalpost, score_ratio, score_growth
+from .scoring import FAULT_TEXT, POOLED_METHODS, Fault, Scored, score_goalpost, score_growth, score_ratio
 from .sensitivity import sensitivity
 
+
+def _default_direction(method: str | None) -> int:
+    """What a blank or omitted ``direction`` means: positive, except for growth control, whose
+    totals (energy use, emissions) must not grow faster than the reference."""
+    return -1 if method == "growth" else 1
 
 
 def _name(value: object) -> str:
@@ -51,29 +57,46 @@ def score(value, reference, direction, cap) -> object:
     """ANJI_SCORE: the report's capped ratio, element by element."""
     v, v_bad = numbers(value)
     r, r_bad = numbers(reference)
-    d, d_bad = directions(direction)
-    scored = score_ratio(v, r, d, optional_cap(cap))
+    d, d_bad = directions(direction, _default_direction("ratio"))
+    scored = score_ratio(v, r, d, settings_of(cap=cap).cap)
     return cell_values(scored.scores, fault_errors(scored.faults, v_bad, r_bad, d_bad))
 
 
-def growth_score(current, previous, reference_growth, direction, cap) -> object:
-    """ANJI_GROWTH_SCORE: the report's growth control, element by element."""
+def growth_score(current, previous, reference_growth, direction, cap, periods) -> object:
+    """ANJI_GROWTH_SCORE: the report's growth control, element by element; ``periods`` = t − s
+    annualises growth across a gap exactly as the engine does (blank: 1)."""
     v, v_bad = numbers(current)
     p, p_bad = numbers(previous)
     g, g_bad = numbers(reference_growth)
-    d, d_bad = directions(direction)
-    scored = score_growth(v, p, g, d, optional_cap(cap))
-    return cell_values(scored.scores, fault_errors(scored.faults, v_bad, p_bad, g_bad, d_bad))
+    d, d_bad = directions(direction, _default_direction("growth"))
+    span, span_bad = numbers(periods, blank=1.0)
+    scored = score_growth(v, p, g, d, settings_of(cap=cap).cap, span)
+    return cell_values(scored.scores, fault_errors(scored.faults, v_bad, p_bad, g_bad, d_bad, span_bad))
+
+
+def _shifted(array: np.ndarray, fill: object) -> np.ndarray:
+    """Each cell's predecessor in a series: the cell above it (a row range: the cell to its left)."""
+    out = np.full(array.shape, fill, dtype=array.dtype)
+    if array.shape[0] == 1:
+        out[:, 1:] = array[:, :-1]
+    else:
+        out[1:] = array[:-1]
+    return out
 
 
 def normalize(values, method, reference_or_lower, upper, direction, transform) -> object:
-    """ANJI_NORMALIZE: any single-indicator method; min–max, z-score, efficacy pool the whole range."""
+    """ANJI_NORMALIZE: any method of SPEC §3. Min–max, z-score and efficacy pool the whole
+    range; growth takes the range as one unit's totals in period order (down a column, or along
+    a row), each scored against the cell before it, with ``reference_or_lower`` = g_ref."""
     name = parse_method(text(method, "ratio"))
     v, v_bad = numbers(values)
-    d, d_bad = directions(direction)
+    d, d_bad = directions(direction, _default_direction(name))
     if name == "ratio":
         r, r_bad = numbers(reference_or_lower)
         scored, bad = score_ratio(v, r, d), (v_bad, r_bad, d_bad)
+    elif name == "growth":
+        g, g_bad = numbers(reference_or_lower)
+        scored, bad = score_growth(v, _shifted(v, np.nan), g, d), (v_bad, _shifted(v_bad, False), g_bad, d_bad)
     elif name == "goalpost":
         (lo, lo_bad), (hi, hi_bad) = numbers(reference_or_lower), numbers(upper)
         scored, bad = score_goalpost(v, lo, hi, d, _option(transform, ("", "log"), "")), (v_bad, lo_bad, hi_bad, d_bad)
@@ -81,23 +104,24 @@ def normalize(values, method, reference_or_lower, upper, direction, transform) -
         if d.size != 1:
             raise ArgumentError("one direction for a pooled method")
         pooled, _ = POOLED_METHODS[name](v.reshape(-1, 1), np.zeros(v.size), d.item())
-        scored, bad = type(pooled)(pooled.scores.reshape(v.shape), pooled.faults.reshape(v.shape)), (v_bad, d_bad)
-    else:  # growth needs a previous value: ANJI_GROWTH_SCORE
-        raise ArgumentError(f"method {method!r} is not available here")
+        scored, bad = Scored(pooled.scores.reshape(v.shape), pooled.faults.reshape(v.shape)), (v_bad, d_bad)
+    else:
+        raise ArgumentError(f"unknown method {method!r}")
     return cell_values(scored.scores, fault_errors(scored.faults, *bad))
 
 
-def _methods(arg: object) -> tuple[str, str]:
-    """One aggregation for both levels, or two cells: (dimension, index) as in Settings."""
-    cells = grid(arg).ravel()
+def _aggregation_settings(method: object, **others: object) -> Settings:
+    """Settings from the functions' arguments; ``method`` is one aggregation for both levels, or
+    two cells (dimension, index) as in the Settings sheet."""
+    cells = grid(method).ravel()
     if cells.size not in (1, 2):
         raise ArgumentError("method is one cell, or two: dimension and index aggregation")
-    first, last = (_option([[v]], AGGREGATIONS, "arithmetic") for v in (cells[0], cells[-1]))
-    return first, last
+    return settings_of(dimension_aggregation=cells[0], index_aggregation=cells[-1], **others)
 
 
-def _aggregated(scores, weights, dimensions, method: tuple[str, str], missing: str):
-    """Rows of scores aggregated with the engine; returns (Aggregate, dimension names, errors per row)."""
+def _combined(scores, weights, dimensions, settings: Settings):
+    """Rows of scores combined by the engine's :func:`~anji_xl.aggregation.combine`; returns
+    (Combined, dimension names, the error of each row or None)."""
     w, w_bad = numbers(weights)
     w = w.ravel()
     if w_bad.any() or np.isnan(w).any() or (w < 0).any():
@@ -112,53 +136,62 @@ def _aggregated(scores, weights, dimensions, method: tuple[str, str], missing: s
         raise ArgumentError("dimensions and weights do not have the same length")
     dims = list(dict.fromkeys(names))
     membership = membership_matrix(names, dims)
-    missing_mask = np.isnan(x) & ~x_bad
-    if missing == "zero":
-        x = np.where(missing_mask, 0.0, x)
-    row_w = row_weights(w, ~missing_mask, membership, missing == "reweight")
-    agg = aggregate(x, row_w, membership, *method)
-    row_error = np.full((len(x), 1), None, dtype=object)
-    if missing == "error":
-        row_error[missing_mask.any(axis=1)] = XlError.NA
+    missing = np.isnan(x) & ~x_bad
+    # these functions see scores, not methods: a score's target is the cap, as for ratio and growth
+    combined = combine(x, missing, w, membership, settings, full_scores(["ratio"] * w.size, settings))
+    row_error = np.full(len(x), None, dtype=object)
+    row_error[combined.negative_for_geometric.any(axis=1)] = XlError.NUM
     row_error[x_bad.any(axis=1)] = XlError.VALUE
-    return agg, dims, row_error
+    return combined, dims, row_error
+
+
+def _require_weights_summing_to_one(weights, settings: Settings) -> None:
+    """#VALUE! unless the weights are ≥ 0 and sum to 1 within the tolerance, as the engine checks them."""
+    problems = checked_weights(numbers(weights)[0].ravel(), settings)[2]
+    if problems:
+        raise ArgumentError(str(problems[0]))
 
 
 def dimension_score(dimension, dimensions, scores, weights, method, missing) -> object:
     """ANJI_DIM: D_k of the named dimension(s) for each row of scores."""
-    agg, dims, row_error = _aggregated(scores, weights, dimensions, (_option(method, AGGREGATIONS, "arithmetic"),) * 2, _option(missing, MISSING_POLICIES, "error"))
+    config = settings_of(dimension_aggregation=method, missing=missing)
+    combined, dims, row_error = _combined(scores, weights, dimensions, config)
     wanted = [_name(v) for v in grid(dimension).ravel()]
     if any(name not in dims for name in wanted):
         raise ArgumentError("unknown dimension")
     cols = [dims.index(name) for name in wanted]
+    agg = combined.aggregate
     errors = np.full((len(row_error), len(cols)), None, dtype=object)
     errors[agg.dimension_weights[:, cols] <= 0] = XlError.DIV0
-    rows = np.flatnonzero(row_error[:, 0] != None)  # noqa: E711 — element-wise on an object array
-    errors[rows] = row_error[rows]
+    rows = np.flatnonzero(row_error != None)  # noqa: E711 — element-wise on an object array
+    errors[rows] = row_error[rows, None]
     return cell_values(agg.dimension_scores[:, cols], errors)
 
 
-def index(scores, weights, dimensions, method, missing) -> object:
-    """ANJI_INDEX: Y for each row of scores (weights must sum to 1)."""
-    w, _ = numbers(weights)
-    if not math.isclose(np.nansum(w), 1.0, rel_tol=0, abs_tol=Settings().weight_tolerance):  # as the engine's default
-        raise ArgumentError("weights must sum to 1")
-    agg, _, row_error = _aggregated(scores, weights, dimensions, _methods(method), _option(missing, MISSING_POLICIES, "error"))
-    return cell_values(agg.index[:, None], row_error)
+def index(scores, weights, dimensions, method, missing, weight_tolerance) -> object:
+    """ANJI_INDEX: Y for each row of scores; the weights must sum to 1 within ``weight_tolerance``
+    (blank: the Settings default)."""
+    config = _aggregation_settings(method, missing=missing, weight_tolerance=weight_tolerance)
+    _require_weights_summing_to_one(weights, config)
+    combined, _, row_error = _combined(scores, weights, dimensions, config)
+    return cell_values(combined.aggregate.index[:, None], row_error[:, None])
 
 
-def gains(ids, scores, weights, n) -> object:
-    """ANJI_GAINS: the n largest potential gains W (1 − X), as rows of (id, gain)."""
+def gains(ids, scores, weights, n, cap) -> object:
+    """ANJI_GAINS: the n largest potential gains W (cap − X), as rows of (id, gain); #N/A when
+    every indicator is at its cap (no gain to list)."""
     names = [str(v) for v in grid(ids).ravel()]
     (x, x_bad), (w, w_bad) = numbers(scores), numbers(weights)
     if x_bad.any() or w_bad.any() or not (len(names) == x.size == w.size):
         raise ArgumentError("ids, scores and weights must be numbers of the same length")
-    gain = pd.Series(potential_gains(x.ravel(), w.ravel(), np.ones(x.size)), index=names).dropna()
+    config = settings_of(cap=cap)  # missing = error: a blank score has no gain and leaves the other weights as given
+    combined = combine(x.reshape(1, -1), np.isnan(x).reshape(1, -1), w.ravel(), np.ones((x.size, 1)), config,
+                       full_scores(["ratio"] * x.size, config))
+    gain = pd.Series(combined.gains.ravel(), index=names)
     count_value = numbers(n)[0]
     if count_value.size != 1 or not count_value.item() >= 1 or count_value.item() != int(count_value.item()):
         raise ArgumentError("n must be a whole number ≥ 1")
-    count = int(count_value.item())
-    top = gain.sort_values(ascending=False, kind="stable").head(count)
+    top = gain[gain > 0].sort_values(ascending=False, kind="stable").head(int(count_value.item()))
     return [[name, float(value)] for name, value in top.items()] or excel_error(XlError.NA)
 
 
@@ -168,20 +201,29 @@ def _tables(data, indicators, settings):
     return read_grids(grids)
 
 
-def _rows_out(header: list[str], frame: pd.DataFrame) -> list[list[object]]:
-    """A header row, then unit, period and the frame's numbers (NaN shown as #N/A)."""
-    out: list[list[object]] = [header]
-    for (unit, period), row in frame.iterrows():
-        out.append([unit, period, *(excel_error(XlError.NA) if math.isnan(v) else float(v) for v in row)])
-    return out
+def _rows_out(header: list[str], frame: pd.DataFrame, errors: np.ndarray | None = None) -> list[list[object]]:
+    """A header row, then unit, period and the frame's numbers; a row's error (or #N/A for NaN)
+    where there is no number."""
+    errors = np.full(len(frame), None, dtype=object) if errors is None else errors
+    values = frame.to_numpy(dtype=float)  # index, dimensions, rank: never a single cell
+    cells = cell_values(values, np.broadcast_to(errors[:, None], values.shape))
+    return [header, *([unit, period, *row] for (unit, period), row in zip(frame.index, cells))]
 
 
 def table(data, indicators, settings) -> object:
-    """ANJI_TABLE: unit, period, index, the dimension scores and the rank, with a header row."""
+    """ANJI_TABLE: unit, period, index, the dimension scores and the rank, with a header row.
+
+    An invalid table (unreadable, weights off 1) is #VALUE!; a row with a value outside its
+    method's domain is #NUM!, one with a missing value under ``missing = error`` #N/A.
+    """
     model, panel = _tables(data, indicators, settings)
+    model_problems = check_model(model, panel)[2]
+    if model_problems:
+        raise AnjiInputError(model_problems)
     result = compute(model, panel)
     frame = pd.concat([result.index, result.dimension_scores, result.rank.rename("rank")], axis=1)
-    return _rows_out(["unit", "period", "index", *result.dimensions, "rank"], frame)
+    errors = row_errors(result.faults.to_numpy(), model.settings.missing == "error")
+    return _rows_out(["unit", "period", "index", *result.dimensions, "rank"], frame, errors)
 
 
 def sensitivity_table(data, indicators, settings) -> object:
@@ -205,27 +247,39 @@ def check(indicators) -> str:
     return str(problems[0]) if problems else "OK"
 
 
-def explain(value, reference, direction) -> str:
-    """ANJI_EXPLAIN: how the ratio score of one value was obtained, or why there is none (中文 · English)."""
-    (v, v_bad), (r, r_bad), (d, d_bad) = numbers(value), numbers(reference), directions(direction)
-    if v.size != 1 or r.size != 1 or d.size != 1:
-        return "请对单个单元格使用 · use ANJI_EXPLAIN on single cells"
-    for bad, arg, name in ((v_bad, value, "现值 value"), (r_bad, reference, "参考值 reference")):
-        if bad.any():
-            return f"{name} {grid(arg).item()!r} 不是数字 · is not a number"
-    if d_bad.any():
-        return f"方向 {grid(direction).item()!r} 无法识别 · unknown direction (正向/逆向, positive/negative, 1/-1)"
+def _explanation(v: float, r: float, d: float, bad: tuple[bool, bool, bool], raw: tuple[object, object, object]) -> str:
+    """One cell's explanation of its ratio score."""
+    for is_bad, cell, name in zip(bad[:2], raw[:2], ("现值 value", "参考值 reference")):
+        if is_bad:
+            return f"{name} {cell!r} 不是数字 · is not a number"
+    if bad[2]:
+        return f"方向 {raw[2]!r} 无法识别 · unknown direction (正向/逆向, positive/negative, 1/-1)"
     scored = score_ratio(v, r, d)
     fault = Fault(scored.faults.item())
     if fault != Fault.OK:
         english, chinese = FAULT_TEXT[fault]
-        fields = {"value": v.item(), "reference": r.item(), "previous": math.nan}
+        fields = {"value": v, "reference": r, "previous": math.nan, "score": math.nan}
         return f"无法计算 · no score: {chinese.format(**fields)} · {english.format(**fields)}"
-    x, positive = scored.scores.item(), d.item() > 0
-    formula = f"{v.item():g} / {r.item():g}" if positive else f"{r.item():g} / {v.item():g}"
+    x, positive = scored.scores.item(), d > 0
+    formula = f"{v:g} / {r:g}" if positive else f"{r:g} / {v:g}"
     kind = "正向 positive: min(1, 现值/参考值 value/reference)" if positive else "逆向 negative: min(1, 参考值/现值 reference/value)"
     reached = " · 已达标 target reached" if x >= 1 else ""
     return f"{kind} = min(1, {formula}) = {x:.6g}{reached}"
+
+
+def explain(value, reference, direction) -> object:
+    """ANJI_EXPLAIN: how the ratio score of each value was obtained, or why there is none
+    (中文 · English); a range spills one explanation per cell."""
+    (v, v_bad), (r, r_bad), (d, d_bad) = numbers(value), numbers(reference), directions(direction, _default_direction("ratio"))
+    cells = [grid(arg) for arg in (value, reference, direction)]
+    shape = np.broadcast_shapes(v.shape, r.shape, d.shape)
+    spread = [np.broadcast_to(a, shape) for a in (v, r, d, v_bad, r_bad, d_bad, *cells)]
+    out = [
+        [_explanation(*(float(a[i, j]) for a in spread[:3]), tuple(bool(a[i, j]) for a in spread[3:6]), tuple(a[i, j] for a in spread[6:]))
+         for j in range(shape[1])]
+        for i in range(shape[0])
+    ]
+    return out[0][0] if shape == (1, 1) else out
 
 
 def version() -> str:

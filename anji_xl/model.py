@@ -32,7 +32,7 @@ DIRECTION_ALIASES = {
     "positive": 1, "pos": 1, "+": 1, "1": 1, "正向": 1, "正": 1,
     "negative": -1, "neg": -1, "-": -1, "-1": -1, "逆向": -1, "负向": -1, "逆": -1,
 }
-_METHOD_ALIASES = {"比值法": "ratio", "功效系数法": "efficacy", "min-max": "minmax", "z-score": "zscore"}
+METHOD_ALIASES = {"比值法": "ratio", "功效系数法": "efficacy", "min-max": "minmax", "z-score": "zscore"}
 #: Cell texts that mean "no value": Excel's not-available error.
 MISSING_MARKS = frozenset({"#N/A"})
 _YES = {"yes", "true", "y", "是"}
@@ -73,7 +73,7 @@ def parse_method(text: object) -> str | None:
     name = "" if text is None else str(text).strip().lower()
     if not name:
         return "ratio"
-    name = _METHOD_ALIASES.get(name, name)
+    name = METHOD_ALIASES.get(name, name)
     return name if name in METHODS else None
 
 

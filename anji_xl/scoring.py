@@ -25,9 +25,11 @@ class Fault(IntEnum):
     REFERENCE_NOT_POSITIVE = 3  # r ≤ 0 (ratio)
     PREVIOUS_NOT_POSITIVE = 4  # v_(t-1) ≤ 0 (growth)
     GROWTH_FACTOR_NOT_POSITIVE = 5  # 1 + g ≤ 0 or 1 + g_ref ≤ 0 (growth)
-    ZERO_WITHOUT_CAP = 6  # negative ratio, no cap, v = 0 (or so small r / v overflows)
+    NOT_FINITE = 6  # the score overflows: negative ratio at v = 0 with no cap, an uncapped huge ratio
     BOUNDS_INVALID = 7  # goalposts: upper ≤ lower, or a bound missing
     LOG_NOT_POSITIVE = 8  # log transform of a value or goalpost ≤ 0
+    PERIODS_NOT_POSITIVE = 9  # growth over t − s ≤ 0 periods
+    NEGATIVE_FOR_GEOMETRIC = 10  # a score < 0 that a geometric mean would have to take (set by aggregation)
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,12 @@ def _arrays(*items: object) -> list[np.ndarray]:
 
 
 def _finish(raw: np.ndarray, checks: list[tuple[np.ndarray, Fault]]) -> Scored:
-    """Apply the checks in order (the first that fails names the fault) and blank failures."""
+    """Apply the checks in order (the first that fails names the fault) and blank failures.
+
+    A score that is still not a finite number after them is NOT_FINITE: infinity is never a score.
+    """
+    with np.errstate(invalid="ignore"):
+        checks = [*checks, (~np.isfinite(raw), Fault.NOT_FINITE)]
     shape = np.broadcast_shapes(raw.shape, *(np.shape(mask) for mask, _ in checks))
     faults = np.zeros(shape, dtype=np.int8)
     for mask, fault in reversed(checks):
@@ -65,35 +72,37 @@ def score_ratio(value, reference, direction=1, cap: float | None = 1.0) -> Score
     v, r, d = _arrays(value, reference, direction)
     with np.errstate(all="ignore"):
         raw = np.where(d > 0, v / r, np.where(v == 0, np.inf, r / v))
-    # r / v overflows for v = 0 (or a value so small the ratio exceeds the float range)
-    unbounded = (d < 0) & (v >= 0) & ~np.isfinite(raw) & (cap is None)
+    # A bad reference or a negative value is an error even where a value is missing: the
+    # missing-value policy must never hide it.
     return _finish(
         _capped(raw, cap),
         [
-            (np.isnan(v), Fault.MISSING),
             (np.isnan(r) | (r <= 0), Fault.REFERENCE_NOT_POSITIVE),
             (v < 0, Fault.NEGATIVE_VALUE),
-            (unbounded, Fault.ZERO_WITHOUT_CAP),
+            (np.isnan(v), Fault.MISSING),
         ],
     )
 
 
-def score_growth(current, previous, reference_growth, direction=-1, cap: float | None = 1.0) -> Scored:
+def score_growth(current, previous, reference_growth, direction=-1, cap: float | None = 1.0, periods=1) -> Scored:
     """Growth control (年度增长控制): a total-control indicator turned into annual growth.
 
-    g = v_t / v_(t-1) − 1. Negative direction (the total must not grow faster than g_ref):
-    X = min(cap, (1 + g_ref) / (1 + g)); positive direction: X = min(cap, (1 + g) / (1 + g_ref)).
+    g = (v_t / v_s)^(1 / (t − s)) − 1, where ``periods`` = t − s (1: consecutive periods, so
+    g = v_t / v_(t−1) − 1; more: the growth annualised over the gap). Negative direction (the
+    total must not grow faster than g_ref): X = min(cap, (1 + g_ref) / (1 + g)); positive
+    direction: X = min(cap, (1 + g) / (1 + g_ref)).
     """
-    v, prev, g_ref, d = _arrays(current, previous, reference_growth, direction)
+    v, prev, g_ref, d, span = _arrays(current, previous, reference_growth, direction, periods)
     with np.errstate(all="ignore"):
-        factor = v / prev  # 1 + g
+        factor = (v / prev) ** (1 / span)  # 1 + g
         raw = np.where(d > 0, factor / (1 + g_ref), (1 + g_ref) / factor)
     return _finish(
         _capped(raw, cap),
         [
-            (np.isnan(v) | np.isnan(prev), Fault.MISSING),
             (np.isnan(g_ref) | (1 + g_ref <= 0), Fault.GROWTH_FACTOR_NOT_POSITIVE),
-            (v < 0, Fault.NEGATIVE_VALUE),
+            (~(span > 0), Fault.PERIODS_NOT_POSITIVE),
+            (v < 0, Fault.NEGATIVE_VALUE),  # before MISSING: a first period's −5 is an error too
+            (np.isnan(v) | np.isnan(prev), Fault.MISSING),
             (prev <= 0, Fault.PREVIOUS_NOT_POSITIVE),
             (v == 0, Fault.GROWTH_FACTOR_NOT_POSITIVE),
         ],
@@ -108,16 +117,21 @@ def score_goalpost(value, lower, upper, direction=1, transform: str = "") -> Sco
     """
     v, lo, hi, d = _arrays(value, lower, upper, direction)
     bounds_bad = np.isnan(lo) | np.isnan(hi) | ~(hi > lo)
-    log_bad = np.zeros((), dtype=bool)
+    goalposts_log_bad = value_log_bad = np.zeros((), dtype=bool)
     if transform == "log":
-        log_bad = (v <= 0) | (lo <= 0) | (hi <= 0)
+        goalposts_log_bad, value_log_bad = (lo <= 0) | (hi <= 0), v <= 0
         with np.errstate(all="ignore"):
             v, lo, hi = np.log(v), np.log(lo), np.log(hi)
     with np.errstate(all="ignore"):
         raw = np.where(d > 0, v - lo, hi - v) / (hi - lo)
     return _finish(
         np.clip(raw, 0.0, 1.0),
-        [(np.isnan(v), Fault.MISSING), (bounds_bad, Fault.BOUNDS_INVALID), (log_bad, Fault.LOG_NOT_POSITIVE)],
+        [
+            (bounds_bad, Fault.BOUNDS_INVALID),
+            (goalposts_log_bad, Fault.LOG_NOT_POSITIVE),
+            (np.isnan(v), Fault.MISSING),
+            (value_log_bad, Fault.LOG_NOT_POSITIVE),
+        ],
     )
 
 
@@ -162,7 +176,7 @@ def score_efficacy(values, groups, direction=1) -> tuple[Scored, np.ndarray]:
 
 
 #: Why an element has no score, in English and Chinese (shared by the command line's messages
-#: and ANJI_EXPLAIN). Fields: {value}, {reference}, {previous}.
+#: and ANJI_EXPLAIN). Fields: {value}, {reference}, {previous}, {score}.
 FAULT_TEXT: dict[Fault, tuple[str, str]] = {
     Fault.MISSING: ("the value is missing", "缺少数值"),
     Fault.NEGATIVE_VALUE: ("the value {value:g} is negative", "数值 {value:g} 为负数"),
@@ -178,14 +192,19 @@ FAULT_TEXT: dict[Fault, tuple[str, str]] = {
         "1 + growth must be > 0 for both the value and the reference growth rate",
         "增长率与参考增长率都必须满足 1 + 增长率 > 0",
     ),
-    Fault.ZERO_WITHOUT_CAP: (
-        "a negative indicator with value 0 (or nearly 0) has no finite score without a cap",
-        "逆向指标数值为 0（或接近 0）且未设上限时得分为无穷大",
+    Fault.NOT_FINITE: (
+        "the score is not a finite number (a negative indicator at 0, or a ratio beyond the range of numbers, with no cap); set a cap or check the value",
+        "得分不是有限数（逆向指标数值为 0 或比值超出数值范围，且未设上限）；请设置上限或检查数值",
     ),
     Fault.BOUNDS_INVALID: ("the goalposts need lower < upper", "目标区间需满足 下限 < 上限"),
     Fault.LOG_NOT_POSITIVE: (
         "a log transform needs the value and both goalposts > 0",
         "对数变换要求数值和上下限都大于 0",
+    ),
+    Fault.PERIODS_NOT_POSITIVE: ("the number of periods between the two values must be > 0", "两期间隔期数必须大于 0"),
+    Fault.NEGATIVE_FOR_GEOMETRIC: (
+        "the score {score:g} is negative, and geometric aggregation needs scores ≥ 0",
+        "得分 {score:g} 为负数，几何平均要求得分 ≥ 0",
     ),
 }
 

@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .aggregation import aggregate, membership_matrix, row_weights
+from .aggregation import combine, full_scores, membership_matrix
 from .engine import check_weights, compute
 from .model import Model, Panel, Problem
 
@@ -54,12 +54,11 @@ def sensitivity(model: Model, panel: Panel, draws: int | None = None, spread: fl
     weights, _, _ = check_weights(model)
     scores = base.scores.to_numpy()
     membership = membership_matrix(model.indicators["dimension"].tolist(), base.dimensions)
-    present = ~base.missing.to_numpy()  # a faulty value stays NaN and keeps its row an error
+    missing = base.missing.to_numpy()  # a faulty value stays NaN and keeps its row an error
+    full = full_scores(model.indicators["method"].tolist(), settings)
     indices = np.empty((len(rows), draws))
     for d, drawn in enumerate(perturbed_weights(weights, draws, spread, seed)):
-        agg = aggregate(scores, row_weights(drawn, present, membership, settings.missing == "reweight"), membership,
-                        settings.dimension_aggregation, settings.index_aggregation)
-        indices[:, d] = agg.index
+        indices[:, d] = combine(scores, missing, drawn, membership, settings, full).aggregate.index
         if progress is not None and ((d + 1) % 100 == 0 or d + 1 == draws):
             progress(d + 1, draws)
     table = pd.DataFrame({"index_mean": indices.mean(axis=1)}, index=rows)

@@ -12,7 +12,7 @@ import pytest
 from anji_xl import Panel, compute
 from conftest import close, make_model, make_panel
 
-HDI_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "hdi"
+HDI_DIR = Path(__file__).resolve().parent / "data" / "hdi"  # UNDP tables, source and licence in its README
 
 
 def _hdi_model():
@@ -112,8 +112,25 @@ def test_arithmetic_dimensions_geometric_index():
     assert close(result.index.iloc[0], 0.5)
 
 
-def test_geometric_rejects_negative_zscores():
-    model = make_model({"a": {"dimension": "A", "method": "zscore", "weight": 1.0}}, index_aggregation="geometric")
-    result = compute(model, make_panel({("x", "1"): {"a": 2.0}, ("y", "1"): {"a": 4.0}}))
-    assert any("geometric aggregation needs scores ≥ 0" in p.message for p in result.problems)
-    assert result.index.isna().all()
+@pytest.mark.parametrize("levels", [("geometric", "geometric"), ("arithmetic", "geometric")])
+def test_geometric_rejects_negative_zscores_at_their_cells(levels):
+    model = make_model({"a": {"dimension": "A", "method": "zscore", "weight": 1.0}}, dimension_aggregation=levels[0], index_aggregation=levels[1])
+    panel = make_panel({("x", "1"): {"a": 2.0}, ("y", "1"): {"a": 4.0}})
+    panel.data_cell = lambda unit, period, ident: f"Data!C{2 if unit == 'x' else 3}"
+    result = compute(model, panel)
+    # mean 3, sample sd √2: x = −1/√2 cannot enter a geometric mean; y = 1/√2 is its own index
+    assert [str(p) for p in result.problems] == ["Data!C2: a (x, 1): the score -0.707107 is negative, and geometric aggregation needs scores ≥ 0"]
+    assert math.isnan(result.index[("x", "1")])
+    assert close(result.index[("y", "1")], 1 / math.sqrt(2))
+
+
+def test_arithmetic_dimensions_take_negative_scores_when_their_sum_is_not_negative():
+    # A: z-score a (weight 0.25) and ratio r (0.25); B: ratio b (0.5); geometric index over D_A, D_B
+    rows = {"a": {"dimension": "A", "method": "zscore", "weight": 0.25}, "r": {"dimension": "A", "reference": 1.0, "weight": 0.25},
+            "b": {"dimension": "B", "reference": 1.0, "weight": 0.5}}
+    model = make_model(rows, index_aggregation="geometric")
+    result = compute(model, make_panel({("x", "1"): {"a": 2.0, "r": 1.0, "b": 0.25}, ("y", "1"): {"a": 4.0, "r": 0.5, "b": 1.0}}))
+    # x: z = −1/√2, D_A = (1 − 1/√2)/2 ≥ 0, so it is an index: (D_A)^0.5 · 0.25^0.5; y: z = 1/√2, D_A = (0.5 + 1/√2)/2
+    assert not result.problems
+    assert close(result.index[("x", "1")], math.sqrt((1 - 1 / math.sqrt(2)) / 2 * 0.25))
+    assert close(result.index[("y", "1")], math.sqrt((0.5 + 1 / math.sqrt(2)) / 2))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from anji_xl import compute
+from anji_xl import Settings, compute
 from anji_xl.scoring import Fault, score_growth, score_ratio
 from conftest import close, make_model, make_panel
 
@@ -32,7 +33,7 @@ def test_cap_from_settings_and_no_cap():
     assert score_ratio(1.3, 1.0, 1, cap=1.2).scores == pytest.approx(1.2)
     assert score_ratio(1.3, 1.0, 1, cap=None).scores == pytest.approx(1.3)
     # without a cap a negative indicator at 0 has no finite score: an error, not infinity
-    assert score_ratio(0.0, 1.0, -1, cap=None).faults == Fault.ZERO_WITHOUT_CAP
+    assert score_ratio(0.0, 1.0, -1, cap=None).faults == Fault.NOT_FINITE
 
 
 @pytest.mark.parametrize(
@@ -74,21 +75,45 @@ def test_growth_errors(current, previous, reference, fault):
 
 
 @pytest.mark.parametrize(
-    "periods",
+    ("periods", "totals"),
     [
-        ("2018", "2020", "2021"),  # 2019 absent: 2020's previous is 2018, the preceding one present
-        ("Q1 2020", "Q2 2020", "Q1 2021"),  # as text "Q1 2021" < "Q2 2020"; in time Q2 2020 comes first
+        # 2019 absent: 2020's previous is 2018, two years back; 100 → 121 is 10 % a year, (1.21)^(1/2) − 1
+        (("2018", "2020", "2021"), (100.0, 121.0, 133.1)),
+        # as text "Q1 2021" < "Q2 2020"; in time Q2 2020 comes first; labels carry no length: one period each
+        (("Q1 2020", "Q2 2020", "Q1 2021"), (100.0, 110.0, 121.0)),
     ],
 )
-def test_growth_uses_the_preceding_period_present_in_data(periods):
+def test_growth_uses_the_preceding_period_present_in_data(periods, totals):
     model = make_model({"T": {"dimension": "A", "direction": -1, "method": "growth", "reference": 0.03, "weight": 1.0}}, missing="reweight")
     first, second, third = periods
-    # given out of order; totals 100 → 110 → 121: 10 % growth each step, X = 1.03 / 1.10
-    panel = make_panel({("u", second): {"T": 110.0}, ("u", first): {"T": 100.0}, ("u", third): {"T": 121.0}})
+    # given out of order; 10 % growth a year at each step, X = 1.03 / 1.10
+    panel = make_panel({("u", second): {"T": totals[1]}, ("u", first): {"T": totals[0]}, ("u", third): {"T": totals[2]}})
     result = compute(model, panel)
     assert close(result.scores.at[("u", second), "T"], 1.03 / 1.10)
     assert close(result.scores.at[("u", third), "T"], 1.03 / 1.10)
     assert math.isnan(result.scores.at[("u", first), "T"])
+
+
+def test_growth_across_a_gap_is_annualised_with_a_warning():
+    model = make_model({"T": {"dimension": "A", "direction": -1, "method": "growth", "reference": 0.03, "weight": 0.5},
+                        "P": {"dimension": "A", "direction": 1, "method": "growth", "reference": 0.05, "weight": 0.5}}, missing="reweight")
+    # 2017 → 2020: T 100 → 133.1 = 1.1³, 10 % a year: 1.03 / 1.10; P 200 → 200·1.05³, 5 % a year: 1.05 / 1.05 = 1
+    panel = make_panel({("甲县", "2017"): {"T": 100.0, "P": 200.0}, ("甲县", "2020"): {"T": 133.1, "P": 200 * 1.05 ** 3}})
+    result = compute(model, panel)
+    assert close(result.scores.at[("甲县", "2020"), "T"], 1.03 / 1.10)
+    assert close(result.scores.at[("甲县", "2020"), "P"], 1.0)
+    assert "甲县 2020: growth of T, P since 2017 annualised over 3 periods: g = (v_2020 / v_2017)^(1/3) − 1" in result.warnings
+    # consecutive years: no warning (2017 has no growth; its warning is the reweight one)
+    consecutive = compute(model, make_panel({("甲县", "2019"): {"T": 100.0, "P": 200.0}, ("甲县", "2020"): {"T": 110.0, "P": 210.0}}))
+    assert not any("annualised" in w for w in consecutive.warnings)
+    assert close(consecutive.scores.at[("甲县", "2020"), "T"], 1.03 / 1.10)
+
+
+def test_score_growth_periods_annualise():
+    # 100 → 121 over 2 periods: g = 10 %; positive, g_ref 10 %: 1.10 / 1.10 = 1; periods ≤ 0 is a fault
+    assert close(score_growth(121, 100, 0.10, 1, periods=2).scores, 1.0)
+    assert close(score_growth(121, 100, 0.03, -1, periods=2).scores, 1.03 / 1.10)
+    assert score_growth(121, 100, 0.03, -1, periods=0).faults == Fault.PERIODS_NOT_POSITIVE
 
 
 # --- errors name indicator, unit, period and cell -------------------------------------------
@@ -103,6 +128,54 @@ def test_error_rows_name_indicator_unit_period_and_cell():
     messages = [str(p) for p in compute(model, panel).problems]
     assert "Data!C2: A1 (甲县, 2020): the value -1 is negative" in messages
     assert any(m.startswith("Indicators!F3: indicator B1: the reference value must be a number > 0") for m in messages)
+
+
+@pytest.mark.parametrize("policy", ["error", "reweight", "zero"])
+def test_a_negative_value_is_a_problem_at_its_cell_whatever_the_missing_policy(policy):
+    # a growth indicator's −5 in its first period has no growth rate, yet it is an error, not a missing value
+    model = make_model({"T": {"dimension": "A", "method": "growth", "direction": -1, "reference": 0.03, "weight": 0.5},
+                        "R": {"dimension": "B", "reference": 1.0, "weight": 0.5}}, missing=policy)
+    panel = make_panel({("u", "2019"): {"T": -5.0, "R": 0.5}, ("u", "2020"): {"T": 10.0, "R": 0.5}})
+    panel.data_cell = lambda unit, period, ident: f"Data!{'C' if ident == 'T' else 'D'}{2 if period == '2019' else 3}"
+    result = compute(model, panel)
+    assert "Data!C2: T (u, 2019): the value -5 is negative" in [str(p) for p in result.problems]
+    assert math.isnan(result.index[("u", "2019")])
+
+
+@pytest.mark.parametrize("policy", ["error", "reweight", "zero"])
+def test_a_reference_not_above_zero_is_a_problem_even_when_every_value_is_missing(policy):
+    model = make_model({"R": {"dimension": "A", "reference": 0.0, "weight": 0.5}, "S": {"dimension": "B", "reference": 1.0, "weight": 0.5}},
+                       missing=policy)
+    model.indicator_cell = lambda ident, key: f"Indicators!F{2 if ident == 'R' else 3}"
+    result = compute(model, make_panel({("u", "1"): {"R": np.nan, "S": 0.5}}))
+    assert any(str(p).startswith("Indicators!F2: indicator R: the reference value must be a number > 0") for p in result.problems)
+    assert math.isnan(result.index[("u", "1")])
+
+
+def test_a_non_positive_previous_value_is_reported_at_the_cell_that_holds_it():
+    model = make_model({"T": {"dimension": "A", "method": "growth", "direction": -1, "reference": 0.03, "weight": 0.5},
+                        "R": {"dimension": "B", "reference": 1.0, "weight": 0.5}}, missing="reweight")
+    panel = make_panel({("u", "2019"): {"T": 0.0, "R": 1.0}, ("u", "2020"): {"T": 10.0, "R": 1.0}})
+    panel.data_cell = lambda unit, period, ident: f"Data!{'C' if ident == 'T' else 'D'}{2 if period == '2019' else 3}"
+    result = compute(model, panel)
+    # 0 in 2019 is a total of 0 (2019 itself has no growth rate); 2020's growth from 0 does not exist
+    assert [str(p) for p in result.problems] == ["Data!C2: T (u, 2020): the value of 2019, 0, is not > 0, so 2020 has no growth rate"]
+    assert result.problems[0].row == ("u", "2020") and math.isnan(result.index[("u", "2020")])
+
+
+def test_a_score_beyond_the_range_of_numbers_is_a_problem_never_infinity():
+    # uncapped: 1e300 / 1e-10 = 1e310 overflows to inf; growth 1e300 / 1e-10 likewise
+    model = make_model({"R": {"dimension": "A", "reference": 1e-10, "weight": 0.5},
+                        "G": {"dimension": "A", "method": "growth", "direction": 1, "reference": 0.0, "weight": 0.5}}, cap=None, missing="reweight")
+    panel = make_panel({("u", "1"): {"R": 1.0, "G": 1e-10}, ("u", "2"): {"R": 1e300, "G": 1e300}})
+    panel.data_cell = lambda unit, period, ident: f"Data!{'C' if ident == 'R' else 'D'}{int(period) + 1}"
+    result = compute(model, panel)
+    messages = [str(p) for p in result.problems]
+    assert [m.split(":")[0] for m in messages] == ["Data!C3", "Data!D3"]
+    assert all("not a finite number" in m for m in messages)
+    assert np.isfinite(result.scores.to_numpy()[~np.isnan(result.scores.to_numpy())]).all()
+    assert math.isnan(result.index[("u", "2")])
+    assert close(result.index[("u", "1")], 1e10)  # G has no growth in period 1: R alone, 1 / 1e-10
 
 
 # --- missing values -------------------------------------------------------------------------
@@ -169,6 +242,9 @@ def test_weights_must_sum_to_one_within_tolerance():
     result = compute(model, make_panel({("u", "1"): {"a": 1.0, "b": 1.0}}))
     assert len(result.problems) == 1 and "weights sum to 0.99, not 1" in result.problems[0].message
     assert math.isnan(result.index.iloc[0])
+    # not even a row that missing = zero would fill with zeros
+    blank = compute(replace(model, settings=Settings(missing="zero")), make_panel({("u", "1"): {"a": np.nan, "b": np.nan}}))
+    assert math.isnan(blank.index.iloc[0]) and "weights sum to 0.99, not 1" in blank.problems[0].message
 
 
 def test_weights_within_tolerance_pass_and_normalize_rescales_with_a_warning():
@@ -216,8 +292,6 @@ def test_rank_within_period():
 
 
 def test_settings_blank_keeps_default_but_blank_cap_means_no_cap():
-    from anji_xl import Settings
-
     settings, problems = Settings.from_mapping({"missing": None, "draws": " ", "cap": None, "seed": "7", "normalize_weights": 1.0})
     assert not problems
     assert (settings.missing, settings.draws, settings.cap, settings.seed, settings.normalize_weights) == ("error", 1000, None, 7, True)
@@ -234,9 +308,11 @@ def test_a_row_with_every_value_missing_has_no_index_under_reweight():
     rows = {"a": {"dimension": "A", "reference": 1.0, "weight": 0.5}, "b": {"dimension": "B", "reference": 1.0, "weight": 0.5}}
     for aggregation in ("arithmetic", "geometric"):
         model = make_model(rows, missing="reweight", dimension_aggregation=aggregation, index_aggregation=aggregation)
-        result = compute(model, make_panel({("x", "1"): {"a": np.nan, "b": np.nan}, ("y", "1"): {"a": 0.25, "b": 1.0}}))
+        panel = make_panel({("x", "1"): {"a": np.nan, "b": np.nan}, ("y", "1"): {"a": 0.25, "b": 1.0}})
+        panel.data_cell = lambda unit, period, ident: f"Data!{'C' if ident == 'a' else 'D'}{2 if unit == 'x' else 3}"
+        result = compute(model, panel)
         assert math.isnan(result.index[("x", "1")]) and math.isnan(result.rank[("x", "1")])
-        assert [str(p) for p in result.problems] == ["x 1: every value is missing, so there is no index"]
+        assert [str(p) for p in result.problems] == ["Data!C2:D2: x 1: every value is missing, so there is no index"]
         assert result.rank[("y", "1")] == 1
         # y: arithmetic 0.5·0.25 + 0.5·1 = 0.625; geometric 0.25^0.5 · 1^0.5 = 0.5
         assert close(result.index[("y", "1")], 0.625 if aggregation == "arithmetic" else 0.5)

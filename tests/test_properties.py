@@ -15,27 +15,32 @@ caps = st.one_of(st.none(), st.floats(0.5, 3.0))
 
 
 @st.composite
-def systems(draw, min_units=1):
-    """A random ratio system (2–3 dimensions) and a panel of units × periods."""
+def systems(draw, min_units=1, methods=("ratio",), holes=False):
+    """A random system (2–3 dimensions) of the given methods and a panel of units × periods
+    (years with gaps); ``holes``: some values missing."""
     n = draw(st.integers(2, 6))
     dims = [draw(st.sampled_from("ABC")) for _ in range(n)]
     raw = np.array(draw(st.lists(st.floats(0.05, 1.0), min_size=n, max_size=n)))
     weights = raw / raw.sum()
     weights[-1] = 1.0 - weights[:-1].sum()
-    rows = {
-        f"i{k}": {"dimension": dims[k], "direction": draw(st.sampled_from([1, -1])), "reference": draw(positive), "weight": weights[k]}
-        for k in range(n)
-    }
+    rows = {}
+    for k in range(n):
+        method = draw(st.sampled_from(methods))
+        reference = draw(st.floats(-0.5, 0.5)) if method == "growth" else draw(positive)
+        rows[f"i{k}"] = {"dimension": dims[k], "direction": draw(st.sampled_from([1, -1])), "method": method, "reference": reference,
+                         "weight": weights[k]}
     units = [f"u{k}" for k in range(draw(st.integers(min_units, 3)))]
-    periods = [str(2018 + k) for k in range(draw(st.integers(1, 3)))]
+    periods = [str(year) for year in sorted(draw(st.sets(st.integers(2015, 2022), min_size=1, max_size=4)))]
     index = pd.MultiIndex.from_product([units, periods], names=["unit", "period"])
-    values = draw(st.lists(st.floats(0.0, 1e4), min_size=len(index) * n, max_size=len(index) * n))
-    frame = pd.DataFrame(np.array(values).reshape(len(index), n), index=index, columns=list(rows))
+    values = np.array(draw(st.lists(st.floats(0.0, 1e4), min_size=len(index) * n, max_size=len(index) * n)))
+    if holes:
+        values[np.array(draw(st.lists(st.booleans(), min_size=values.size, max_size=values.size)))] = np.nan
+    frame = pd.DataFrame(values.reshape(len(index), n), index=index, columns=list(rows))
     return rows, frame, draw(caps)
 
 
 @settings(max_examples=150, deadline=None)
-@given(systems())
+@given(systems(methods=("ratio", "growth")))
 def test_scores_within_zero_and_cap_and_index_is_sum_of_weighted_scores(system):
     rows, frame, cap = system
     result = compute(make_model(rows, cap=cap), Panel(frame))
@@ -54,7 +59,7 @@ def test_scores_within_zero_and_cap_and_index_is_sum_of_weighted_scores(system):
 
 
 @settings(max_examples=150, deadline=None)
-@given(systems(), st.data())
+@given(systems(methods=("ratio", "growth")), st.data())
 def test_raising_a_value_moves_score_and_index_in_its_direction(system, data):
     rows, frame, cap = system
     model = make_model(rows, cap=cap)
@@ -75,7 +80,7 @@ def test_raising_a_value_moves_score_and_index_in_its_direction(system, data):
 
 
 @settings(max_examples=100, deadline=None)
-@given(systems(min_units=2), st.randoms(use_true_random=False))
+@given(systems(min_units=2, methods=("ratio", "growth")), st.randoms(use_true_random=False))
 def test_results_do_not_depend_on_row_or_column_order(system, rnd):
     rows, frame, cap = system
     model = make_model(rows, cap=cap)
@@ -88,3 +93,64 @@ def test_results_do_not_depend_on_row_or_column_order(system, rnd):
     pd.testing.assert_series_equal(a.index, b.index, check_exact=True)
     pd.testing.assert_frame_equal(a.scores, b.scores, check_exact=True)
     pd.testing.assert_series_equal(a.rank, b.rank, check_exact=True)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.floats(-0.5, 1.0), st.floats(-0.5, 0.5), st.sampled_from([1, -1]), st.lists(st.integers(1, 4), min_size=1, max_size=4),
+       st.floats(1.0, 1e4), caps)
+def test_a_steady_growth_rate_scores_the_same_across_any_gap(growth, reference, direction, gaps, start, cap):
+    # totals grow by g every year; whatever years are absent, the annualised g is the same, so is X
+    years = np.cumsum([2010, *gaps])
+    totals = start * (1 + growth) ** (years - years[0])
+    model = make_model({"T": {"dimension": "A", "method": "growth", "direction": direction, "reference": reference, "weight": 1.0}},
+                       cap=cap, missing="reweight")
+    frame = pd.DataFrame({"T": totals}, index=pd.MultiIndex.from_tuples([("u", str(y)) for y in years], names=["unit", "period"]))
+    result = compute(model, Panel(frame))
+    ratio = (1 + growth) / (1 + reference)
+    expected = ratio if direction > 0 else 1 / ratio
+    expected = expected if cap is None else min(cap, expected)
+    later = result.scores["T"].to_numpy()[1:]
+    assert np.allclose(later, expected, rtol=1e-9, atol=0)
+    assert sum("annualised" in w for w in result.warnings) == sum(g != 1 for g in gaps)
+
+
+@settings(max_examples=150, deadline=None)
+@given(systems(methods=("ratio", "growth"), holes=True))
+def test_reweight_keeps_each_dimensions_share_and_the_index_a_weighted_mean(system):
+    rows, frame, cap = system
+    result = compute(make_model(rows, cap=cap, missing="reweight"), Panel(frame))
+    weights, scores = result.weights.to_numpy(), result.scores.to_numpy()
+    dims = np.array([rows[i]["dimension"] for i in result.scores.columns])
+    base = np.array([rows[i]["weight"] for i in result.scores.columns])
+    for row in np.flatnonzero(~result.index.isna().to_numpy()):
+        present = ~result.missing.to_numpy()[row]
+        assert np.all(weights[row][~present] == 0)
+        assert abs(weights[row].sum() - 1) <= 1e-12
+        # each dimension with a value keeps its share of the weight among the dimensions left
+        kept = sorted(set(dims[present]))
+        left = sum(base[dims == d].sum() for d in kept)
+        for d in kept:
+            assert abs(weights[row][dims == d].sum() - base[dims == d].sum() / left) <= 1e-12
+        x = scores[row][present]
+        expected = (weights[row][present] * x).sum()
+        tolerance = 1e-12 * max(1.0, abs(expected))
+        assert abs(result.index.iloc[row] - expected) <= tolerance
+        assert x.min() - tolerance <= result.index.iloc[row] <= x.max() + tolerance
+
+
+@settings(max_examples=150, deadline=None)
+@given(systems(methods=("ratio", "growth"), holes=True), st.sampled_from(["error", "reweight", "zero"]))
+def test_geometric_index_is_the_weighted_product_and_never_above_the_arithmetic(system, policy):
+    rows, frame, cap = system
+    arithmetic = compute(make_model(rows, cap=cap, missing=policy), Panel(frame))
+    geometric = compute(make_model(rows, cap=cap, missing=policy, dimension_aggregation="geometric", index_aggregation="geometric"), Panel(frame))
+    pd.testing.assert_frame_equal(arithmetic.scores, geometric.scores)
+    both = ~arithmetic.index.isna().to_numpy()
+    assert np.array_equal(both, ~geometric.index.isna().to_numpy())
+    weights, scores = geometric.weights.to_numpy()[both], geometric.scores.to_numpy()[both]
+    # Π_k (Π_(i∈k) X_i^(W_i/W_k))^(W_k) = Π_i X_i^(W_i), and a weighted geometric mean ≤ the arithmetic one
+    with np.errstate(divide="ignore"):
+        product = np.exp(np.sum(np.where(weights > 0, weights * np.log(np.where(weights > 0, scores, 1.0)), 0.0), axis=1))
+    g, a = geometric.index.to_numpy()[both], arithmetic.index.to_numpy()[both]
+    assert np.all(np.abs(g - product) <= 1e-9 * np.maximum(1.0, product))
+    assert np.all(g <= a * (1 + 1e-12) + 1e-15)

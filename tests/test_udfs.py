@@ -6,23 +6,18 @@ import io
 import math
 import sys
 
-import numpy as np
 import pytest
 
 import xlwings_harness as xl
-from anji_xl import compute
-from anji_xl.aggregation import aggregate, membership_matrix, row_weights
-from anji_xl.scoring import score_growth, score_ratio
-from conftest import make_model, make_panel
 
 SPEC_FUNCTIONS = {
     "ANJI_SCORE": ["value", "reference", "direction", "cap"],
-    "ANJI_GROWTH_SCORE": ["current", "previous", "reference_growth", "direction", "cap"],
+    "ANJI_GROWTH_SCORE": ["current", "previous", "reference_growth", "direction", "cap", "periods"],
     "ANJI_NORMALIZE": ["values", "method", "reference_or_lower", "upper", "direction", "transform"],
     "ANJI_DIM": ["dimension", "dimensions", "scores", "weights", "method", "missing"],
-    "ANJI_INDEX": ["scores", "weights", "dimensions", "method", "missing"],
+    "ANJI_INDEX": ["scores", "weights", "dimensions", "method", "missing", "weight_tolerance"],
     "ANJI_TABLE": ["data", "indicators", "settings"],
-    "ANJI_GAINS": ["ids", "scores", "weights", "n"],
+    "ANJI_GAINS": ["ids", "scores", "weights", "n", "cap"],
     "ANJI_SENSITIVITY": ["data", "indicators", "settings"],
     "ANJI_CHECK": ["indicators"],
     "ANJI_EXPLAIN": ["value", "reference", "direction"],
@@ -63,10 +58,10 @@ def test_vba_wrappers_generated_by_xlwings():
 
 # --- calls: cells, ranges, blanks, text, error cells ----------------------------------------
 
-def test_single_cell_equals_engine_bit_for_bit():
-    for v, r, d in [(0.35, 0.7, "positive"), (0.4, 0.32, "逆向"), (0.3, 0.32, -1), (0.0, 5.0, "negative")]:
-        expected = score_ratio(v, r, -1 if d in ("逆向", -1, "negative") else 1).scores.item()
-        assert xl.call("ANJI_SCORE", v, r, d) == expected
+def test_single_cells_by_hand():
+    # 0.35 / 0.7 = 0.5; 0.32 / 0.40 = 0.8; 0.32 / 0.30 > 1 → 1; negative at 0 → the cap 1
+    for v, r, d, expected in [(0.35, 0.7, "positive", 0.5), (0.4, 0.32, "逆向", 0.8), (0.3, 0.32, -1, 1.0), (0.0, 5.0, "negative", 1.0)]:
+        assert xl.call("ANJI_SCORE", v, r, d) == pytest.approx(expected, abs=1e-15)
 
 
 def test_ranges_spill_with_per_cell_results():
@@ -76,8 +71,8 @@ def test_ranges_spill_with_per_cell_results():
     row = ((0.2, 0.4, 0.8),)
     assert xl.call("ANJI_SCORE", row, ((0.4, 0.4, 0.4),)) == [0.5, 1.0, 1.0]  # a 1 × n result (xlwings flattens it)
     grid = ((1.0, 2.0), (3.0, 4.0))
-    expected = score_ratio(np.array(grid), np.array([[2.0, 4.0]]), np.array([[1, -1]])).scores.tolist()
-    assert xl.call("ANJI_SCORE", grid, ((2.0, 4.0),), ((1, "negative"),)) == expected
+    # column 1 positive, reference 2: 1/2, 3/2 → 1; column 2 negative, reference 4: 4/2 → 1, 4/4 = 1
+    assert xl.call("ANJI_SCORE", grid, ((2.0, 4.0),), ((1, "negative"),)) == [[0.5, 1.0], [1.0, 1.0]]
 
 
 def test_cap_omitted_is_one_blank_is_none_and_number_is_cap():
@@ -89,8 +84,9 @@ def test_cap_omitted_is_one_blank_is_none_and_number_is_cap():
 
 
 def test_growth_score_and_errors():
-    assert xl.call("ANJI_GROWTH_SCORE", 105.0, 100.0, 0.03) == score_growth(105.0, 100.0, 0.03, -1).scores.item()
-    assert xl.call("ANJI_GROWTH_SCORE", 206.0, 200.0, 0.05, "正向") == score_growth(206.0, 200.0, 0.05, 1).scores.item()
+    # 100 → 105: g = 5 %, negative (the default): 1.03 / 1.05; GEP 200 → 206: g = 3 %, positive: 1.03 / 1.05
+    assert xl.call("ANJI_GROWTH_SCORE", 105.0, 100.0, 0.03) == pytest.approx(1.03 / 1.05, abs=1e-15)
+    assert xl.call("ANJI_GROWTH_SCORE", 206.0, 200.0, 0.05, "正向") == pytest.approx(1.03 / 1.05, abs=1e-15)
     cases = ((100.0, 0.0, 0.03), (0.0, 100.0, 0.03), (100.0, 100.0, -1.0), (-5.0, 100.0, 0.03), (100.0, None, 0.03), ("x", 100.0, 0.03))
     assert [xl.shown(xl.call("ANJI_GROWTH_SCORE", *c)) for c in cases] == ["#NUM!", "#NUM!", "#NUM!", "#NUM!", "#N/A", "#VALUE!"]
 
@@ -104,8 +100,37 @@ def test_normalize_methods():
     assert xl.call("ANJI_NORMALIZE", 0.35, "ratio", 0.7) == 0.5
     assert xl.call("ANJI_NORMALIZE", 7500.0, "goalpost", 100.0, 75000.0, xl.MISSING, "log") == pytest.approx(
         (math.log(7500) - math.log(100)) / (math.log(75000) - math.log(100)), abs=1e-15)
-    assert xl.shown(xl.call("ANJI_NORMALIZE", 1.0, "growth", 0.03)) == "#VALUE!"
+    assert xl.shown(xl.call("ANJI_NORMALIZE", 1.0, "sideways", 0.03)) == "#VALUE!"
     assert xl.shown(xl.call("ANJI_NORMALIZE", 1.0, "goalpost", 5.0, 5.0)) == "#NUM!"
+
+
+def test_normalize_growth_scores_each_value_against_the_one_before_it():
+    # totals 100 → 110 → 121: 10 % a period; negative (growth's default): 1.03 / 1.10; the first has no growth
+    column = ((100.0,), (110.0,), (121.0,))
+    assert xl.shown(xl.call("ANJI_NORMALIZE", column, "growth", 0.03)) == [["#N/A"], [pytest.approx(1.03 / 1.10, abs=1e-15)], [pytest.approx(1.03 / 1.10, abs=1e-15)]]
+    # along a row, positive: 1.10 / 1.03 > 1 → 1; a text total is #VALUE! and leaves the next without growth
+    assert xl.shown(xl.call("ANJI_NORMALIZE", ((100.0, 110.0, "x", 121.0),), "growth", 0.03, xl.MISSING, "positive")) == ["#N/A", 1.0, "#VALUE!", "#VALUE!"]
+    # the same values as ANJI_GROWTH_SCORE over the same pairs
+    assert xl.call("ANJI_NORMALIZE", column, "growth", 0.03)[1][0] == xl.call("ANJI_GROWTH_SCORE", 110.0, 100.0, 0.03)
+
+
+def test_growth_score_annualises_over_periods():
+    # 2018 → 2020, 100 → 121: g = 1.21^(1/2) − 1 = 10 % a year: X = 1.03 / 1.10; as one period: 1.03 / 1.21
+    assert xl.call("ANJI_GROWTH_SCORE", 121.0, 100.0, 0.03, xl.MISSING, xl.MISSING, 2.0) == pytest.approx(1.03 / 1.10, abs=1e-15)
+    assert xl.call("ANJI_GROWTH_SCORE", 121.0, 100.0, 0.03, xl.MISSING, xl.MISSING, None) == pytest.approx(1.03 / 1.21, abs=1e-15)
+    assert [xl.shown(xl.call("ANJI_GROWTH_SCORE", 121.0, 100.0, 0.03, xl.MISSING, xl.MISSING, p)) for p in (0.0, -1.0, "x")] == ["#NUM!", "#NUM!", "#VALUE!"]
+
+
+def test_a_blank_direction_cell_means_the_omitted_default_in_every_function():
+    # growth: omitted and blank are both negative, 1.03 / 1.05 (positive would give 1.05 / 1.03 → 1)
+    assert xl.call("ANJI_GROWTH_SCORE", 105.0, 100.0, 0.03, None) == xl.call("ANJI_GROWTH_SCORE", 105.0, 100.0, 0.03) == pytest.approx(1.03 / 1.05, abs=1e-15)
+    # ratio: both positive, 0.35 / 0.7 = 0.5 (negative would give 1)
+    assert xl.call("ANJI_SCORE", 0.35, 0.7, None) == xl.call("ANJI_SCORE", 0.35, 0.7) == 0.5
+    assert xl.call("ANJI_NORMALIZE", 0.35, "ratio", 0.7, xl.MISSING, None) == xl.call("ANJI_NORMALIZE", 0.35, "ratio", 0.7) == 0.5
+    column = ((100.0,), (105.0,))
+    blank, omitted = (xl.shown(xl.call("ANJI_NORMALIZE", column, "growth", 0.03, *rest)) for rest in ((xl.MISSING, None), ()))
+    assert blank == omitted == [["#N/A"], [pytest.approx(1.03 / 1.05, abs=1e-15)]]
+    assert xl.call("ANJI_EXPLAIN", 0.35, 0.7, None) == xl.call("ANJI_EXPLAIN", 0.35, 0.7)
 
 
 # --- aggregation functions equal the engine -------------------------------------------------
@@ -114,26 +139,25 @@ DIMS = ("A", "A", "B")
 WEIGHTS = ((0.3,), (0.2,), (0.5,))  # a column, as in the Indicators sheet
 
 
-def test_dim_and_index_equal_the_engine_for_rows_of_scores():
+def test_dim_and_index_for_rows_of_scores_by_hand():
     scores = ((0.5, 1.0, 0.25), (1.0, 0.8, 0.6))
-    model = make_model({f"i{k}": {"dimension": d, "reference": 1.0, "weight": w[0]} for k, (d, w) in enumerate(zip(DIMS, WEIGHTS))})
-    panel = make_panel({("u", str(r)): dict(zip(model.indicators.index, row)) for r, row in enumerate(scores)})
-    result = compute(model, panel)
-    assert xl.call("ANJI_DIM", "A", (DIMS,), scores, WEIGHTS) == [[v] for v in result.dimension_scores["A"]]
-    assert xl.call("ANJI_DIM", (("A", "B"),), (DIMS,), scores[0:1], WEIGHTS) == result.dimension_scores.iloc[0].tolist()
-    assert xl.call("ANJI_INDEX", scores, WEIGHTS, (DIMS,)) == [[v] for v in result.index]
-    assert xl.call("ANJI_INDEX", scores[0:1], WEIGHTS) == result.index.iloc[0]
+    # row 1: D_A = (0.3·0.5 + 0.2·1) / 0.5 = 0.7, D_B = 0.25, Y = 0.35 + 0.125 = 0.475
+    # row 2: D_A = (0.3·1 + 0.2·0.8) / 0.5 = 0.92, D_B = 0.6, Y = 0.46 + 0.3 = 0.76
+    dim_a = xl.call("ANJI_DIM", "A", (DIMS,), scores, WEIGHTS)
+    assert [row[0] for row in dim_a] == [pytest.approx(0.7, abs=1e-15), pytest.approx(0.92, abs=1e-15)]
+    assert xl.call("ANJI_DIM", (("A", "B"),), (DIMS,), scores[0:1], WEIGHTS) == [pytest.approx(0.7, abs=1e-15), 0.25]
+    index = xl.call("ANJI_INDEX", scores, WEIGHTS, (DIMS,))
+    assert [row[0] for row in index] == [pytest.approx(0.475, abs=1e-15), pytest.approx(0.76, abs=1e-15)]
+    assert xl.call("ANJI_INDEX", scores[0:1], WEIGHTS) == pytest.approx(0.475, abs=1e-15)
 
 
 def test_index_geometric_and_missing_policies():
     row = ((0.25, None, 0.81),)
-    membership = membership_matrix(list(DIMS), ["A", "B"])
-    x = np.array([[0.25, np.nan, 0.81]])
-    w = row_weights(np.array([0.3, 0.2, 0.5]), ~np.isnan(x), membership, reweight=True)
-    expected = aggregate(x, w, membership, "geometric", "geometric").index.item()
-    assert xl.call("ANJI_INDEX", row, WEIGHTS, (DIMS,), "geometric", "reweight") == expected
-    mixed = aggregate(x, w, membership, "arithmetic", "geometric").index.item()
-    assert xl.call("ANJI_INDEX", row, WEIGHTS, (DIMS,), (("arithmetic",), ("geometric",)), "reweight") == mixed
+    # reweight: a1 carries A's 0.5, D_A = 0.25, D_B = 0.81; geometric: Y = 0.25^0.5 · 0.81^0.5 = 0.5 · 0.9 = 0.45
+    assert xl.call("ANJI_INDEX", row, WEIGHTS, (DIMS,), "geometric", "reweight") == pytest.approx(0.45, abs=1e-15)
+    # arithmetic dimensions, geometric index, no gap: D_A = (0.3·0.25 + 0.2·1) / 0.5 = 0.55, Y = 0.55^0.5 · 0.81^0.5
+    full = ((0.25, 1.0, 0.81),)
+    assert xl.call("ANJI_INDEX", full, WEIGHTS, (DIMS,), (("arithmetic",), ("geometric",))) == pytest.approx(0.9 * math.sqrt(0.55), abs=1e-15)
     assert xl.shown(xl.call("ANJI_INDEX", row, WEIGHTS, (DIMS,), (("a", "b", "c"),))) == "#VALUE!"
     assert xl.shown(xl.call("ANJI_INDEX", row, WEIGHTS, (DIMS,))) == "#N/A"  # missing = error
     assert xl.shown(xl.call("ANJI_INDEX", ((None, None, None),), WEIGHTS, (DIMS,), xl.MISSING, "reweight")) == "#N/A"  # nothing left
@@ -141,6 +165,19 @@ def test_index_geometric_and_missing_policies():
     assert xl.shown(xl.call("ANJI_INDEX", ((0.5, 0.5, 0.5),), ((0.3,), (0.2,), (0.4,)))) == "#VALUE!"  # Σ W = 0.9
     assert xl.shown(xl.call("ANJI_INDEX", ((0.5, "x", 0.5),), WEIGHTS)) == "#VALUE!"
     assert xl.shown(xl.call("ANJI_DIM", "B", (DIMS,), ((0.5, 0.5, 0.5),), ((0.5,), (0.5,), (0.0,)))) == "#DIV/0!"
+    # a negative score (a z-score) cannot enter a geometric mean: outside the method's domain
+    assert xl.shown(xl.call("ANJI_INDEX", ((-0.5, 1.0, 1.0),), WEIGHTS, (DIMS,), "geometric")) == "#NUM!"
+
+
+def test_index_honours_the_weight_tolerance():
+    heavy = ((0.3,), (0.2,), (0.5005,))  # Σ W = 1.0005
+    scores = ((0.5, 1.0, 0.25),)
+    # within 1e-3 the weights are used as they are: 0.3·0.5 + 0.2·1 + 0.5005·0.25 = 0.475125
+    assert xl.call("ANJI_INDEX", scores, heavy, (DIMS,), xl.MISSING, xl.MISSING, 1e-3) == pytest.approx(0.475125, abs=1e-15)
+    # omitted or blank: the Settings default 1e-6, so 1.0005 is not 1
+    assert xl.shown(xl.call("ANJI_INDEX", scores, heavy, (DIMS,))) == "#VALUE!"
+    assert xl.shown(xl.call("ANJI_INDEX", scores, heavy, (DIMS,), xl.MISSING, xl.MISSING, None)) == "#VALUE!"
+    assert xl.shown(xl.call("ANJI_INDEX", scores, heavy, (DIMS,), xl.MISSING, xl.MISSING, -1.0)) == "#VALUE!"
 
 
 def test_gains_sorted_and_n():
@@ -148,6 +185,18 @@ def test_gains_sorted_and_n():
     assert xl.call("ANJI_GAINS", ids, scores, WEIGHTS, 2) == [["b1", 0.375], ["a1", 0.15]]
     assert xl.call("ANJI_GAINS", ids, scores, WEIGHTS)[0] == ["b1", 0.375]
     assert [xl.shown(xl.call("ANJI_GAINS", ids, scores, WEIGHTS, n)) for n in (0.0, -1.0, 1.5, "x")] == ["#VALUE!"] * 4
+
+
+def test_gains_are_measured_up_to_the_cap():
+    ids = (("a1", "a2", "b1"),)
+    # cap 1.2: a1 0.3·(1.2 − 1.2) = 0, a2 0.2·(1.2 − 1) = 0.04, b1 0.5·(1.2 − 0.6) = 0.3
+    gains = xl.call("ANJI_GAINS", ids, ((1.2, 1.0, 0.6),), WEIGHTS, 5, 1.2)
+    assert [g[0] for g in gains] == ["b1", "a2"] and gains[0][1] == pytest.approx(0.3, abs=1e-15) and gains[1][1] == pytest.approx(0.04, abs=1e-15)
+    # a blank cap is no cap: the target is a score of 1, as in the engine (b1 0.5·0.4 = 0.2)
+    assert xl.call("ANJI_GAINS", ids, ((1.2, 1.0, 0.6),), WEIGHTS, 5, None) == ["b1", pytest.approx(0.2, abs=1e-15)]  # one row: flattened
+    # every indicator at its cap: no gain to list
+    assert xl.shown(xl.call("ANJI_GAINS", ids, ((1.0, 1.0, 1.0),), WEIGHTS)) == "#N/A"
+    assert xl.shown(xl.call("ANJI_GAINS", ids, ((1.2, 1.2, 1.2),), WEIGHTS, 5, 1.2)) == "#N/A"
 
 
 def test_dimension_names_are_trimmed_as_the_reader_trims_them():
@@ -191,6 +240,17 @@ def test_table_spills_header_and_rows_with_the_engines_numbers():
     assert xl.shown(xl.call("ANJI_TABLE", bad, INDICATORS)) == "#VALUE!"
 
 
+def test_table_errors_follow_the_documented_mapping():
+    # a negative value is #NUM! in its row, as in ANJI_SCORE; the other rows keep their numbers
+    negative = DATA[:3] + (("乙县", 2019.0, -1.0, 50.0, 0.7),)
+    rows = {(r[0], r[1]): r for r in xl.shown(xl.call("ANJI_TABLE", negative, INDICATORS, SETTINGS))[1:]}
+    assert rows[("乙县", "2019")][2:] == ["#NUM!"] * 4
+    assert rows[("甲县", "2019")][2] == pytest.approx(0.3 + 0.2 * 1.03 / 1.05 + 0.5 * 0.8, abs=1e-15)
+    # weights summing to 1.1: an invalid Indicators table, #VALUE! for the whole result
+    heavy = INDICATORS[:3] + (("G1", "绿色设施", "正向", None, 0.7, 0.6),)
+    assert xl.shown(xl.call("ANJI_TABLE", DATA, heavy, SETTINGS)) == "#VALUE!"
+
+
 def test_sensitivity_table():
     table = xl.shown(xl.call("ANJI_SENSITIVITY", DATA, INDICATORS, SETTINGS + (("draws", 200.0), ("seed", 7.0))))
     assert table[0] == ["unit", "period", "index_mean", "index_p5", "index_p50", "index_p95", "rank_median", "rank_p5", "rank_p95"]
@@ -216,6 +276,15 @@ def test_explain_in_both_languages():
     assert "缺少数值" in xl.call("ANJI_EXPLAIN", None, 0.7)
     assert xl.call("ANJI_EXPLAIN", "abc", 0.7) == "现值 value 'abc' 不是数字 · is not a number"
     assert xl.call("ANJI_EXPLAIN", xl.CELL_ERRORS["#N/A"], 0.7).startswith("无法计算 · no score: 缺少数值")
+
+
+def test_explain_spills_one_explanation_per_cell():
+    column = ((0.35,), (-1.0,), ("abc",))
+    assert xl.call("ANJI_EXPLAIN", column, 0.7) == [
+        ["正向 positive: min(1, 现值/参考值 value/reference) = min(1, 0.35 / 0.7) = 0.5"],
+        ["无法计算 · no score: 数值 -1 为负数 · the value -1 is negative"],
+        ["现值 value 'abc' 不是数字 · is not a number"],
+    ]
 
 
 def test_no_traceback_ever_reaches_a_cell():
