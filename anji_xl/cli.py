@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     build_cmd = commands.add_parser("build-workbook", help="build the shipped workbook from the project's sources")
     build_cmd.add_argument("out", nargs="?", type=Path, default=SHIPPED_BOOK, help="where to write it (default: workbook/AnjiIndex.xlsm)")
+    build_cmd.add_argument("--standalone", action="store_true",
+                           help="独立版：放入本机 xlwings 的 VBA，无需加载项 · put the installed xlwings' VBA inside: no add-in needed")
     build_cmd.set_defaults(run=_run_build)
     return parser
 
@@ -69,7 +71,9 @@ def _run_build(args: argparse.Namespace) -> int:
 
     if args.out.suffix.lower() != ".xlsm":
         raise AnjiInputError([Problem(str(args.out), "the book holds macros: give it the .xlsm extension")])
-    print(f"wrote {build_workbook(args.out)}")
+    if args.standalone and args.out.resolve() == SHIPPED_BOOK.resolve():
+        raise AnjiInputError([Problem(str(args.out), "a standalone book holds this machine's xlwings VBA: give it another path, not the shipped book")])
+    print(f"wrote {build_workbook(args.out, standalone=args.standalone)}")
     return 0
 
 

@@ -186,12 +186,26 @@ def read_data(block: _Block, ids: list[str], problems: list[Problem]) -> tuple[p
         row_of[key] = row
         index.append(key)
         matrix.append([_number(raw.get(columns[i]), block.cell(columns[i], row), problems) for i in present])
+    _case_only_twins(block, index, row_of, problems)
     values = pd.DataFrame(
         np.array(matrix, dtype=float).reshape(len(index), len(present)),
         index=pd.MultiIndex.from_tuples(index, names=["unit", "period"]),
         columns=present,
     )
     return values, row_of
+
+
+def _case_only_twins(block: _Block, keys: list[tuple[str, str]], row_of: dict[tuple[str, str], int], problems: list[Problem]) -> None:
+    """Units that differ only in case (Anji / ANJI) are one unit to Excel's SUMIFS, COUNTIFS and
+    look-ups, so the sheets would merge them: a problem naming both cells."""
+    spellings: dict[str, dict[str, str]] = {}
+    for unit, period in keys:
+        spellings.setdefault(unit.casefold(), {}).setdefault(unit, block.cell("unit", row_of[(unit, period)]))
+    for found in spellings.values():
+        (first, first_cell), *others = found.items()
+        for unit, cell in others:
+            problems.append(Problem(cell, f"单位 {unit!r} 与 {first!r}（{first_cell}）仅大小写不同，Excel 会把两者当作同一单位 · "
+                                          f"unit {unit!r} differs from {first!r} ({first_cell}) only in case; Excel treats them as one unit"))
 
 
 def _open(path: Path, problems: list[Problem]):
@@ -250,7 +264,29 @@ def read_model(indicators: _Block | None, settings: _Block | None, problems: lis
     return Model(table, config, lambda ident, key: cells.get((ident, key), ""))
 
 
-def read_tables(indicators: _Block | None, data: _Block | None, settings: _Block | None) -> tuple[Model, Panel]:
+@dataclass(frozen=True)
+class DataLayout:
+    """Where Data's values sit on their sheet: the header row, the column letter of the unit, the
+    period and each indicator id, and the row of each (unit, period) (Excel numbering)."""
+
+    sheet: str
+    header_row: int
+    unit_column: str
+    period_column: str
+    columns: dict[str, str]
+    rows: dict[tuple[str, str], int]
+
+
+@dataclass(frozen=True)
+class BookTables:
+    """What a book's tables hold, and where Data holds it."""
+
+    model: Model
+    panel: Panel
+    data: DataLayout
+
+
+def read_tables(indicators: _Block | None, data: _Block | None, settings: _Block | None) -> BookTables:
     """Model and panel from the three tables; raises AnjiInputError listing every problem."""
     problems: list[Problem] = []
     model = read_model(indicators, settings, problems)
@@ -262,10 +298,18 @@ def read_tables(indicators: _Block | None, data: _Block | None, settings: _Block
     if problems:
         raise AnjiInputError(problems)
     letters = {i: data.columns[i.lower()] for i in model.indicators.index}
-    return model, Panel(values, lambda unit, period, ident: f"{data.sheet}!{letters[ident]}{row_of[(unit, period)]}")
+    panel = Panel(values, lambda unit, period, ident: f"{data.sheet}!{letters[ident]}{row_of[(unit, period)]}")
+    layout = DataLayout(data.sheet, data.header_row, data.columns["unit"], data.columns["period"], letters, row_of)
+    return BookTables(model, panel, layout)
 
 
 def read_grids(grids: dict[str, tuple[list[list[object]], int, int] | None]) -> tuple[Model, Panel]:
+    """Model and panel from cell grids handed over by Excel (see :func:`read_grid_tables`)."""
+    tables = read_grid_tables(grids)
+    return tables.model, tables.panel
+
+
+def read_grid_tables(grids: dict[str, tuple[list[list[object]], int, int] | None]) -> BookTables:
     """Model and panel from cell grids handed over by Excel: sheet name → (grid, first row,
     first column), or None for an absent sheet; problems name the grids' real cells."""
     problems: list[Problem] = []
@@ -274,16 +318,22 @@ def read_grids(grids: dict[str, tuple[list[list[object]], int, int] | None]) -> 
         for name in ("Indicators", "Data", "Settings")
     ]
     try:
-        model, panel = read_tables(*blocks)
+        tables = read_tables(*blocks)
     except AnjiInputError as error:
         raise AnjiInputError(problems + error.problems) from None
     if problems:
         raise AnjiInputError(problems)
-    return model, panel
+    return tables
 
 
 def read_book(path: str | Path) -> tuple[Model, Panel]:
     """The model and panel of a workbook; raises AnjiInputError listing every problem."""
+    tables = read_book_tables(path)
+    return tables.model, tables.panel
+
+
+def read_book_tables(path: str | Path) -> BookTables:
+    """A workbook's tables, with where Data holds them; raises AnjiInputError listing every problem."""
     problems: list[Problem] = []
     book = _open(Path(path), problems)
     if book is None:
@@ -293,9 +343,9 @@ def read_book(path: str | Path) -> tuple[Model, Panel]:
         ws = _sheet(book, name, problems, required=name != "Settings")
         blocks[name] = None if ws is None else _read_block(ws, f"tbl{name}", problems)
     try:
-        model, panel = read_tables(blocks["Indicators"], blocks["Data"], blocks["Settings"])
+        tables = read_tables(blocks["Indicators"], blocks["Data"], blocks["Settings"])
     except AnjiInputError as error:
         raise AnjiInputError(problems + error.problems) from None
     if problems:  # e.g. a header repeated within a sheet
         raise AnjiInputError(problems)
-    return model, panel
+    return tables

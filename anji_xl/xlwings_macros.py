@@ -1,7 +1,8 @@
 """The buttons' Python side in Excel (called by the book's VBA through the xlwings add-in).
 
 Kept thin: it only moves values between the open book and the same functions the file adapter
-(``anji-xl recalc`` / ``validate``) uses — the readers, the engine and :mod:`anji_xl.book.results` —
+(``anji-xl recalc`` / ``validate``) uses — the readers, the engine and the sheet modules
+:mod:`anji_xl.book.results`, :mod:`~anji_xl.book.scores` and :mod:`~anji_xl.book.dashboard` —
 which are tested there. Each sheet is read in one call and each block written in one call.
 What only Excel can show is listed in docs/recalc.md (the Windows check list).
 """
@@ -12,9 +13,11 @@ import datetime as dt
 
 import xlwings as xw
 
-from .engine import compute
+from .book import dashboard, scores
+from .book.layout import Cell
+from .engine import compute, period_order
 from .model import AnjiInputError, Problem
-from .reader import read_grids
+from .reader import read_grid_tables
 from .book.results import STAMP_ROW, VALIDATION_AT, ResultsBlocks, results_blocks, validation_block
 from .sensitivity import sensitivity as run_sensitivity
 
@@ -32,13 +35,13 @@ def _grid(book: xw.Book, name: str):
 
 
 def _computed(book: xw.Book):
-    """(model, panel, result, problems) of the open book; model and result are None if unreadable."""
+    """(tables, result, problems) of the open book; tables and result are None if unreadable."""
     try:
-        model, panel = read_grids({name: _grid(book, name) for name in ("Indicators", "Data", "Settings")})
+        tables = read_grid_tables({name: _grid(book, name) for name in ("Indicators", "Data", "Settings")})
     except AnjiInputError as error:
-        return None, None, None, error.problems
-    result = compute(model, panel)
-    return model, panel, result, result.problems
+        return None, None, error.problems
+    result = compute(tables.model, tables.panel)
+    return tables, result, result.problems
 
 
 def _write_block(sheet, at: tuple[int, int], rows: list[list[object]], clear_to: int) -> None:
@@ -53,6 +56,38 @@ def _write_results(book: xw.Book, blocks: ResultsBlocks) -> None:
     last = sheet.used_range.last_cell.row
     for at, rows in blocks.placed():
         _write_block(sheet, at, rows, at[0] + 1 if at[0] == STAMP_ROW else last)
+
+
+def write_cells(sheet, cells: list[Cell]) -> None:
+    """A sheet module's cells written in one call (formulas as formulas) over the old ones."""
+    sheet.used_range.clear_contents()
+    height, width = max(c.row for c in cells) + 1, max(c.col for c in cells) + 1
+    matrix = [[""] * width for _ in range(height)]
+    for cell in cells:
+        matrix[cell.row][cell.col] = cell.formula if cell.formula is not None else cell.value
+    sheet.range((1, 1), (height, width)).formula = matrix
+
+
+def _write_scores(book: xw.Book, tables, result) -> None:
+    """Scores rebuilt for the book's indicators and Data rows (as ``anji-xl recalc`` writes it)."""
+    if scores.SHEET not in [s.name for s in book.sheets]:
+        return
+    sheet = book.sheets[scores.SHEET]
+    cells = scores.sheet_cells(scores.ScoresSource(tables.model, result, tables.model.indicator_cell, tables.data))
+    write_cells(sheet, cells)
+    last = max(c.row for c in cells) + 1
+    first = scores.FIRST_ROW + 1
+    if last > first:  # rows beyond the first take its formats
+        sheet.range((first, 1), (first, max(c.col for c in cells) + 1)).copy()
+        sheet.range((first + 1, 1), (last, max(c.col for c in cells) + 1)).paste(paste="formats")
+
+
+def _point_charts(book: xw.Book, result) -> None:
+    """The Dashboard charts' series set to the ranges of this many dimensions and periods."""
+    ranges = dashboard.chart_ranges(len(result.dimensions), len(period_order(result.rows.get_level_values(1))))
+    for chart, (categories, values) in zip(book.sheets[dashboard.SHEET].charts, ranges):
+        series = chart.api[1].SeriesCollection(1)  # Windows: (ChartObject, Chart)
+        series.XValues, series.Values = categories, values
 
 
 def _mark(book: xw.Book, problems: list[Problem]) -> None:
@@ -92,9 +127,11 @@ def recalculate() -> None:
     book = xw.Book.caller()
     _status(book, "安吉指数 计算中… Anji Index: computing…")
     try:
-        model, _, result, problems = _computed(book)
+        tables, result, problems = _computed(book)
         if not _report(book, problems):
-            _write_results(book, results_blocks(model, result, dt.datetime.now().isoformat(timespec="seconds")))
+            _write_results(book, results_blocks(tables.model, result, dt.datetime.now().isoformat(timespec="seconds")))
+            _write_scores(book, tables, result)
+            _point_charts(book, result)
     finally:
         _status(book, False)
 
@@ -102,16 +139,17 @@ def recalculate() -> None:
 def validate() -> None:
     """检查数据: list every problem with its cell and mark the cells (unmarked once fixed)."""
     book = xw.Book.caller()
-    if not _report(book, _computed(book)[3]):
+    if not _report(book, _computed(book)[2]):
         book.app.alert("OK — 未发现问题 no problems", title="Anji Index")
 
 
 def sensitivity() -> None:
     """敏感性分析: the weight Monte Carlo, written to a Sensitivity sheet."""
     book = xw.Book.caller()
-    model, panel, _, problems = _computed(book)
+    tables, _, problems = _computed(book)
     if _report(book, problems):
         return
+    model, panel = tables.model, tables.panel
     _status(book, "安吉指数 敏感性分析… Anji Index: sensitivity…")
     try:
         result = run_sensitivity(model, panel, progress=lambda done, total: _status(book, f"敏感性分析 sensitivity {done}/{total}"))

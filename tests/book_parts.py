@@ -66,3 +66,8 @@ def fingerprint(path: Path) -> dict:
             "code_name": ws.sheet_properties.codeName,
         }
     return parts
+
+
+def load_quietly(path: Path, **options):
+    """openpyxl's reading of a book, without its warnings about extensions it does not model."""
+    return _load(path, **options)

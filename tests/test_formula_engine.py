@@ -12,7 +12,8 @@ import pytest
 from openpyxl.worksheet.formula import ArrayFormula
 
 import formula_engine
-from anji_xl.book import layout
+from anji_xl.book import scores as layout
+from anji_xl.book import settings as book_settings
 from anji_xl import compute, read_book
 from anji_xl.defaults import SHIPPED_BOOK
 
@@ -28,13 +29,14 @@ def test_table_check_gains_and_error_propagation(tmp_path):
     calc = book.create_sheet("Calc")
     calc["A1"] = f"=ANJI_CHECK({INDICATORS})"
     calc["A2"] = "=ANJI_VERSION()"
-    first, last = layout.FIRST_ROW + 1, layout.FIRST_ROW + 3  # Excel rows of 2018 and 2020 on Scores
-    calc["A3"] = f"=SUM(Scores!C{first}:Y{first})"  # 2018 has #N/A (no growth yet): SUM propagates it
-    calc["A4"] = f"=SUM(Scores!C{last}:Y{last})"
+    first, last = layout.FIRST_ROW, layout.FIRST_ROW + 2  # rows of 2018 and 2020 on Scores
+    live = layout.ScoresLayout(23, 6).scores
+    calc["A3"] = f"=SUM(Scores!{layout.ref(first, live.start)}:{layout.ref(first, live.stop - 1)})"  # 2018 has #N/A (no growth yet): SUM propagates it
+    calc["A4"] = f"=SUM(Scores!{layout.ref(last, live.start)}:{layout.ref(last, live.stop - 1)})"
     calc["A5"] = "=ANJI_SCORE(-1,1)+1"  # #NUM! propagates through arithmetic
     calc["A6"] = '=ANJI_EXPLAIN(Data!C4,Indicators!I2,Indicators!G2)'
     calc["A10"] = ArrayFormula("A10:J13", f"=ANJI_TABLE({DATA},{INDICATORS},{SETTINGS})")
-    calc["A20"] = ArrayFormula("A20:B24", f"=ANJI_GAINS(Indicators!$A$2:$A$24,Scores!$C${last}:$Y${last},Indicators!$M$2:$M$24,5)")
+    calc["A20"] = ArrayFormula("A20:B24", f"=ANJI_GAINS(Indicators!$A$2:$A$24,Scores!{layout.ref(last, live.start)}:{layout.ref(last, live.stop - 1)},Indicators!$M$2:$M$24,5)")
     book.save(path)
 
     model, panel = read_book(path)

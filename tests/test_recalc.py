@@ -22,7 +22,7 @@ from anji_xl.book.recalc import results_part
 from anji_xl.book.results import GAINS_AT, SUMMARY_AT, VALIDATION_OK, VALIDATION_AT
 from book_parts import fingerprint
 
-RESULTS_XML = "xl/worksheets/sheet6.xml"
+SCORES_XML, RESULTS_XML = "xl/worksheets/sheet5.xml", "xl/worksheets/sheet6.xml"
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:
@@ -60,8 +60,9 @@ def test_recalc_writes_what_compute_prints_and_keeps_every_other_part(capsys, bo
     after = entries(book)
     assert after.keys() == before.keys()
     changed = [name for name in before if before[name] != after[name]]
-    assert changed == [RESULTS_XML]  # the VBA project, charts, drawings, styles, other sheets: byte for byte
+    assert changed == [SCORES_XML, RESULTS_XML]  # the VBA project, charts, drawings, styles, other sheets: byte for byte
     assert without_rows(before[RESULTS_XML]) == without_rows(after[RESULTS_XML])  # columns, formats, panes
+    assert without_rows(before[SCORES_XML]) == without_rows(after[SCORES_XML])
     _, out, _ = run(capsys, "compute", book, "--json")
     expected = json.loads(out)["results"]
     sheet = openpyxl.load_workbook(book, data_only=True)["Results"]
@@ -87,6 +88,14 @@ def test_recalc_twice_equals_once_apart_from_the_timestamp(capsys, book, tmp_pat
     stamp_once, stamp_twice = once["Results"]["cells"].pop("B2"), twice["Results"]["cells"].pop("B2")
     assert stamp_once[0] <= stamp_twice[0]  # ISO timestamps
     assert once == twice
+
+
+def test_recalc_writes_scores_exactly_as_the_builder_does(capsys, book):
+    """Scores is rewritten by recalc from the same sheet module: for the shipped data every cell,
+    formula, cached value and number format comes out as the builder wrote it."""
+    before = fingerprint(book)["Scores"]
+    assert run(capsys, "recalc", book)[0] == 0
+    assert fingerprint(book)["Scores"] == before
 
 
 def test_recalc_keeps_vba_buttons_charts_tables_names(capsys, book):

@@ -11,7 +11,8 @@ import pytest
 import formula_engine
 import libreoffice
 from anji_xl import compute, read_book
-from anji_xl.book import layout
+from anji_xl.book import scores as layout
+from anji_xl.book import settings as book_settings
 from anji_xl.book.build import BUTTONS, SHEETS, build_workbook
 from anji_xl.defaults import SHIPPED_BOOK
 from anji_xl.vba_project import vba_sources
@@ -65,15 +66,16 @@ def test_olevba_reads_every_module_back_verbatim():
     assert MACROS <= defined
 
 
-def test_macros_call_the_addin_and_explain_a_missing_install():
-    source = vba_sources()["AnjiMacros"]
-    assert 'Application.Run "xlwings.xlam!RunPython", "import anji_xl.xlwings_macros as m; m." & action & "()"' in source
-    assert 'Application.Run "xlwings.xlam!ImportPythonUDFs"' in source
-    assert "ShowHelp" in source and "On Error GoTo Failed" in source
+def test_guide_holds_every_message_the_macros_show():
     book = openpyxl.load_workbook(SHIPPED_BOOK)
-    help_cell = book.defined_names["anji_msg_install"].attr_text.split("!")[1].replace("$", "")
-    text = book["Guide"][help_cell].value
-    assert "pip install" in text and "xlwings addin install" in text and "未找到 xlwings" in text
+    def named(name):
+        sheet, cell = book.defined_names[name].attr_text.split("!")
+        return book[sheet][cell.replace("$", "")].value
+    install = named("anji_msg_install")
+    assert "pip install" in install and "xlwings addin install" in install and "未找到 xlwings" in install
+    assert "WPS" in install and "LibreOffice" in install  # says what to do in the program in use
+    assert "WPS" in named("anji_msg_other_app") and "anji-xl recalc" in named("anji_msg_other_app")
+    assert "{version}" in named("anji_msg_version")
 
 
 def test_cached_values_are_the_engines(engine_result):
@@ -128,7 +130,7 @@ def test_libreoffice_native_check_follows_changed_data(engine_result, tmp_path):
     model, _ = engine_result
     book = openpyxl.load_workbook(SHIPPED_BOOK, keep_vba=True)
     book["Data"]["C4"] = 0.5  # LC1 of the last row: energy per GDP worse than its reference
-    book["Settings"][f"B{layout.SETTING_ROW['cap'] + 1}"] = 1.2
+    book["Settings"][f"B{book_settings.ROW['cap'] + 1}"] = 1.2
     edited = tmp_path / "edited.xlsm"
     book.save(edited)
     model, panel = read_book(edited)
@@ -161,7 +163,7 @@ def test_scores_follow_a_changed_method_and_normalized_weights(tmp_path):
     ind["H4"], ind["J4"], ind["K4"] = "goalpost", 0, 1  # LC3: method, lower, upper
     for row in range(2, 25):
         ind[f"M{row}"] = ind[f"M{row}"].value * 100
-    book["Settings"][f"B{layout.SETTING_ROW['normalize_weights'] + 1}"] = "yes"
+    book["Settings"][f"B{book_settings.ROW['normalize_weights'] + 1}"] = "yes"
     edited = tmp_path / "edited.xlsm"
     book.save(edited)
     model, panel = read_book(edited)

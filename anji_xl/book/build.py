@@ -18,13 +18,14 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from .. import __version__
-from . import layout
+from . import dashboard, guide, layout, scores, settings
+from .layout import Cell, Column
 from ..defaults import DEFAULT_SETTINGS, SHIPPED_BOOK, default_indicators, default_model, default_panel, sample_data
-from ..engine import IndexResult, check_weights, compute
-from ..model import DIMENSIONS_EN, METHODS, Model
-from .results import CHOICES_AT, GAINS_AT, STAMP_ROW, SUMMARY_AT, TOP_GAINS, VALIDATION_AT, WARNINGS_AT, ResultsBlocks, results_blocks
-from ..vba_project import compile_vba_project
+from ..engine import IndexResult, compute, period_order
+from ..model import METHODS, Model
+from ..reader import INDICATOR_COLUMNS, DataLayout
+from .results import CHOICES_AT, GAINS_AT, RESULTS_ROWS, STAMP_ROW, SUMMARY_AT, TOP_GAINS, VALIDATION_AT, WARNINGS_AT, ResultsBlocks, results_blocks
+from ..vba_project import XLWINGS_VERSION, compile_vba_project
 
 SHEETS = [("Guide", "shGuide"), ("Indicators", "shIndicators"), ("Data", "shData"), ("Settings", "shSettings"),
           ("Scores", "shScores"), ("Results", "shResults"), ("Dashboard", "shDashboard"), ("xlwings.conf", "shXlwingsConf")]
@@ -42,22 +43,22 @@ LABELS = {
 }
 _WIDTHS = {"id": 7, "dimension": 11, "area": 16, "name": 34, "name_en": 52, "unit": 14, "direction": 11,
            "method": 10, "reference": 11, "lower": 8, "upper": 8, "transform": 11, "weight": 10, "source": 100}
-INSTALL_HELP = (
-    "未找到 xlwings 加载项或 Python。请在命令提示符中运行：\n"
-    "  pip install -e <anji-xl 文件夹>\n  xlwings addin install\n然后重新启动 Excel，并点击“导入函数”。\n\n"
-    "The xlwings add-in or Python is missing. In a command prompt run:\n"
-    "  pip install -e <anji-xl folder>\n  xlwings addin install\nthen restart Excel and press Import functions."
-)
-
-
 def header(key: str) -> str:
     """``'weight 权重'``: the key first, then the label."""
     return f"{key} {LABELS[key]}" if key in LABELS else key
 
 
-def _cached(value: float) -> object:
-    """A formula's cached value: the engine's number, or the error a cell shows for NaN."""
-    return "#N/A" if value is None or (isinstance(value, float) and math.isnan(value)) else value
+def _indicator_cell(table: pd.DataFrame):
+    """Where the shipped Indicators table holds each field: ``Indicators!M5``."""
+    column = {key: layout.letter(k) for k, key in enumerate(INDICATOR_COLUMNS)}
+    row = {ident: k + 2 for k, ident in enumerate(table["id"])}
+    return lambda ident, key: f"Indicators!{column[key]}{row[ident]}" if key in column else ""
+
+
+def _data_layout(table: pd.DataFrame, result: IndexResult) -> DataLayout:
+    """Where the shipped Data table holds each value: unit in A, period in B, then the ids."""
+    columns = {ident: layout.letter(2 + k) for k, ident in enumerate(table["id"])}
+    return DataLayout("Data", 1, "A", "B", columns, {key: r + 2 for r, key in enumerate(result.rows)})
 
 
 class _Styles:
@@ -76,8 +77,15 @@ class _Styles:
         self.big = add(bold=True, font_size=20, num_format="0.0000", font_color="#1F5130")
         self.input = add(bold=True, bg_color="#FFF2CC", border=1)
         self.input_year = add(bold=True, bg_color="#FFF2CC", border=1, num_format="0")
+        self.integer = add(num_format="0")
+        self.native_shown = add(num_format="0.0000", font_color="#1F4E79", bg_color="#EAF1FB")
         self.warn = book.add_format({"bg_color": "#FCE4D6"})
         self.bad = book.add_format({"bg_color": "#F8CBAD", "font_color": "#9C0006"})
+        self._kinds = {"meta_text": self.meta, "year": self.integer, "native": self.native, "check": self.text}
+
+    def kind(self, name: str):
+        """The format of a sheet module's style kind (``number``, ``head`` …)."""
+        return self._kinds.get(name) or getattr(self, name)
 
 
 def _table(ws, name: str, frame: pd.DataFrame, formats: dict[str, object], headers: list[str] | None = None) -> None:
@@ -149,71 +157,43 @@ def _write_settings(ws, s: _Styles) -> None:
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 14)
     ws.set_column(2, 2, 90)
-    row = layout.SETTING_ROW
+    row = settings.ROW
     ws.data_validation(row["dimension_aggregation"], 1, row["index_aggregation"], 1, {"validate": "list", "source": ["arithmetic", "geometric"]})
     ws.data_validation(row["missing"], 1, row["missing"], 1, {"validate": "list", "source": ["error", "reweight", "zero"]})
     ws.data_validation(row["normalize_weights"], 1, row["normalize_weights"], 1, {"validate": "list", "source": ["yes", "no"]})
 
 
-def _write_scores(ws, s: _Styles, model: Model, result: IndexResult) -> None:
-    ind = model.indicators
-    dims = result.dimensions
-    grid = layout.ScoresLayout(len(ind), len(dims))
-    ws.write(0, 0, "Scores 得分 — live ANJI_* formulas; right: the same index in native Excel formulas (no Python) and the difference", s.subtitle)
-    blank = lambda column: ["" if pd.isna(v) else v for v in ind[column]]  # noqa: E731
-    meta_values = {"id": list(ind.index), "dimension": list(ind["dimension"]), "weight": list(check_weights(model)[0]),
-                   "reference": list(ind["reference"]), "lower": blank("lower"), "upper": blank("upper"),
-                   "transform": list(ind["transform"]), "direction": list(default_indicators()["direction"]),
-                   "sign": list(ind["direction"]), "method": list(ind["method"])}
-    for key, row in layout.META_ROWS.items():
-        ws.write(row, 1, layout.META_LABELS[key], s.meta)
-        for block in (grid.scores, grid.native_scores):
-            for k, col in enumerate(block):
-                value = meta_values[key][k]
-                number = key in ("weight", "reference", "lower", "upper")
-                ws.write_formula(row, col, layout.meta_formula(key, k, len(ind)), s.meta_number if number else s.meta, value)
-    for block in (grid.dims, grid.native_dims):
-        for j, col in enumerate(block):
-            ws.write(layout.META_ROWS["dimension"], col, dims[j], s.meta)
-            source = grid.scores if block is grid.dims else grid.native_scores
-            ws.write_formula(layout.META_ROWS["weight"], col, layout.dimension_weight_formula(grid, col, source), s.meta_number,
-                             float(ind.loc[ind["dimension"] == dims[j], "weight"].sum()))
-    names = dict(zip(ind.index, ind["name"]))
-    titles = (["unit 单位", "period 时期"] + [f"{i} {names[i]}" for i in ind.index] + [f"{d} {DIMENSIONS_EN.get(d, '')}" for d in dims]
-              + ["index 安吉指数"] + [f"{i} 原生 native" for i in ind.index] + [f"{d} 原生 native" for d in dims]
-              + ["index_native 原生公式指数", "difference 差值"])
-    ws.write_row(layout.HEADER_ROW, 0, titles, s.head)
-    ws.set_row(layout.HEADER_ROW, 60)
-    for r, key in enumerate(result.rows):
-        row = layout.FIRST_ROW + r
-        ws.write_formula(row, 0, f"=Data!$A{r + 2}", s.text, key[0])
-        ws.write_formula(row, 1, f"=Data!$B{r + 2}", s.text, int(key[1]) if key[1].isdigit() else key[1])
-        for k, ident in enumerate(ind.index):
-            score = result.scores.at[key, ident] if ind.at[ident, "method"] in layout.LIVE_METHODS else math.nan
-            ws.write_formula(row, grid.scores.start + k, layout.score_formula(grid, r, k), s.number, _cached(score))
-            ws.write_formula(row, grid.native_scores.start + k, layout.native_score_formula(grid, r, k), s.native,
-                             "" if math.isnan(score) else score)
-        for j, dim in enumerate(dims):
-            value = result.dimension_scores.at[key, dim]
-            ws.write_formula(row, grid.dims.start + j, layout.dimension_formula(grid, row, j), s.number, _cached(value))
-            ws.write_formula(row, grid.native_dims.start + j, layout.native_dimension_formula(grid, row, j), s.native,
-                             "" if math.isnan(value) else value)
-        index = result.index[key]
-        ws.write_formula(row, grid.index, layout.index_formula(grid, row), s.number, _cached(index))
-        ws.write_formula(row, grid.native_index, layout.native_index_formula(grid, row), s.number, _cached(index))
-        ws.write_formula(row, grid.difference, f"={layout.ref(row, grid.index)}-{layout.ref(row, grid.native_index)}", s.native,
-                         0.0 if not math.isnan(index) else "#N/A")
-    last = layout.FIRST_ROW + len(result.rows) - 1
-    ws.conditional_format(layout.FIRST_ROW, grid.scores.start, last, grid.scores.stop - 1,
-                          {"type": "cell", "criteria": "<", "value": 1, "format": s.warn})
-    ws.conditional_format(layout.FIRST_ROW, grid.difference, last, grid.difference,
-                          {"type": "cell", "criteria": "not between", "minimum": -1e-9, "maximum": 1e-9, "format": s.bad})
-    ws.set_column(0, 0, 9)
-    ws.set_column(1, 1, 16)
-    ws.set_column(grid.scores.start, grid.index, 10)
-    ws.set_column(grid.native_scores.start, grid.native_dims.stop - 1, 9, None, {"level": 1, "hidden": True})
-    ws.set_column(grid.native_index, grid.difference, 14)
-    ws.freeze_panes(layout.FIRST_ROW, 2)
+def _write_cells(ws, s: _Styles, cells: list[Cell]) -> None:
+    """Cells from a sheet module, each in the format of its kind."""
+    for cell in cells:
+        fmt = s.kind(cell.kind)
+        if cell.formula is None:
+            ws.write(cell.row, cell.col, cell.value, fmt)
+        else:
+            ws.write_formula(cell.row, cell.col, cell.formula, fmt, cell.value)
+
+
+def _set_columns(ws, columns: list[Column]) -> None:
+    for column in columns:
+        options = {"level": column.level, "hidden": column.hidden} if column.level or column.hidden else None
+        ws.set_column(column.first, column.last, column.width, None, options)
+
+
+def _write_scores(ws, s: _Styles, source: scores.ScoresSource) -> None:
+    cells = scores.sheet_cells(source)
+    _write_cells(ws, s, cells)
+    grid = scores.ScoresLayout(len(source.model.indicators), len(source.result.dimensions))
+    _set_columns(ws, scores.columns(grid.n, grid.d))
+    ws.set_row(0, 20)
+    ws.set_row(scores.HEADER_ROW, 60)
+    first, last = scores.FIRST_ROW, scores.FIRST_ROW + scores.FORMAT_ROWS
+    below_target = f"AND(ISNUMBER({layout.ref(first, grid.dims.start)}),{layout.ref(first, grid.dims.start)}<1)"
+    ws.conditional_format(first, grid.dims.start, last, grid.native_scores.stop - 1, {"type": "formula", "criteria": below_target, "format": s.warn})
+    ws.conditional_format(first, grid.difference, last, grid.difference,
+                          {"type": "cell", "criteria": "not between", "minimum": -scores.TOLERANCE, "maximum": scores.TOLERANCE, "format": s.bad})
+    check = layout.ref(first, grid.check, False, True)
+    ws.conditional_format(first, grid.check, last, grid.check, {"type": "formula", "criteria": f'AND({check}<>"",LEFT({check},2)<>"OK")', "format": s.bad})
+    ws.freeze_panes(scores.FIRST_ROW, 2)
 
 
 def _write_block(ws, at: tuple[int, int], rows: list[list[object]], s: _Styles, number_from: int = 0) -> None:
@@ -221,7 +201,8 @@ def _write_block(ws, at: tuple[int, int], rows: list[list[object]], s: _Styles, 
     ws.write_row(row0, col0, rows[0], s.head)
     for r, values in enumerate(rows[1:], start=1):
         for c, value in enumerate(values):
-            fmt = s.number if c >= number_from and isinstance(value, float) else s.text
+            numeric = c >= number_from and isinstance(value, (int, float)) and not isinstance(value, bool)
+            fmt = (s.number if isinstance(value, float) else s.integer) if numeric else s.text
             ws.write(row0 + r, col0 + c, value, fmt)
 
 
@@ -246,122 +227,57 @@ def _write_results(ws, s: _Styles, blocks: ResultsBlocks) -> None:
     ws.set_column(VALIDATION_AT[1], VALIDATION_AT[1], 16)
     ws.set_column(VALIDATION_AT[1] + 1, VALIDATION_AT[1] + 1, 70)
     gain_col = GAINS_AT[1] + 7
-    ws.conditional_format(GAINS_AT[0] + 1, gain_col, GAINS_AT[0] + layout.RESULTS_ROWS, gain_col, {"type": "data_bar", "bar_color": "#E26B0A"})
+    ws.conditional_format(GAINS_AT[0] + 1, gain_col, GAINS_AT[0] + RESULTS_ROWS, gain_col, {"type": "data_bar", "bar_color": "#E26B0A"})
     ws.freeze_panes(SUMMARY_AT[0] + 1, 2)
 
 
-def _write_dashboard(book, ws, s: _Styles, blocks: ResultsBlocks, result: IndexResult) -> None:
-    dims = result.dimensions
-    unit, period = result.rows[-1][0], result.rows[-1][1]
-    key = (unit, period)
-    ws.write(0, 1, "安吉指数 仪表板 · Anji Index dashboard", s.title)
-    ws.write(2, 1, "单位 unit", s.text)
-    ws.write(3, 1, "时期 period", s.text)
-    ws.write(*layout.DASHBOARD_UNIT, unit, s.input)
-    ws.write(*layout.DASHBOARD_PERIOD, int(period) if period.isdigit() else period, s.input_year)
-    n_choices = len(blocks.choices) - 1
-    for target, offset in ((layout.DASHBOARD_UNIT, 0), (layout.DASHBOARD_PERIOD, 1)):
-        col = CHOICES_AT[1] + offset
-        source = f"=Results!{layout.ref(CHOICES_AT[0] + 1, col, True, True)}:{layout.ref(CHOICES_AT[0] + max(n_choices, 1) + 20, col, True, True)}"
-        ws.data_validation(*target, *target, {"validate": "list", "source": source})
-    ws.write(4, 1, "指数 index", s.text)
-    ws.write_formula(4, 2, layout.dashboard_lookup(2), s.big, _cached(result.index[key]))
-    ws.write(4, 3, "排名 rank", s.text)
-    ws.write_formula(4, 4, layout.dashboard_lookup(3), s.text, _cached(result.rank[key]))
-    ws.write_row(6, 1, ["维度 dimension", "得分率 score"], s.head)
-    for j, dim in enumerate(dims):
-        ws.write(7 + j, 1, dim, s.text)
-        ws.write_formula(7 + j, 2, layout.dashboard_lookup(4 + j), s.number, _cached(result.dimension_scores.at[key, dim]))
-    periods = [row[1] for row in blocks.choices[1:] if row[1] is not None]
-    ws.write_row(6, 4, ["时期 period", "指数 index"], s.head)
-    for k, value in enumerate(periods):
-        choice = layout.ref(CHOICES_AT[0] + 1 + k, CHOICES_AT[1] + 1, True, True)
-        ws.write_formula(7 + k, 4, f'=IF(Results!{choice}="","",Results!{choice})', s.text, value)
-        index = result.index.get((unit, str(value)), math.nan)
-        ws.write_formula(7 + k, 5, layout.dashboard_period_index(layout.ref(7 + k, 4)), s.number, _cached(index))
-    ws.write_row(6, 7, ["编号 id", "短板指标 indicator", "潜在提升 gain"], s.head)
-    top = result.top_gains(unit, period, TOP_GAINS)
-    names = dict(zip(result.scores.columns, default_indicators()["name"]))
-    for k in range(TOP_GAINS):
-        ident = top.index[k] if k < len(top) else None
-        ws.write_formula(7 + k, 7, layout.dashboard_gain(k + 1, 4, '""'), s.text, ident or "")
-        ws.write_formula(7 + k, 8, layout.dashboard_gain(k + 1, 5, '""'), s.text, names.get(ident, "") if ident else "")
-        ws.write_formula(7 + k, 9, layout.dashboard_gain(k + 1, 7, "0"), s.number, float(top.iloc[k]) if ident else 0.0)
+def _write_dashboard(book, ws, s: _Styles, model: Model, result: IndexResult) -> None:
+    unit, period = result.rows[-1]
+    _write_cells(ws, s, dashboard.sheet_cells(model, result, unit, period))
+    for target, name in ((dashboard.UNIT, "anji_units"), (dashboard.PERIOD, "anji_periods")):
+        ws.data_validation(*target, *target, {"validate": "list", "source": f"={name}"})
+    ranges = dashboard.chart_ranges(len(result.dimensions), len(period_order(result.rows.get_level_values(1))))
     radar = book.add_chart({"type": "radar", "subtype": "filled"})
-    radar.add_series({"name": "得分率 score", "categories": f"=Dashboard!$B$8:$B${7 + len(dims)}",
-                      "values": f"=Dashboard!$C$8:$C${7 + len(dims)}", "fill": {"color": "#70AD47", "transparency": 40}})
-    radar.set_title({"name": "六维得分率 six dimensions"})
+    radar.add_series({"name": "得分率 score", "categories": ranges[0][0], "values": ranges[0][1], "fill": {"color": "#70AD47", "transparency": 40}})
+    radar.set_title({"name": "维度得分率 dimension scores"})
     radar.set_y_axis({"min": 0, "max": 1})
     radar.set_legend({"none": True})
     line = book.add_chart({"type": "line"})
-    last_period = 7 + len(periods)
-    line.add_series({"name": "指数 index", "categories": f"=Dashboard!$E$8:$E${last_period}", "values": f"=Dashboard!$F$8:$F${last_period}",
+    line.add_series({"name": "指数 index", "categories": ranges[1][0], "values": ranges[1][1],
                      "marker": {"type": "circle"}, "data_labels": {"value": True, "num_format": "0.000"}})
     line.set_title({"name": "指数变化 index over periods"})
     line.set_legend({"none": True})
     line.show_blanks_as("gap")
     bar = book.add_chart({"type": "bar"})
-    bar.add_series({"name": "潜在提升 potential gain", "categories": "=Dashboard!$I$8:$I$12", "values": "=Dashboard!$J$8:$J$12",
+    bar.add_series({"name": "潜在提升 potential gain", "categories": ranges[2][0], "values": ranges[2][1],
                     "fill": {"color": "#E26B0A"}, "data_labels": {"value": True, "num_format": "0.000"}})
     bar.set_title({"name": "短板 top potential gains"})
     bar.set_y_axis({"reverse": True})
     bar.set_legend({"none": True})
-    ws.insert_chart("B19", radar, {"x_scale": 1.0, "y_scale": 1.25})
-    ws.insert_chart("G19", line, {"x_scale": 1.0, "y_scale": 1.25})
-    ws.insert_chart("L19", bar, {"x_scale": 1.1, "y_scale": 1.25})
-    ws.set_column(1, 1, 14)
-    ws.set_column(2, 2, 12)
-    ws.set_column(4, 5, 10)
-    ws.set_column(7, 7, 8)
-    ws.set_column(8, 8, 26)
-    ws.set_column(9, 9, 12)
-    _buttons(ws, 1, 11)
-
-
-def _write_guide(book, ws, s: _Styles) -> None:
-    ws.set_column(0, 0, 100)
-    lines = [
-        ("绿色智慧城市评价“安吉指数” · Anji Index (green smart city evaluation)", s.title),
-        ("本工作簿计算安吉指数及其他综合指数：在 Indicators 维护指标、参考值与权重，在 Data 录入数据，按“重新计算”得到 Results 与 Dashboard。"
-         " This book computes the Anji Index and other composite indices: keep indicators, references and weights in Indicators,"
-         " values in Data, press Recalculate for Results and the Dashboard.", s.wrap),
-        ("开始 Getting started (Windows)", s.subtitle),
-        ("1. pip install -e <anji-xl 文件夹 folder>  （安装 anji_xl 与 udfs · installs anji_xl and udfs）\n"
-         "2. xlwings addin install  （安装 xlwings 加载项 · installs the xlwings add-in）\n"
-         "3. 信任中心：启用宏，并勾选“信任对 VBA 工程对象模型的访问” · Trust Center: enable macros and trust access to the VBA project object model\n"
-         "4. 打开本工作簿，点击一次“导入函数” · open this book and press Import functions once", s.wrap),
-        ("按钮 Buttons", s.subtitle),
-        ("重新计算 Recalculate: 计算并写入 Results · computes and writes Results.   检查数据 Validate: 列出所有问题及单元格 · lists every problem with its cell.\n"
-         "敏感性分析 Sensitivity: 权重蒙特卡洛 · weight Monte Carlo.   导入函数 Import functions: 注册 ANJI_* 工作表函数 · registers the ANJI_* worksheet functions.", s.wrap),
-        ("方法 Method", s.subtitle),
-        ("得分率 X = min(上限, 现值/参考值)，逆向指标 X = min(上限, 参考值/现值)；总量控制指标转为年度增长控制；指数 Y = Σ 权重 × 得分率。"
-         " Score X = min(cap, value/reference) (negative: reference/value); totals become annual growth control; index Y = Σ W·X."
-         " 详见 docs/method.md · details in docs/method.md.", s.wrap),
-        ("设置 xlwings.conf: UDF Modules = udfs。xlwings 自动把本工作簿所在文件夹加入 Python 路径，但不解析相对路径；以 pip install -e 安装后 udfs 与 anji_xl 在任何位置都可导入。"
-         " xlwings adds this book's folder to the Python path itself but does not resolve relative PYTHONPATH entries; after pip install -e, udfs and"
-         " anji_xl import from anywhere. Without installing, put the absolute path of the anji-xl folder in PYTHONPATH on the xlwings.conf sheet.", s.wrap),
-        ("限制 Known limits", s.subtitle),
-        ("报告公布的 2020 年安吉指数 0.9241 无法由示例数据复现（报告未公布指标表与数据）；示例数据除注明来源者外均为示例值。Scores 表的实时公式按 Data 的顺序（单位、时期）取上期值。"
-         " The report's published 2020 value 0.9241 cannot be reproduced from this sample data (the report prints neither its indicator"
-         " table nor its data); sample values are illustrative unless their source says otherwise. Scores takes the previous period from"
-         " the row above in Data: keep Data sorted by unit and period, Data's indicator columns in the order of Indicators, and"
-         " the Settings rows in place (the live formulas refer to them by position). Scores' live cells score ratio, growth and goalpost indicators;"
-         " min–max, z-score and efficacy (功效系数) pool all units of a period and are computed in Results (Recalculate).", s.note),
-        ("状态 Status", s.subtitle),
-    ]
-    for row, (text, fmt) in enumerate(lines):
-        ws.write(row, 0, text, fmt)
-    status = len(lines)
-    ws.write_formula(status, 0, '="计算于 computed: "&Results!$B$2&"   版本 version: "&Results!$D$2', s.text,
-                     f"计算于 computed: {BUILD_STAMP}   版本 version: {__version__}")
-    ws.write(status + 2, 0, INSTALL_HELP, s.note)
-    ws.set_row(status + 2, 150)
-    book.define_name("anji_msg_install", f"=Guide!$A${status + 3}")
-    book.define_name("anji_msg_title", "=Guide!$A$1")
+    for chart, (column, _, _) in zip((radar, line, bar), dashboard.CHARTS):
+        ws.insert_chart(dashboard.CHARTS_ROW, column, chart, {"x_scale": 1.0, "y_scale": 1.25})
+    _set_columns(ws, dashboard.COLUMNS)
     ws.set_row(0, 30)
-    for row in (1, 3, 5, 7, 8):
-        ws.set_row(row, 64)
-    ws.set_row(10, 120)  # the known limits
+    ws.set_row(dashboard.INDEX[0], 32)
+    _buttons(ws, *dashboard.BUTTONS_AT)
+
+
+def _write_guide(book, ws, s: _Styles, standalone: bool) -> None:
+    ws.set_column(0, 0, 110)
+    lines = guide.lines(standalone)
+    heights = {"title": 30, "subtitle": 20, "wrap": 80, "note": 96}
+    for row, (text, kind) in enumerate(lines):
+        ws.write(row, 0, text, s.kind(kind))
+        ws.set_row(row, heights[kind])
+    status = len(lines)
+    formula, shown = guide.status_formula(BUILD_STAMP, XLWINGS_VERSION)
+    ws.write_formula(status, 0, formula, s.text, shown)
+    for k, (name, text) in enumerate(guide.MESSAGES.items()):
+        row = status + 2 + k
+        ws.write(row, 0, text, s.note)
+        ws.set_row(row, 150)
+        book.define_name(name, f"=Guide!$A${row + 1}")
+    book.define_name("anji_msg_title", "=Guide!$A$1")
     _buttons(ws, 1, 2)
 
 
@@ -376,8 +292,11 @@ def _write_xlwings_conf(ws, s: _Styles) -> None:
     ws.set_column(3, 3, 110)
 
 
-def build_workbook(out: str | Path | None = None) -> Path:
-    """Write the shipped book (default ``workbook/AnjiIndex.xlsm``) and return its path."""
+def build_workbook(out: str | Path | None = None, standalone: bool = False) -> Path:
+    """Write the shipped book (default ``workbook/AnjiIndex.xlsm``) and return its path.
+
+    ``standalone``: the installed xlwings' own VBA goes inside instead of the reference to the
+    add-in, so the book needs no add-in (built on the user's machine, never committed)."""
     out = Path(out) if out is not None else SHIPPED_BOOK
     model = default_model()
     result = compute(model, default_panel())
@@ -390,25 +309,25 @@ def build_workbook(out: str | Path | None = None) -> Path:
     book = xlsxwriter.Workbook(str(partial))
     book.set_properties({"title": "安吉指数 Anji Index", "author": "anji-xl", "created": _CREATED})
     book.set_vba_name("ThisWorkbook")
-    book.add_vba_project(io.BytesIO(compile_vba_project(SHEETS)), is_stream=True)
+    book.add_vba_project(io.BytesIO(compile_vba_project(SHEETS, standalone)), is_stream=True)
     sheets = {}
     for name, code_name in SHEETS:
         sheets[name] = book.add_worksheet(name)
         sheets[name].set_vba_name(code_name)
         sheets[name].set_landscape()
         sheets[name].fit_to_pages(1, 0)
-    for name, reference in layout.DEFINED_NAMES.items():
+    for name, reference in {**settings.DEFINED_NAMES, **dashboard.choice_lists()}.items():
         book.define_name(name, reference)
     s = _Styles(book)
-    _write_guide(book, sheets["Guide"], s)
+    _write_guide(book, sheets["Guide"], s, standalone)
     _write_indicators(sheets["Indicators"], s, table)
     _write_data(sheets["Data"], s, table, result.rows)
     _write_settings(sheets["Settings"], s)
-    _write_scores(sheets["Scores"], s, model, result)
+    _write_scores(sheets["Scores"], s, scores.ScoresSource(model, result, _indicator_cell(table), _data_layout(table, result)))
     _write_results(sheets["Results"], s, blocks)
-    _write_dashboard(book, sheets["Dashboard"], s, blocks, result)
+    _write_dashboard(book, sheets["Dashboard"], s, model, result)
     _write_xlwings_conf(sheets["xlwings.conf"], s)
-    sheets["Dashboard"].activate()
+    sheets["Guide"].activate()
     try:
         book.close()
         os.replace(partial, out)

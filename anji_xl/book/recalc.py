@@ -22,32 +22,38 @@ import zlib
 from pathlib import Path
 from typing import Callable
 from xml.etree import ElementTree
-from xml.sax.saxutils import escape
 
-from openpyxl.utils import get_column_letter
-
-from ..engine import compute
+from ..engine import IndexResult, compute, period_order
 from ..model import AnjiInputError, Problem
-from ..reader import read_book
+from ..reader import BookTables, read_book_tables
+from . import dashboard, scores
+from . import sheet_xml as sheet_xml_
+from .layout import Cell
 from .results import SUMMARY_AT, ResultsBlocks, results_blocks
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_ROW = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
-_SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>.*?</sheetData>", re.S)
 _CELL = re.compile(r'<c r="([A-Z]+)(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?')
+_CACHE = re.compile(r"<((?:\w+:)?)(strCache|numCache)>.*?</\1\2>", re.S)
 
 
-def results_part(package: zipfile.ZipFile, sheet: str = "Results") -> str:
-    """The package path of a sheet's XML, from workbook.xml and its relationships."""
+def sheet_part(package: zipfile.ZipFile, sheet: str) -> str | None:
+    """The package path of a sheet's XML, from workbook.xml and its relationships (None: no such sheet)."""
     workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
     rel_id = next((s.get(f"{_REL}id") for s in workbook.iter(f"{_MAIN}sheet") if s.get("name") == sheet), None)
     if rel_id is None:
-        raise AnjiInputError([Problem(sheet, "the workbook has no Results sheet to write to")])
+        return None
     rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
     target = next(r.get("Target") for r in rels.iter(f"{_PACKAGE_REL}Relationship") if r.get("Id") == rel_id)
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+def results_part(package: zipfile.ZipFile) -> str:
+    part = sheet_part(package, "Results")
+    if part is None:
+        raise AnjiInputError([Problem("Results", "the workbook has no Results sheet to write to")])
+    return part
 
 
 def _cell_styles(sheet_xml: str) -> dict[tuple[int, bool], str]:
@@ -55,57 +61,45 @@ def _cell_styles(sheet_xml: str) -> dict[tuple[int, bool], str]:
     styles: dict[tuple[int, bool], str] = {}
     for letters, row, style, kind in _CELL.findall(sheet_xml):
         if style and int(row) > SUMMARY_AT[0] + 1:
-            col = sum((ord(ch) - 64) * 26**k for k, ch in enumerate(reversed(letters)))
+            col = sum((ord(ch) - 64) * 26**k for k, ch in enumerate(reversed(letters))) - 1
             styles.setdefault((col, kind not in ("s", "inlineStr", "str")), style)
     return styles
 
 
-def _header_style(sheet_xml: str) -> str | None:
-    match = re.search(rf'<c r="[A-Z]+{SUMMARY_AT[0] + 1}" s="(\d+)"', sheet_xml)
-    return match.group(1) if match else None
-
-
-def _cell_xml(ref: str, value: object, style: str | None) -> str:
-    s = f' s="{style}"' if style else ""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        text = escape(str(value))
-        space = ' xml:space="preserve"' if text != text.strip() else ""
-        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
-    number = value if isinstance(value, int) else float(value)
-    return f'<c r="{ref}"{s}><v>{number!r}</v></c>'
-
-
 def patch_results_sheet(sheet_xml: str, blocks: ResultsBlocks) -> str:
     """The Results sheet XML with its generated rows replaced by ``blocks``; the rest kept."""
-    cells: dict[int, dict[int, object]] = {}
-    headers: set[int] = set()
+    learnt = _cell_styles(sheet_xml)
+    header = re.search(rf'<c r="[A-Z]+{SUMMARY_AT[0] + 1}" s="(\d+)"', sheet_xml)
+    cells = []
     for (row0, col0), rows in blocks.placed():
         for r, values in enumerate(rows):
             for c, value in enumerate(values):
-                if value is not None:
-                    cells.setdefault(row0 + r + 1, {})[col0 + c + 1] = value
-        if len(rows) > 1:
-            headers.add(row0 + 1)
-    generated_from = min(row0 for (row0, _), _ in blocks.placed()[1:]) + 1
-    stamp_row = blocks.placed()[0][0][0] + 1
-    styles, header_style = _cell_styles(sheet_xml), _header_style(sheet_xml)
-    original = {int(m.group(1)): m.group(0) for m in _ROW.finditer(sheet_xml)}
-    kept = {r: xml for r, xml in original.items() if r < generated_from and r != stamp_row}
-    out_rows = dict(kept)
-    for r, row_cells in cells.items():
-        opening = re.match(r"<row [^>]*?(?=/?>)", original.get(r, f'<row r="{r}">')).group(0)
-        opening = re.sub(r' spans="[^"]*"', "", opening)
-        body = "".join(
-            _cell_xml(f"{get_column_letter(c)}{r}", value,
-                      header_style if r in headers else styles.get((c, isinstance(value, (int, float)) and not isinstance(value, bool))))
-            for c, value in sorted(row_cells.items())
-        )
-        out_rows[r] = f"{opening}>{body}</row>"
-    data = "<sheetData>" + "".join(out_rows[r] for r in sorted(out_rows)) + "</sheetData>"
-    last_row = max(out_rows)
-    last_col = max((c for row in cells.values() for c in row), default=1)
-    patched = _SHEET_DATA.sub(lambda _: data, sheet_xml, count=1)
-    return re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{get_column_letter(last_col)}{last_row}"/>', patched, count=1)
+                if value is None:
+                    continue
+                number = isinstance(value, (int, float)) and not isinstance(value, bool)
+                style = header.group(1) if header and r == 0 and len(rows) > 1 else learnt.get((col0 + c, number), "")
+                cells.append(Cell(row0 + r, col0 + c, value, style))
+    generated_from = min(row0 for (row0, _), _ in blocks.placed()[1:])
+    return sheet_xml_.replace_rows(sheet_xml, cells, {c.kind: c.kind for c in cells}, keep_below=generated_from)
+
+
+def patch_scores_sheet(sheet_xml: str, source: scores.ScoresSource) -> str:
+    """The Scores sheet XML rewritten for the book's indicators and Data rows, in the book's styles."""
+    cells = scores.sheet_cells(source)
+    styled = sheet_xml_.replace_rows(sheet_xml, cells, sheet_xml_.style_samples(sheet_xml, scores.STYLE_SAMPLES))
+    return sheet_xml_.replace_columns(styled, scores.columns(len(source.model.indicators), len(source.result.dimensions)))
+
+
+def patch_chart(chart_xml: str, ranges: list[tuple[str, str]]) -> str:
+    """A Dashboard chart with its series ranges set to ``ranges`` (and the cached points dropped,
+    so no program shows the old ones); charts of other ranges come back unchanged. The chart
+    namespace may carry any prefix (Excel and XlsxWriter write ``c:``, openpyxl none)."""
+    patched = chart_xml
+    for new in (r[1:] for pair in ranges for r in pair):  # "Dashboard!$B$33:$B$38"
+        sheet, column = new.split("!")[0], new.split("$")[1]
+        old = rf"<((?:\w+:)?)f>{re.escape(sheet)}!\${column}\$\d+:\${column}\$\d+</\1f>"
+        patched = re.sub(old, lambda m: f"<{m.group(1)}f>{new}</{m.group(1)}f>", patched)
+    return patched if patched == chart_xml else _CACHE.sub("", patched)
 
 
 def full_calculation_on_load(workbook_xml: str) -> str:
@@ -137,20 +131,32 @@ def check_writable(book: Path) -> None:
         raise AnjiInputError([Problem(str(book), "the book is open in Excel (lock file ~$… beside it); close it there, or press 重新计算 Recalculate in Excel")])
 
 
-def write_results(book: Path, blocks: ResultsBlocks) -> None:
-    """Replace the Results rows of ``book`` atomically; every other part is copied unchanged."""
+def _patches(package: zipfile.ZipFile, tables: BookTables, result: IndexResult, blocks: ResultsBlocks) -> dict[str, Callable[[str], str]]:
+    """Part → how to rewrite it: Results, Scores, the Dashboard's charts, and workbook.xml."""
+    patches: dict[str, Callable[[str], str]] = {results_part(package): lambda xml: patch_results_sheet(xml, blocks),
+                                                "xl/workbook.xml": full_calculation_on_load}
+    scores_part = sheet_part(package, scores.SHEET)
+    if scores_part is not None:
+        source = scores.ScoresSource(tables.model, result, tables.model.indicator_cell, tables.data)
+        patches[scores_part] = lambda xml: patch_scores_sheet(xml, source)
+    ranges = dashboard.chart_ranges(len(result.dimensions), len(period_order(result.rows.get_level_values(1))))
+    for name in package.namelist():
+        if name.startswith("xl/charts/chart") and name.endswith(".xml"):
+            patches[name] = lambda xml: patch_chart(xml, ranges)
+    return patches
+
+
+def write_parts(book: Path, patches: dict[str, Callable[[str], str]]) -> None:
+    """Rewrite the named parts of ``book`` atomically; every other part is copied unchanged."""
     with zipfile.ZipFile(book) as package:
-        part = results_part(package)
         handle, temporary = tempfile.mkstemp(prefix=".~anji-", suffix=book.suffix, dir=book.parent)
         os.close(handle)
         try:
             with zipfile.ZipFile(temporary, "w") as out:
                 for info in package.infolist():
                     data = package.read(info.filename)
-                    if info.filename == part:
-                        data = patch_results_sheet(data.decode("utf-8"), blocks).encode("utf-8")
-                    elif info.filename == "xl/workbook.xml":
-                        data = full_calculation_on_load(data.decode("utf-8")).encode("utf-8")
+                    if info.filename in patches:
+                        data = patches[info.filename](data.decode("utf-8")).encode("utf-8")
                     out.writestr(info, data)
             shutil.copymode(book, temporary)
             with open(temporary, "rb") as written:
@@ -165,18 +171,23 @@ def write_results(book: Path, blocks: ResultsBlocks) -> None:
 
 
 def recalc_book(book: str | Path, backup: bool = False, step: Callable[[str], None] = lambda _: None) -> ResultsBlocks:
-    """Compute the book and write its Results, as the Recalculate button does."""
+    """Compute the book and write Results, Scores and the Dashboard's charts, as the Recalculate button does."""
     book = Path(book)
     check_writable(book)
     step("读取 reading")
-    model, panel = read_book(book)
+    tables = read_book_tables(book)
     step("计算 computing")
-    result = compute(model, panel)
+    result = compute(tables.model, tables.panel)
     if result.problems:
         raise AnjiInputError(result.problems)
-    blocks = results_blocks(model, result, dt.datetime.now().isoformat(timespec="seconds"))
+    blocks = results_blocks(tables.model, result, dt.datetime.now().isoformat(timespec="seconds"))
     step("写入 writing")
     if backup:
         shutil.copy2(book, book.with_name(f"{book.stem}.backup{book.suffix}"))
-    write_results(book, blocks)
+    try:
+        with zipfile.ZipFile(book) as package:
+            patches = _patches(package, tables, result, blocks)
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as error:
+        raise AnjiInputError([Problem(str(book), f"the package is damaged ({error}); nothing was written")]) from None
+    write_parts(book, patches)
     return blocks

@@ -8,7 +8,7 @@ Blocks of rows (first row = header), each written as one rectangle:
 * ``gains``: per unit and period the largest potential gains (短板), keyed
   ``unit|period|k`` so native formulas can look them up;
 * ``warnings``: one per line;
-* ``choices``: the distinct units and periods (the Dashboard's drop-down lists);
+* ``choices``: the distinct units, periods and dimensions (the Dashboard's lists and tables);
 * ``validation``: every problem of the input with its ``Sheet!Cell`` (written by Validate), or OK;
 
 plus a ``stamp``: when, with which version and on how many rows it was computed.
@@ -30,6 +30,7 @@ TOP_GAINS = 5
 MAX_DIMENSIONS = 13  # the summary block (4 + 2 per dimension columns) ends before the gains block
 SUMMARY_AT, GAINS_AT, WARNINGS_AT, CHOICES_AT, VALIDATION_AT = (3, 0), (3, 31), (3, 41), (3, 44), (3, 47)
 STAMP_ROW = 1
+RESULTS_ROWS = 2000  # formulas that look Results up reach this far below a block's header
 VALIDATION_OK = "OK — 未发现问题 no problems"
 
 
@@ -53,9 +54,14 @@ def finite_or_none(value: float) -> float | None:
     return None if value is None or math.isnan(value) else float(value)
 
 
-def _period_cell(period: str) -> object:
+def period_cell(period: str) -> object:
     """Years go back as numbers, so Results matches Data (and the Dashboard's look-ups)."""
     return int(period) if period.isdigit() else period
+
+
+def dimension_score_header(dimension: str) -> str:
+    """The summary column of a dimension's score; the Dashboard finds it by this name."""
+    return f"{dimension} 得分率"
 
 
 def gain_key(unit: str, period: object, k: int) -> str:
@@ -68,7 +74,7 @@ def results_blocks(model: Model, result: IndexResult, computed_at: str) -> Resul
     if len(dims) > MAX_DIMENSIONS:
         raise AnjiInputError([Problem("Indicators", f"Results has room for {MAX_DIMENSIONS} dimensions; this system has {len(dims)}")])
     summary: list[list[object]] = [
-        ["unit 单位", "period 时期", "index 指数", "rank 排名", *(f"{d} 得分率" for d in dims), *(f"{d} 贡献" for d in dims)]
+        ["unit 单位", "period 时期", "index 指数", "rank 排名", *map(dimension_score_header, dims), *(f"{d} 贡献" for d in dims)]
     ]
     gains: list[list[object]] = [["key", "unit 单位", "period 时期", "k 序号", "id 编号", "name 指标", "score 得分率", "gain 潜在提升"]]
     ids = list(result.scores.columns)
@@ -78,16 +84,18 @@ def results_blocks(model: Model, result: IndexResult, computed_at: str) -> Resul
     scores, gain_values = result.scores.to_numpy(), result.gains.to_numpy()
     positions = result.top_gain_positions(TOP_GAINS)
     for row, (unit, period) in enumerate(result.rows):
-        period_cell = _period_cell(period)
-        summary.append([unit, period_cell, *(finite_or_none(v) for v in table[row])])
+        shown = period_cell(period)
+        summary.append([unit, shown, *(finite_or_none(v) for v in table[row])])
+        summary[-1][3] = None if summary[-1][3] is None else int(summary[-1][3])  # a rank is a whole number
         for k, col in enumerate(positions[row][positions[row] >= 0], start=1):
-            gains.append([gain_key(unit, period_cell, k), unit, period_cell, k, ids[col], names[col],
+            gains.append([gain_key(unit, shown, k), unit, shown, k, ids[col], names[col],
                           finite_or_none(scores[row, col]), float(gain_values[row, col])])
     warnings = [["warnings 提示"], *([w] for w in result.warnings + [str(p) for p in result.problems])]
     units = list(dict.fromkeys(result.rows.get_level_values(0)))
-    periods = [_period_cell(p) for p in period_order(result.rows.get_level_values(1))]
-    depth = max(len(units), len(periods))
-    choices = [["units 单位", "periods 时期"], *([units[k] if k < len(units) else None, periods[k] if k < len(periods) else None] for k in range(depth))]
+    periods = [period_cell(p) for p in period_order(result.rows.get_level_values(1))]
+    lists = [units, periods, dims]
+    depth = max(map(len, lists))
+    choices = [["units 单位", "periods 时期", "dimensions 维度"], *([items[k] if k < len(items) else None for items in lists] for k in range(depth))]
     stamp = [["computed 计算于", computed_at, "version 版本", __version__, "rows 行数", len(result.rows)]]
     return ResultsBlocks(summary, gains, warnings, choices, validation_block(result.problems), stamp)
 
