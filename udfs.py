@@ -135,6 +135,31 @@ def ANJI_EXPLAIN(value, reference, direction=None):
 
 
 @xw.func(category=CATEGORY)
+@xw.arg("values", doc="一个指标各期数值（一行或一列）· one indicator's values over the periods, a row or a column", **RANGE)
+@xw.arg("periods", doc="对应年份（与 values 同形状）· the year of each value, same shape as values", **RANGE)
+@xw.arg("reference", doc="参考值（ratio）或参考年增长率（growth）· reference (ratio) or reference annual growth (growth)", **RANGE)
+@xw.arg("target_period", doc="目标年，默认（或空白）2025 · target year, default (or blank) 2025", **RANGE)
+@xw.arg("direction", doc="方向，默认正向（growth 默认逆向）· direction, default positive (growth: negative)", **RANGE)
+@xw.arg("method", doc="ratio（默认 default）或 or growth", **RANGE)
+@xw.arg("trend_periods", doc="趋势回溯期数，默认（或空白）3 · how far back the trend may start, default (or blank) 3", **RANGE)
+@worksheet_function
+def ANJI_FORECAST(values, periods, reference, target_period=None, direction=None, method="ratio", trend_periods=None):
+    """达标预测得分率 · forecast score at the target year: v̂ = v_T (1+g)^(target−T), g = (v_T/v_S)^(1/(T−S)) − 1."""
+    return functions.forecast_score(values, periods, reference, target_period, direction, method, trend_periods)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("value", doc="最新值 v_T（单元格或区域）· latest value(s), > 0", **RANGE)
+@xw.arg("reference", doc="参考值（目标值）· reference (target) value(s), > 0", **RANGE)
+@xw.arg("periods_left", doc="距目标年的年数 target − T · years left to the target year, > 0", **RANGE)
+@xw.arg("direction", doc="方向（只作检查，结果相同）· direction (checked only; the number is the same)", **RANGE)
+@worksheet_function
+def ANJI_REQUIRED_GROWTH(value, reference, periods_left, direction=None):
+    """所需年增速 · required yearly growth (reference/value)^(1/periods_left) − 1; negative: the value must fall."""
+    return functions.required_growth(value, reference, periods_left, direction)
+
+
+@xw.func(category=CATEGORY)
 @worksheet_function
 def ANJI_VERSION():
     """anji-xl 版本 · the anji-xl version."""

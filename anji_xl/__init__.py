@@ -13,6 +13,14 @@ except PackageNotFoundError:  # running from a checkout that was never installed
 
 from .engine import IndexResult, compute  # noqa: E402
 from .model import AnjiInputError, Model, Panel, Problem, Settings  # noqa: E402
-from .reader import read_book  # noqa: E402
+
+
+def __getattr__(name: str):
+    """``anji_xl.read_book`` on first use: it loads openpyxl, which the engine never needs."""
+    if name == "read_book":
+        from .io.read_book import read_book
+
+        return read_book
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["AnjiInputError", "IndexResult", "Model", "Panel", "Problem", "Settings", "compute", "read_book", "__version__"]

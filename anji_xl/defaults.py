@@ -17,8 +17,14 @@ from .model import Model, Panel, Settings, parse_direction
 
 _FOLDER = files(__package__) / "defaults"
 
-#: The book shipped with the project: ``anji-xl build-workbook`` writes it, the CLI defaults to it.
+#: The book shipped with the project, in the repository: ``anji-xl build-workbook`` writes it.
 SHIPPED_BOOK = Path(__file__).resolve().parent.parent / "workbook" / "AnjiIndex.xlsm"
+
+
+def default_book() -> Path:
+    """The book commands read without BOOK: the repository's in a checkout or an editable
+    install, else the copy a plain install carries inside the package (setup.py puts it there)."""
+    return SHIPPED_BOOK if SHIPPED_BOOK.is_file() else Path(str(files(__package__) / "workbook" / SHIPPED_BOOK.name))
 
 #: Settings of the shipped book, with what each means. ``missing = reweight`` because the
 #: growth indicators have no growth rate in the first sample year.
@@ -32,6 +38,8 @@ DEFAULT_SETTINGS: list[tuple[str, object, str]] = [
     ("draws", 1000, "敏感性分析抽样次数 · Monte Carlo draws"),
     ("spread", 0.2, "权重扰动幅度 s: 权重 × U(1−s, 1+s) · weight perturbation"),
     ("seed", 20211012, "随机种子 · random seed (results repeat exactly)"),
+    ("target_period", 2025, "达标预测目标年，空白 = 2025（参考值为“十四五”2025 年目标）· forecast target year; blank = 2025"),
+    ("trend_periods", 3, "达标预测趋势回溯期数，空白 = 3: 趋势起点 S 取 [T−3, T−1] 内最早有值的时期 · periods the trend looks back; blank = 3"),
 ]
 
 

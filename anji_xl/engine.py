@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from .aggregation import combine, full_scores, membership_matrix
+from .messages import pair, say
 from .model import Model, Panel, Problem, Settings
-from .scoring import FAULT_TEXT, POOLED_METHODS, Fault, Scored, score_goalpost, score_growth, score_ratio
+from .scoring import POOLED_METHODS, Fault, Scored, fault_message, score_goalpost, score_growth, score_ratio
 
 
 @dataclass
@@ -41,6 +42,7 @@ class IndexResult:
     faults: pd.DataFrame  # the scoring.Fault code of each score (0: it has one)
     warnings: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    panel: Panel | None = None  # what was computed: the trend forecast (forecast.py) reads its values
 
     @property
     def rows(self) -> pd.MultiIndex:
@@ -64,43 +66,48 @@ class IndexResult:
 _DIGITS = re.compile(r"\d+")
 
 
-def _year_key(period: str) -> tuple[int, ...] | None:
-    """(year, then the other numbers) for labels with one four-digit year: 2020Q1, Q1 2020, 2020-10."""
-    numbers = _DIGITS.findall(period)
+def period_key(period: str) -> tuple[float, ...] | None:
+    """Where a period label lies in time, or None when it cannot be placed.
+
+    A number is itself (2018.5); a label with one four-digit year is (year, then its other
+    numbers): 2020Q1, Q1 2020, 2020-10, 2020-10-01.
+    """
+    try:
+        number = float(period)
+        return (number,) if np.isfinite(number) else None
+    except ValueError:
+        numbers = _DIGITS.findall(period)
     years = [n for n in numbers if len(n) == 4]
     if len(years) != 1:
         return None
-    return (int(years[0]), *(int(n) for n in numbers if n is not years[0]))
+    return (float(years[0]), *(float(n) for n in numbers if n is not years[0]))
 
 
 def period_order(periods: pd.Index | list[str]) -> list[str]:
-    """Distinct periods in time order.
-
-    Numbers sort as numbers; labels that each carry one four-digit year sort by year and then
-    their other numbers (2020Q1 < 2020Q2 < 2021Q1, 2020-2 < 2020-10); anything else keeps the
-    order in which Data first lists it (a text sort would put 2020-10 before 2020-2).
+    """Distinct periods in time order (:func:`period_key`): 2020Q1 < 2020Q2 < 2021Q1,
+    2020-2 < 2020-10 (a text sort would put 2020-10 first); periods at the same time keep the
+    order in which Data first lists them. Labels that cannot be placed in time (the reader
+    reports them as problems) follow in Data's order, so they never reorder the others.
     """
     distinct = list(dict.fromkeys(periods))
-    try:
-        return sorted(distinct, key=float)
-    except ValueError:
-        keys = [_year_key(p) for p in distinct]
-        if all(k is not None for k in keys) and len(set(keys)) == len(keys):
-            return [p for _, p in sorted(zip(keys, distinct))]
-        return distinct
+    keys = [period_key(p) for p in distinct]
+    placed = sorted((k, n) for n, k in enumerate(keys) if k is not None)
+    return [distinct[n] for _, n in placed] + [p for p, k in zip(distinct, keys) if k is None]
 
 
 _CELL = re.compile(r"^(?P<sheet>.+)!\$?(?P<col>[A-Z]+)\$?(?P<row>\d+)$")
 
 
-def _column_number(letters: str) -> int:
+def column_number(letters: str) -> int:
+    """The 1-based number of a column's letters (A → 1, AA → 27)."""
     number = 0
     for letter in letters:
         number = number * 26 + ord(letter) - 64
     return number
 
 
-def _column_letters(number: int) -> str:
+def column_letters(number: int) -> str:
+    """The letters of a 1-based column number (1 → A, 27 → AA)."""
     letters = ""
     while number:
         number, rest = divmod(number - 1, 26)
@@ -115,8 +122,8 @@ def cell_span(cells: list[str]) -> str:
     parsed = [_CELL.match(cell) for cell in known]
     if not parsed or not all(parsed) or len({m["sheet"] for m in parsed}) != 1:
         return ", ".join(known)
-    cols, rows = [_column_number(m["col"]) for m in parsed], [int(m["row"]) for m in parsed]
-    first, last = f"{_column_letters(min(cols))}{min(rows)}", f"{_column_letters(max(cols))}{max(rows)}"
+    cols, rows = [column_number(m["col"]) for m in parsed], [int(m["row"]) for m in parsed]
+    first, last = f"{column_letters(min(cols))}{min(rows)}", f"{column_letters(max(cols))}{max(rows)}"
     return f"{parsed[0]['sheet']}!{first}" + (f":{last}" if last != first else "")
 
 
@@ -130,16 +137,15 @@ def checked_weights(weights: np.ndarray, settings: Settings, cells: list[str] | 
     weights = np.asarray(weights, dtype=float)
     cells = cells or [""] * len(weights)
     ids = ids or [f"#{k + 1}" for k in range(len(weights))]
-    problems = [Problem(cell, f"weight of {i} must be a number ≥ 0, got {w:g}") for i, w, cell in zip(ids, weights, cells) if not w >= 0]
+    problems = [Problem(cell, say("weight_not_number", ident=i, weight=w)) for i, w, cell in zip(ids, weights, cells) if not w >= 0]
     if problems:
         return weights, [], problems
     total = weights.sum()
     if abs(total - 1) <= settings.weight_tolerance:
         return weights, [], []
     if settings.normalize_weights and total > 0:
-        return weights / total, [f"weights summed to {total:.10g}; rescaled to 1 (normalize_weights = yes)"], []
-    message = f"weights sum to {total:.10g}, not 1 (tolerance {settings.weight_tolerance:g}); correct them or set normalize_weights = yes"
-    return weights, [], [Problem(cell_span(cells), message)]
+        return weights / total, [say("weights_rescaled", total=total)], []
+    return weights, [], [Problem(cell_span(cells), say("weights_off_one", total=total, tolerance=settings.weight_tolerance))]
 
 
 def check_weights(model: Model) -> tuple[np.ndarray, list[str], list[Problem]]:
@@ -153,16 +159,17 @@ def check_model(model: Model, panel: Panel) -> tuple[np.ndarray, list[str], list
     """Problems that leave no row valid (weights, an indicator without a Data column), with the
     weights to use and their warnings."""
     weights, warnings, problems = check_weights(model)
-    problems += [Problem(model.indicator_cell(i, "id"), f"indicator {i} has no column in Data")
+    problems += [Problem(model.indicator_cell(i, "id"), say("no_data_column", ident=i))
                  for i in model.indicators.index if i not in panel.values.columns]
     return weights, warnings, problems
 
 
 def _ordered(panel: Panel, ids: list[str]) -> pd.DataFrame:
-    order = period_order(panel.values.index.get_level_values(1))
-    rank = {p: k for k, p in enumerate(order)}
+    """The panel's rows by unit, in the order Data first lists the units, then by period in time."""
     values = panel.values.reindex(columns=ids)
-    keys = [(unit, rank[period]) for unit, period in values.index]
+    unit_rank = {u: k for k, u in enumerate(dict.fromkeys(values.index.get_level_values(0)))}
+    period_rank = {p: k for k, p in enumerate(period_order(values.index.get_level_values(1)))}
+    keys = [(unit_rank[unit], period_rank[period]) for unit, period in values.index]
     return values.iloc[sorted(range(len(keys)), key=keys.__getitem__)]
 
 
@@ -263,38 +270,35 @@ def _fault_problems(model: Model, panel: Panel, values: pd.DataFrame, faults: np
         indicator = model.indicators.loc[ident]
         if _is_per_indicator(fault, indicator):
             where = model.indicator_cell(ident, _PER_INDICATOR_FIELD[fault])
-            text = f"indicator {ident}: " + FAULT_TEXT[fault][0].format(reference=indicator["reference"])
+            text = say("indicator_fault", ident=ident, fault=fault_message(fault, reference=indicator["reference"]))
             problems.setdefault((where, text), None)
             continue
         previous_row = scored.previous_rows[row]
         if fault == Fault.PREVIOUS_NOT_POSITIVE:
             previous_period = values.index[previous_row][1]
             where = panel.data_cell(unit, previous_period, ident)
-            text = (f"{ident} ({unit}, {period}): the value of {previous_period}, {scored.previous[row, col]:g}, is not > 0, "
-                    f"so {period} has no growth rate")
+            text = say("element_fault", ident=ident, unit=unit, period=period,
+                       fault=pair("previous_not_positive", previous_period=previous_period, previous=scored.previous[row, col], period=period))
         else:
             where = panel.data_cell(unit, period, ident)
-            text = f"{ident} ({unit}, {period}): " + _element_text(fault, values.iat[row, col], scores[row, col], previous_row < 0)
+            text = say("element_fault", ident=ident, unit=unit, period=period,
+                       fault=_element_text(fault, values.iat[row, col], scores[row, col], previous_row < 0))
         problems.setdefault((where, text), (unit, period))
     return [Problem(where, text, row) for (where, text), row in problems.items()]
 
 
-def _element_text(fault: Fault, value: float, score: float, first_period: bool) -> str:
+def _element_text(fault: Fault, value: float, score: float, first_period: bool):
     if fault == Fault.MISSING and not np.isnan(value):
-        return (
-            "no previous period in Data, so no growth rate (missing value)"
-            if first_period
-            else "the previous period's value is missing, so no growth rate"
-        )
-    text = FAULT_TEXT[fault][0].format(value=value, score=score, reference="", previous=np.nan)
-    return text + (" (Settings missing = error)" if fault == Fault.MISSING else "")
+        return pair("no_previous_period" if first_period else "previous_missing")
+    text = fault_message(fault, value=value, score=score, reference="", previous=np.nan)
+    return pair("missing_is_error", fault=text) if fault == Fault.MISSING else text
 
 
 def _empty_row_problems(panel: Panel, values: pd.DataFrame, weights: np.ndarray) -> list[Problem]:
     """Rows left with no weight at all (every value missing under reweight), naming their cells."""
     ids = list(values.columns)
     return [
-        Problem(cell_span([panel.data_cell(unit, period, i) for i in ids]), f"{unit} {period}: every value is missing, so there is no index", (unit, period))
+        Problem(cell_span([panel.data_cell(unit, period, i) for i in ids]), say("row_empty", unit=unit, period=period), (unit, period))
         for (unit, period), empty in zip(values.index, ~(weights.sum(axis=1) > 0)) if empty
     ]
 
@@ -308,12 +312,12 @@ def _missing_warnings(model: Model, values: pd.DataFrame, missing: np.ndarray, w
         unit, period = values.index[row]
         gone = ", ".join(ids[missing[row]])
         if policy == "zero":
-            warnings.append(f"{unit} {period}: missing {gone} scored 0 (missing = zero)")
+            warnings.append(say("missing_zero", unit=unit, period=period, ids=gone))
             continue
-        warnings.append(f"{unit} {period}: missing {gone} left out; weights rescaled within their dimension (missing = reweight)")
+        warnings.append(say("missing_reweight", unit=unit, period=period, ids=gone))
         for dim in dict.fromkeys(dims[missing[row]]):
             if weights[row, dims == dim].sum() == 0:
-                warnings.append(f"{unit} {period}: dimension {dim} has no values; its weight shared over the other dimensions")
+                warnings.append(say("dimension_empty", unit=unit, period=period, dimension=dim))
     return warnings
 
 
@@ -326,8 +330,7 @@ def _annualised_warnings(model: Model, values: pd.DataFrame, scored: PanelScores
         (unit, period), span = values.index[row], scored.spans[row]
         since = values.index[scored.previous_rows[row]][1]
         names = ", ".join(values.columns[has_rate[row]])
-        warnings.append(f"{unit} {period}: growth of {names} since {since} annualised over {span:g} periods: "
-                        f"g = (v_{period} / v_{since})^(1/{span:g}) − 1")
+        warnings.append(say("annualised", unit=unit, period=period, ids=names, since=since, span=span))
     return warnings
 
 
@@ -340,7 +343,8 @@ def compute(model: Model, panel: Panel) -> IndexResult:
     settings = model.settings
     ids = list(model.indicators.index)
     dims = model.dimensions
-    base_weights, warnings, model_problems = check_model(model, panel)
+    base_weights, weight_warnings, model_problems = check_model(model, panel)
+    warnings = [*model.warnings, *panel.warnings, *weight_warnings]
     values = _ordered(panel, ids)
     scored = score_panel(model, values)
     faults = scored.scored.faults.copy()
@@ -357,7 +361,7 @@ def compute(model: Model, panel: Panel) -> IndexResult:
     warnings += _annualised_warnings(model, values, scored)
     if scored.degenerate.any():
         flat = sorted({(values.index[r][1], ids[c]) for r, c in zip(*np.nonzero(scored.degenerate))})
-        warnings += [f"{ident} {period}: all units have the same value; min–max scores 1, z-scores 0" for period, ident in flat]
+        warnings += [say("all_equal", ident=ident, period=period) for period, ident in flat]
     problems = model_problems + _fault_problems(model, panel, values, faults, combined.scores, scored)
     if settings.missing == "reweight" and not model_problems:
         problems += _empty_row_problems(panel, values, combined.weights)
@@ -380,4 +384,5 @@ def compute(model: Model, panel: Panel) -> IndexResult:
         faults=frame(faults, ids),
         warnings=warnings,
         problems=problems,
+        panel=panel,
     )

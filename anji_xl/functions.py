@@ -30,8 +30,9 @@ from .excel_values import (
     text,
 )
 from .model import AnjiInputError, Panel, Problem, Settings, parse_method
-from .reader import block_from_grid, read_grids, read_model
-from .scoring import FAULT_TEXT, POOLED_METHODS, Fault, Scored, score_goalpost, score_growth, score_ratio
+from .io.parse import Reading, block_from_grid, read_grids, read_model
+from .scoring import POOLED_METHODS, Fault, Scored, fault_message, score_goalpost, score_growth, score_ratio
+from .forecast import find_trends, project, required_growth as required_growth_of, year_of
 from .sensitivity import sensitivity
 
 
@@ -237,8 +238,9 @@ def sensitivity_table(data, indicators, settings) -> object:
 
 def check(indicators) -> str:
     """ANJI_CHECK: "OK", or the first problem of an indicator table in words."""
-    problems: list[Problem] = []
-    model = read_model(block_from_grid("Indicators", grid(indicators).tolist(), problems), None, problems)
+    reading = Reading()
+    model = read_model(block_from_grid("Indicators", grid(indicators).tolist(), reading.problems), None, reading)
+    problems: list[Problem] = reading.problems
     if model is not None and not problems:
         # Score a two-period panel of ones: only faults of references and goalposts can show.
         model = replace(model, settings=replace(model.settings, missing="reweight"))
@@ -257,9 +259,8 @@ def _explanation(v: float, r: float, d: float, bad: tuple[bool, bool, bool], raw
     scored = score_ratio(v, r, d)
     fault = Fault(scored.faults.item())
     if fault != Fault.OK:
-        english, chinese = FAULT_TEXT[fault]
-        fields = {"value": v, "reference": r, "previous": math.nan, "score": math.nan}
-        return f"无法计算 · no score: {chinese.format(**fields)} · {english.format(**fields)}"
+        why = fault_message(fault, value=v, reference=r, previous=math.nan, score=math.nan)
+        return f"无法计算 · no score: {why}"
     x, positive = scored.scores.item(), d > 0
     formula = f"{v:g} / {r:g}" if positive else f"{r:g} / {v:g}"
     kind = "正向 positive: min(1, 现值/参考值 value/reference)" if positive else "逆向 negative: min(1, 参考值/现值 reference/value)"
@@ -280,6 +281,55 @@ def explain(value, reference, direction) -> object:
         for i in range(shape[0])
     ]
     return out[0][0] if shape == (1, 1) else out
+
+
+def forecast_score(values, periods, reference, target_period, direction, method, trend_periods) -> object:
+    """ANJI_FORECAST: the forecast score at ``target_period`` of one indicator's series (SPEC §2b):
+    T, S, the trend g and v̂ = v_T (1 + g)^(target − T) scored by the ratio rule, or g by the
+    growth-control rule; cap 1. #N/A: no value or no trend (or a pooled method: no forecast);
+    #NUM!: v_T or v_S ≤ 0, T ≥ target, a reference outside its domain; #VALUE!: text, a period
+    that is not a year, two values of one year, a goalpost method (its goalposts are not arguments)."""
+    name = parse_method(text(method, "ratio"))
+    if name in POOLED_METHODS:
+        return excel_error(XlError.NA)
+    if name not in ("ratio", "growth"):
+        raise ArgumentError("ANJI_FORECAST scores ratio and growth indicators")
+    v, v_bad = numbers(values)
+    cells = grid(periods)
+    if v.shape != cells.shape or (v_bad.any()):
+        raise ArgumentError("values and periods must be numbers of the same shape")
+    years = np.array([np.nan if year_of(p) is None else year_of(p) for p in cells.ravel()], dtype=float)
+    v = v.ravel()
+    if (np.isnan(years) & ~np.isnan(v)).any() or len(set(years[~np.isnan(v)])) < (~np.isnan(v)).sum():
+        raise ArgumentError("every value needs its own year")
+    (r, r_bad), (d, d_bad) = numbers(reference), directions(direction, _default_direction(name))
+    if r.size != 1 or d.size != 1 or r_bad.any() or d_bad.any():
+        raise ArgumentError("one reference and one direction")
+    config = settings_of(target_period=target_period, trend_periods=trend_periods)
+    order = np.argsort(np.where(np.isnan(years), np.inf, years), kind="stable")
+    keep = order[~np.isnan(years[order])]
+    trends = find_trends(years[keep], v[keep, None], config.trend_periods)
+    if (trends.latest <= 0).any() or (trends.start <= 0).any() or (trends.latest_period >= config.target_period).any():
+        return excel_error(XlError.NUM)
+    indicator = pd.DataFrame({"method": [name], "transform": [""], "direction": [d.item()], "reference": [r.item()],
+                              "lower": [np.nan], "upper": [np.nan]})
+    scored = project(indicator, trends, float(config.target_period), config.cap).scored
+    return cell_values(scored.scores, fault_errors(scored.faults))
+
+
+def required_growth(value, reference, periods_left, direction) -> object:
+    """ANJI_REQUIRED_GROWTH: (reference / value)^(1/periods_left) − 1, element by element: the
+    constant yearly growth that reaches the reference exactly at the target year. The number is
+    the same for both directions (negative: the value must fall); ``direction`` is checked only.
+    #NUM! where value ≤ 0, reference ≤ 0 or periods_left ≤ 0; #N/A for a blank."""
+    (v, v_bad), (r, r_bad), (n, n_bad) = numbers(value), numbers(reference), numbers(periods_left)
+    _, d_bad = directions(direction, 1)
+    shape = np.broadcast_shapes(v.shape, r.shape, n.shape, d_bad.shape)
+    v, r, n = (np.broadcast_to(a, shape) for a in (v, r, n))
+    with np.errstate(invalid="ignore"):
+        faults = np.where(np.isnan(v) | np.isnan(r) | np.isnan(n), Fault.MISSING,
+                          np.where((v <= 0) | (r <= 0) | (n <= 0), Fault.REFERENCE_NOT_POSITIVE, Fault.OK))
+    return cell_values(required_growth_of(v, r, n), fault_errors(faults, v_bad, r_bad, n_bad, d_bad))
 
 
 def version() -> str:

@@ -14,6 +14,8 @@ from typing import Callable
 
 import pandas as pd
 
+from .messages import say
+
 #: The six dimensions of the report, §三, in the report's order (Chinese name → English).
 DIMENSIONS_EN: dict[str, str] = {
     "低碳生产": "Low-carbon production",
@@ -33,7 +35,7 @@ DIRECTION_ALIASES = {
     "negative": -1, "neg": -1, "-": -1, "-1": -1, "逆向": -1, "负向": -1, "逆": -1,
 }
 METHOD_ALIASES = {"比值法": "ratio", "功效系数法": "efficacy", "min-max": "minmax", "z-score": "zscore"}
-#: Cell texts that mean "no value": Excel's not-available error.
+#: Cell texts that mean "no value" to the worksheet functions: Excel's not-available error.
 MISSING_MARKS = frozenset({"#N/A"})
 _YES = {"yes", "true", "y", "是"}
 _NO = {"no", "false", "n", "否"}
@@ -90,6 +92,8 @@ class Settings:
     draws: int = 1000
     spread: float = 0.2
     seed: int = 20211012
+    target_period: int = 2025  # 达标预测: the year the references are targets for
+    trend_periods: int = 3  # 达标预测: how many periods back the trend may start
 
     @classmethod
     def from_mapping(
@@ -103,8 +107,8 @@ class Settings:
         values: dict[str, object] = {}
         problems: list[Problem] = []
 
-        def bad(key: str, message: str) -> None:
-            problems.append(Problem(where(key), f"setting {key}: {message}"))
+        def bad(key: str, message: str, **fields: object) -> None:
+            problems.append(Problem(where(key), say(message, key=key, value=value, **fields)))
 
         for key, value in raw.items():
             text = "" if value is None else str(value).strip()
@@ -112,41 +116,42 @@ class Settings:
                 continue  # a blank value keeps the default; only a blank cap means something (no cap)
             if key in ("dimension_aggregation", "index_aggregation"):
                 if text.lower() not in AGGREGATIONS:
-                    bad(key, f"{value!r} is not one of {', '.join(AGGREGATIONS)}")
+                    bad(key, "setting_choice", allowed=", ".join(AGGREGATIONS))
                 else:
                     values[key] = text.lower()
             elif key == "missing":
                 if text.lower() not in MISSING_POLICIES:
-                    bad(key, f"{value!r} is not one of {', '.join(MISSING_POLICIES)}")
+                    bad(key, "setting_choice", allowed=", ".join(MISSING_POLICIES))
                 else:
                     values[key] = text.lower()
             elif key == "normalize_weights":
                 if _is_number(value):  # Excel hands TRUE / 1 over as numbers
                     values[key] = float(value) != 0
                 elif text.lower() not in _YES | _NO:
-                    bad(key, f"{value!r} is not yes or no")
+                    bad(key, "setting_yes_no")
                 else:
                     values[key] = text.lower() in _YES
             elif key == "cap":
                 if text.lower() in ("", "none"):
                     values[key] = None
                 elif not _is_number(value) or float(value) <= 0:
-                    bad(key, f"{value!r} is not a positive number (leave it blank for no cap)")
+                    bad(key, "setting_cap")
                 else:
                     values[key] = float(value)
             elif key in ("weight_tolerance", "spread"):
                 if not _is_number(value) or float(value) < 0 or (key == "spread" and float(value) >= 1):
                     limit = "in [0, 1)" if key == "spread" else "≥ 0"
-                    bad(key, f"{value!r} is not a number {limit}")
+                    bad(key, "setting_number", limit=limit, limit_zh="在 [0, 1) 内" if key == "spread" else " ≥ 0 ")
                 else:
                     values[key] = float(value)
-            elif key in ("draws", "seed"):
-                if not _is_number(value) or float(value) != int(float(value)) or float(value) < (1 if key == "draws" else 0):
-                    bad(key, f"{value!r} is not a whole number{' ≥ 1' if key == 'draws' else ''}")
+            elif key in ("draws", "seed", "target_period", "trend_periods"):
+                least = 1 if key in ("draws", "trend_periods") else 0
+                if not _is_number(value) or float(value) != int(float(value)) or float(value) < least:
+                    bad(key, "setting_whole", limit=" ≥ 1" if least else "", limit_zh=" ≥ 1 的" if least else "")
                 else:
                     values[key] = int(float(value))
             else:
-                bad(key, "unknown setting")
+                bad(key, "setting_unknown")
         return cls(**values), problems
 
 
@@ -178,6 +183,7 @@ class Model:
     indicators: pd.DataFrame
     settings: Settings = field(default_factory=Settings)
     indicator_cell: Callable[[str, str], str] = _no_location
+    warnings: list[str] = field(default_factory=list)  # what reading the indicator table noticed
 
     @property
     def dimensions(self) -> list[str]:
@@ -194,3 +200,4 @@ class Panel:
 
     values: pd.DataFrame
     data_cell: Callable[[str, str, str], str] = _no_location
+    warnings: list[str] = field(default_factory=list)  # what reading the values noticed (numbers stored as text …)

@@ -8,6 +8,7 @@ import pandas as pd
 from tabulate import tabulate
 
 from .engine import IndexResult
+from .forecast import Forecast
 from .book.results import finite_or_none
 from .sensitivity import SensitivityResult
 from .model import DIMENSIONS_EN, Model
@@ -83,3 +84,52 @@ def sensitivity_report(result: SensitivityResult) -> str:
         disable_numparse=True,
         colalign=("left", "left", *("right",) * (len(table.columns) - 2)),
     )
+
+
+def forecast_document(outlook: Forecast, units: list[str]) -> dict:
+    """The ``anji-xl forecast --json`` document (issue 10): per unit the latest period, its index,
+    the forecast index and dimension scores, and per indicator the trajectory figures."""
+    rows = []
+    for unit in units:
+        latest = outlook.latest_period[unit]
+        indicators = {
+            ident: {"latest": finite_or_none(row["latest"]), "trend_growth": finite_or_none(row["trend_growth"]),
+                    "forecast": finite_or_none(row["forecast"]), "score_forecast": finite_or_none(row["score_forecast"]),
+                    "required_growth": finite_or_none(row["required_growth"]), "on_track": row["on_track"],
+                    "period_reached": row["period_reached"]}
+            for ident, row in outlook.indicators.loc[unit].iterrows()
+        }
+        rows.append({"unit": unit, "latest_period": latest, "index": finite_or_none(outlook.index[unit]),
+                     "index_forecast": finite_or_none(outlook.index_forecast[unit]),
+                     "dimensions_forecast": {k: finite_or_none(v) for k, v in outlook.dimension_scores.loc[unit].items()},
+                     "indicators": indicators})
+    return {"target_period": str(outlook.target_period), "results": rows, "warnings": outlook.warnings_of(units)}
+
+
+def _percent(value: float) -> str:
+    return "—" if math.isnan(value) else f"{value:+.2%}"
+
+
+def forecast_report(outlook: Forecast, model: Model, units: list[str]) -> str:
+    """Per unit the indicator table (Chinese first), then the forecast index and dimensions."""
+    names = model.indicators["name"] if "name" in model.indicators else pd.Series(dtype=str)
+    yes_no = {True: "是 yes", False: "否 no", None: "—"}
+    blocks = []
+    for unit in units:
+        table = outlook.indicators.loc[unit]
+        lines = [
+            [f"{ident} {names.get(ident, '')}".strip(), f"{_fmt(row['latest'])} ({row['latest_period'] or '—'})", _percent(row["trend_growth"]),
+             _fmt(row["forecast"]), _fmt(row["score_forecast"]), yes_no[row["on_track"]], _percent(row["required_growth"]),
+             row["period_reached"] or "—"]
+            for ident, row in table.iterrows()
+        ]
+        indicators = tabulate(lines, headers=["指标 Indicator", "最新值 Latest", "趋势年增速 Trend", f"预测值 {outlook.target_period} Forecast",
+                                              "预测得分率 Score", "达标 On track", "所需年增速 Required", "达标年份 Reached"],
+                              colalign=("left", "right", "right", "right", "right", "left", "right", "right"), disable_numparse=True)
+        dims = tabulate([[f"{dim} {DIMENSIONS_EN.get(dim, '')}".strip(), _fmt(outlook.dimension_scores.at[unit, dim])] for dim in outlook.dimensions],
+                        headers=["维度 Dimension", f"预测得分率 {outlook.target_period} Forecast"], colalign=("left", "right"), disable_numparse=True)
+        title = (f"{unit}   达标预测 forecast to {outlook.target_period}   最新 latest {outlook.latest_period[unit]}: "
+                 f"指数 index {_fmt(outlook.index[unit])}")
+        summary = f"预测指数 Forecast index {outlook.target_period}: {_fmt(outlook.index_forecast[unit])}"
+        blocks.append(f"{title}\n\n{indicators}\n\n{summary}\n\n{dims}")
+    return "\n\n\n".join(blocks)

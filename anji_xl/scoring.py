@@ -15,6 +15,8 @@ from enum import IntEnum
 import numpy as np
 import pandas as pd
 
+from .messages import Pair, pair
+
 
 class Fault(IntEnum):
     """Why an element has no score (OK: it has one)."""
@@ -175,38 +177,10 @@ def score_efficacy(values, groups, direction=1) -> tuple[Scored, np.ndarray]:
     return Scored(60.0 + 40.0 * scored.scores, scored.faults), constant
 
 
-#: Why an element has no score, in English and Chinese (shared by the command line's messages
-#: and ANJI_EXPLAIN). Fields: {value}, {reference}, {previous}, {score}.
-FAULT_TEXT: dict[Fault, tuple[str, str]] = {
-    Fault.MISSING: ("the value is missing", "缺少数值"),
-    Fault.NEGATIVE_VALUE: ("the value {value:g} is negative", "数值 {value:g} 为负数"),
-    Fault.REFERENCE_NOT_POSITIVE: (
-        "the reference value must be a number > 0 (got {reference})",
-        "参考值必须为大于 0 的数（当前为 {reference}）",
-    ),
-    Fault.PREVIOUS_NOT_POSITIVE: (
-        "the previous period's value {previous:g} is not > 0, so no growth rate exists",
-        "上期数值 {previous:g} 不大于 0，无法计算增长率",
-    ),
-    Fault.GROWTH_FACTOR_NOT_POSITIVE: (
-        "1 + growth must be > 0 for both the value and the reference growth rate",
-        "增长率与参考增长率都必须满足 1 + 增长率 > 0",
-    ),
-    Fault.NOT_FINITE: (
-        "the score is not a finite number (a negative indicator at 0, or a ratio beyond the range of numbers, with no cap); set a cap or check the value",
-        "得分不是有限数（逆向指标数值为 0 或比值超出数值范围，且未设上限）；请设置上限或检查数值",
-    ),
-    Fault.BOUNDS_INVALID: ("the goalposts need lower < upper", "目标区间需满足 下限 < 上限"),
-    Fault.LOG_NOT_POSITIVE: (
-        "a log transform needs the value and both goalposts > 0",
-        "对数变换要求数值和上下限都大于 0",
-    ),
-    Fault.PERIODS_NOT_POSITIVE: ("the number of periods between the two values must be > 0", "两期间隔期数必须大于 0"),
-    Fault.NEGATIVE_FOR_GEOMETRIC: (
-        "the score {score:g} is negative, and geometric aggregation needs scores ≥ 0",
-        "得分 {score:g} 为负数，几何平均要求得分 ≥ 0",
-    ),
-}
+def fault_message(fault: Fault, **fields: object) -> Pair:
+    """Why an element has no score, in both languages (shared by the command line's messages
+    and ANJI_EXPLAIN). Fields: ``value``, ``reference``, ``previous``, ``score``."""
+    return pair(f"fault.{fault.name.lower()}", **fields)
 
 
 #: Methods whose goalposts come from all units of the same period.

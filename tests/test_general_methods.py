@@ -82,7 +82,7 @@ def test_minmax_all_equal_gives_one_and_a_warning():
     model = make_model({"a": {"dimension": "A", "method": "minmax", "weight": 1.0}})
     result = compute(model, make_panel({("x", "1"): {"a": 3.0}, ("y", "1"): {"a": 3.0}}))
     assert result.scores["a"].tolist() == [1.0, 1.0]
-    assert result.warnings == ["a 1: all units have the same value; min–max scores 1, z-scores 0"]
+    assert result.warnings == ["a 1：所有单位数值相同；min–max 得分为 1，z 分数为 0 · a 1: all units have the same value; min–max scores 1, z-scores 0"]
 
 
 def test_zscore_negative_direction_flips_sign():
@@ -119,7 +119,8 @@ def test_geometric_rejects_negative_zscores_at_their_cells(levels):
     panel.data_cell = lambda unit, period, ident: f"Data!C{2 if unit == 'x' else 3}"
     result = compute(model, panel)
     # mean 3, sample sd √2: x = −1/√2 cannot enter a geometric mean; y = 1/√2 is its own index
-    assert [str(p) for p in result.problems] == ["Data!C2: a (x, 1): the score -0.707107 is negative, and geometric aggregation needs scores ≥ 0"]
+    assert [str(p) for p in result.problems] == ["Data!C2: a（x，1）：得分 -0.707107 为负数，几何平均要求得分 ≥ 0 · "
+                                                    "a (x, 1): the score -0.707107 is negative, and geometric aggregation needs scores ≥ 0"]
     assert math.isnan(result.index[("x", "1")])
     assert close(result.index[("y", "1")], 1 / math.sqrt(2))
 

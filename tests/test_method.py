@@ -102,7 +102,8 @@ def test_growth_across_a_gap_is_annualised_with_a_warning():
     result = compute(model, panel)
     assert close(result.scores.at[("甲县", "2020"), "T"], 1.03 / 1.10)
     assert close(result.scores.at[("甲县", "2020"), "P"], 1.0)
-    assert "甲县 2020: growth of T, P since 2017 annualised over 3 periods: g = (v_2020 / v_2017)^(1/3) − 1" in result.warnings
+    assert ("甲县 2020：T, P 自 2017 以来的增长率按 3 期年化：g = (v_2020 / v_2017)^(1/3) − 1 · "
+            "甲县 2020: growth of T, P since 2017 annualised over 3 periods: g = (v_2020 / v_2017)^(1/3) − 1") in result.warnings
     # consecutive years: no warning (2017 has no growth; its warning is the reweight one)
     consecutive = compute(model, make_panel({("甲县", "2019"): {"T": 100.0, "P": 200.0}, ("甲县", "2020"): {"T": 110.0, "P": 210.0}}))
     assert not any("annualised" in w for w in consecutive.warnings)
@@ -126,8 +127,9 @@ def test_error_rows_name_indicator_unit_period_and_cell():
     panel = make_panel({("甲县", "2020"): {"A1": -1.0, "B1": 1.0}})
     panel.data_cell = lambda unit, period, ident: "Data!C2" if ident == "A1" else "Data!D2"
     messages = [str(p) for p in compute(model, panel).problems]
-    assert "Data!C2: A1 (甲县, 2020): the value -1 is negative" in messages
-    assert any(m.startswith("Indicators!F3: indicator B1: the reference value must be a number > 0") for m in messages)
+    assert "Data!C2: A1（甲县，2020）：数值 -1 为负数 · A1 (甲县, 2020): the value -1 is negative" in messages
+    assert any(m.startswith("Indicators!F3: 指标 B1：参考值必须为大于 0 的数") and "indicator B1: the reference value must be a number > 0" in m
+               for m in messages)
 
 
 @pytest.mark.parametrize("policy", ["error", "reweight", "zero"])
@@ -138,7 +140,7 @@ def test_a_negative_value_is_a_problem_at_its_cell_whatever_the_missing_policy(p
     panel = make_panel({("u", "2019"): {"T": -5.0, "R": 0.5}, ("u", "2020"): {"T": 10.0, "R": 0.5}})
     panel.data_cell = lambda unit, period, ident: f"Data!{'C' if ident == 'T' else 'D'}{2 if period == '2019' else 3}"
     result = compute(model, panel)
-    assert "Data!C2: T (u, 2019): the value -5 is negative" in [str(p) for p in result.problems]
+    assert "Data!C2: T（u，2019）：数值 -5 为负数 · T (u, 2019): the value -5 is negative" in [str(p) for p in result.problems]
     assert math.isnan(result.index[("u", "2019")])
 
 
@@ -148,7 +150,7 @@ def test_a_reference_not_above_zero_is_a_problem_even_when_every_value_is_missin
                        missing=policy)
     model.indicator_cell = lambda ident, key: f"Indicators!F{2 if ident == 'R' else 3}"
     result = compute(model, make_panel({("u", "1"): {"R": np.nan, "S": 0.5}}))
-    assert any(str(p).startswith("Indicators!F2: indicator R: the reference value must be a number > 0") for p in result.problems)
+    assert any(str(p).startswith("Indicators!F2: 指标 R：参考值必须为大于 0 的数") for p in result.problems)
     assert math.isnan(result.index[("u", "1")])
 
 
@@ -159,7 +161,8 @@ def test_a_non_positive_previous_value_is_reported_at_the_cell_that_holds_it():
     panel.data_cell = lambda unit, period, ident: f"Data!{'C' if ident == 'T' else 'D'}{2 if period == '2019' else 3}"
     result = compute(model, panel)
     # 0 in 2019 is a total of 0 (2019 itself has no growth rate); 2020's growth from 0 does not exist
-    assert [str(p) for p in result.problems] == ["Data!C2: T (u, 2020): the value of 2019, 0, is not > 0, so 2020 has no growth rate"]
+    assert [str(p) for p in result.problems] == ["Data!C2: T（u，2020）：2019 的数值 0 不大于 0，2020 无法计算增长率 · "
+                                                    "T (u, 2020): the value of 2019, 0, is not > 0, so 2020 has no growth rate"]
     assert result.problems[0].row == ("u", "2020") and math.isnan(result.index[("u", "2020")])
 
 
@@ -195,7 +198,7 @@ def _two_dimension_model(**settings):
 def test_missing_error_is_the_default_and_names_the_value():
     panel = make_panel({("u", "1"): {"a1": 0.5, "a2": np.nan, "b1": 0.8}, ("u", "2"): {"a1": 0.5, "a2": 0.5, "b1": 0.8}})
     result = compute(_two_dimension_model(), panel)
-    assert [str(p) for p in result.problems] == ["a2 (u, 1): the value is missing (Settings missing = error)"]
+    assert [str(p) for p in result.problems] == ["a2（u，1）：缺少数值（设置 missing = error） · a2 (u, 1): the value is missing (Settings missing = error)"]
     assert math.isnan(result.index[("u", "1")])
     assert close(result.index[("u", "2")], 0.3 * 0.5 + 0.2 * 0.5 + 0.5 * 0.8)  # other rows still computed
 
@@ -260,7 +263,7 @@ def test_weights_within_tolerance_pass_and_normalize_rescales_with_a_warning():
 def test_negative_weight_is_an_error():
     model = make_model({"a": {"dimension": "A", "reference": 1.0, "weight": 1.2}, "b": {"dimension": "A", "reference": 1.0, "weight": -0.2}})
     result = compute(model, make_panel({("u", "1"): {"a": 1.0, "b": 1.0}}))
-    assert [p.message for p in result.problems] == ["weight of b must be a number ≥ 0, got -0.2"]
+    assert [p.message for p in result.problems] == ["b 的权重必须为 ≥ 0 的数，当前为 -0.2 · weight of b must be a number ≥ 0, got -0.2"]
 
 
 # --- dimension score, contribution, index, potential gain -----------------------------------
@@ -298,9 +301,9 @@ def test_settings_blank_keeps_default_but_blank_cap_means_no_cap():
     assert Settings.from_mapping({"normalize_weights": 0.0})[0].normalize_weights is False
     _, problems = Settings.from_mapping({"missing": "sometimes", "spread": 1.5, "colour": "red"}, where=lambda k: f"Settings!B{k}")
     assert [str(p) for p in problems] == [
-        "Settings!Bmissing: setting missing: 'sometimes' is not one of error, reweight, zero",
-        "Settings!Bspread: setting spread: 1.5 is not a number in [0, 1)",
-        "Settings!Bcolour: setting colour: unknown setting",
+        "Settings!Bmissing: 设置项 missing：'sometimes' 不是 error, reweight, zero 之一 · setting missing: 'sometimes' is not one of error, reweight, zero",
+        "Settings!Bspread: 设置项 spread：1.5 不是在 [0, 1) 内的数 · setting spread: 1.5 is not a number in [0, 1)",
+        "Settings!Bcolour: 设置项 colour：未知设置 · setting colour: unknown setting",
     ]
 
 
@@ -312,7 +315,7 @@ def test_a_row_with_every_value_missing_has_no_index_under_reweight():
         panel.data_cell = lambda unit, period, ident: f"Data!{'C' if ident == 'a' else 'D'}{2 if unit == 'x' else 3}"
         result = compute(model, panel)
         assert math.isnan(result.index[("x", "1")]) and math.isnan(result.rank[("x", "1")])
-        assert [str(p) for p in result.problems] == ["Data!C2:D2: x 1: every value is missing, so there is no index"]
+        assert [str(p) for p in result.problems] == ["Data!C2:D2: x 1：所有数值都缺失，无法计算指数 · x 1: every value is missing, so there is no index"]
         assert result.rank[("y", "1")] == 1
         # y: arithmetic 0.5·0.25 + 0.5·1 = 0.625; geometric 0.25^0.5 · 1^0.5 = 0.5
         assert close(result.index[("y", "1")], 0.625 if aggregation == "arithmetic" else 0.5)

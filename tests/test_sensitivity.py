@@ -65,7 +65,7 @@ def test_problems_are_not_averaged_away():
     model = make_model(ROWS, missing="reweight")
     panel = make_panel({("x", "1"): {"a": -0.2, "b": 1.0}, ("y", "1"): {"a": 0.9, "b": np.nan}})
     result = sensitivity(model, panel, draws=50, spread=0.2, seed=1)
-    assert [str(p) for p in result.problems] == ["a (x, 1): the value -0.2 is negative"]
+    assert [str(p) for p in result.problems] == ["a（x，1）：数值 -0.2 为负数 · a (x, 1): the value -0.2 is negative"]
     assert result.table.loc[("x", "1")].isna().all()
     assert result.table.at[("y", "1"), "index_p50"] == pytest.approx(0.9, abs=1e-15)  # b left out: a alone
     heavy = make_model({**ROWS, "b": {**ROWS["b"], "weight": 0.6}})

@@ -22,9 +22,12 @@ SPEC_FUNCTIONS = {
     "ANJI_CHECK": ["indicators"],
     "ANJI_EXPLAIN": ["value", "reference", "direction"],
     "ANJI_VERSION": [],
+    "ANJI_FORECAST": ["values", "periods", "reference", "target_period", "direction", "method", "trend_periods"],
+    "ANJI_REQUIRED_GROWTH": ["value", "reference", "periods_left", "direction"],
 }
 REQUIRED = {"ANJI_SCORE": 2, "ANJI_GROWTH_SCORE": 3, "ANJI_NORMALIZE": 2, "ANJI_DIM": 4, "ANJI_INDEX": 2, "ANJI_TABLE": 2,
-            "ANJI_GAINS": 3, "ANJI_SENSITIVITY": 2, "ANJI_CHECK": 1, "ANJI_EXPLAIN": 2, "ANJI_VERSION": 0}
+            "ANJI_GAINS": 3, "ANJI_SENSITIVITY": 2, "ANJI_CHECK": 1, "ANJI_EXPLAIN": 2, "ANJI_VERSION": 0,
+            "ANJI_FORECAST": 3, "ANJI_REQUIRED_GROWTH": 3}
 
 
 # --- registration ---------------------------------------------------------------------------
@@ -263,10 +266,10 @@ def test_check_names_the_first_problem():
     heavy = INDICATORS[:3] + (("G1", "绿色设施", "正向", None, 0.7, 0.6),)
     assert "weights sum to 1.1, not 1" in xl.call("ANJI_CHECK", heavy)
     sideways = INDICATORS[:2] + (("E2", "低碳生产", "sideways", "growth", 0.03, 0.2),) + INDICATORS[3:]
-    assert xl.call("ANJI_CHECK", sideways).startswith("Indicators!C3: unknown direction 'sideways'")
+    assert xl.call("ANJI_CHECK", sideways).startswith("Indicators!C3: 无法识别的方向 'sideways'")
     zero_ref = INDICATORS[:3] + (("G1", "绿色设施", "正向", None, 0.0, 0.5),)
-    assert xl.call("ANJI_CHECK", zero_ref).startswith("Indicators!E4: indicator G1: the reference value must be a number > 0")
-    assert xl.shown(xl.call("ANJI_CHECK", "nonsense")).startswith("Indicators!1:1: no 'id' column")
+    assert xl.call("ANJI_CHECK", zero_ref).startswith("Indicators!E4: 指标 G1：参考值必须为大于 0 的数")
+    assert xl.shown(xl.call("ANJI_CHECK", "nonsense")).startswith("Indicators!1:1: 表头中没有 'id' 列 · no 'id' column")
 
 
 def test_explain_in_both_languages():

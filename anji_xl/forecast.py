@@ -1,0 +1,424 @@
+"""Trajectory to the target year (达标预测, SPEC §2b): which 2025 targets the present trend reaches.
+
+Per unit and indicator, with Settings ``target_period`` (P) and ``trend_periods`` (k):
+
+* T: the unit's latest period with a value v_T; S: the earliest period with a value in
+  [T − k, T − 1] (none: no trend, the indicator is missing from the forecast, with a warning);
+* trend growth g = (v_T / v_S)^(1/(T − S)) − 1; forecast v̂ = v_T (1 + g)^(P − T);
+* forecast score: the indicator's own rule applied to v̂ (growth control: to g; pooled methods
+  have no forecast);
+* required growth (ratio, goalpost) = (r / v_T)^(1/(P − T)) − 1; on track when v̂ meets r
+  (growth: g within g_ref); period reached = the first period T + n with v_T (1 + g)^n meeting r;
+* the forecast index: the forecast scores through :func:`~anji_xl.aggregation.combine`, exactly
+  as the index aggregates scores (weights, aggregation, the missing policy).
+
+Numbers only: this module never imports a spreadsheet library. Periods must be whole years.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .aggregation import combine, full_scores, membership_matrix
+from .engine import IndexResult, cell_span, check_weights
+from .model import Model, Panel, Problem, Settings
+from .scoring import POOLED_METHODS, Fault, Scored, fault_message, score_goalpost, score_growth, score_ratio
+
+#: "Meets the target" allows this relative rounding, so that a value that reaches r exactly on
+#: paper (v_T (1 + g)^n = r) is not missed by the last bit of a floating-point power.
+MEETS_TOLERANCE = 1e-9
+
+#: Columns of :attr:`Forecast.indicators`.
+INDICATOR_COLUMNS = ("latest_period", "latest", "start_period", "trend_growth", "forecast", "score_forecast",
+                     "required_growth", "on_track", "period_reached")
+
+
+def year_of(period: object) -> int | None:
+    """A period label as a whole year (``"2020"``, ``2020``, ``"2020.0"`` → 2020); None otherwise
+    (``"2020Q1"``, ``"2020-10"``): the trend needs the number of years between two periods."""
+    try:
+        number = float(str(period).strip())
+    except ValueError:
+        return None
+    return int(number) if math.isfinite(number) and number == int(number) else None
+
+
+@dataclass(frozen=True)
+class Trends:
+    """Per series (column): T, v_T, S, v_S; NaN where there is none."""
+
+    latest_period: np.ndarray
+    latest: np.ndarray
+    start_period: np.ndarray
+    start: np.ndarray
+
+
+def find_trends(years: np.ndarray, values: np.ndarray, trend_periods: int) -> Trends:
+    """T and S of each column of ``values`` (rows: the periods ``years``, ascending).
+
+    T is the latest row with a value; S the earliest row with a value in [T − k, T − 1].
+    """
+    years = np.asarray(years, dtype=float)
+    has = ~np.isnan(values)
+    n = len(years)
+    nan = np.full(values.shape[1], np.nan)
+    if n == 0:
+        return Trends(nan, nan, nan, nan)
+    last = n - 1 - np.argmax(has[::-1], axis=0)
+    found = has.any(axis=0)
+    latest_period = np.where(found, years[last], np.nan)
+    latest = np.where(found, values[last, np.arange(values.shape[1])], np.nan)
+    with np.errstate(invalid="ignore"):
+        window = has & (years[:, None] >= latest_period - trend_periods) & (years[:, None] <= latest_period - 1)
+    first = np.argmax(window, axis=0)
+    started = window.any(axis=0)
+    start_period = np.where(started, years[first], np.nan)
+    start = np.where(started, values[first, np.arange(values.shape[1])], np.nan)
+    return Trends(latest_period, latest, start_period, start)
+
+
+def trend_growth(latest, start, periods):
+    """g = (v_T / v_S)^(1/(T − S)) − 1 (NaN where v_S ≤ 0 or there is no start)."""
+    with np.errstate(all="ignore"):
+        return np.where(np.asarray(start) > 0, (np.asarray(latest) / start) ** (1 / np.asarray(periods, dtype=float)) - 1, np.nan)
+
+
+def required_growth(latest, target_value, periods_left):
+    """The constant yearly growth from v_T that reaches r exactly after ``periods_left`` years:
+    (r / v_T)^(1/(P − T)) − 1; negative when the value must fall. NaN where v_T ≤ 0, r < 0 or
+    P − T ≤ 0."""
+    v, r, n = (np.asarray(a, dtype=float) for a in (latest, target_value, periods_left))
+    with np.errstate(all="ignore"):
+        return np.where((v > 0) & (r >= 0) & (n > 0), (r / v) ** (1 / n) - 1, np.nan)
+
+
+def meets(value, target_value, direction):
+    """v ≥ r (positive) or v ≤ r (negative), within :data:`MEETS_TOLERANCE` of r."""
+    v, r, d = (np.asarray(a, dtype=float) for a in (value, target_value, direction))
+    slack = MEETS_TOLERANCE * np.abs(r)
+    with np.errstate(invalid="ignore"):
+        return np.where(d > 0, v >= r - slack, v <= r + slack)
+
+
+def periods_to_reach(latest, growth, target_value, direction):
+    """The fewest whole periods n ≥ 0 with v_T (1 + g)^n meeting r; NaN when the trend never
+    meets it (no trend, or g zero or away from r)."""
+    v, g, r, d = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (latest, growth, target_value, direction)))
+    out = np.full(v.shape, np.nan)
+    now = meets(v, r, d) & ~np.isnan(v)
+    out[now] = 0.0
+    with np.errstate(all="ignore"):
+        toward = ~now & (v > 0) & (r > 0) & (1 + g > 0) & np.where(d > 0, g > 0, g < 0)
+        n = np.ceil(np.log(r / v) / np.log1p(g))
+    for pos in zip(*np.nonzero(toward & np.isfinite(n))):
+        steps = max(n[pos], 1.0)
+        while steps > 1 and meets(v[pos] * (1 + g[pos]) ** (steps - 1), r[pos], d[pos]):
+            steps -= 1  # the logarithm rounded up past the first period that meets r
+        while not meets(v[pos] * (1 + g[pos]) ** steps, r[pos], d[pos]):
+            steps += 1
+        out[pos] = steps
+    return out
+
+
+def goal_values(indicators: pd.DataFrame) -> np.ndarray:
+    """The value at which each indicator's score is full: r for ratio; the goalpost the
+    direction points at (upper, or lower for a negative indicator); NaN for growth control (its
+    goal is a rate, g_ref) and pooled methods (their goalposts move with the other units)."""
+    method, d = indicators["method"].to_numpy(), indicators["direction"].to_numpy(dtype=float)
+    goalpost = np.where(d > 0, indicators["upper"].to_numpy(dtype=float), indicators["lower"].to_numpy(dtype=float))
+    return np.where(method == "ratio", indicators["reference"].to_numpy(dtype=float), np.where(method == "goalpost", goalpost, np.nan))
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Forecast of elements (units × indicators) at a horizon: v̂, its score and fault codes."""
+
+    growth: np.ndarray
+    forecast: np.ndarray
+    scored: Scored
+
+
+def project(indicators: pd.DataFrame, trends: Trends, horizon, cap: float | None) -> Projection:
+    """v̂ = v_T (1 + g)^(horizon − T) and its score by each indicator's own rule; growth control
+    scores g itself, (1 + g_ref)/(1 + g) or its inverse; pooled methods score NaN (MISSING)."""
+    shape = trends.latest.shape
+    g = trend_growth(trends.latest, trends.start, trends.latest_period - trends.start_period)
+    with np.errstate(all="ignore"):
+        v_hat = trends.latest * (1 + g) ** (np.asarray(horizon, dtype=float) - trends.latest_period)
+    scores = np.full(shape, np.nan)
+    faults = np.full(shape, np.int8(Fault.MISSING))
+    for (method, transform), cols in indicators.groupby(["method", "transform"], sort=False).indices.items():
+        if method in POOLED_METHODS:
+            continue
+        sub = indicators.iloc[cols]
+        d, r = sub["direction"].to_numpy(dtype=float), sub["reference"].to_numpy(dtype=float)
+        if method == "ratio":
+            scored = score_ratio(v_hat[..., cols], r, d, cap)
+        elif method == "growth":
+            span = np.nan_to_num((trends.latest_period - trends.start_period)[..., cols], nan=1.0)  # no start: MISSING, not a span fault
+            scored = score_growth(trends.latest[..., cols], trends.start[..., cols], r, d, cap, span)
+        else:
+            scored = score_goalpost(v_hat[..., cols], sub["lower"].to_numpy(dtype=float), sub["upper"].to_numpy(dtype=float), d, transform)
+        scores[..., cols] = scored.scores
+        faults[..., cols] = scored.faults
+    return Projection(g, v_hat, Scored(scores, faults))
+
+
+@dataclass
+class Forecast:
+    """The trajectory of every unit to ``target_period``. Frames are indexed by unit (and
+    indicator id); NaN where there is no number, the reason in ``warnings`` or ``problems``."""
+
+    settings: Settings
+    dimensions: list[str]
+    latest_period: pd.Series  # unit → its latest period in Data (label)
+    index: pd.Series  # unit → the index of latest_period
+    indicators: pd.DataFrame  # (unit, id) → INDICATOR_COLUMNS; periods as labels, on_track True/False/None
+    scores: pd.DataFrame  # unit × id: forecast scores after the missing policy
+    weights: pd.DataFrame  # unit × id: the weight each forecast score was given
+    dimension_scores: pd.DataFrame  # unit × dimension
+    index_forecast: pd.Series  # unit → the forecast index
+    gains: pd.DataFrame  # unit × id: W (full − forecast score)
+    trajectory: pd.Series  # (unit, year label) → the forecast index of each year after latest_period up to the target
+    warnings: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warning_units: list[str | None] = field(default_factory=list)  # the unit each warning concerns (None: every unit)
+
+    @property
+    def target_period(self) -> int:
+        return self.settings.target_period
+
+    def warnings_of(self, units: list[str]) -> list[str]:
+        """The warnings that concern these units (and those that concern every unit)."""
+        return [w for w, u in zip(self.warnings, self.warning_units) if u is None or u in units]
+
+    def problems_of(self, units: list[str]) -> list[Problem]:
+        """The problems of these units (Problem.row names the unit) and of the whole model."""
+        return [p for p in self.problems if p.row is None or p.row[0] in units]
+
+    def off_track(self, unit: str) -> list[str]:
+        """The unit's indicators that will miss their target, largest forecast gain first."""
+        rows = self.indicators.loc[unit]
+        ids = [i for i in rows.index if rows.at[i, "on_track"] is not None and not rows.at[i, "on_track"]]
+        gains = self.gains.loc[unit]
+        return sorted(ids, key=lambda i: -np.nan_to_num(gains[i]))
+
+
+def _unit_rows(panel: Panel, ids: list[str], as_of: int | None) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Each unit's Data rows in year order (as_of: only rows up to it); a period that is not a
+    whole year, or two labels of one year, is a problem naming the row's cells."""
+    values = panel.values.reindex(columns=ids)
+    problems: list[Problem] = []
+    units: dict[str, pd.DataFrame] = {}
+    years = [year_of(p) for p in values.index.get_level_values(1)]
+    seen: dict[tuple[str, int], str] = {}
+    for (unit, period), year in zip(values.index, years):
+        where = cell_span([panel.data_cell(unit, period, i) for i in ids])
+        if year is None:
+            problems.append(Problem(where, f"时期 {period!r} 不是年份，达标预测需要整数年份 · period {period!r} of {unit} is not a year; "
+                                           "the forecast needs whole years"))
+        elif (unit, year) in seen:
+            problems.append(Problem(where, f"{unit}: 时期 {period!r} 与 {seen[(unit, year)]!r} 是同一年 · periods {period!r} and "
+                                           f"{seen[(unit, year)]!r} are the same year"))
+        else:
+            seen[(unit, year)] = period
+    for unit in dict.fromkeys(values.index.get_level_values(0)):
+        rows = values.loc[[unit]]
+        rows = rows.assign(_year=[year_of(p) for p in rows.index.get_level_values(1)]).dropna(subset=["_year"])
+        rows = rows[rows["_year"] <= as_of] if as_of is not None else rows
+        units[unit] = rows.sort_values("_year", kind="stable").drop_duplicates("_year")
+    return units, problems
+
+
+def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> Forecast:
+    """The forecast of every unit of ``result`` (computed from ``model`` and its panel).
+
+    ``as_of``: forecast from the Data of that period and before only (a past year's view).
+    Problems: the model's (no forecast at all), periods that are not years, T ≥ target_period,
+    v_T < 0 or v_S < 0, scores that are not finite, and the problems of each unit's latest row
+    (whose index is shown). A zero v_T or v_S gives no trend (a power or ratio needs v > 0): the
+    indicator is missing from the forecast, as without a start period, and the missing policy decides.
+    """
+    settings, ids, dims = model.settings, list(model.indicators.index), result.dimensions
+    target, window = settings.target_period, settings.trend_periods
+    panel = result.panel if result.panel is not None else Panel(pd.DataFrame(columns=ids))
+    problems = [p for p in result.problems if p.row is None]
+    as_year = None if as_of is None else year_of(as_of)
+    if as_of is not None and as_year is None:
+        problems.append(Problem("--period", f"时期 {as_of!r} 不是年份 · {as_of!r} is not a year"))
+    rows, period_problems = ({}, []) if problems else _unit_rows(panel, ids, as_year)
+    problems += period_problems
+    units = list(rows)
+    shape = (len(units), len(ids))
+    latest_t, latest_v, start_t, start_v = (np.full(shape, np.nan) for _ in range(4))
+    latest_label: dict[str, str | None] = {}
+    for u, unit in enumerate(units):
+        frame = rows[unit]
+        found = find_trends(frame["_year"].to_numpy(dtype=float), frame[ids].to_numpy(dtype=float), window)
+        latest_t[u], latest_v[u], start_t[u], start_v[u] = found.latest_period, found.latest, found.start_period, found.start
+        latest_label[unit] = frame.index[-1][1] if len(frame) else None
+    label = {(unit, int(year)): period for unit, frame in rows.items() for (_, period), year in zip(frame.index, frame["_year"])}
+    trends = Trends(latest_t, latest_v, start_t, start_v)
+    broken = np.zeros(shape, dtype=bool)  # elements with a problem: no number, whatever the missing policy
+    notes: list[tuple[str | None, str]] = []  # (the unit a warning concerns, the warning)
+    methods = model.indicators["method"].to_numpy()
+    pooled = np.isin(methods, list(POOLED_METHODS))
+
+    def cell(u: int, c: int, year: float) -> str:
+        return panel.data_cell(units[u], label[(units[u], int(year))], ids[c])
+
+    def problem(u: int, where: str, zh: str, en: str) -> None:
+        problems.append(Problem(where, f"{zh} · {en}", (units[u], latest_label[units[u]])))
+
+    for u, unit in enumerate(units):
+        late = ~np.isnan(latest_t[u]) & (latest_t[u] >= target)
+        if late.any():
+            broken[u, late] = True
+            year = int(np.nanmax(latest_t[u][late]))
+            problem(u, cell_span([cell(u, c, latest_t[u, c]) for c in np.flatnonzero(late)]),
+                    f"{unit}：最新数据已到 {year} 年，不早于目标年 target_period = {target}，无可预测",
+                    f"{unit}: the latest values are of {year}, not before target_period {target}, so there is nothing to forecast")
+    for years, values in ((latest_t, latest_v), (start_t, start_v)):
+        with np.errstate(invalid="ignore"):  # a 0 (e.g. a 0/1 indicator before it was met) has no trend: missing, not a problem
+            bad = (values < 0) & ~pooled & ~broken
+        for u, c in zip(*np.nonzero(bad)):
+            broken[u, c] = True
+            period = label[(units[u], int(years[u, c]))]
+            problem(u, cell(u, c, years[u, c]), f"{ids[c]}（{units[u]}，{period}）：数值 {values[u, c]:g} 不大于 0，无法计算趋势增速与所需增速",
+                    f"{ids[c]} ({units[u]}, {period}): the value {values[u, c]:g} is not > 0, so there is no trend or required growth "
+                    "(g = (v_T / v_S)^(1/(T − S)) − 1 needs v > 0)")
+
+    projection = project(model.indicators, trends, np.full(shape, float(target)), settings.cap)
+    faults = projection.scored.faults
+    for u, c in zip(*np.nonzero((faults != Fault.OK) & (faults != Fault.MISSING) & ~broken)):
+        broken[u, c] = True
+        why = fault_message(Fault(faults[u, c]), value=projection.forecast[u, c], reference=model.indicators["reference"].iat[c],
+                            previous=start_v[u, c], score=np.nan)
+        problem(u, cell(u, c, latest_t[u, c]), f"{ids[c]}（{units[u]}）预测：{why.zh}", f"{ids[c]} ({units[u]}) forecast: {why.en}")
+
+    missing = (faults == Fault.MISSING) & ~broken
+    notes += _missing_warnings(model, units, trends, missing, pooled, label, cell)
+    for u, unit in enumerate(units):
+        last = np.nanmax(latest_t[u], initial=-np.inf)  # the unit's latest year with a value
+        stale = [ids[c] for c in range(len(ids)) if latest_t[u, c] < last]
+        if stale:
+            notes.append((unit, f"{unit}：{', '.join(stale)} 的最新值早于 {latest_label[unit]}，各自从最新值起算 · {unit}: the latest values of "
+                                f"{', '.join(stale)} are older than {latest_label[unit]}; each is forecast from its own latest year"))
+
+    scores = np.where(broken, np.nan, projection.scored.scores)
+    weights, _, _ = check_weights(model)
+    membership = membership_matrix(model.indicators["dimension"].tolist(), dims)
+    full = full_scores(methods.tolist(), settings)
+    combined = combine(scores, missing, weights, membership, settings, full)
+    if settings.missing == "error":
+        notes += [(units[u], f"{units[u]}：{', '.join(np.asarray(ids)[missing[u]])} 无预测，预测指数无法计算（missing = error）· {units[u]}: "
+                             f"no forecast for {', '.join(np.asarray(ids)[missing[u]])}, so no forecast index (Settings missing = error)")
+                  for u in np.flatnonzero(missing.any(axis=1))]
+
+    goal = goal_values(model.indicators)
+    direction = model.indicators["direction"].to_numpy(dtype=float)
+    g = np.where(pooled | broken, np.nan, projection.growth)
+    v_hat = np.where(pooled | broken, np.nan, projection.forecast)
+    needed = np.where(broken, np.nan, required_growth(latest_v, goal, target - latest_t))
+    steps = np.where(broken, np.nan, periods_to_reach(latest_v, g, goal, direction))
+    on_track = _on_track(model.indicators, v_hat, g, goal, broken)
+
+    table = [
+        [None if np.isnan(latest_t[u, c]) else label[(unit, int(latest_t[u, c]))], latest_v[u, c], start_t[u, c], g[u, c], v_hat[u, c],
+         scores[u, c], needed[u, c], on_track[u][c], None if np.isnan(steps[u, c]) else str(int(latest_t[u, c] + steps[u, c]))]
+        for u, unit in enumerate(units) for c in range(len(ids))
+    ]
+    shown = {(u, latest_label[u]) for u in units}
+    problems += [p for p in result.problems if p.row is not None and p.row in shown]
+    agg = combined.aggregate
+    frame = lambda data, columns: pd.DataFrame(data, index=pd.Index(units, name="unit"), columns=columns)  # noqa: E731
+    return Forecast(
+        settings=settings,
+        dimensions=dims,
+        latest_period=pd.Series([latest_label[u] for u in units], index=units, dtype=object),
+        index=pd.Series([result.index.get((u, latest_label[u]), np.nan) for u in units], index=units, dtype=float),
+        indicators=_indicator_frame(table, pd.MultiIndex.from_product([units, ids], names=["unit", "id"])),
+        scores=frame(combined.scores, ids),
+        weights=frame(combined.weights, ids),
+        dimension_scores=frame(agg.dimension_scores, dims),
+        index_forecast=pd.Series(agg.index, index=units, dtype=float),
+        gains=frame(combined.gains, ids),
+        trajectory=_trajectory(model, trends, units, latest_label, broken, missing, weights, membership, full),
+        warnings=[text for _, text in notes],
+        problems=problems,
+        warning_units=[unit for unit, _ in notes],
+    )
+
+
+def _indicator_frame(table: list[list[object]], rows: pd.MultiIndex) -> pd.DataFrame:
+    """Numbers as floats; periods and on_track as objects that keep None (pandas would make it NaN)."""
+    frame = pd.DataFrame(table, index=rows, columns=list(INDICATOR_COLUMNS), dtype=object)
+    numeric = ["latest", "start_period", "trend_growth", "forecast", "score_forecast", "required_growth"]
+    return frame.astype(dict.fromkeys(numeric, float))
+
+
+def _at(where: str, text: str) -> str:
+    return f"{where}: {text}" if where else text
+
+
+def _on_track(indicators: pd.DataFrame, v_hat: np.ndarray, g: np.ndarray, goal: np.ndarray, broken: np.ndarray) -> list[list[bool | None]]:
+    """Ratio and goalpost: v̂ meets the goal; growth control: g ≤ g_ref (negative) or g ≥ g_ref
+    (positive), compared as growth factors 1 + g; None where there is no forecast."""
+    d = indicators["direction"].to_numpy(dtype=float)
+    growth = (indicators["method"] == "growth").to_numpy()
+    factor_goal = 1 + indicators["reference"].to_numpy(dtype=float)
+    value = np.where(growth, 1 + g, v_hat)
+    target = np.where(growth, factor_goal, goal)
+    ok = meets(value, target, d)
+    known = ~np.isnan(value) & ~np.isnan(target) & ~broken
+    return [[bool(ok[u, c]) if known[u, c] else None for c in range(ok.shape[1])] for u in range(ok.shape[0])]
+
+
+def _missing_warnings(model: Model, units: list[str], trends: Trends, missing: np.ndarray, pooled: np.ndarray, label,
+                      cell) -> list[tuple[str | None, str]]:
+    """One warning per pooled indicator, and per unit and indicator without a trend, naming the cell."""
+    ids, method = list(model.indicators.index), model.indicators["method"]
+    policy = model.settings.missing
+    effect = {"reweight": ("其维度内权重重新分配", "weights rescaled within its dimension"), "zero": ("记 0 分", "scored 0"),
+              "error": ("预测指数无法计算", "no forecast index")}[policy]
+    notes: list[tuple[str | None, str]] = [
+        (None, f"{ids[c]}：方法 {method.iat[c]} 取同期全部单位，无预测，{effect[0]}（missing = {policy}）· {ids[c]}: method "
+               f"{method.iat[c]} pools all units of a period, so it has no forecast; {effect[1]} (missing = {policy})")
+        for c in np.flatnonzero(pooled)
+    ]
+    for u, c in zip(*np.nonzero(missing & ~pooled)):
+        unit, ident, year = units[u], ids[c], trends.latest_period[u, c]
+        if np.isnan(year):
+            notes.append((unit, f"{ident}（{unit}）：无数值，无预测，{effect[0]}（missing = {policy}）· {ident} ({unit}): no value, so no "
+                                f"forecast; {effect[1]} (missing = {policy})"))
+            continue
+        since, until, period = int(year) - model.settings.trend_periods, int(year) - 1, label[(unit, int(year))]
+        notes.append((unit, _at(cell(u, c, year), f"{ident}（{unit}，{period}）：{since}–{until} 年无大于 0 的数值，无趋势，{effect[0]}（missing = {policy}）"
+                                                  f" · {ident} ({unit}, {period}): no value above 0 in {since}–{until}, so no trend; {effect[1]} "
+                                                  f"(missing = {policy})")))
+    return notes
+
+
+def _trajectory(model: Model, trends: Trends, units: list[str], latest_label: dict, broken: np.ndarray, missing: np.ndarray,
+                weights: np.ndarray, membership: np.ndarray, full: np.ndarray) -> pd.Series:
+    """The forecast index of every year after each unit's latest period up to the target:
+    the same projection and aggregation at each year in turn."""
+    settings = model.settings
+    latest = np.array([np.nan if latest_label[u] is None else year_of(latest_label[u]) for u in units], dtype=float)
+    out: dict[tuple[str, str], float] = {}
+    if not len(units) or np.isnan(latest).all():
+        return pd.Series(out, dtype=float)
+    for year in range(int(np.nanmin(latest)) + 1, settings.target_period + 1):
+        rows = np.flatnonzero(latest < year)
+        if not len(rows):
+            continue
+        sub = Trends(*(a[rows] for a in (trends.latest_period, trends.latest, trends.start_period, trends.start)))
+        scored = project(model.indicators, sub, np.full(sub.latest.shape, float(year)), settings.cap).scored
+        scores = np.where(broken[rows] | ((scored.faults != Fault.OK) & ~missing[rows]), np.nan, scored.scores)
+        index = combine(scores, missing[rows], weights, membership, settings, full).aggregate.index
+        out.update({(units[r], str(year)): float(v) for r, v in zip(rows, index)})
+    return pd.Series(out, dtype=float).sort_index(level=0, key=lambda unit: unit.map(units.index), sort_remaining=False, kind="stable")

@@ -1,0 +1,451 @@
+"""Faults while a book is written (SPEC §7, issue 15): kills, a user's save racing recalc, a full
+disk, Ctrl-C and SIGTERM, lock files, folders that refuse. Real files, real processes, real file
+systems; nothing of the engine, openpyxl or the OS is replaced.
+
+Kills and interrupts run in children forked from one process that has imported anji-xl once (a
+fresh interpreter costs about a second of imports per run); each child runs the command line's own
+``main``, and a few runs use the ``anji-xl`` command itself. ``ANJI_FAULT_KILLS``,
+``ANJI_FAULT_RACES`` and ``ANJI_FAULT_ROWS`` scale the loops up (e.g. 200 kills on a 1,000-row
+book); the defaults keep this file within a minute on two cores."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+
+from anji_xl import compute, read_book
+from anji_xl.book.package import TEMPORARY_PREFIX
+from anji_xl.book.results import SUMMARY_AT
+from anji_xl.cli import main
+from anji_xl.defaults import SHIPPED_BOOK
+
+KILLS = int(os.environ.get("ANJI_FAULT_KILLS", "30"))
+ROWS = int(os.environ.get("ANJI_FAULT_ROWS", "100"))
+RACES = int(os.environ.get("ANJI_FAULT_RACES", "10"))
+RESULTS_XML = "xl/worksheets/sheet6.xml"
+STAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+
+# The fork server: reads one JSON job per line, forks a child that runs anji-xl's main, and itself
+# sends the signal (so the pid cannot have been reused: the child is not reaped before).
+SERVER = r"""
+import json, os, signal, sys, time
+from anji_xl.cli import main
+
+def busy(folder):
+    return any(n.startswith(".~anji-") for n in os.listdir(folder))
+
+for line in sys.stdin:
+    job = json.loads(line)
+    start = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        out = os.open(job["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        err = os.open(job["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        os.dup2(out, 1); os.dup2(err, 2)
+        code = main(job["argv"])
+        sys.stdout.flush(); sys.stderr.flush()
+        os._exit(code)
+    seen, acted, status = None, None, None
+    while status is None:
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            status = st
+            break
+        now = time.monotonic() - start
+        if seen is None and job.get("folder") and busy(job["folder"]):
+            seen = now
+        due = job["delay"] if job["after"] == "start" else (None if seen is None else seen + job["delay"])
+        if acted is None and due is not None and now >= due:
+            acted = now
+            if job["action"] == "replace":
+                os.replace(job["source"], job["target"])
+            else:
+                os.kill(pid, getattr(signal, job["action"]))
+        time.sleep(0.001)
+    if acted is None and job["action"] == "replace":  # recalc ended first: the user saves afterwards
+        os.replace(job["source"], job["target"])
+    print(json.dumps({"status": status, "code": os.waitstatus_to_exitcode(status), "seen": seen, "acted": acted,
+                      "took": time.monotonic() - start}), flush=True)
+"""
+
+
+class Forker:
+    def __init__(self):
+        self.process = subprocess.Popen([sys.executable, "-c", SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def run(self, folder: Path, argv: list, action: str = "none", after: str = "start", delay: float = 1e9, **extra) -> dict:
+        job = {"argv": [str(a) for a in argv], "out": str(folder / "out.txt"), "err": str(folder / "err.txt"),
+               "folder": str(folder), "action": action, "after": after, "delay": delay,
+               **{k: str(v) for k, v in extra.items()}}
+        self.process.stdin.write(json.dumps(job) + "\n")
+        self.process.stdin.flush()
+        outcome = json.loads(self.process.stdout.readline())
+        outcome["stderr"] = (folder / "err.txt").read_text(encoding="utf-8")
+        return outcome
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def forker():
+    server = Forker()
+    yield server
+    server.close()
+
+
+def grow(path: Path, rows: int, seed: int = 15) -> Path:
+    """The shipped book with ``rows`` Data rows (5 periods per county), written by openpyxl."""
+    shutil.copy(SHIPPED_BOOK, path)
+    book = openpyxl.load_workbook(path, keep_vba=True)
+    data = book["Data"]
+    template = [c.value for c in data[2]]
+    rng = np.random.default_rng(seed)
+    for k in range(rows):
+        values = [v * float(rng.uniform(0.6, 1.2)) if isinstance(v, float) else v for v in template[2:]]
+        for c, value in enumerate([f"县{k // 5:04d}", 2016 + k % 5, *values], start=1):
+            data.cell(k + 2, c, value)
+    table = data.tables["tblData"]
+    table.ref = f"A1:{table.ref.split(':')[1].rstrip('0123456789')}{rows + 1}"
+    book.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def grown(tmp_path_factory, forker) -> dict:
+    """A grown book, the complete book recalc makes of it (the reference), and a copy a user edited."""
+    folder = tmp_path_factory.mktemp("grown")
+    book = grow(folder / "AnjiIndex.xlsm", ROWS)
+    original = book.read_bytes()
+    outcome = forker.run(folder, ["recalc", book])
+    assert outcome["code"] == 0, outcome["stderr"]
+    reference = book.read_bytes()
+    book.write_bytes(original)
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    wb["Data"]["C2"] = 123.456
+    wb.save(folder / "edited.xlsm")
+    book.write_bytes(original)
+    return {"original": original, "reference": reference, "edited": (folder / "edited.xlsm").read_bytes()}
+
+
+def parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert package.testzip() is None
+        return {name: package.read(name) for name in package.namelist()}
+
+
+def old_or_complete(data: bytes, grown: dict, base: str = "original") -> str:
+    """'old' if byte-identical to the book before the run, 'new' if it is the complete recalculated
+    book (every part as the reference run wrote it, the timestamp apart); anything else fails."""
+    if data == grown[base]:
+        return "old"
+    new, reference = parts(data), parts(grown["reference"])
+    assert new.keys() == reference.keys()
+    for name in new:
+        if name == RESULTS_XML:
+            assert STAMP.sub(b"", new[name]) == STAMP.sub(b"", reference[name])
+        else:
+            assert new[name] == reference[name], name
+    assert new["xl/vbaProject.bin"] == parts(grown[base])["xl/vbaProject.bin"]
+    return "new"
+
+
+def debris(folder: Path) -> list[str]:
+    return sorted(n for n in os.listdir(folder) if n.startswith(TEMPORARY_PREFIX))
+
+
+def test_the_reference_book_is_complete(forker, grown, tmp_path):
+    """What the kill loop accepts as 'new': every part but Scores, Results and the charts' ranges
+    as the grown book had it (so every other formula and the VBA kept), Scores with a row of
+    formulas per Data row, and validate and compute read it."""
+    book = tmp_path / "AnjiIndex.xlsm"
+    book.write_bytes(grown["reference"])
+    before, after = parts(grown["original"]), parts(grown["reference"])
+    changed = {n for n in before if before[n] != after[n]}
+    assert {"xl/worksheets/sheet5.xml", RESULTS_XML} <= changed <= {"xl/worksheets/sheet5.xml", RESULTS_XML, *(n for n in before if n.startswith("xl/charts/"))}
+    assert after["xl/worksheets/sheet5.xml"].count(b"<f>") + after["xl/worksheets/sheet5.xml"].count(b"<f ") > ROWS * 10
+    outcome = forker.run(tmp_path, ["validate", book])
+    assert outcome["code"] == 0, outcome["stderr"]
+    computed = _computed(book)
+    assert len(computed) == ROWS and _results(book) == pytest.approx(computed, abs=1e-12)
+
+
+def _results(book: Path) -> dict:
+    """(unit, period) → index, as the Results sheet holds it."""
+    sheet = openpyxl.load_workbook(book, data_only=True, read_only=True)["Results"]
+    rows = sheet.iter_rows(min_row=SUMMARY_AT[0] + 2, max_row=SUMMARY_AT[0] + 1 + ROWS, values_only=True)
+    return {(row[0], str(row[1])): row[2] for row in rows if row[0] is not None}
+
+
+def _computed(book: Path) -> dict:
+    model, panel = read_book(book)
+    return {(unit, str(period)): value for (unit, period), value in compute(model, panel).index.items()}
+
+
+def test_killed_at_random_moments_the_book_is_old_or_complete_and_no_debris_stays(forker, grown, tmp_path):
+    rng = random.Random(15)
+    book = tmp_path / "AnjiIndex.xlsm"
+    book.write_bytes(grown["original"])
+    full = forker.run(tmp_path, ["recalc", book, "--backup"])
+    assert full["code"] == 0
+    window = full["took"] - (full["seen"] or full["took"]) + 0.01  # how long the temporary file lives
+    counts = {"old": 0, "new": 0, "during write": 0, "debris after kill": 0}
+    for k in range(KILLS):
+        book.write_bytes(grown["original"])
+        if k % 2:  # half anywhere in the run, half while the temporary file exists
+            outcome = forker.run(tmp_path, ["recalc", book, "--backup"], "SIGKILL", "start", rng.uniform(0, full["took"]))
+        else:
+            outcome = forker.run(tmp_path, ["recalc", book, "--backup"], "SIGKILL", "temporary", rng.uniform(0, window))
+        assert outcome["code"] in (-signal.SIGKILL, 0)
+        counts[old_or_complete(book.read_bytes(), grown)] += 1
+        counts["during write"] += outcome["seen"] is not None and outcome["code"] < 0
+        counts["debris after kill"] += bool(debris(tmp_path))
+        backup = tmp_path / "AnjiIndex.backup.xlsm"
+        assert backup.read_bytes() == grown["original"]  # every run backs up the same book; never cut
+    assert forker.run(tmp_path, ["recalc", book])["code"] == 0
+    assert debris(tmp_path) == []
+    print(f"\n{KILLS} kills on {ROWS} rows: {counts}")
+    assert counts["during write"] >= 1, counts  # the loop reached the write, not only the reading
+
+
+def test_a_killed_anji_xl_command_leaves_the_book_old_or_complete(grown, tmp_path):
+    """The same with the ``anji-xl`` command itself, killed while its temporary file exists."""
+    rng = random.Random(16)
+    book = tmp_path / "AnjiIndex.xlsm"
+    outcomes = []
+    for _ in range(3):
+        book.write_bytes(grown["original"])
+        process = subprocess.Popen([shutil.which("anji-xl") or "anji-xl", "recalc", book], stderr=subprocess.PIPE)
+        while process.poll() is None and not debris(tmp_path):
+            time.sleep(0.001)
+        time.sleep(rng.uniform(0, 0.05))
+        process.kill()
+        process.wait()
+        outcomes.append(old_or_complete(book.read_bytes(), grown))
+    assert subprocess.run([shutil.which("anji-xl") or "anji-xl", "recalc", book], capture_output=True).returncode == 0
+    assert debris(tmp_path) == []
+
+
+def test_a_users_save_racing_recalc_is_never_lost(forker, grown, tmp_path):
+    """A separate process saves an edited copy over the book (os.replace, as Excel saves) as soon as
+    recalc's temporary file appears, or at a random moment; recalc never writes over the edit, and
+    when it writes, its Results are those of the book it wrote into."""
+    rng = random.Random(17)
+    book, edit, backup = tmp_path / "AnjiIndex.xlsm", tmp_path / "edit.bin", tmp_path / "AnjiIndex.backup.xlsm"
+    backup.write_bytes(b"an older backup")
+    seen = {"refused": 0, "recalculated the edit": 0, "saved after recalc": 0}
+    book.write_bytes(grown["original"])
+    took = forker.run(tmp_path, ["recalc", book])["took"]
+    for k in range(RACES):
+        book.write_bytes(grown["original"])
+        edit.write_bytes(grown["edited"])
+        when = ("temporary", rng.uniform(0, 0.002)) if k % 3 else ("start", rng.uniform(0, took * 0.9))
+        outcome = forker.run(tmp_path, ["recalc", book, "--backup"], "replace", *when, source=edit, target=book)
+        if outcome["acted"] is None:  # recalc ended before the save
+            assert outcome["code"] == 0 and book.read_bytes() == grown["edited"]
+            seen["saved after recalc"] += 1
+        elif outcome["code"] == 2:
+            assert book.read_bytes() == grown["edited"]  # the edit survives, byte for byte
+            assert "重新计算期间工作簿被修改过" in outcome["stderr"] and "AnjiIndex.xlsm" in outcome["stderr"]
+            assert outcome["stderr"].count("\n") == 1
+            seen["refused"] += 1
+        else:  # the save landed before recalc read the book: Results follow the edit
+            assert outcome["code"] == 0, outcome["stderr"]
+            assert openpyxl.load_workbook(book, read_only=True)["Data"]["C2"].value == 123.456
+            assert _results(book) == pytest.approx(_computed(book), abs=1e-12)
+            seen["recalculated the edit"] += 1
+        assert debris(tmp_path) == []
+        assert backup.read_bytes() in (b"an older backup", grown["original"], grown["edited"])
+    print(f"\n{RACES} races: {seen}")
+    assert seen["refused"] >= RACES // 2, seen
+
+
+def test_two_recalcs_of_one_book_at_once_lose_nothing(grown, tmp_path):
+    book = tmp_path / "AnjiIndex.xlsm"
+    book.write_bytes(grown["original"])
+    command = [shutil.which("anji-xl") or "anji-xl", "recalc", book]
+    first, second = (subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2))
+    outcomes = sorted((p.wait(), p.stderr.read()) for p in (first, second))
+    assert outcomes[0][0] == 0, outcomes
+    assert outcomes[1][0] in (0, 2), outcomes
+    if outcomes[1][0] == 2:
+        assert "另一个 anji-xl 正在写入" in outcomes[1][1] or "重新计算期间工作簿被修改过" in outcomes[1][1]
+    assert old_or_complete(book.read_bytes(), grown) == "new" and debris(tmp_path) == []
+
+
+def _interrupted(outcome: dict, signum: int) -> None:
+    assert outcome["code"] == 128 + signum, outcome
+    lines = outcome["stderr"].splitlines()
+    assert len(lines) == 1 and lines[0].startswith("anji-xl: 已中断") and "interrupted" in lines[0], outcome["stderr"]
+
+
+@pytest.mark.parametrize("command", ["compute", "recalc", "validate", "sensitivity"])
+def test_ctrl_c_anywhere_ends_with_one_line_and_130(forker, grown, tmp_path, command):
+    rng = random.Random(command)
+    book = tmp_path / "AnjiIndex.xlsm"
+    book.write_bytes(grown["original"])
+    argv = [command, book, *(["--draws", "300"] if command == "sensitivity" else [])]
+    took = forker.run(tmp_path, argv)["took"]
+    book.write_bytes(grown["original"])
+    interrupted = 0
+    for _ in range(4):
+        outcome = forker.run(tmp_path, argv, "SIGINT", "start", rng.uniform(0.005, took * 0.6))
+        if outcome["code"] != 0:
+            _interrupted(outcome, signal.SIGINT)
+            interrupted += 1
+            assert ("nothing was written" in outcome["stderr"]) == (book.read_bytes() == grown["original"])
+        assert old_or_complete(book.read_bytes(), grown) in ("old", "new") and debris(tmp_path) == []
+        book.write_bytes(grown["original"])
+    assert interrupted >= 1
+
+
+def test_ctrl_c_while_recalc_writes_and_sigterm(forker, grown, tmp_path):
+    book = tmp_path / "AnjiIndex.xlsm"
+    for action, after, delay in (("SIGINT", "temporary", 0.0), ("SIGTERM", "temporary", 0.0), ("SIGTERM", "start", 0.3)):
+        book.write_bytes(grown["original"])
+        outcome = forker.run(tmp_path, ["recalc", book, "--backup"], action, after, delay)
+        _interrupted(outcome, getattr(signal, action))
+        assert book.read_bytes() == grown["original"] and debris(tmp_path) == []
+
+
+def test_ctrl_c_to_the_anji_xl_command(grown, tmp_path):
+    """The installed command: once its imports are done (a Ctrl-C during the interpreter's own
+    start-up is Python's, before anji-xl runs), one line and 130."""
+    book = tmp_path / "AnjiIndex.xlsm"
+    book.write_bytes(grown["original"])
+    code = "import sys; from anji_xl.cli import main; print('ready', flush=True); sys.exit(main(sys.argv[1:]))"
+    process = subprocess.Popen([sys.executable, "-c", code, "recalc", book], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "ready\n"
+    time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate()
+    _interrupted({"code": process.returncode, "stderr": err}, signal.SIGINT)
+    assert book.read_bytes() == grown["original"] and debris(tmp_path) == []
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real, small file system (tmpfs); in CI a refused mount fails the test, elsewhere skips it."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+
+    def mounted(size: int) -> Path:
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", mount], capture_output=True, text=True)
+        if done.returncode:
+            reason = f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}"
+            if os.environ.get("CI") == "true":
+                pytest.fail(reason)
+            pytest.skip(reason)
+        return mount
+
+    yield mounted
+    subprocess.run(["umount", "-l", mount], capture_output=True)
+
+
+def test_a_full_disk_keeps_the_book_and_the_old_backup(capsys, small_disk, grown):
+    book_bytes, old_backup = grown["original"], SHIPPED_BOOK.read_bytes()
+    disk = small_disk(len(book_bytes) + len(old_backup) + len(grown["reference"]) // 2)
+    book, backup = disk / "AnjiIndex.xlsm", disk / "AnjiIndex.backup.xlsm"
+    book.write_bytes(book_bytes)
+    backup.write_bytes(old_backup)
+    code, err = main(["recalc", str(book), "--backup"]), capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert err == f"{book}: 磁盘已满，未写入任何内容；请腾出空间后再运行 · the disk is full; nothing was written — free some space and run again\n"
+    assert backup.read_bytes() == old_backup and book.read_bytes() == book_bytes
+    assert sorted(os.listdir(disk)) == ["AnjiIndex.backup.xlsm", "AnjiIndex.xlsm"]
+
+
+def test_a_read_only_file_system(capsys, small_disk, grown):
+    disk = small_disk(4 * len(grown["reference"]))
+    book = disk / "AnjiIndex.xlsm"
+    book.write_bytes(grown["original"])
+    subprocess.run(["mount", "-o", "remount,ro", disk], check=True)
+    code, err = main(["recalc", str(book)]), capsys.readouterr().err
+    assert code == 2 and err == f"{book}: 文件系统为只读，未写入任何内容；请把工作簿复制到可写的文件夹 · the file system is read-only; nothing was written — copy the book to a writable folder\n"
+
+
+def _chattr(flag: str, path: Path) -> None:
+    done = subprocess.run(["chattr", flag, path], capture_output=True, text=True)
+    if done.returncode:
+        reason = f"chattr {flag} is refused here: {done.stderr.strip()}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+@pytest.mark.parametrize(("flag", "on", "said"), [("+a", "folder", "chattr +a/+i"), ("+i", "book", "read-only")])
+def test_a_folder_that_allows_creating_but_not_replacing(capsys, grown, tmp_path, flag, on, said):
+    """An append-only folder lets a temporary file be created but never renamed or removed: refused
+    before anything is created. An immutable book cannot be replaced: refused as read-only."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    book = folder / "AnjiIndex.xlsm"
+    book.write_bytes(grown["original"])
+    target = folder if on == "folder" else book
+    _chattr(flag, target)
+    try:
+        code = main(["recalc", str(book)])
+        listing = sorted(os.listdir(folder))
+    finally:
+        _chattr(flag.replace("+", "-"), target)
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and err.startswith(f"{target}: ") and said in err and "nothing was written" in err
+    assert listing == ["AnjiIndex.xlsm"] and book.read_bytes() == grown["original"]
+
+
+@pytest.mark.parametrize(("lock", "program"), [
+    ("~$AnjiIndex.xlsm", "Excel or WPS"), ("~$anjiindex.xlsm", "Excel or WPS"), ("~$ANJIINDEX.XLSM", "Excel or WPS"),
+    ("~$jiIndex.xlsm", "Excel or WPS"),  # a long name: ~$ over its first two characters
+    (".~lock.AnjiIndex.xlsm#", "LibreOffice"), (".~lock.anjiindex.XLSM#", "LibreOffice"),
+    (".~AnjiIndex.xlsm", "WPS"), (".~anjiindex.xlsm", "WPS"),
+])
+def test_lock_files_of_each_program_in_any_case(capsys, tmp_path, lock, program):
+    book = tmp_path / "AnjiIndex.xlsm"
+    shutil.copy(SHIPPED_BOOK, book)
+    (tmp_path / lock).write_bytes(b"owner")
+    code = main(["recalc", str(book)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and err.startswith(f"{book}: 工作簿已在")
+    assert f"open in {program} (lock file {lock})" in err and f"delete {lock} and run again" in err
+    assert book.read_bytes() == SHIPPED_BOOK.read_bytes() and sorted(os.listdir(tmp_path)) == sorted(["AnjiIndex.xlsm", lock])
+
+
+def test_other_files_are_not_taken_for_locks(capsys, tmp_path):
+    book = tmp_path / "AnjiIndex.xlsm"
+    shutil.copy(SHIPPED_BOOK, book)
+    for name in ("~$Other.xlsm", ".~lock.Other.xlsm#", "AnjiIndex.backup.xlsm"):
+        (tmp_path / name).write_bytes(b"x")
+    assert main(["recalc", str(book)]) == 0, capsys.readouterr().err
+
+
+def test_temporary_files_of_live_writers_are_kept_and_those_of_dead_ones_removed(capsys, tmp_path):
+    book = tmp_path / "AnjiIndex.xlsm"
+    shutil.copy(SHIPPED_BOOK, book)
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+        live, gone, old = (f"{TEMPORARY_PREFIX}{sleeper.pid}-00000000.tmp", f"{TEMPORARY_PREFIX}{dead}-00000000.tmp",
+                           f"{TEMPORARY_PREFIX}abcd1234.xlsm")  # the last: an earlier version's name, an hour old
+        for name in (live, gone, old):
+            (tmp_path / name).write_bytes(b"partial")
+        os.utime(tmp_path / old, (time.time() - 3600, time.time() - 3600))
+        assert main(["recalc", str(book)]) == 0, capsys.readouterr().err
+        assert debris(tmp_path) == [live]
+    finally:
+        sleeper.kill()
+        sleeper.wait()

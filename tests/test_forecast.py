@@ -1,0 +1,332 @@
+"""达标预测 (SPEC §2b, issue 10): trend, forecast, required growth, on track, period reached and the
+forecast index — every expectation written out as arithmetic here, never taken from the code."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+from hypothesis import given, settings as hyp_settings, strategies as st
+
+import xlwings_harness as xl
+from anji_xl.book.build import build_workbook
+from anji_xl.book.results import FORECAST_AT, FORECAST_INDICATORS_AT, ON_TRACK_TEXT, TRAJECTORY_AT, ResultsBlocks
+from anji_xl.cli import main
+from anji_xl.engine import compute
+from anji_xl.forecast import forecast
+from anji_xl.io.read_book import read_book
+from conftest import make_model, make_panel, write_book
+
+NAN = math.nan
+
+
+def _close(a, b, rel=1e-12):
+    return a is not None and b is not None and math.isclose(a, b, rel_tol=rel, abs_tol=1e-12)
+
+
+def _run(model, panel, as_of=None):
+    return forecast(model, compute(model, panel), as_of=as_of)
+
+
+def _row(outlook, unit, ident):
+    return outlook.indicators.loc[(unit, ident)]
+
+
+# --- the hand-computed cases of the issue ----------------------------------------------------
+
+def test_positive_and_negative_ratio_on_a_clean_20_percent_trend():
+    model = make_model({"P": {"dimension": "A", "reference": 100.0, "weight": 0.5},
+                        "N": {"dimension": "A", "direction": -1, "reference": 50.0, "weight": 0.5}}, cap=None)
+    panel = make_panel({("甲", "2020"): {"P": 50, "N": 100}, ("甲", "2021"): {"P": 60, "N": 80}, ("甲", "2022"): {"P": 72, "N": 64}})
+    outlook = _run(model, panel)
+    p, n = _row(outlook, "甲", "P"), _row(outlook, "甲", "N")
+    # P: T = 2022, S = 2020 (window 2019–2021), g = (72/50)^(1/2) − 1 = 1.2 − 1
+    assert p["latest_period"] == "2022" and p["start_period"] == 2020
+    assert _close(p["trend_growth"], 0.2) and _close(p["forecast"], 72 * 1.2 * 1.2 * 1.2)  # 124.416
+    assert _close(p["score_forecast"], 124.416 / 100)  # no cap
+    assert _close(p["required_growth"], (100 / 72) ** (1 / 3) - 1)
+    assert p["on_track"] is True and p["period_reached"] == "2024"  # 72·1.2 = 86.4 (2023), 103.68 (2024)
+    # N (negative): g = (64/100)^(1/2) − 1 = 0.8 − 1; v̂ = 64·0.8³ = 32.768; X = 50 / 32.768
+    assert _close(n["trend_growth"], -0.2) and _close(n["forecast"], 32.768) and _close(n["score_forecast"], 50 / 32.768)
+    assert _close(n["required_growth"], (50 / 64) ** (1 / 3) - 1) and n["required_growth"] < 0
+    assert n["on_track"] is True and n["period_reached"] == "2024"  # 51.2 (2023), 40.96 (2024)
+    # index of 2022: 0.5·0.72 + 0.5·(50/64); forecast index: 0.5·1.24416 + 0.5·1.52587890625
+    assert _close(outlook.index["甲"], 0.5 * 0.72 + 0.5 * 50 / 64)
+    assert _close(outlook.index_forecast["甲"], 0.5 * 1.24416 + 0.5 * 50 / 32.768)
+
+
+def test_a_target_beyond_the_trend_is_missed_and_reached_later():
+    model = make_model({"P": {"dimension": "A", "reference": 150.0, "weight": 1.0}})
+    outlook = _run(model, make_panel({("甲", "2020"): {"P": 50}, ("甲", "2021"): {"P": 60}, ("甲", "2022"): {"P": 72}}))
+    p = _row(outlook, "甲", "P")
+    assert _close(p["score_forecast"], 124.416 / 150) and p["on_track"] is False
+    assert p["period_reached"] == "2027"  # 124.416 (2025), 149.2992 (2026), 179.15904 (2027)
+    assert outlook.off_track("甲") == ["P"]
+
+
+def test_growth_indicator_at_6_percent_against_3_percent():
+    model = make_model({"G": {"dimension": "A", "method": "growth", "direction": -1, "reference": 0.03, "weight": 0.5},
+                        "H": {"dimension": "A", "method": "growth", "direction": 1, "reference": 0.05, "weight": 0.5}})
+    panel = make_panel({("甲", "2020"): {"G": 100, "H": 100}, ("甲", "2021"): {"G": 106, "H": 106}, ("甲", "2022"): {"G": 112.36, "H": 112.36}})
+    outlook = _run(model, panel)
+    g, h = _row(outlook, "甲", "G"), _row(outlook, "甲", "H")
+    # g = (112.36/100)^(1/2) − 1 = 1.06 − 1; the total forecast is 112.36·1.06³
+    assert _close(g["trend_growth"], 0.06) and _close(g["forecast"], 112.36 * 1.06 ** 3)
+    assert _close(g["score_forecast"], 1.03 / 1.06) and g["on_track"] is False  # negative: 6 % > 3 %
+    assert math.isnan(g["required_growth"]) and g["period_reached"] is None  # its required growth is g_ref itself
+    assert _close(h["score_forecast"], 1.0) and h["on_track"] is True  # positive: min(1, 1.06/1.05)
+    assert _close(outlook.index_forecast["甲"], 0.5 * 1.03 / 1.06 + 0.5 * 1.0)
+
+
+def test_a_missing_middle_year_and_a_window_without_values():
+    model = make_model({"P": {"dimension": "A", "reference": 100.0, "weight": 0.5}, "Q": {"dimension": "B", "reference": 1.0, "weight": 0.5}},
+                       missing="reweight")
+    panel = make_panel({("甲", "2020"): {"P": 50, "Q": 0.5}, ("甲", "2021"): {"P": NAN, "Q": 0.6}, ("甲", "2022"): {"P": 72, "Q": 0.7}})
+    p = _row(_run(model, panel), "甲", "P")
+    assert p["start_period"] == 2020 and _close(p["trend_growth"], 0.2)  # (72/50)^(1/(2022 − 2020)) − 1
+    # trend_periods = 1: P's window is 2021 alone, blank → no trend, left out with a warning; Q carries the index
+    model.settings = model.settings.__class__(missing="reweight", trend_periods=1)
+    outlook = _run(model, panel)
+    assert math.isnan(_row(outlook, "甲", "P")["score_forecast"]) and _row(outlook, "甲", "P")["on_track"] is None
+    assert any("P（甲，2022）" in w and "no trend" in w for w in outlook.warnings)
+    # Q: g = 0.7/0.6 − 1, v̂ = 0.7·(7/6)³ > 1 → 1; reweight gives Q the whole index
+    assert _close(outlook.index_forecast["甲"], 1.0)
+
+
+def test_a_unit_already_over_target():
+    model = make_model({"P": {"dimension": "A", "reference": 100.0, "weight": 1.0}})
+    p = _row(_run(model, make_panel({("乙", "2020"): {"P": 120}, ("乙", "2021"): {"P": 125}})), "乙", "P")
+    assert p["period_reached"] == "2021" and p["on_track"] is True and _close(p["score_forecast"], 1.0)
+    assert _close(p["required_growth"], (100 / 125) ** (1 / 4) - 1)  # negative: it may fall and still make it
+
+
+def test_a_diverging_trend_never_reaches():
+    model = make_model({"P": {"dimension": "A", "reference": 100.0, "weight": 1.0}})
+    p = _row(_run(model, make_panel({("丙", "2020"): {"P": 80}, ("丙", "2021"): {"P": 70}})), "丙", "P")
+    assert _close(p["trend_growth"], -0.125) and _close(p["forecast"], 70 * 0.875 ** 4)
+    assert p["on_track"] is False and p["period_reached"] is None
+
+
+def test_forecast_index_uses_the_missing_policy_and_the_aggregation():
+    rows = {"a": {"dimension": "A", "reference": 1.0, "weight": 0.3}, "b": {"dimension": "A", "reference": 1.0, "weight": 0.2},
+            "z": {"dimension": "B", "method": "minmax", "weight": 0.5}}
+    panel = make_panel({("甲", "2021"): {"a": 0.5, "b": 0.4, "z": 1}, ("甲", "2022"): {"a": 0.6, "b": 0.5, "z": 2}})
+    outlook = _run(make_model(rows, missing="reweight"), panel)
+    # pooled z has no forecast; B is empty, so A carries the index: a 0.6·1.2³ = 1.0368 → 1, b 0.5·1.25³ = 0.9765625
+    assert _close(outlook.index_forecast["甲"], (0.3 * 1.0 + 0.2 * 0.9765625) / 0.5)
+    assert any("z" in w and "minmax" in w for w in outlook.warnings)
+    geometric = _run(make_model(rows, missing="reweight", dimension_aggregation="geometric", index_aggregation="geometric"), panel)
+    assert _close(geometric.index_forecast["甲"], 1.0 ** 0.6 * 0.9765625 ** 0.4, rel=1e-12)
+    error = _run(make_model(rows, missing="error"), panel)
+    assert math.isnan(error.index_forecast["甲"]) and any("missing = error" in w for w in error.warnings)
+    zero = _run(make_model(rows, missing="zero"), panel)
+    assert _close(zero.index_forecast["甲"], 0.3 * 1.0 + 0.2 * 0.9765625 + 0.5 * 0)
+
+
+def test_trajectory_years_up_to_the_target():
+    model = make_model({"P": {"dimension": "A", "reference": 100.0, "weight": 1.0}})
+    outlook = _run(model, make_panel({("甲", "2022"): {"P": 60}, ("甲", "2023"): {"P": 75}}))
+    # g = 75/60 − 1 = 0.25: 2024 75·1.25 = 93.75 → 0.9375; 2025 117.1875 → 1
+    assert list(outlook.trajectory.index) == [("甲", "2024"), ("甲", "2025")]
+    assert _close(outlook.trajectory[("甲", "2024")], 0.9375) and _close(outlook.trajectory[("甲", "2025")], 1.0)
+
+
+def test_as_of_uses_only_earlier_data():
+    model = make_model({"P": {"dimension": "A", "reference": 100.0, "weight": 1.0}})
+    panel = make_panel({("甲", "2020"): {"P": 50}, ("甲", "2021"): {"P": 60}, ("甲", "2022"): {"P": 30}})
+    p = _row(_run(model, panel, as_of="2021"), "甲", "P")
+    assert p["latest_period"] == "2021" and _close(p["trend_growth"], 0.2)  # 60/50 − 1, 2022 not seen
+
+
+# --- problems: never a number ----------------------------------------------------------------
+
+def _book(tmp_path: Path, data, settings=None, name="f.xlsx") -> Path:
+    indicators = [["P", "A", "p", "正向", "ratio", 100, 0.5], ["N", "A", "n", "逆向", "ratio", 50, 0.5]]
+    return write_book(tmp_path / name, indicators, data, settings or [["missing", "reweight"]])
+
+
+def _cli(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _strict_json(text: str):
+    def reject(constant):
+        raise ValueError(f"{constant} is not JSON")
+    return json.loads(text, parse_constant=reject)
+
+
+def test_domain_errors_are_problems_naming_their_cells_and_a_zero_start_has_no_trend(capsys, tmp_path):
+    book = _book(tmp_path, [["甲", 2020, 0, 100], ["甲", 2021, 60, 80], ["乙", 2024, 50, 60], ["乙", 2025, 60, 55]])
+    code, out, err = _cli(capsys, "forecast", book, "--json")
+    assert code == 2
+    lines = err.splitlines()
+    assert not any(line.startswith("Data!C2") for line in lines)  # a zero start is data, not an error: no trend
+    assert any(line.startswith("Data!C5:D5: 乙：最新数据已到 2025 年") for line in lines)
+    document = _strict_json(out)  # every unit it can compute is still printed
+    assert any("no value above 0 in" in w and "P (甲, 2021)" in w for w in document["warnings"])
+    by_unit = {r["unit"]: r for r in document["results"]}
+    assert by_unit["甲"]["indicators"]["P"]["score_forecast"] is None  # missing from the forecast; the policy decides the index
+    assert _close(by_unit["甲"]["indicators"]["N"]["trend_growth"], 80 / 100 - 1)
+
+
+def test_periods_that_are_not_years_are_problems(capsys, tmp_path):
+    book = _book(tmp_path, [["甲", "2020Q1", 50, 100], ["甲", "2020Q2", 60, 80]])
+    code, _, err = _cli(capsys, "forecast", book)
+    assert code == 2 and "Data!C2:D2: 时期 '2020Q1' 不是年份" in err and "is not a year" in err
+
+
+def test_cli_json_shape_and_filters(capsys, tmp_path):
+    book = _book(tmp_path, [["甲", 2020, 50, 100], ["甲", 2021, 60, 80], ["甲", 2022, 72, 64], ["乙", 2022, 90, 40]])
+    code, out, err = _cli(capsys, "forecast", book, "--json")
+    assert code == 0, err
+    document = _strict_json(out)
+    assert set(document) == {"target_period", "results", "warnings"} and document["target_period"] == "2025"
+    for entry in document["results"]:
+        assert set(entry) == {"unit", "latest_period", "index", "index_forecast", "dimensions_forecast", "indicators"}
+        for figures in entry["indicators"].values():
+            assert set(figures) == {"latest", "trend_growth", "forecast", "score_forecast", "required_growth", "on_track", "period_reached"}
+    jia = document["results"][0]
+    assert jia["latest_period"] == "2022" and jia["indicators"]["P"]["period_reached"] == "2024"
+    assert _close(jia["index_forecast"], 1.0)  # both reach 2025: min(1, 124.416/100), min(1, 50/32.768)
+    yi = document["results"][1]  # one year only: no trend; reweight leaves no indicator, so no forecast index
+    assert yi["indicators"]["P"]["trend_growth"] is None and yi["index_forecast"] is None
+    assert any("乙" in w for w in document["warnings"])
+    code, out, _ = _cli(capsys, "forecast", book, "--json", "--unit", "甲")
+    assert code == 0 and [r["unit"] for r in _strict_json(out)["results"]] == ["甲"]
+    assert not any("乙" in w for w in _strict_json(out)["warnings"])
+    code, out, _ = _cli(capsys, "forecast", book, "--unit", "甲", "--period", "2021")
+    assert code == 0 and "最新 latest 2021" in out and "预测指数 Forecast index 2025" in out
+    code, _, err = _cli(capsys, "forecast", book, "--unit", "丁")
+    assert code == 2 and "no Data row for unit 丁" in err
+
+
+def test_settings_rows_are_read_and_checked(capsys, tmp_path):
+    data = [["甲", 2020, 50, 100], ["甲", 2021, 60, 80], ["甲", 2022, 72, 64]]
+    book = _book(tmp_path, data, [["missing", "reweight"], ["target_period", 2030], ["trend_periods", None]])
+    code, out, _ = _cli(capsys, "forecast", book, "--json")
+    document = _strict_json(out)
+    assert code == 0 and document["target_period"] == "2030"
+    assert _close(document["results"][0]["indicators"]["P"]["forecast"], 72 * 1.2 ** 8)  # blank trend_periods = 3
+    book = _book(tmp_path, data, [["target_period", "2025.5"], ["trend_periods", 0]], name="bad.xlsx")
+    code, _, err = _cli(capsys, "forecast", book)
+    assert code == 2 and "Settings!B2" in err and "Settings!B3" in err
+
+
+# --- properties ------------------------------------------------------------------------------
+
+@hyp_settings(max_examples=60, deadline=None)
+@given(start=st.floats(0.01, 1e4), growth=st.floats(-0.5, 1.0), first=st.integers(2000, 2020), length=st.integers(2, 5))
+def test_a_constant_growth_series_forecasts_exactly(start, growth, first, length):
+    years = range(first, first + length)
+    model = make_model({"P": {"dimension": "A", "reference": 1.0, "weight": 1.0}}, cap=None, trend_periods=length)
+    panel = make_panel({("u", str(y)): {"P": start * (1 + growth) ** (y - first)} for y in years})
+    p = _row(_run(model, panel), "u", "P")
+    assert math.isclose(p["trend_growth"], growth, rel_tol=1e-9, abs_tol=1e-9)
+    assert math.isclose(p["forecast"], start * (1 + growth) ** (2025 - first), rel_tol=1e-9)
+
+
+@hyp_settings(max_examples=60, deadline=None)
+@given(latest=st.floats(0.01, 1e3), growth=st.floats(-0.6, 0.6), reference=st.floats(0.01, 1e3), direction=st.sampled_from([1, -1]))
+def test_period_reached_agrees_with_on_track(latest, growth, reference, direction):
+    model = make_model({"P": {"dimension": "A", "direction": direction, "reference": reference, "weight": 1.0}})
+    p = _row(_run(model, make_panel({("u", "2020"): {"P": latest / (1 + growth)}, ("u", "2021"): {"P": latest}})), "u", "P")
+    already = latest >= reference if direction > 0 else latest <= reference
+    if already and (growth >= 0 if direction > 0 else growth <= 0):
+        assert p["on_track"] is True and p["period_reached"] == "2021"  # at target, trend not away from it
+    if p["period_reached"] is not None:
+        n = int(p["period_reached"]) - 2021
+        value = latest * (1 + p["trend_growth"]) ** n
+        assert (value >= reference * (1 - 1e-9)) if direction > 0 else (value <= reference * (1 + 1e-9))
+        if growth >= 0 if direction > 0 else growth <= 0:  # a trend toward r (or flat) stays past it once met
+            assert p["on_track"] is (int(p["period_reached"]) <= 2025)
+    else:
+        assert p["on_track"] is False
+
+
+# --- worksheet functions through xlwings' own pipeline ---------------------------------------
+
+def test_forecast_functions_are_registered_with_their_arguments():
+    assert [a["name"] for a in xl.FUNCTIONS["ANJI_FORECAST"].__xlfunc__["args"]] == [
+        "values", "periods", "reference", "target_period", "direction", "method", "trend_periods"]
+    assert [a["name"] for a in xl.FUNCTIONS["ANJI_REQUIRED_GROWTH"].__xlfunc__["args"]] == ["value", "reference", "periods_left", "direction"]
+
+
+def test_anji_forecast_in_a_cell():
+    years = ((2020.0,), (2021.0,), (2022.0,))
+    call = lambda *args: xl.shown(xl.call("ANJI_FORECAST", *args))  # noqa: E731
+    assert _close(call(((50.0,), (60.0,), (72.0,)), years, 150.0), 72 * 1.2 ** 3 / 150)
+    assert _close(call(((100.0, 80.0, 64.0),), ((2020.0, 2021.0, 2022.0),), 20.0, xl.MISSING, "逆向"), 20 / (64 * 0.8 ** 3))
+    assert _close(call(((100.0,), (106.0,), (112.36,)), years, 0.03, xl.MISSING, xl.MISSING, "growth"), 1.03 / 1.06)
+    assert _close(call(((100.0,), (None,), (112.36,)), (("2020",), ("2021",), ("2022",)), 150.0), 112.36 * 1.06 ** 3 / 150)
+    assert call(((None,), (None,), (72.0,)), years, 150.0) == "#N/A"  # no trend
+    assert call(((0.0,), (60.0,), (72.0,)), years, 150.0) == "#NUM!"  # v_S = 0
+    assert call(((50.0,), (60.0,), (72.0,)), years, 150.0, 2022.0) == "#NUM!"  # T ≥ target
+    assert call(((50.0,), (60.0,), (72.0,)), (("2020Q1",), ("2021",), ("2022",)), 150.0) == "#VALUE!"
+    assert call(((50.0,), (60.0,), (72.0,)), years, 150.0, xl.MISSING, xl.MISSING, "minmax") == "#N/A"
+
+
+def test_anji_required_growth_spills_and_maps_errors():
+    call = lambda *args: xl.shown(xl.call("ANJI_REQUIRED_GROWTH", *args))  # noqa: E731
+    assert _close(call(72.0, 100.0, 3.0), (100 / 72) ** (1 / 3) - 1)
+    out = call(((64.0, 80.0, None),), 50.0, 3.0, "逆向")
+    assert _close(out[0], (50 / 64) ** (1 / 3) - 1) and _close(out[1], (50 / 80) ** (1 / 3) - 1) and out[2] == "#N/A"
+    assert call(0.0, 100.0, 3.0) == "#NUM!" and call(1.0, 100.0, 0.0) == "#NUM!"
+    assert call(1.0, "abc", 3.0) == "#VALUE!" and call(1.0, 100.0, 3.0, "sideways") == "#VALUE!"
+
+
+# --- the Results block -----------------------------------------------------------------------
+
+def test_results_blocks_do_not_overlap(tmp_path):
+    model = make_model({"P": {"dimension": "A", "reference": 100.0, "weight": 1.0}})
+    from anji_xl.book.results import MAX_DIMENSIONS, results_blocks
+    blocks = results_blocks(model, compute(model, make_panel({("u", "2020"): {"P": 1}})), "now")
+    spans = []
+    for (row0, col0), rows in blocks.placed()[1:]:  # the stamp is a row of its own above them
+        width = max(len(r) for r in rows)
+        if (row0, col0) in ((3, 0), FORECAST_AT):  # blocks with a column per dimension: their widest
+            width = {(3, 0): 4 + 2 * MAX_DIMENSIONS, FORECAST_AT: 6 + MAX_DIMENSIONS}[(row0, col0)]
+        spans.append((col0, col0 + width - 1))
+    spans.sort()
+    assert all(a[1] < b[0] for a, b in zip(spans, spans[1:])), spans
+    assert isinstance(blocks, ResultsBlocks) and len(blocks.placed()) == 9
+
+
+def test_recalc_writes_the_forecast_block(tmp_path):
+    book = build_workbook(tmp_path / "book.xlsm")
+    work = tmp_path / "work.xlsm"
+    shutil.copy(book, work)
+    wb = openpyxl.load_workbook(work, keep_vba=True)
+    data = wb["Data"]
+    header = [c.value for c in data[1]]
+    column = {str(h).split()[0]: k + 1 for k, h in enumerate(header) if h}
+    for row in range(2, data.max_row + 1):  # PM3 0 → 0.5 in 2018–2019, so every trend exists
+        if data.cell(row, column["PM3"]).value == 0:
+            data.cell(row, column["PM3"]).value = 0.5
+    wb.save(work)
+    assert main(["recalc", str(work)]) == 0
+    model, panel = read_book(work)
+    outlook = forecast(model, compute(model, panel))
+    ws = openpyxl.load_workbook(work)["Results"]
+    cell = lambda at, r, c: ws.cell(at[0] + 1 + r, at[1] + 1 + c).value  # noqa: E731
+    assert cell(FORECAST_AT, 0, 4) == "forecast index 预测指数" and cell(FORECAST_AT, 1, 0) == "安吉县"
+    assert cell(FORECAST_AT, 1, 1) == 2020 and cell(FORECAST_AT, 1, 2) == 2025
+    assert _close(cell(FORECAST_AT, 1, 4), outlook.index_forecast["安吉县"]) and 0 < cell(FORECAST_AT, 1, 4) <= 1
+    ids = list(model.indicators.index)
+    for k, ident in enumerate(ids, start=1):
+        row = _row(outlook, "安吉县", ident)
+        assert cell(FORECAST_INDICATORS_AT, k, 0) == f"安吉县|{ident}"
+        assert _close(cell(FORECAST_INDICATORS_AT, k, 9), row["score_forecast"])
+        assert cell(FORECAST_INDICATORS_AT, k, 10) == ON_TRACK_TEXT[row["on_track"]]
+    missed = outlook.off_track("安吉县")
+    keys = [cell(FORECAST_INDICATORS_AT, k, 1) for k in range(1, len(ids) + 1)]
+    assert sorted(k for k in keys if k) == sorted(f"安吉县|{n}" for n in range(1, len(missed) + 1))
+    years = [cell(TRAJECTORY_AT, k, 2) for k in range(1, 6)]
+    assert years == [2021, 2022, 2023, 2024, 2025]
+    assert _close(cell(TRAJECTORY_AT, 5, 3), outlook.index_forecast["安吉县"])

@@ -1,0 +1,102 @@
+"""The buttons' Python side (anji_xl/xlwings_macros.py) run on a fake of xlwings' Book, Sheet and
+Range (tests/xlwings_fake.py) holding a real book's cells: Recalculate must write what
+``anji-xl recalc`` writes, Validate and Recalculate must mark every problem at its cell."""
+
+from __future__ import annotations
+
+import shutil
+
+import openpyxl
+import pytest
+from openpyxl.formula.translate import Translator
+from openpyxl.utils import get_column_letter
+import xlwings as xw
+
+from anji_xl import xlwings_macros
+from anji_xl.book import scores
+from anji_xl.book.results import STAMP_ROW, VALIDATION_AT, VALIDATION_OK
+from anji_xl.cli import main
+from anji_xl.defaults import SHIPPED_BOOK
+from anji_xl.engine import compute
+from anji_xl.io.read_book import read_book_tables
+from xlwings_fake import Book
+
+
+@pytest.fixture
+def book(tmp_path, monkeypatch):
+    """A copy of the shipped book on disk, and the same book open in the fake Excel."""
+    path = tmp_path / "book.xlsm"
+    shutil.copy(SHIPPED_BOOK, path)
+    fake = Book(path)
+    monkeypatch.setattr(xw.Book, "caller", lambda: fake)
+    return path, fake
+
+
+def _results(cells: dict) -> dict:
+    """Results cells without the stamp row (it holds the time of the run)."""
+    return {at: value for at, value in cells.items() if at[0] != STAMP_ROW + 1}
+
+
+def test_recalculate_writes_the_results_rows_recalc_writes_and_the_scores_formulas(book, capsys):
+    path, fake = book
+    xlwings_macros.recalculate()
+    assert fake.alerts == [] and fake.app.status_bar is False  # Excel gets its status bar back
+    tables = read_book_tables(path)
+    cells, shared = scores.sheet_cells(scores.ScoresSource(tables.model, compute(tables.model, tables.panel),
+                                                           tables.model.indicator_cell, tables.data))
+    assert main(["recalc", str(path)]) == 0
+    capsys.readouterr()
+    results = openpyxl.load_workbook(path)["Results"]
+    written = {(c.row, c.column): c.value for row in results.iter_rows() for c in row if c.value not in (None, "")}
+    assert _results(fake.sheets["Results"].cells) == _results(written)
+    summary = [fake.cell(f"Results!{col}5") for col in "ABCD"]
+    assert summary[:2] == ["安吉县", 2018.0] and summary[3] == 1.0
+    shown = {(c.row + 1, c.col + 1): c.formula if c.formula is not None else c.value for c in cells}
+    for column in shared:  # a shared formula as Excel fills it down: relative references move with the row
+        origin = f"{get_column_letter(column.col + 1)}{column.first_row + 1}"
+        for k in range(len(column.values)):
+            target = f"{get_column_letter(column.col + 1)}{column.first_row + 1 + k}"
+            shown[(column.first_row + 1 + k, column.col + 1)] = Translator(column.formula, origin).translate_formula(target)
+    assert fake.sheets["Scores"].cells == {at: value for at, value in shown.items() if value not in (None, "")}
+    assert any("ANJI_SCORE(" in str(v) for v in fake.sheets["Scores"].cells.values())
+    charts = fake.sheets["Dashboard"].charts
+    assert charts and all(chart.series.Values is not None for chart in charts)
+
+
+def test_validate_marks_every_problem_at_its_cell_in_one_pass_and_unmarks_fixed_ones(book):
+    _, fake = book
+    data = fake.sheets["Data"]
+    data.put((2, 3), "abc")  # C2: text where a number belongs (a read problem)
+    data.put((3, 3), -1.0)  # C3: a negative value (an engine problem)
+    xlwings_macros.validate()
+    notes = {f"Data!{'ABCDEFGH'[c - 1]}{r}": note.text for (r, c), note in data.notes.items()}
+    assert set(notes) == {"Data!C2", "Data!C3"}
+    assert notes["Data!C2"] == "anji-xl: 'abc' 不是数字 · 'abc' is not a number"
+    assert notes["Data!C3"] == "anji-xl: LC1（安吉县，2019）：数值 -1 为负数 · LC1 (安吉县, 2019): the value -1 is negative"
+    top, left = VALIDATION_AT[0] + 2, VALIDATION_AT[1] + 1
+    listed = fake.sheets["Results"].range((top, left)).expand("down").value
+    assert listed == ["Data!C2", "Data!C3"]
+    assert len(fake.alerts) == 1 and fake.alerts[0].startswith("2 个问题")
+
+    before = dict(fake.sheets["Results"].cells)
+    xlwings_macros.recalculate()  # stops at the problems: Results' numbers are left as they were
+    assert {at: v for at, v in fake.sheets["Results"].cells.items() if at[1] < left} == {at: v for at, v in before.items() if at[1] < left}
+
+    data.put((2, 3), 0.35)
+    data.put((3, 3), 0.34)
+    xlwings_macros.validate()
+    assert data.notes == {}
+    assert fake.sheets["Results"].range((top, left + 1)).value == VALIDATION_OK
+    assert fake.alerts[-1].startswith("OK")
+
+
+def test_sensitivity_writes_its_sheet_after_the_last(book):
+    _, fake = book
+    xlwings_macros.sensitivity()
+    assert fake.sheets[-1].name == "Sensitivity"
+    sheet = fake.sheets["Sensitivity"]
+    assert sheet.range("A1").value == "1000 draws, spread 0.2, seed 20211012"
+    assert [sheet.range((3, c)).value for c in (1, 2, 3)] == ["unit", "period", "index_mean"]
+    assert [sheet.range((r, 2)).value for r in (4, 5, 6)] == ["2018", "2019", "2020"]
+    low, median, high = (sheet.range((4, c)).value for c in (4, 5, 6))
+    assert low <= median <= high
