@@ -14,10 +14,9 @@ import datetime as dt
 import xlwings as xw
 
 from .book import dashboard, scores
-from .book.layout import Cell
-from .engine import compute, period_order
-from .model import AnjiInputError, Problem
-from .reader import read_grid_tables
+from .book.layout import Cell, SharedColumn
+from .model import Problem
+from .io.parse import every_problem, inspect_grid_tables
 from .book.results import STAMP_ROW, VALIDATION_AT, ResultsBlocks, results_blocks, validation_block
 from .sensitivity import sensitivity as run_sensitivity
 
@@ -35,19 +34,17 @@ def _grid(book: xw.Book, name: str):
 
 
 def _computed(book: xw.Book):
-    """(tables, result, problems) of the open book; tables and result are None if unreadable."""
-    try:
-        tables = read_grid_tables({name: _grid(book, name) for name in ("Indicators", "Data", "Settings")})
-    except AnjiInputError as error:
-        return None, None, error.problems
-    result = compute(tables.model, tables.panel)
-    return tables, result, result.problems
+    """(tables, result, problems) of the open book: every problem of reading and computing it in
+    one pass; tables and result are None where the model is unusable."""
+    tables, problems = inspect_grid_tables({name: _grid(book, name) for name in ("Indicators", "Data", "Settings")})
+    result, problems = every_problem(tables, problems)
+    return tables, result, problems
 
 
 def _write_block(sheet, at: tuple[int, int], rows: list[list[object]], clear_to: int) -> None:
     row, col = at[0] + 1, at[1] + 1
     width = max(len(r) for r in rows)
-    sheet.range((row, col), (max(clear_to, row + len(rows)), col + width - 1)).clear_contents()
+    sheet.range((row, col), (max(clear_to, row + len(rows) - 1), col + width - 1)).clear_contents()
     sheet.range((row, col)).value = rows
 
 
@@ -58,14 +55,19 @@ def _write_results(book: xw.Book, blocks: ResultsBlocks) -> None:
         _write_block(sheet, at, rows, at[0] + 1 if at[0] == STAMP_ROW else last)
 
 
-def write_cells(sheet, cells: list[Cell]) -> None:
-    """A sheet module's cells written in one call (formulas as formulas) over the old ones."""
+def write_cells(sheet, cells: list[Cell], shared: list[SharedColumn] = ()) -> None:
+    """A sheet module's cells written over the old ones: single cells in one call (formulas as
+    formulas), each shared column as one formula given to its whole range, which Excel fills down
+    moving the relative references, as the file's shared formulas do."""
     sheet.used_range.clear_contents()
     height, width = max(c.row for c in cells) + 1, max(c.col for c in cells) + 1
     matrix = [[""] * width for _ in range(height)]
     for cell in cells:
         matrix[cell.row][cell.col] = cell.formula if cell.formula is not None else cell.value
     sheet.range((1, 1), (height, width)).formula = matrix
+    for column in shared:
+        first = column.first_row + 1
+        sheet.range((first, column.col + 1), (first + len(column.values) - 1, column.col + 1)).formula = column.formula
 
 
 def _write_scores(book: xw.Book, tables, result) -> None:
@@ -73,18 +75,19 @@ def _write_scores(book: xw.Book, tables, result) -> None:
     if scores.SHEET not in [s.name for s in book.sheets]:
         return
     sheet = book.sheets[scores.SHEET]
-    cells = scores.sheet_cells(scores.ScoresSource(tables.model, result, tables.model.indicator_cell, tables.data))
-    write_cells(sheet, cells)
-    last = max(c.row for c in cells) + 1
+    cells, shared = scores.sheet_cells(scores.ScoresSource(tables.model, result, tables.model.indicator_cell, tables.data))
+    write_cells(sheet, cells, shared)
+    last = max(c.first_row + len(c.values) for c in shared)
+    width = max(c.col for c in cells) + 1
     first = scores.FIRST_ROW + 1
     if last > first:  # rows beyond the first take its formats
-        sheet.range((first, 1), (first, max(c.col for c in cells) + 1)).copy()
-        sheet.range((first + 1, 1), (last, max(c.col for c in cells) + 1)).paste(paste="formats")
+        sheet.range((first, 1), (first, width)).copy()
+        sheet.range((first + 1, 1), (last, width)).paste(paste="formats")
 
 
 def _point_charts(book: xw.Book, result) -> None:
     """The Dashboard charts' series set to the ranges of this many dimensions and periods."""
-    ranges = dashboard.chart_ranges(len(result.dimensions), len(period_order(result.rows.get_level_values(1))))
+    ranges = dashboard.chart_ranges(result)
     for chart, (categories, values) in zip(book.sheets[dashboard.SHEET].charts, ranges):
         series = chart.api[1].SeriesCollection(1)  # Windows: (ChartObject, Chart)
         series.XValues, series.Values = categories, values

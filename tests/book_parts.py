@@ -71,3 +71,68 @@ def fingerprint(path: Path) -> dict:
 def load_quietly(path: Path, **options):
     """openpyxl's reading of a book, without its warnings about extensions it does not model."""
     return _load(path, **options)
+
+
+def type_rows(path: Path, rows: list[list[object]], sheet: str = "Data", table: str = "tblData") -> None:
+    """Rows typed below a sheet's table as a user does in any program: the cells go into the
+    sheet's XML and the table grows over them; nothing else in the package is touched (openpyxl
+    would rewrite the whole book and drop parts)."""
+    import zipfile as _zip
+    from xml.sax.saxutils import escape
+
+    from openpyxl.utils import get_column_letter
+
+    from anji_xl.book.recalc import sheet_part
+
+    copy = path.with_name(path.name + ".typing")
+    with _zip.ZipFile(path) as package, _zip.ZipFile(copy, "w", _zip.ZIP_DEFLATED) as out:
+        part = sheet_part(package, sheet)
+        xml = package.read(part).decode()
+        last = max(int(r) for r in re.findall(r'<row r="(\d+)"', xml))
+        new_rows = []
+        for k, values in enumerate(rows, start=last + 1):
+            cells = []
+            for c, value in enumerate(values, start=1):
+                ref = f"{get_column_letter(c)}{k}"
+                if value is None:
+                    continue
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    cells.append(f'<c r="{ref}"><v>{value!r}</v></c>')
+                else:
+                    cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(str(value))}</t></is></c>')
+            new_rows.append(f'<row r="{k}">{"".join(cells)}</row>')
+        end = last + len(rows)
+        xml = xml.replace("</sheetData>", "".join(new_rows) + "</sheetData>")
+        xml = re.sub(r'<dimension ref="([A-Z]+\d+):([A-Z]+)\d+"/>', rf'<dimension ref="\1:\g<2>{end}"/>', xml)
+        for info in package.infolist():
+            data = package.read(info.filename)
+            if info.filename == part:
+                data = xml.encode()
+            elif info.filename.startswith("xl/tables/") and f'name="{table}"'.encode() in data:
+                data = re.sub(rb'ref="([A-Z]+\d+):([A-Z]+)\d+"', lambda m: b'ref="' + m.group(1) + b":" + m.group(2) + str(end).encode() + b'"', data)
+            out.writestr(info, data)
+    copy.replace(path)
+
+
+def choose_on_dashboard(path: Path, unit: str, period: int) -> None:
+    """Pick a unit and period on the Dashboard as a user does from its drop-downs (the two input
+    cells change in the sheet's XML; nothing else is touched)."""
+    import zipfile as _zip
+    from xml.sax.saxutils import escape
+
+    from anji_xl.book import dashboard
+    from anji_xl.book.layout import ref
+    from anji_xl.book.recalc import sheet_part
+
+    copy = path.with_name(path.name + ".choosing")
+    with _zip.ZipFile(path) as package, _zip.ZipFile(copy, "w", _zip.ZIP_DEFLATED) as out:
+        part = sheet_part(package, dashboard.SHEET)
+        for info in package.infolist():
+            data = package.read(info.filename)
+            if info.filename == part:
+                xml = data.decode()
+                for cell, body in ((ref(*dashboard.UNIT), f' t="inlineStr"><is><t>{escape(unit)}</t></is>'), (ref(*dashboard.PERIOD), f"><v>{period}</v>")):
+                    xml = re.sub(rf'<c r="{cell}"( s="\d+")?[^>]*>.*?</c>', lambda m: f'<c r="{cell}"{m.group(1) or ""}{body}</c>', xml, count=1)
+                data = xml.encode()
+            out.writestr(info, data)
+    copy.replace(path)

@@ -7,7 +7,11 @@ answer back into cell values: numbers, text, or `formulas`' own error values.
 
 from __future__ import annotations
 
+import re
+import tempfile
+import zipfile
 from pathlib import Path
+from typing import Callable
 
 import formulas
 import numpy as np
@@ -16,6 +20,8 @@ from formulas.functions import Error, wrap_func
 from formulas.tokens.operand import XlError
 
 import xlwings_harness as xl
+from anji_xl.book import scores
+from openpyxl.utils import column_index_from_string
 
 
 def _as_excel_passes_it(arg):
@@ -63,11 +69,56 @@ def register() -> None:
         table[name] = _bridge(name)
 
 
-def evaluate(path: Path) -> dict[str, object]:
-    """Every cell of the book, computed by `formulas`: ``{"Sheet!A1": value}`` (ranges of array
-    formulas as ``"Sheet!A1:C3"`` → 2-D array)."""
+def live_cells_only(sheet: str, column: int, row: int, formula: str) -> bool:
+    """The formulas worth `formulas`' time in our books: every sheet's but the native layer's —
+    Scores' native and helper columns and the Dashboard that reads them — which LibreOffice
+    checks; `formulas` would take minutes over their thousand rows. Their cached values stay."""
+    if sheet == "Dashboard":
+        return False
+    return sheet != scores.SHEET or row <= scores.FIRST_ROW or "ANJI_" in formula or column in (scores.UNIT, scores.PERIOD)
+
+
+def _without_formulas(path: Path, keep: Callable[[str, int, int, str], bool], work: Path) -> Path:
+    """A copy of the book whose cells keep only the formulas ``keep(sheet, column, row, formula)`` accepts, with
+    Scores cut below its last live ANJI_* row and no names over Scores' native lists."""
+    copy = work / f"formulas_{path.name}"
+    with zipfile.ZipFile(path) as package, zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as out:
+        parts = _sheet_parts(package)
+        for info in package.infolist():
+            text = package.read(info.filename).decode("utf-8") if info.filename.endswith(".xml") else None
+            if info.filename in parts:
+                sheet = parts[info.filename]
+                def strip(match: re.Match) -> str:
+                    column = column_index_from_string(match.group(2)) - 1
+                    kept = keep(sheet, column, int(match.group(3)), match.group(4) or "")
+                    return match.group(0) if kept else match.group(1) + match.group(5)
+                if sheet == scores.SHEET:
+                    live = [int(r) for r in re.findall(r'<row r="(\d+)"[^>]*>(?:(?!</row>).)*?ANJI_', text, re.S)]
+                    text = re.sub(r'<row r="(\d+)".*?</row>', lambda m: m.group(0) if int(m.group(1)) <= max(live, default=0) else "", text, flags=re.S)
+                text = _CELL_FORMULA.sub(strip, text)
+            elif info.filename == "xl/workbook.xml":
+                text = re.sub(r'<definedName name="anji_(?:units|periods)">.*?</definedName>', "", text)
+            out.writestr(info, package.read(info.filename) if text is None else text.encode("utf-8"))
+    return copy
+
+
+_CELL_FORMULA = re.compile(r'(<c r="([A-Z]+)(\d+)"[^>]*>)<f\b[^>]*?(?:/>|>(.*?)</f>)(.*?</c>)', re.S)
+
+
+def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part → sheet name (as the workbook's relationships say, whoever wrote them)."""
+    from anji_xl.book.recalc import sheet_part
+
+    names = re.findall(r'<sheet\b[^>]*?name="([^"]+)"', package.read("xl/workbook.xml").decode())
+    return {sheet_part(package, name): name for name in names}
+
+
+def evaluate(path: Path, keep: Callable[[str, int, int, str], bool] = live_cells_only) -> dict[str, object]:
+    """The cells of the book, computed by `formulas`: ``{"Sheet!A1": value}`` (ranges of array
+    formulas as ``"Sheet!A1:C3"`` → 2-D array); formulas ``keep`` refuses keep their cached value."""
     register()
-    solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
+    with tempfile.TemporaryDirectory() as work:
+        solution = formulas.ExcelModel().loads(str(_without_formulas(path, keep, Path(work)))).finish().calculate()
     cells = {}
     for key, ranges in solution.items():
         _, _, sheet_ref = key.partition("]")

@@ -25,7 +25,7 @@ from anji_xl import compute
 from anji_xl.book import dashboard, scores
 from anji_xl.cli import main
 from anji_xl.defaults import SHIPPED_BOOK
-from anji_xl.reader import read_book_tables
+from anji_xl.io.read_book import read_book_tables
 from book_parts import load_quietly
 
 
@@ -115,7 +115,8 @@ def test_scores_and_dashboard_follow_new_cities_and_years_typed_at_the_bottom(ca
     assert periods == [2018, 2019, 2020, 2021, None]
     with zipfile.ZipFile(book) as package:
         charts = "".join(package.read(n).decode() for n in package.namelist() if n.startswith("xl/charts/chart"))
-    assert f"Dashboard!$E${first}:$E${first + 3}" in charts and f"Dashboard!$F${first}:$F${first + 3}" in charts
+    last = first + 3 + dashboard.SPARE_YEARS  # four years, and room for the years typed next
+    assert f"Dashboard!$E${first}:$E${last}" in charts and f"Dashboard!$F${first}:$F${last}" in charts
     units = openpyxl.load_workbook(book, data_only=True)["Results"]
     assert {units.cell(r, 1).value for r in range(5, 14)} == {"安吉县", "德清县", "长兴县"}  # blanks trimmed: not five units
 

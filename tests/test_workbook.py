@@ -11,6 +11,7 @@ import pytest
 import formula_engine
 import libreoffice
 from anji_xl import compute, read_book
+from anji_xl.cli import main
 from anji_xl.book import scores as layout
 from anji_xl.book import settings as book_settings
 from anji_xl.book.build import BUTTONS, SHEETS, build_workbook
@@ -43,7 +44,7 @@ def test_openpyxl_finds_every_part():
     assert set(book["Indicators"].tables) == {"tblIndicators"}
     assert set(book["Data"].tables) == {"tblData"}
     assert set(book["Settings"].tables) == {"tblSettings"}
-    assert len(book["Dashboard"]._charts) == 3
+    assert len(book["Dashboard"]._charts) == 4
     assert {"anji_cap", "anji_missing", "anji_aggregation", "anji_msg_install"} <= set(book.defined_names)
     assert book["xlwings.conf"]["A1"].value == "UDF Modules" and book["xlwings.conf"]["B1"].value == "udfs"
     assert [ws.sheet_properties.codeName for ws in book.worksheets] == [code for _, code in SHEETS]
@@ -157,7 +158,8 @@ def test_every_button_action_exists_in_the_python_side():
 
 def test_scores_follow_a_changed_method_and_normalized_weights(tmp_path):
     """LC3 switched to goalposts 0–1 and weights typed as percentages with normalize_weights:
-    the live ANJI_* cells (formulas engine) and the native check (LibreOffice) still equal the engine."""
+    the live ANJI_* cells (formulas engine) still equal the engine; the native index flags the changed
+    method until Recalculate, then equals the engine too (LibreOffice)."""
     book = openpyxl.load_workbook(SHIPPED_BOOK, keep_vba=True)
     ind = book["Indicators"]
     ind["H4"], ind["J4"], ind["K4"] = "goalpost", 0, 1  # LC3: method, lower, upper
@@ -168,7 +170,7 @@ def test_scores_follow_a_changed_method_and_normalized_weights(tmp_path):
     book.save(edited)
     model, panel = read_book(edited)
     result = compute(model, panel)
-    assert not result.problems and result.warnings[0].startswith("weights summed to 100")
+    assert not result.problems and result.warnings[0].startswith("权重之和为 100")
     grid = layout.ScoresLayout(len(model.indicators), len(result.dimensions))
     computed = formula_engine.evaluate(edited)
     native = openpyxl.load_workbook(libreoffice.convert(edited, tmp_path), data_only=True)["Scores"]
@@ -177,4 +179,10 @@ def test_scores_follow_a_changed_method_and_normalized_weights(tmp_path):
         assert np.asarray(computed[f"SCORES!{layout.ref(row, grid.scores.start + 2)}"]).item() == pytest.approx(
             result.scores.at[key, "LC3"], rel=0, abs=1e-15)
         assert np.asarray(computed[f"SCORES!{layout.ref(row, grid.index)}"]).item() == pytest.approx(result.index[key], rel=0, abs=1e-15)
-        assert abs(native.cell(row + 1, grid.native_index + 1).value - result.index[key]) <= 1e-9
+        # each native score column is written for its method: until Recalculate, a flag, never another number
+        assert native.cell(row + 1, grid.native_index + 1).value == "#N/A"
+        assert native.cell(row + 1, grid.check + 1).value == layout.CHECK_TEXT["value"]
+    assert main(["recalc", str(edited)]) == 0
+    native = openpyxl.load_workbook(libreoffice.convert(edited, tmp_path / "after"), data_only=True)["Scores"]
+    for r, key in enumerate(result.rows):
+        assert abs(native.cell(layout.FIRST_ROW + r + 1, grid.native_index + 1).value - result.index[key]) <= 1e-9

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import math
 import os
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -20,11 +21,13 @@ import xlsxwriter
 
 from . import dashboard, guide, layout, scores, settings
 from .layout import Cell, Column
+from .recalc import patch_scores_sheet, sheet_part
 from ..defaults import DEFAULT_SETTINGS, SHIPPED_BOOK, default_indicators, default_model, default_panel, sample_data
-from ..engine import IndexResult, compute, period_order
+from ..engine import IndexResult, compute
 from ..model import METHODS, Model
-from ..reader import INDICATOR_COLUMNS, DataLayout
-from .results import CHOICES_AT, GAINS_AT, RESULTS_ROWS, STAMP_ROW, SUMMARY_AT, TOP_GAINS, VALIDATION_AT, WARNINGS_AT, ResultsBlocks, results_blocks
+from ..io.parse import INDICATOR_COLUMNS, DataLayout
+from .results import (CHOICES_AT, FORECAST_AT, FORECAST_INDICATORS_AT, GAINS_AT, RESULTS_ROWS, STAMP_ROW, SUMMARY_AT, TOP_GAINS,
+                      TRAJECTORY_AT, VALIDATION_AT, WARNINGS_AT, ResultsBlocks, results_blocks)
 from ..vba_project import XLWINGS_VERSION, compile_vba_project
 
 SHEETS = [("Guide", "shGuide"), ("Indicators", "shIndicators"), ("Data", "shData"), ("Settings", "shSettings"),
@@ -32,6 +35,7 @@ SHEETS = [("Guide", "shGuide"), ("Indicators", "shIndicators"), ("Data", "shData
 BUTTONS = [("AnjiRecalculate", "重新计算 Recalculate"), ("AnjiValidate", "检查数据 Validate"),
            ("AnjiSensitivity", "敏感性分析 Sensitivity"), ("AnjiImportFunctions", "导入函数 Import functions")]
 BUILD_STAMP = "anji-xl build-workbook"
+INDICATOR_ROWS = 1000  # the weight total reaches this far down Indicators
 _CREATED = dt.datetime(2021, 10, 12)  # a fixed document date keeps rebuilds identical
 
 #: Bilingual header labels; readers match on the first token, so the label is free text.
@@ -81,7 +85,7 @@ class _Styles:
         self.native_shown = add(num_format="0.0000", font_color="#1F4E79", bg_color="#EAF1FB")
         self.warn = book.add_format({"bg_color": "#FCE4D6"})
         self.bad = book.add_format({"bg_color": "#F8CBAD", "font_color": "#9C0006"})
-        self._kinds = {"meta_text": self.meta, "year": self.integer, "native": self.native, "check": self.text}
+        self._kinds = {"meta_text": self.meta, "year": self.integer, "rank": self.integer, "native": self.native, "check": self.text}
 
     def kind(self, name: str):
         """The format of a sheet module's style kind (``number``, ``head`` …)."""
@@ -107,17 +111,21 @@ def _write_indicators(ws, s: _Styles, table: pd.DataFrame) -> None:
     _table(ws, "tblIndicators", table, formats)
     for k, col in enumerate(table.columns):
         ws.set_column(k, k, _WIDTHS.get(col, 12))
-    last = len(table) + 1
     col = {key: k for k, key in enumerate(table.columns)}
     ws.data_validation(1, col["direction"], 500, col["direction"], {"validate": "list", "source": ["positive", "negative", "正向", "逆向"]})
     ws.data_validation(1, col["method"], 500, col["method"], {"validate": "list", "source": list(METHODS)})
     ws.data_validation(1, col["transform"], 500, col["transform"], {"validate": "list", "source": ["log"]})
     ws.data_validation(1, col["weight"], 500, col["weight"], {"validate": "decimal", "criteria": ">=", "value": 0,
                                                             "error_title": "权重 weight", "error_message": "权重须为 ≥ 0 的数 · a number ≥ 0"})
-    total = f"=SUM({layout.ref(1, col['weight'])}:{layout.ref(last - 1, col['weight'])})"
-    ws.write(last + 1, col["reference"], "Σ weight 权重合计", s.text)
-    ws.write_formula(last + 1, col["weight"], total, s.weight, float(table["weight"].sum()))
-    ws.conditional_format(last + 1, col["weight"], last + 1, col["weight"],
+    # the total sits right of the table, a column apart: rows typed under the table never meet it;
+    # it sums the weight column far below the table (a structured reference would follow it too,
+    # but the independent formula engine of the tests cannot read those)
+    beside = len(table.columns) + 1
+    ws.set_column(beside, beside, 18)
+    ws.write(0, beside, "Σ weight 权重合计", s.text)
+    weights = f"{layout.ref(1, col['weight'], True, True)}:{layout.ref(INDICATOR_ROWS, col['weight'], True, True)}"
+    ws.write_formula(1, beside, f"=SUM({weights})", s.weight, float(table["weight"].sum()))
+    ws.conditional_format(1, beside, 1, beside,
                           {"type": "cell", "criteria": "not between", "minimum": 1 - 1e-6, "maximum": 1 + 1e-6, "format": s.bad})
     ws.freeze_panes(1, 2)
 
@@ -180,8 +188,10 @@ def _set_columns(ws, columns: list[Column]) -> None:
 
 
 def _write_scores(ws, s: _Styles, source: scores.ScoresSource) -> None:
-    cells = scores.sheet_cells(source)
-    _write_cells(ws, s, cells)
+    """The Scores cells XlsxWriter writes: every single cell and the first row of each shared
+    column (so each style kind has its format); :func:`_fill_scores` then writes the whole sheet."""
+    cells, shared = scores.sheet_cells(source)
+    _write_cells(ws, s, cells + [column.first() for column in shared])
     grid = scores.ScoresLayout(len(source.model.indicators), len(source.result.dimensions))
     _set_columns(ws, scores.columns(grid.n, grid.d))
     ws.set_row(0, 20)
@@ -214,7 +224,16 @@ def _write_results(ws, s: _Styles, blocks: ResultsBlocks) -> None:
     _write_block(ws, WARNINGS_AT, blocks.warnings, s)
     _write_block(ws, CHOICES_AT, blocks.choices, s)
     _write_block(ws, VALIDATION_AT, blocks.validation, s)
+    _write_block(ws, FORECAST_AT, blocks.forecast, s, number_from=1)
+    _write_block(ws, FORECAST_INDICATORS_AT, blocks.forecast_indicators, s, number_from=5)
+    _write_block(ws, TRAJECTORY_AT, blocks.trajectory, s, number_from=2)
     ws.write(VALIDATION_AT[0] - 1, VALIDATION_AT[1], "检查 validation (检查数据 Validate)", s.subtitle)
+    target = blocks.forecast[1][2] if len(blocks.forecast) > 1 else ""
+    ws.write(FORECAST_AT[0] - 1, FORECAST_AT[1], f"达标预测 forecast to {target}: index and dimensions per unit", s.subtitle)
+    ws.write(FORECAST_INDICATORS_AT[0] - 1, FORECAST_INDICATORS_AT[1], "达标预测 forecast per indicator (key unit|id; off-track key unit|k)", s.subtitle)
+    ws.write(TRAJECTORY_AT[0] - 1, TRAJECTORY_AT[1], "预测指数轨迹 forecast index per year (key unit|year)", s.subtitle)
+    ws.set_column(FORECAST_INDICATORS_AT[1], FORECAST_INDICATORS_AT[1] + 1, 14)
+    ws.set_column(FORECAST_INDICATORS_AT[1] + 4, FORECAST_INDICATORS_AT[1] + 4, 28)
     ws.write(SUMMARY_AT[0] - 1, SUMMARY_AT[1], "指数与维度 index and dimensions", s.subtitle)
     ws.write(GAINS_AT[0] - 1, GAINS_AT[1], f"短板 top {TOP_GAINS} potential gains per unit and period", s.subtitle)
     ws.set_row(SUMMARY_AT[0], 45)
@@ -236,7 +255,7 @@ def _write_dashboard(book, ws, s: _Styles, model: Model, result: IndexResult) ->
     _write_cells(ws, s, dashboard.sheet_cells(model, result, unit, period))
     for target, name in ((dashboard.UNIT, "anji_units"), (dashboard.PERIOD, "anji_periods")):
         ws.data_validation(*target, *target, {"validate": "list", "source": f"={name}"})
-    ranges = dashboard.chart_ranges(len(result.dimensions), len(period_order(result.rows.get_level_values(1))))
+    ranges = dashboard.chart_ranges(result)
     radar = book.add_chart({"type": "radar", "subtype": "filled"})
     radar.add_series({"name": "得分率 score", "categories": ranges[0][0], "values": ranges[0][1], "fill": {"color": "#70AD47", "transparency": 40}})
     radar.set_title({"name": "维度得分率 dimension scores"})
@@ -254,7 +273,13 @@ def _write_dashboard(book, ws, s: _Styles, model: Model, result: IndexResult) ->
     bar.set_title({"name": "短板 top potential gains"})
     bar.set_y_axis({"reverse": True})
     bar.set_legend({"none": True})
-    for chart, (column, _, _) in zip((radar, line, bar), dashboard.CHARTS):
+    trajectory = book.add_chart({"type": "line"})
+    trajectory.add_series({"name": "预测指数 forecast index", "categories": ranges[3][0], "values": ranges[3][1],
+                           "marker": {"type": "circle"}, "line": {"dash_type": "dash"}, "data_labels": {"value": True, "num_format": "0.000"}})
+    trajectory.set_title({"name": f"达标预测 trajectory to {model.settings.target_period}"})
+    trajectory.set_legend({"none": True})
+    trajectory.show_blanks_as("gap")
+    for chart, (column, _, _) in zip((radar, line, bar, trajectory), dashboard.CHARTS):
         ws.insert_chart(dashboard.CHARTS_ROW, column, chart, {"x_scale": 1.0, "y_scale": 1.25})
     _set_columns(ws, dashboard.COLUMNS)
     ws.set_row(0, 30)
@@ -292,6 +317,23 @@ def _write_xlwings_conf(ws, s: _Styles) -> None:
     ws.set_column(3, 3, 110)
 
 
+def _fill_scores(path: Path, source: scores.ScoresSource) -> None:
+    """The whole Scores sheet, its native columns as shared formulas, written the way ``anji-xl
+    recalc`` writes it (XlsxWriter writes no shared formulas; a long sheet stays small with them)."""
+    filled = path.with_name(f"{path.name}.filled")
+    try:
+        with zipfile.ZipFile(path) as package, zipfile.ZipFile(filled, "w") as out:
+            part = sheet_part(package, scores.SHEET)
+            for info in package.infolist():
+                data = package.read(info.filename)
+                if info.filename == part:
+                    data = patch_scores_sheet(data.decode("utf-8"), source).encode("utf-8")
+                out.writestr(info, data)
+        os.replace(filled, path)
+    finally:
+        filled.unlink(missing_ok=True)
+
+
 def build_workbook(out: str | Path | None = None, standalone: bool = False) -> Path:
     """Write the shipped book (default ``workbook/AnjiIndex.xlsm``) and return its path.
 
@@ -316,20 +358,22 @@ def build_workbook(out: str | Path | None = None, standalone: bool = False) -> P
         sheets[name].set_vba_name(code_name)
         sheets[name].set_landscape()
         sheets[name].fit_to_pages(1, 0)
-    for name, reference in {**settings.DEFINED_NAMES, **dashboard.choice_lists()}.items():
+    for name, reference in {**settings.DEFINED_NAMES, **scores.DEFINED_NAMES, **dashboard.choice_lists()}.items():
         book.define_name(name, reference)
     s = _Styles(book)
     _write_guide(book, sheets["Guide"], s, standalone)
     _write_indicators(sheets["Indicators"], s, table)
     _write_data(sheets["Data"], s, table, result.rows)
     _write_settings(sheets["Settings"], s)
-    _write_scores(sheets["Scores"], s, scores.ScoresSource(model, result, _indicator_cell(table), _data_layout(table, result)))
+    scores_source = scores.ScoresSource(model, result, _indicator_cell(table), _data_layout(table, result))
+    _write_scores(sheets["Scores"], s, scores_source)
     _write_results(sheets["Results"], s, blocks)
     _write_dashboard(book, sheets["Dashboard"], s, model, result)
     _write_xlwings_conf(sheets["xlwings.conf"], s)
     sheets["Guide"].activate()
     try:
         book.close()
+        _fill_scores(partial, scores_source)
         os.replace(partial, out)
     finally:
         partial.unlink(missing_ok=True)

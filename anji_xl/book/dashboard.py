@@ -1,11 +1,15 @@
 """The Dashboard sheet: the chosen unit and period, its index and rank, its dimension scores
 (radar), its index over every period (line) and its largest potential gains (bar).
 
-Every number is a native look-up in Results by name (unit, period, dimension), so the sheet
-follows Results whatever its size: the tables have room for ``MAX_PERIODS`` periods and
-``MAX_DIMENSIONS`` dimensions and show blanks beyond the data. Only the charts' ranges depend on
-how many there are; ``chart_ranges`` gives them to the builder, ``anji-xl recalc`` and the
-Recalculate button alike.
+Every number is a native look-up by name (unit, year, dimension) in the native columns of Scores,
+which follow every row typed into Data without Python; where a native cell cannot hold the
+engine's number (pooled methods, geometric aggregation) the look-up falls back to Results, the
+engine's own sheet. The unit and year lists are Scores' native lists, so a city or year typed in
+WPS appears in them. The tables have room for ``MAX_PERIODS`` years and ``MAX_DIMENSIONS``
+dimensions and show blanks beyond the data; the line chart spans the book's years and
+``SPARE_YEARS`` more, so years typed later show without Recalculate. ``chart_ranges`` gives the
+ranges to the builder, ``anji-xl recalc`` and the Recalculate button alike. The potential gains
+come from Results (重新计算 updates them).
 """
 
 from __future__ import annotations
@@ -14,8 +18,11 @@ import math
 
 from ..engine import IndexResult, period_order
 from ..model import Model
+from . import scores
 from .layout import NA, Cell, Column, cached, column_span, ref
-from .results import CHOICES_AT, GAINS_AT, MAX_DIMENSIONS, RESULTS_ROWS, SUMMARY_AT, TOP_GAINS, dimension_score_header, period_cell
+from ..forecast import forecast, year_of
+from .results import (CHOICES_AT, FORECAST_AT, FORECAST_INDICATORS_AT, GAINS_AT, TRAJECTORY_AT, MAX_DIMENSIONS, RESULTS_ROWS, SUMMARY_AT, TOP_GAINS,
+                      dimension_score_header, period_cell)
 
 SHEET = "Dashboard"
 TITLE = "安吉指数 仪表板 · Anji Index dashboard"
@@ -24,13 +31,20 @@ INDEX, RANK = (4, 2), (4, 4)
 BUTTONS_AT = (1, 7)  # first button (row, column); one every two rows
 CHARTS_ROW = 10
 TABLE_ROW = 31  # headers of the three tables; entries below
-DIMS_COLUMN, PERIODS_COLUMN, GAINS_COLUMN = 1, 4, 7
+DIMS_COLUMN, PERIODS_COLUMN, GAINS_COLUMN, OFF_TRACK_COLUMN, TRAJECTORY_COLUMN = 1, 4, 7, 11, 15
+MAX_TRAJECTORY = 15  # years from the latest one to the target that the trajectory table has room for
+FORECAST, OFF_TRACK = (6, 2), (6, 4)  # the chosen unit's forecast index at the target year, indicators off track
 MAX_PERIODS = 60
+SPARE_YEARS = 3  # empty places at the end of the line chart for years typed after the last Recalculate
 RESULTS_LAST_ROW = SUMMARY_AT[0] + RESULTS_ROWS
+SCORES_LAST_ROW = scores.FIRST_ROW + scores.FORMAT_ROWS - 1  # the look-ups reach this far down Scores
 TITLES = {DIMS_COLUMN: ["维度 dimension", "得分率 score"], PERIODS_COLUMN: ["时期 period", "指数 index"],
-          GAINS_COLUMN: ["编号 id", "短板指标 indicator", "潜在提升 gain"]}
+          GAINS_COLUMN: ["编号 id", "短板指标 indicator", "潜在提升 gain"],
+          OFF_TRACK_COLUMN: ["未达标 off track", "指标 indicator", "所需年增速 required growth"],
+          TRAJECTORY_COLUMN: ["年份 year", "预测指数 forecast"]}
 CHARTS = [  # (anchor column, category column, value column) of the radar, line and bar charts
-    (1, DIMS_COLUMN, DIMS_COLUMN + 1), (6, PERIODS_COLUMN, PERIODS_COLUMN + 1), (11, GAINS_COLUMN + 1, GAINS_COLUMN + 2)]
+    (1, DIMS_COLUMN, DIMS_COLUMN + 1), (6, PERIODS_COLUMN, PERIODS_COLUMN + 1), (11, GAINS_COLUMN + 1, GAINS_COLUMN + 2),
+    (16, TRAJECTORY_COLUMN, TRAJECTORY_COLUMN + 1)]
 
 
 def _results(offset: int, block: tuple[int, int] = SUMMARY_AT) -> str:
@@ -42,11 +56,31 @@ def _choice(k: int, offset: int) -> str:
     return f"Results!{ref(CHOICES_AT[0] + 1 + k, CHOICES_AT[1] + offset, True, True)}"
 
 
-def _lookup(column: str, period: str) -> str:
+def _scores(col: int) -> str:
+    return column_span(col, scores.FIRST_ROW, SCORES_LAST_ROW, scores.SHEET)
+
+
+def _results_lookup(column: str, period: str) -> str:
     """A Results summary value of the chosen unit in ``period``; #N/A where Results has none."""
     unit = ref(*UNIT, True, True)
     units, periods = _results(0), _results(1)
     return f"IF(COUNTIFS({units},{unit},{periods},{period})=0,NA(),SUMIFS({column},{units},{unit},{periods},{period}))"
+
+
+def _lookup(native_column: str, results_column: str, period: str) -> str:
+    """The chosen unit's native value in ``period`` (Scores), else Results' (the engine's own)."""
+    unit = ref(*UNIT, True, True)
+    units, years = _scores(scores.UNIT), _scores(scores.HELPER["year"])
+    native = f"IF(COUNTIFS({units},{unit},{years},{period})=0,NA(),SUMIFS({native_column},{units},{unit},{years},{period}))"
+    return f"IF(ISNUMBER({native}),{native},{_results_lookup(results_column, period)})"
+
+
+def _native_dimension(name_cell: str) -> str:
+    """The native Scores column of the dimension named in ``name_cell``, found by its name."""
+    start = scores.ScoresLayout(0, 0).native_dims.start
+    rows = f"{scores.SHEET}!{ref(scores.FIRST_ROW, start, True, True)}:{ref(SCORES_LAST_ROW, start + MAX_DIMENSIONS - 1, True, True)}"
+    names = f"{scores.SHEET}!{ref(scores.META_ROWS['dimension'], start, True, True)}:{ref(scores.META_ROWS['dimension'], start + MAX_DIMENSIONS - 1, True, True)}"
+    return f"INDEX({rows},0,MATCH({name_cell},{names},0))"
 
 
 def _dimension_column(name_cell: str) -> str:
@@ -64,13 +98,41 @@ def _gain(k: int, offset: int, missing: str) -> str:
     return f"=IFERROR(INDEX({_results(offset, GAINS_AT)},MATCH({key},{_results(0, GAINS_AT)},0)),{missing})"
 
 
+def _forecast(offset: int) -> str:
+    """The chosen unit's value in column ``offset`` of Results' forecast block; #N/A where blank."""
+    unit, units, column = ref(*UNIT, True, True), _results(0, FORECAST_AT), _results(offset, FORECAST_AT)
+    return f'=IF(COUNTIFS({units},{unit},{column},">-1E+300")=0,NA(),SUMIFS({column},{units},{unit}))'
+
+
+def _off_track(k: int, offset: int, missing: str) -> str:
+    """Field ``offset`` of the chosen unit's k-th indicator off track (key ``unit|k``, largest forecast gain first)."""
+    key = f'{ref(*UNIT, True, True)}&"|{k}"'
+    return f"=IFERROR(INDEX({_results(offset, FORECAST_INDICATORS_AT)},MATCH({key},{_results(1, FORECAST_INDICATORS_AT)},0)),{missing})"
+
+
+def _trajectory_year(k: int) -> str:
+    """The k-th year (0-based) after the chosen unit's latest one, up to the target year; "" beyond."""
+    unit, units = ref(*UNIT, True, True), _results(0, FORECAST_AT)
+    latest, target = (f"SUMIFS({_results(offset, FORECAST_AT)},{units},{unit})" for offset in (1, 2))
+    return f'=IF(COUNTIF({units},{unit})=0,"",IF({latest}+{k + 1}>{target},"",{latest}+{k + 1}))'
+
+
+def _trajectory_index(year_cell: str) -> str:
+    key = f'{ref(*UNIT, True, True)}&"|"&{year_cell}'
+    return f'=IF({year_cell}="",NA(),IFERROR(INDEX({_results(3, TRAJECTORY_AT)},MATCH({key},{_results(0, TRAJECTORY_AT)},0)),NA()))'
+
+
+def _native_list(k: int, helper: str) -> str:
+    """The k-th entry (0-based) of a Scores native list: units in Data's order, years in time order."""
+    return f"{scores.SHEET}!{ref(scores.FIRST_ROW + k, scores.HELPER[helper], True, True)}"
+
+
 def choice_lists() -> dict[str, str]:
-    """Defined names of the unit and period lists (the drop-downs), as long as Results' lists."""
-    names = {}
-    for name, offset in (("anji_units", 0), ("anji_periods", 1)):
-        first = _choice(0, offset)
-        names[name] = f"=OFFSET({first},0,0,MAX(1,COUNTA({_results(offset, CHOICES_AT)})),1)"
-    return names
+    """Defined names of the unit and year lists (the drop-downs): Scores' native lists, as long
+    as they are."""
+    counts, years = _scores(scores.HELPER["unit_count"]), _scores(scores.HELPER["years"])
+    return {"anji_units": f"=OFFSET({_native_list(0, 'units')},0,0,MAX(1,MAX({counts})),1)",
+            "anji_periods": f"=OFFSET({_native_list(0, 'years')},0,0,MAX(1,COUNT({years})),1)"}
 
 
 def sheet_cells(model: Model, result: IndexResult, unit: str, period: str) -> list[Cell]:
@@ -85,12 +147,19 @@ def sheet_cells(model: Model, result: IndexResult, unit: str, period: str) -> li
     dimension_scores = {d: cached(float(result.dimension_scores.at[key, d])) for d in dimensions}
     names = model.indicators["name"].to_dict() if "name" in model.indicators else {}
     gains = [(ident, names.get(ident, ""), float(gain)) for ident, gain in result.top_gains(unit, period, TOP_GAINS).items()]
+    outlook = forecast(model, result)
+    missed = outlook.off_track(unit)
     period = period_cell(period)
     cells = [Cell(0, 1, TITLE, "title"), Cell(UNIT[0], 1, "单位 unit", "text"), Cell(PERIOD[0], 1, "时期 period", "text"),
              Cell(*UNIT, unit, "input"), Cell(*PERIOD, period, "input_year"), Cell(INDEX[0], 1, "指数 index", "text"),
-             Cell(*INDEX, cached(index.get(period)), "big", "=" + _lookup(_results(2), ref(*PERIOD, True, True))),
+             Cell(*INDEX, cached(index.get(period)), "big", "=" + _lookup(_scores(scores.NATIVE_INDEX), _results(2), ref(*PERIOD, True, True))),
              Cell(RANK[0], RANK[1] - 1, "排名 rank", "text"),
-             Cell(*RANK, rank, "integer", "=" + _lookup(_results(3), ref(*PERIOD, True, True)))]
+             Cell(*RANK, rank, "integer", "=" + _lookup(_scores(scores.RANK), _results(3), ref(*PERIOD, True, True))),
+             Cell(TABLE_ROW - 1, GAINS_COLUMN, "短板来自 Results（按 重新计算 更新）· gains from Results (Recalculate updates them)", "note"),
+             Cell(FORECAST[0], 1, f"{outlook.target_period} 预测指数 forecast", "text"),
+             Cell(*FORECAST, cached(outlook.index_forecast.get(unit)), "number", _forecast(4)),
+             Cell(OFF_TRACK[0], OFF_TRACK[1] - 1, "未达标 off track", "text"),
+             Cell(*OFF_TRACK, len(missed), "integer", _forecast(5))]
     for col, titles in TITLES.items():
         cells += [Cell(TABLE_ROW, col + k, title, "head") for k, title in enumerate(titles)]
     first = TABLE_ROW + 1
@@ -99,14 +168,28 @@ def sheet_cells(model: Model, result: IndexResult, unit: str, period: str) -> li
         name_cell = ref(first + j, DIMS_COLUMN)
         cells.append(Cell(first + j, DIMS_COLUMN, name, "text", f'=IF({_choice(j, 2)}="","",{_choice(j, 2)})'))
         value = dimension_scores.get(name, NA) if name else ""
-        lookup = _lookup(_dimension_column(name_cell), ref(*PERIOD, True, True))
+        lookup = _lookup(_native_dimension(name_cell), _dimension_column(name_cell), ref(*PERIOD, True, True))
         cells.append(Cell(first + j, DIMS_COLUMN + 1, value, "number", f'=IF({name_cell}="","",{lookup})'))
     for k in range(MAX_PERIODS):
         shown = periods[k] if k < len(periods) else ""
         slot = ref(first + k, PERIODS_COLUMN)
-        cells.append(Cell(first + k, PERIODS_COLUMN, shown, "year", f'=IF({_choice(k, 1)}="","",{_choice(k, 1)})'))
+        cells.append(Cell(first + k, PERIODS_COLUMN, shown, "year", f'=IF({_native_list(k, "years")}="","",{_native_list(k, "years")})'))
         value = cached(index.get(shown))
-        cells.append(Cell(first + k, PERIODS_COLUMN + 1, value, "number", f'=IF({slot}="",NA(),{_lookup(_results(2), slot)})'))
+        cells.append(Cell(first + k, PERIODS_COLUMN + 1, value, "number",
+                          f'=IF({slot}="",NA(),{_lookup(_scores(scores.NATIVE_INDEX), _results(2), slot)})'))
+    path = {int(year): value for (u, year), value in outlook.trajectory.items() if u == unit}
+    latest = int(outlook.latest_period[unit]) if outlook.latest_period.get(unit) is not None else None
+    for k in range(MAX_TRAJECTORY):
+        year = "" if latest is None or latest + k + 1 > outlook.target_period else latest + k + 1
+        cells += [Cell(first + k, TRAJECTORY_COLUMN, year, "year", _trajectory_year(k)),
+                  Cell(first + k, TRAJECTORY_COLUMN + 1, cached(path.get(year)) if year != "" else NA, "number",
+                       _trajectory_index(ref(first + k, TRAJECTORY_COLUMN)))]
+    for k in range(TOP_GAINS):
+        ident = missed[k] if k < len(missed) else ""
+        growth = outlook.indicators.loc[(unit, ident), "required_growth"] if ident else math.nan
+        cells += [Cell(first + k, OFF_TRACK_COLUMN, ident, "text", _off_track(k + 1, 3, '""')),
+                  Cell(first + k, OFF_TRACK_COLUMN + 1, names.get(ident, "") if ident else "", "text", _off_track(k + 1, 4, '""')),
+                  Cell(first + k, OFF_TRACK_COLUMN + 2, "" if math.isnan(growth) else float(growth), "percent", _off_track(k + 1, 11, '""'))]
     for k in range(TOP_GAINS):
         ident, name, gain = gains[k] if k < len(gains) else ("", "", 0.0)
         cells += [Cell(first + k, GAINS_COLUMN, ident, "text", _gain(k + 1, 4, '""')),
@@ -115,13 +198,19 @@ def sheet_cells(model: Model, result: IndexResult, unit: str, period: str) -> li
     return cells
 
 
-def chart_ranges(dimensions: int, periods: int) -> list[tuple[str, str]]:
-    """(categories, values) of the radar, line and bar charts for this many dimensions and periods."""
+def chart_ranges(result: IndexResult) -> list[tuple[str, str]]:
+    """(categories, values) of the radar, index, gains and trajectory charts: as many places as
+    the result has dimensions and years (and spare years), and years from the earliest latest
+    year of a unit to the target year."""
     first = TABLE_ROW + 1
-    counts = [max(dimensions, 1), max(periods, 1), TOP_GAINS]
+    years = [year_of(p) for p in period_order(result.rows.get_level_values(1))]
+    latest = min((max(year_of(p) or 0 for p in result.index.loc[unit].index) for unit in dict.fromkeys(result.rows.get_level_values(0))),
+                 default=0)
+    to_target = min(max(result.settings.target_period - latest, 1), MAX_TRAJECTORY) if latest else 1
+    counts = [max(len(result.dimensions), 1), min(max(len(years), 1) + SPARE_YEARS, MAX_PERIODS), TOP_GAINS, to_target]
     return [(f"={SHEET}!{column_span(cat, first, first + n - 1)}", f"={SHEET}!{column_span(val, first, first + n - 1)}")
             for (_, cat, val), n in zip(CHARTS, counts)]
 
 
-COLUMNS = [Column(1, 1, 16), Column(2, 2, 12), Column(3, 3, 8), Column(4, 5, 11), Column(6, 6, 4), Column(7, 7, 9),
-           Column(8, 8, 30), Column(9, 9, 12)]
+COLUMNS = [Column(1, 1, 16), Column(2, 2, 12), Column(3, 3, 12), Column(4, 5, 11), Column(6, 6, 4), Column(7, 7, 9),
+           Column(8, 8, 30), Column(9, 9, 12), Column(11, 11, 14), Column(12, 12, 30), Column(13, 13, 14), Column(15, 16, 11)]

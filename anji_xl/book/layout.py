@@ -58,3 +58,19 @@ class Column:
     width: float
     hidden: bool = False
     level: int = 0
+
+
+@dataclass(frozen=True)
+class SharedColumn:
+    """One formula down a column, rows ``first_row`` .. ``first_row + len(values) - 1``, its
+    relative references moving with the row (as Excel fills a formula down); ``values`` are the
+    cached values row by row. Written as one shared formula, so a long sheet stays small."""
+
+    col: int
+    first_row: int
+    formula: str
+    values: list
+    kind: str
+
+    def first(self) -> Cell:
+        return Cell(self.first_row, self.col, self.values[0], self.kind, self.formula)

@@ -1,32 +1,31 @@
 """``anji-xl recalc BOOK``: the Recalculate button without Excel, and without harming the book.
 
-Only the Results sheet changes, and only its cell rows: the new rows replace the old ones inside
-that sheet's ``<sheetData>``; every other part of the package — the VBA project, the other sheets
-with their formulas and cached values, charts, buttons, validation, conditional formats, styles,
-defined names, tables — is copied unchanged. (openpyxl would rewrite the whole package and drop
-every cached value and parts of the charts, so it is not used for writing.) The new book is
-written to a temporary file in the same folder and moved over the old one in one step; on any
-failure the book is untouched.
+Only what follows the data changes: the cell rows of Results and Scores (written by the sheet
+modules ``results`` and ``scores``, Scores' column widths too), the series ranges of the
+Dashboard's charts and the full-calculation flag; every other part of the package — the VBA
+project, the other sheets with their formulas and cached values, drawings, buttons, validation,
+conditional formats, styles, defined names, tables — is copied unchanged. (openpyxl would rewrite the whole package and drop
+every cached value and parts of the charts, so it is not used for writing.) The book is read
+once and written through :mod:`.package`: a temporary file in the same folder moved over the old
+one in one step, and only if nobody saved the book meanwhile; on any failure the book is untouched.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import shutil
-import stat
-import tempfile
 import zipfile
 import zlib
 from pathlib import Path
 from typing import Callable
 from xml.etree import ElementTree
 
-from ..engine import IndexResult, compute, period_order
+from ..engine import IndexResult, compute
+from ..messages import say
 from ..model import AnjiInputError, Problem
-from ..reader import BookTables, read_book_tables
-from . import dashboard, scores
+from ..io.parse import BookTables
+from ..io.read_book import read_book_tables
+from . import dashboard, package, scores
 from . import sheet_xml as sheet_xml_
 from .layout import Cell
 from .results import SUMMARY_AT, ResultsBlocks, results_blocks
@@ -52,7 +51,7 @@ def sheet_part(package: zipfile.ZipFile, sheet: str) -> str | None:
 def results_part(package: zipfile.ZipFile) -> str:
     part = sheet_part(package, "Results")
     if part is None:
-        raise AnjiInputError([Problem("Results", "the workbook has no Results sheet to write to")])
+        raise AnjiInputError([Problem("Results", say("no_results_sheet"))])
     return part
 
 
@@ -85,8 +84,8 @@ def patch_results_sheet(sheet_xml: str, blocks: ResultsBlocks) -> str:
 
 def patch_scores_sheet(sheet_xml: str, source: scores.ScoresSource) -> str:
     """The Scores sheet XML rewritten for the book's indicators and Data rows, in the book's styles."""
-    cells = scores.sheet_cells(source)
-    styled = sheet_xml_.replace_rows(sheet_xml, cells, sheet_xml_.style_samples(sheet_xml, scores.STYLE_SAMPLES))
+    cells, shared = scores.sheet_cells(source)
+    styled = sheet_xml_.replace_rows(sheet_xml, cells, sheet_xml_.style_samples(sheet_xml, scores.STYLE_SAMPLES), shared=shared)
     return sheet_xml_.replace_columns(styled, scores.columns(len(source.model.indicators), len(source.result.dimensions)))
 
 
@@ -114,23 +113,6 @@ def full_calculation_on_load(workbook_xml: str) -> str:
     return workbook_xml[:later.start()] + '<calcPr fullCalcOnLoad="1"/>' + workbook_xml[later.start():]
 
 
-def _owner_files(book: Path) -> list[Path]:
-    """Excel's lock files for an open book (``~$`` + name, or + name less two characters)."""
-    return [book.with_name(f"~${book.name}"), book.with_name(f"~${book.name[2:]}")]
-
-
-def check_writable(book: Path) -> None:
-    """Refuse clearly a book that is missing, read-only or open in Excel."""
-    if not book.is_file():
-        raise AnjiInputError([Problem(str(book), "no such file")])
-    if not book.stat().st_mode & stat.S_IWUSR or not os.access(book, os.W_OK):
-        raise AnjiInputError([Problem(str(book), "the file is read-only; nothing was written (clear the read-only flag, or copy it)")])
-    if not os.access(book.parent, os.W_OK):
-        raise AnjiInputError([Problem(str(book.parent), "the folder is not writable; nothing was written")])
-    if any(lock.exists() for lock in _owner_files(book)):
-        raise AnjiInputError([Problem(str(book), "the book is open in Excel (lock file ~$… beside it); close it there, or press 重新计算 Recalculate in Excel")])
-
-
 def _patches(package: zipfile.ZipFile, tables: BookTables, result: IndexResult, blocks: ResultsBlocks) -> dict[str, Callable[[str], str]]:
     """Part → how to rewrite it: Results, Scores, the Dashboard's charts, and workbook.xml."""
     patches: dict[str, Callable[[str], str]] = {results_part(package): lambda xml: patch_results_sheet(xml, blocks),
@@ -139,55 +121,30 @@ def _patches(package: zipfile.ZipFile, tables: BookTables, result: IndexResult, 
     if scores_part is not None:
         source = scores.ScoresSource(tables.model, result, tables.model.indicator_cell, tables.data)
         patches[scores_part] = lambda xml: patch_scores_sheet(xml, source)
-    ranges = dashboard.chart_ranges(len(result.dimensions), len(period_order(result.rows.get_level_values(1))))
+    ranges = dashboard.chart_ranges(result)
     for name in package.namelist():
         if name.startswith("xl/charts/chart") and name.endswith(".xml"):
             patches[name] = lambda xml: patch_chart(xml, ranges)
     return patches
 
 
-def write_parts(book: Path, patches: dict[str, Callable[[str], str]]) -> None:
-    """Rewrite the named parts of ``book`` atomically; every other part is copied unchanged."""
-    with zipfile.ZipFile(book) as package:
-        handle, temporary = tempfile.mkstemp(prefix=".~anji-", suffix=book.suffix, dir=book.parent)
-        os.close(handle)
-        try:
-            with zipfile.ZipFile(temporary, "w") as out:
-                for info in package.infolist():
-                    data = package.read(info.filename)
-                    if info.filename in patches:
-                        data = patches[info.filename](data.decode("utf-8")).encode("utf-8")
-                    out.writestr(info, data)
-            shutil.copymode(book, temporary)
-            with open(temporary, "rb") as written:
-                os.fsync(written.fileno())
-            os.replace(temporary, book)
-        except PermissionError as error:
-            raise AnjiInputError([Problem(str(book), f"cannot replace the book ({error.strerror}); is it open in Excel?")]) from None
-        except (zipfile.BadZipFile, zlib.error, EOFError) as error:  # a damaged part the reader did not need
-            raise AnjiInputError([Problem(str(book), f"the package is damaged ({error}); nothing was written")]) from None
-        finally:
-            Path(temporary).unlink(missing_ok=True)
-
-
 def recalc_book(book: str | Path, backup: bool = False, step: Callable[[str], None] = lambda _: None) -> ResultsBlocks:
-    """Compute the book and write Results, Scores and the Dashboard's charts, as the Recalculate button does."""
+    """Compute the book and write Results, Scores and the Dashboard's charts, as the Recalculate
+    button does; nothing is written if the book changes on disk meanwhile (see :mod:`.package`)."""
     book = Path(book)
-    check_writable(book)
-    step("读取 reading")
-    tables = read_book_tables(book)
-    step("计算 computing")
-    result = compute(tables.model, tables.panel)
-    if result.problems:
-        raise AnjiInputError(result.problems)
-    blocks = results_blocks(tables.model, result, dt.datetime.now().isoformat(timespec="seconds"))
-    step("写入 writing")
-    if backup:
-        shutil.copy2(book, book.with_name(f"{book.stem}.backup{book.suffix}"))
-    try:
-        with zipfile.ZipFile(book) as package:
-            patches = _patches(package, tables, result, blocks)
-    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as error:
-        raise AnjiInputError([Problem(str(book), f"the package is damaged ({error}); nothing was written")]) from None
-    write_parts(book, patches)
+    with package.open_for_update(book) as snapshot:
+        step("读取 reading")
+        tables = read_book_tables(book)
+        step("计算 computing")
+        result = compute(tables.model, tables.panel)
+        if result.problems:
+            raise AnjiInputError(result.problems)
+        blocks = results_blocks(tables.model, result, dt.datetime.now().isoformat(timespec="seconds"))
+        step("写入 writing")
+        try:
+            with snapshot.package() as parts:
+                patches = _patches(parts, tables, result, blocks)
+        except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as error:
+            raise AnjiInputError([package.damaged_problem(book, error)]) from None
+        package.write_parts(snapshot, patches, backup=backup)
     return blocks

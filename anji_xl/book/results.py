@@ -10,6 +10,13 @@ Blocks of rows (first row = header), each written as one rectangle:
 * ``warnings``: one per line;
 * ``choices``: the distinct units, periods and dimensions (the Dashboard's lists and tables);
 * ``validation``: every problem of the input with its ``Sheet!Cell`` (written by Validate), or OK;
+* ``forecast`` (达标预测, SPEC §2b): per unit its latest period, the target period, the index of the
+  latest period, the forecast index, how many indicators miss their target, and the forecast
+  dimension scores;
+* ``forecast_indicators``: per unit and indicator the trajectory figures, keyed ``unit|id``, and
+  the indicators that miss their target also keyed ``unit|k`` (k = 1 the largest forecast gain);
+* ``trajectory``: per unit the forecast index of every year after its latest period up to the
+  target, keyed ``unit|year``;
 
 plus a ``stamp``: when, with which version and on how many rows it was computed.
 """
@@ -23,12 +30,21 @@ import numpy as np
 
 from .. import __version__
 from ..engine import IndexResult, period_order
+from ..forecast import Forecast, forecast
+from ..messages import say
 from ..model import AnjiInputError, Model, Problem
 
 TOP_GAINS = 5
 #: Where each block starts on the Results sheet (row, column), 0-based; the stamp is in row 1.
 MAX_DIMENSIONS = 13  # the summary block (4 + 2 per dimension columns) ends before the gains block
 SUMMARY_AT, GAINS_AT, WARNINGS_AT, CHOICES_AT, VALIDATION_AT = (3, 0), (3, 31), (3, 41), (3, 44), (3, 47)
+#: The forecast blocks, right of Validation (2 columns) with one empty column between blocks:
+#: forecast 6 + MAX_DIMENSIONS columns, forecast_indicators 13, trajectory 4.
+FORECAST_AT = (3, VALIDATION_AT[1] + 3)
+FORECAST_INDICATORS_AT = (3, FORECAST_AT[1] + 6 + MAX_DIMENSIONS + 1)
+TRAJECTORY_AT = (3, FORECAST_INDICATORS_AT[1] + 13 + 1)
+#: How Results shows on_track (达标): text both languages, blank where there is no forecast.
+ON_TRACK_TEXT = {True: "是 yes", False: "否 no"}
 STAMP_ROW = 1
 RESULTS_ROWS = 2000  # formulas that look Results up reach this far below a block's header
 VALIDATION_OK = "OK — 未发现问题 no problems"
@@ -42,11 +58,15 @@ class ResultsBlocks:
     choices: list[list[object]]
     validation: list[list[object]]
     stamp: list[list[object]]
+    forecast: list[list[object]]
+    forecast_indicators: list[list[object]]
+    trajectory: list[list[object]]
 
     def placed(self) -> list[tuple[tuple[int, int], list[list[object]]]]:
         """Every block with the (row, column) it starts at."""
         return [((STAMP_ROW, 0), self.stamp), (SUMMARY_AT, self.summary), (GAINS_AT, self.gains),
-                (WARNINGS_AT, self.warnings), (CHOICES_AT, self.choices), (VALIDATION_AT, self.validation)]
+                (WARNINGS_AT, self.warnings), (CHOICES_AT, self.choices), (VALIDATION_AT, self.validation),
+                (FORECAST_AT, self.forecast), (FORECAST_INDICATORS_AT, self.forecast_indicators), (TRAJECTORY_AT, self.trajectory)]
 
 
 def finite_or_none(value: float) -> float | None:
@@ -72,7 +92,7 @@ def results_blocks(model: Model, result: IndexResult, computed_at: str) -> Resul
     """The Results sheet's content for one computation."""
     dims = result.dimensions
     if len(dims) > MAX_DIMENSIONS:
-        raise AnjiInputError([Problem("Indicators", f"Results has room for {MAX_DIMENSIONS} dimensions; this system has {len(dims)}")])
+        raise AnjiInputError([Problem("Indicators", say("too_many_dimensions", room=MAX_DIMENSIONS, count=len(dims)))])
     summary: list[list[object]] = [
         ["unit 单位", "period 时期", "index 指数", "rank 排名", *map(dimension_score_header, dims), *(f"{d} 贡献" for d in dims)]
     ]
@@ -90,14 +110,49 @@ def results_blocks(model: Model, result: IndexResult, computed_at: str) -> Resul
         for k, col in enumerate(positions[row][positions[row] >= 0], start=1):
             gains.append([gain_key(unit, shown, k), unit, shown, k, ids[col], names[col],
                           finite_or_none(scores[row, col]), float(gain_values[row, col])])
-    warnings = [["warnings 提示"], *([w] for w in result.warnings + [str(p) for p in result.problems])]
+    outlook = forecast(model, result)
+    warnings = [["warnings 提示"], *([w] for w in result.warnings + [str(p) for p in result.problems]
+                                     + ["达标预测 forecast: " + w for w in outlook.warnings + [str(p) for p in outlook.problems]])]
     units = list(dict.fromkeys(result.rows.get_level_values(0)))
     periods = [period_cell(p) for p in period_order(result.rows.get_level_values(1))]
     lists = [units, periods, dims]
     depth = max(map(len, lists))
     choices = [["units 单位", "periods 时期", "dimensions 维度"], *([items[k] if k < len(items) else None for items in lists] for k in range(depth))]
     stamp = [["computed 计算于", computed_at, "version 版本", __version__, "rows 行数", len(result.rows)]]
-    return ResultsBlocks(summary, gains, warnings, choices, validation_block(result.problems), stamp)
+    return ResultsBlocks(summary, gains, warnings, choices, validation_block(result.problems), stamp, *forecast_blocks(model, outlook))
+
+
+def forecast_dimension_header(dimension: str) -> str:
+    """The forecast block's column of a dimension's forecast score."""
+    return f"{dimension} 预测得分率"
+
+
+def forecast_blocks(model: Model, outlook: Forecast) -> tuple[list[list[object]], list[list[object]], list[list[object]]]:
+    """The forecast, forecast_indicators and trajectory blocks (numbers blank where there are none)."""
+    dims = outlook.dimensions
+    target = outlook.target_period
+    summary: list[list[object]] = [["unit 单位", "latest period 最新时期", "target period 目标年", "index 指数",
+                                    "forecast index 预测指数", "off track 未达标数", *map(forecast_dimension_header, dims)]]
+    detail: list[list[object]] = [["key", "off-track key 未达标序号", "unit 单位", "id 编号", "name 指标", "latest period 最新时期",
+                                   "latest 最新值", "trend growth 趋势年增速", "forecast 预测值", "forecast score 预测得分率",
+                                   "on track 是否达标", "required growth 所需年增速", "period reached 达标年份"]]
+    names = model.indicators["name"] if "name" in model.indicators else None
+    for unit in outlook.latest_period.index:
+        missed = outlook.off_track(unit)
+        latest = outlook.latest_period[unit]
+        summary.append([unit, None if latest is None else period_cell(latest), target, finite_or_none(outlook.index[unit]),
+                        finite_or_none(outlook.index_forecast[unit]), len(missed),
+                        *(finite_or_none(v) for v in outlook.dimension_scores.loc[unit])])
+        for ident, row in outlook.indicators.loc[unit].iterrows():
+            miss = f"{unit}|{missed.index(ident) + 1}" if ident in missed else None
+            detail.append([f"{unit}|{ident}", miss, unit, ident, "" if names is None else names.get(ident, ""),
+                           None if row["latest_period"] is None else period_cell(row["latest_period"]),
+                           *(finite_or_none(row[k]) for k in ("latest", "trend_growth", "forecast", "score_forecast")),
+                           None if row["on_track"] is None else ON_TRACK_TEXT[row["on_track"]], finite_or_none(row["required_growth"]),
+                           None if row["period_reached"] is None else period_cell(row["period_reached"])])
+    trajectory: list[list[object]] = [["key", "unit 单位", "period 时期", "forecast index 预测指数"]]
+    trajectory += [[f"{unit}|{year}", unit, period_cell(year), finite_or_none(value)] for (unit, year), value in outlook.trajectory.items()]
+    return summary, detail, trajectory
 
 
 def validation_block(problems: list) -> list[list[object]]:

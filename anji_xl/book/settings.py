@@ -29,4 +29,5 @@ DEFINED_NAMES = {
     "anji_missing": "=" + setting("missing"),
     "anji_weight_tolerance": "=" + setting("weight_tolerance"),
     "anji_normalize_weights": "=" + setting("normalize_weights"),
+    "anji_cap_value": "=IF(ISNUMBER(anji_cap),anji_cap,1E+307)",  # blank cap: no cap
 }

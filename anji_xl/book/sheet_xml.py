@@ -12,7 +12,7 @@ import numbers
 import re
 from xml.sax.saxutils import escape
 
-from .layout import Cell, Column, letter
+from .layout import Cell, Column, SharedColumn, letter
 
 ROW = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
 SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>.*?</sheetData>", re.S)
@@ -21,8 +21,10 @@ _ERRORS = ("#N/A", "#VALUE!", "#NUM!", "#DIV/0!", "#REF!", "#NAME?", "#NULL!")
 _DIGIT_WIDTH, _PADDING = 7, 5  # Calibri 11 as Excel and XlsxWriter measure a column width
 
 
-def cell_xml(ref: str, value: object, style: str | None, formula: str | None = None) -> str:
-    """One ``<c>``: a constant (inline string or number), or a formula with its cached value."""
+def cell_xml(ref: str, value: object, style: str | None, formula: str | None = None, shared: str = "") -> str:
+    """One ``<c>``: a constant (inline string or number), or a formula with its cached value.
+    ``shared`` is the attributes of a shared formula (``t="shared" ref=… si=…``, or only ``si``
+    for a cell that repeats the master's formula: then ``formula`` is empty)."""
     s = f' s="{style}"' if style else ""
     number = _number(value)
     if formula is None:
@@ -31,7 +33,8 @@ def cell_xml(ref: str, value: object, style: str | None, formula: str | None = N
         text = escape(str(value))
         space = ' xml:space="preserve"' if text != text.strip() else ""
         return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
-    f = f"<f>{escape(formula.removeprefix('='))}</f>"
+    attributes = f" {shared}" if shared else ""
+    f = f"<f{attributes}>{escape(formula.removeprefix('='))}</f>" if formula else f"<f{attributes}/>"
     if number is not None:
         return f'<c r="{ref}"{s}>{f}<v>{number}</v></c>'
     kind = "e" if value in _ERRORS else "str"
@@ -55,22 +58,30 @@ def style_samples(sheet_xml: str, samples: dict[str, tuple[int, int]]) -> dict[s
     return found
 
 
-def replace_rows(sheet_xml: str, cells: list[Cell], styles: dict[str, str], keep_below: int = 0) -> str:
-    """The sheet with its rows from ``keep_below`` (0-based) on replaced by ``cells``; a row keeps
-    its own attributes (height) when it had them."""
-    by_row: dict[int, list[Cell]] = {}
+def replace_rows(sheet_xml: str, cells: list[Cell], styles: dict[str, str], keep_below: int = 0,
+                 shared: list[SharedColumn] = ()) -> str:
+    """The sheet with its rows from ``keep_below`` (0-based) on replaced by ``cells`` and the
+    ``shared`` columns; a row keeps its own attributes (height) when it had them."""
+    by_row: dict[int, list[tuple[int, str]]] = {}
     for cell in cells:
-        by_row.setdefault(cell.row + 1, []).append(cell)
+        xml = cell_xml(f"{letter(cell.col)}{cell.row + 1}", cell.value, styles.get(cell.kind), cell.formula)
+        by_row.setdefault(cell.row + 1, []).append((cell.col, xml))
+    for si, column in enumerate(shared):
+        name, style = letter(column.col), styles.get(column.kind)
+        first, last = column.first_row + 1, column.first_row + len(column.values)
+        master = f't="shared" ref="{name}{first}:{name}{last}" si="{si}"'
+        for k, value in enumerate(column.values):
+            formula, attributes = (column.formula, master) if k == 0 else ("", f't="shared" si="{si}"')
+            by_row.setdefault(first + k, []).append((column.col, cell_xml(f"{name}{first + k}", value, style, formula, attributes)))
     original = {int(m.group(1)): m.group(0) for m in ROW.finditer(sheet_xml)}
     rows = {r: xml for r, xml in original.items() if r <= keep_below}
     for r, row_cells in by_row.items():
         opening = re.match(r"<row [^>]*?(?=/?>)", original.get(r, f'<row r="{r}">')).group(0)
         opening = re.sub(r' spans="[^"]*"', "", opening)
-        body = "".join(cell_xml(f"{letter(c.col)}{r}", c.value, styles.get(c.kind), c.formula) for c in sorted(row_cells, key=lambda c: c.col))
-        rows[r] = f"{opening}>{body}</row>"
+        rows[r] = f"{opening}>{''.join(xml for _, xml in sorted(row_cells, key=lambda item: item[0]))}</row>"
     data = "<sheetData>" + "".join(rows[r] for r in sorted(rows)) + "</sheetData>"
     patched = SHEET_DATA.sub(lambda _: data, sheet_xml, count=1)
-    last_col = max((c.col for c in cells), default=0)
+    last_col = max([c.col for c in cells] + [c.col for c in shared] + [0])
     return re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{letter(last_col)}{max(rows, default=1)}"/>', patched, count=1)
 
 

@@ -1,0 +1,165 @@
+"""Issue 14: with no Python and no macros, the book still scores every row a user types.
+
+Rows are typed into Data the way a user does it in WPS or LibreOffice (into the sheet's XML, the
+table grown over them; see ``book_parts.type_rows``), never saved through openpyxl. LibreOffice,
+headless with recalculation on load, then recalculates the book; every row's native index and
+dimension scores must equal ``anji-xl compute`` on the same book, and what formulas cannot read
+the way the engine does carries a visible flag, never a different number.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import libreoffice
+from anji_xl import compute
+from anji_xl.book import dashboard, scores
+from anji_xl.defaults import SHIPPED_BOOK
+from anji_xl.io.read_book import read_book_tables
+from book_parts import load_quietly, type_rows
+
+#: Excel 2007's functions that every program has (Excel 2010+, WPS 表格, LibreOffice 7), and our own.
+ALLOWED = {"IF", "IFERROR", "ISNUMBER", "ISERROR", "ISNA", "ISTEXT", "ISBLANK", "NOT", "AND", "OR", "MIN", "MAX", "LN", "EXP",
+           "SUM", "SUMPRODUCT", "SUMIF", "SUMIFS", "COUNT", "COUNTA", "COUNTIF", "COUNTIFS", "INDEX", "MATCH", "SMALL", "ROW",
+           "TRIM", "LOWER", "SUBSTITUTE", "INT", "N", "NA", "ABS", "COLUMNS", "OFFSET"}
+
+
+def _shipped_rows() -> list[list[object]]:
+    book = load_quietly(SHIPPED_BOOK)
+    data = book["Data"]
+    return [[c.value for c in data[r]] for r in range(2, data.max_row + 1)]
+
+
+def _typed(tmp_path: Path, rows: list[list[object]]) -> Path:
+    book = tmp_path / "typed.xlsm"
+    shutil.copy(SHIPPED_BOOK, book)
+    type_rows(book, rows)
+    return book
+
+
+def _native(book: Path, work: Path):
+    """(model, result, LibreOffice's Scores sheet, LibreOffice's book) of a typed book."""
+    tables = read_book_tables(book)
+    result = compute(tables.model, tables.panel)
+    recalculated = openpyxl.load_workbook(libreoffice.convert(book, work), data_only=True)
+    return tables, result, recalculated["Scores"], recalculated
+
+
+def _assert_native_equals_compute(tables, result, sheet, flagged: set = frozenset()) -> int:
+    grid = scores.ScoresLayout(len(tables.model.indicators), len(result.dimensions))
+    checked = 0
+    for key, excel_row in tables.data.rows.items():
+        row = scores.FIRST_ROW + (excel_row - tables.data.header_row - 1) + 1
+        native = sheet.cell(row, grid.native_index + 1).value
+        if key in flagged:
+            assert native == "#N/A" and sheet.cell(row, grid.check + 1).value not in ("", "OK", None), key
+            continue
+        expected = result.index[key]
+        if math.isnan(expected):
+            assert native in ("#N/A", None, ""), key
+            continue
+        assert native == pytest.approx(expected, rel=0, abs=1e-9), (key, native, expected)
+        for j, dim in enumerate(result.dimensions):
+            value, want = sheet.cell(row, grid.native_dims[j] + 1).value, result.dimension_scores.at[key, dim]
+            assert (value in ("", None) if math.isnan(want) else value == pytest.approx(want, rel=0, abs=1e-9)), (key, dim, value, want)
+        checked += 1
+    return checked
+
+
+def test_rows_typed_in_any_order_are_scored_natively(tmp_path):
+    """New cities, a new year at the bottom, rows in random order, a gap year and a missing value."""
+    base = _shipped_rows()
+    rng = random.Random(14)
+    typed = []
+    for city, factor in (("德清县", 0.9), ("长兴县", 1.05)):
+        for row in base:
+            typed.append([city, row[1], *[v * factor if isinstance(v, float) else v for v in row[2:-1]]])
+    typed = [row for row in typed if not (row[0] == "长兴县" and row[1] == 2019)]  # 长兴县 has a gap: 2018, then 2020
+    typed[0][5] = None  # 德清县 2018 LC4 missing (reweighted within its dimension)
+    rng.shuffle(typed)
+    anji_2021 = ["安吉县", 2021, *[v * 1.01 if isinstance(v, float) else v for v in base[-1][2:-1]]]
+    book = _typed(tmp_path, [*typed, anji_2021])
+    tables, result, sheet, recalculated = _native(book, tmp_path)
+    assert any("annualised" in w for w in result.warnings)
+    assert _assert_native_equals_compute(tables, result, sheet) == len(base) + len(typed) + 1
+    # the Dashboard's lists offer the typed cities and year, from the native columns
+    grid_units = [sheet.cell(scores.FIRST_ROW + 1 + k, scores.HELPER["units"] + 1).value for k in range(4)]
+    assert grid_units == ["安吉县", *dict.fromkeys(row[0] for row in typed), None][:4]
+    years = [sheet.cell(scores.FIRST_ROW + 1 + k, scores.HELPER["years"] + 1).value for k in range(5)]
+    assert years == [2018, 2019, 2020, 2021, None]
+    board = recalculated["Dashboard"]
+    first = dashboard.TABLE_ROW + 2
+    assert [board.cell(first + k, dashboard.PERIODS_COLUMN + 1).value for k in range(5)] == [2018, 2019, 2020, 2021, None]
+    assert board.cell(first + 3, dashboard.PERIODS_COLUMN + 2).value == pytest.approx(result.index[("安吉县", "2021")], abs=1e-9)
+
+
+def test_what_formulas_cannot_read_alike_is_flagged_never_a_different_number(tmp_path):
+    """A number stored as text, a negative value and a duplicated row: the engine reads or refuses
+    them; the native index shows #N/A and the check column says why."""
+    base = _shipped_rows()
+    text_row = ["湖州市", 2020, *base[-1][2:-1]]
+    text_row[2] = "0.34"  # LC1 typed as text
+    negative = ["嘉兴市", 2020, *base[-1][2:-1]]
+    negative[4] = -0.5
+    clean = ["绍兴市", 2020, *base[-1][2:-1]]
+    book = _typed(tmp_path, [text_row, negative, clean])
+    recalculated = openpyxl.load_workbook(libreoffice.convert(book, tmp_path), data_only=True)["Scores"]
+    grid = scores.ScoresLayout(23, 6)
+    rows = {"湖州市": None, "嘉兴市": None, "绍兴市": None}
+    for r in range(scores.FIRST_ROW + 1, scores.FIRST_ROW + 10):
+        unit = recalculated.cell(r, 1).value
+        if unit in rows:
+            rows[unit] = (recalculated.cell(r, grid.native_index + 1).value, recalculated.cell(r, grid.check + 1).value)
+    assert rows["湖州市"][0] == "#N/A" and rows["湖州市"][1] == scores.CHECK_TEXT["input"]
+    assert rows["嘉兴市"][0] == "#N/A" and rows["嘉兴市"][1] == scores.CHECK_TEXT["input"]
+    assert isinstance(rows["绍兴市"][0], float) and rows["绍兴市"][1] == scores.CHECK_TEXT["not_in_results"]
+
+
+def test_a_thousand_rows_typed_are_scored_natively(tmp_path):
+    """100 counties × 10 years, typed below the shipped rows."""
+    base = _shipped_rows()
+    rng = random.Random(1000)
+    typed = []
+    for county in range(100):
+        for year in range(2011, 2021):
+            source = base[(year - 2011) % 3]
+            typed.append([f"县{county:03d}", year, *[v * rng.uniform(0.8, 1.2) if isinstance(v, float) else v for v in source[2:-1]]])
+    typed = typed[: scores.NATIVE_ROWS - len(base)]  # exactly the rows the native formulas cover
+    rng.shuffle(typed)
+    book = _typed(tmp_path, typed)
+    tables, result, sheet, _ = _native(book, tmp_path)
+    assert len(tables.data.rows) == scores.NATIVE_ROWS
+    assert _assert_native_equals_compute(tables, result, sheet) == scores.NATIVE_ROWS
+
+
+def test_rows_beyond_the_native_formulas_get_a_visible_note(tmp_path):
+    base = _shipped_rows()
+    typed = [[f"县{k:04d}", 2020, *base[-1][2:-1]] for k in range(scores.NATIVE_ROWS - len(base) + 1)]
+    book = _typed(tmp_path, typed)
+    sheet = openpyxl.load_workbook(libreoffice.convert(book, tmp_path), data_only=True)["Scores"]
+    note = sheet.cell(scores.NOTE_ROW + 1, 1).value
+    assert "重新计算" in note and "Recalculate" in note and str(scores.NATIVE_ROWS) in note
+
+
+def test_every_formula_uses_functions_every_program_has():
+    with zipfile.ZipFile(SHIPPED_BOOK) as package:
+        sheets = {n: package.read(n).decode() for n in package.namelist() if n.startswith("xl/worksheets/sheet")}
+        workbook = package.read("xl/workbook.xml").decode()
+    formulas = [f for xml in sheets.values() for f in re.findall(r"<f\b[^>/]*>(.*?)</f>", xml, re.S)]
+    formulas += re.findall(r"<definedName[^>]*>(.*?)</definedName>", workbook)
+    assert len(formulas) > 500  # shared formulas count once
+    used = set()
+    for formula in formulas:
+        assert "_xlfn." not in formula and "_xlws." not in formula, formula
+        text = re.sub(r'"[^"]*"', '""', formula)  # no function names inside strings
+        used |= set(re.findall(r"([A-Z][A-Z0-9_.]*)\(", text))
+    native = {name for name in used if not name.startswith("ANJI_")}
+    assert native <= ALLOWED, native - ALLOWED
