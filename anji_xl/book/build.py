@@ -84,6 +84,7 @@ class _Styles:
         self.integer = add(num_format="0")
         self.native_shown = add(num_format="0.0000", font_color="#1F4E79", bg_color="#EAF1FB")
         self.warn = book.add_format({"bg_color": "#FCE4D6"})
+        self.hidden = book.add_format({"font_color": "#FFFFFF"})
         self.bad = book.add_format({"bg_color": "#F8CBAD", "font_color": "#9C0006"})
         self._kinds = {"meta_text": self.meta, "year": self.integer, "rank": self.integer, "native": self.native, "check": self.text}
 
@@ -281,6 +282,10 @@ def _write_dashboard(book, ws, s: _Styles, model: Model, result: IndexResult) ->
     trajectory.show_blanks_as("gap")
     for chart, (column, _, _) in zip((radar, line, bar, trajectory), dashboard.CHARTS):
         ws.insert_chart(dashboard.CHARTS_ROW, column, chart, {"x_scale": 1.0, "y_scale": 1.25})
+    first = dashboard.TABLE_ROW + 1
+    for column, rows in ((dashboard.PERIODS_COLUMN + 1, dashboard.MAX_PERIODS), (dashboard.TRAJECTORY_COLUMN + 1, dashboard.MAX_TRAJECTORY)):
+        cell = layout.ref(first, column)  # the empty places' #N/A (a gap in Excel's charts) in the background colour
+        ws.conditional_format(first, column, first + rows - 1, column, {"type": "formula", "criteria": f"ISNA({cell})", "format": s.hidden})
     _set_columns(ws, dashboard.COLUMNS)
     ws.set_row(0, 30)
     ws.set_row(dashboard.INDEX[0], 32)

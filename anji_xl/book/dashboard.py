@@ -6,8 +6,8 @@ which follow every row typed into Data without Python; where a native cell canno
 engine's number (pooled methods, geometric aggregation) the look-up falls back to Results, the
 engine's own sheet. The unit and year lists are Scores' native lists, so a city or year typed in
 WPS appears in them. The tables have room for ``MAX_PERIODS`` years and ``MAX_DIMENSIONS``
-dimensions and show blanks beyond the data; the line chart spans the book's years and
-``SPARE_YEARS`` more, so years typed later show without Recalculate. ``chart_ranges`` gives the
+dimensions and show blanks beyond the data; the line chart spans the book's years at the last
+Recalculate (``SPARE_YEARS``). ``chart_ranges`` gives the
 ranges to the builder, ``anji-xl recalc`` and the Recalculate button alike. The potential gains
 come from Results (重新计算 updates them).
 """
@@ -35,7 +35,10 @@ DIMS_COLUMN, PERIODS_COLUMN, GAINS_COLUMN, OFF_TRACK_COLUMN, TRAJECTORY_COLUMN =
 MAX_TRAJECTORY = 15  # years from the latest one to the target that the trajectory table has room for
 FORECAST, OFF_TRACK = (6, 2), (6, 4)  # the chosen unit's forecast index at the target year, indicators off track
 MAX_PERIODS = 60
-SPARE_YEARS = 3  # empty places at the end of the line chart for years typed after the last Recalculate
+# Empty places at the end of the line chart for years typed after the last Recalculate: none, since
+# LibreOffice plots the #N/A of an empty place as 0 (Excel leaves a gap); the table lists a typed
+# year at once, the chart after Recalculate.
+SPARE_YEARS = 0
 RESULTS_LAST_ROW = SUMMARY_AT[0] + RESULTS_ROWS
 SCORES_LAST_ROW = scores.FIRST_ROW + scores.FORMAT_ROWS - 1  # the look-ups reach this far down Scores
 TITLES = {DIMS_COLUMN: ["维度 dimension", "得分率 score"], PERIODS_COLUMN: ["时期 period", "指数 index"],
