@@ -8,9 +8,7 @@ import math
 import shutil
 from pathlib import Path
 
-import numpy as np
 import openpyxl
-import pytest
 from hypothesis import given, settings as hyp_settings, strategies as st
 
 import xlwings_harness as xl

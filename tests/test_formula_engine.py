@@ -13,7 +13,6 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 import formula_engine
 from anji_xl.book import scores as layout
-from anji_xl.book import settings as book_settings
 from anji_xl import compute, read_book
 from anji_xl.defaults import SHIPPED_BOOK
 
