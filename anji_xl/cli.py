@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     compute_cmd = commands.add_parser("compute", help="compute the index and print it")
     _book_argument(compute_cmd, optional=True)
-    compute_cmd.add_argument("--json", action="store_true", help="print the SPEC §6 JSON document")
+    compute_cmd.add_argument("--json", action="store_true", help="以 JSON 输出 · print the results as JSON (README: the document)")
     compute_cmd.add_argument("--period", help="only this period")
     compute_cmd.add_argument("--unit", help="only this unit")
     compute_cmd.set_defaults(run=_run_compute)

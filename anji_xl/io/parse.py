@@ -398,12 +398,6 @@ def tables_or_raise(tables: BookTables | None, problems: list[Problem]) -> BookT
     return tables
 
 
-def read_tables(indicators: _Block | None, data: _Block | None, settings: _Block | None) -> BookTables:
-    """Model and panel from the three tables; raises AnjiInputError listing every problem."""
-    reading = Reading()
-    return tables_or_raise(inspect_tables(indicators, data, settings, reading), reading.problems)
-
-
 def inspect_grid_tables(grids: dict[str, tuple[list[list[object]], int, int] | None]) -> tuple[BookTables | None, list[Problem]]:
     """Tables (None if unusable) and every problem of cell grids handed over by Excel: sheet
     name → (grid, first row, first column), or None for an absent sheet; problems name the
