@@ -1,26 +1,35 @@
 """anji-xl: the Anji Index (绿色智慧城市评价"安吉指数") and other composite indices for Excel.
 
 The public surface: read a workbook, compute, and the result type. Everything else is private
-to its module.
+to its module. Each name loads on first use: the ``anji-xl`` command imports this package before
+it can handle Ctrl-C (:mod:`anji_xl.console`), so importing it loads nothing (not even
+importlib.metadata, 60 ms), and the engine never loads openpyxl.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib import import_module
 
-try:
-    __version__ = version("anji-xl")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0.0.0+unknown"
+_PUBLIC = {"AnjiInputError": ".model", "IndexResult": ".engine", "Model": ".model", "Panel": ".model", "Problem": ".model",
+           "Settings": ".model", "compute": ".engine", "read_book": ".io.read_book"}
 
-from .engine import IndexResult, compute  # noqa: E402
-from .model import AnjiInputError, Model, Panel, Problem, Settings  # noqa: E402
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("anji-xl")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "0.0.0+unknown"
 
 
 def __getattr__(name: str):
-    """``anji_xl.read_book`` on first use: it loads openpyxl, which the engine never needs."""
-    if name == "read_book":
-        from .io.read_book import read_book
+    if name == "__version__":
+        value = _version()
+    elif name in _PUBLIC:
+        value = getattr(import_module(_PUBLIC[name], __name__), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
-        return read_book
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["AnjiInputError", "IndexResult", "Model", "Panel", "Problem", "Settings", "compute", "read_book", "__version__"]

@@ -25,6 +25,7 @@ import pandas as pd
 
 from .aggregation import combine, full_scores, membership_matrix
 from .engine import IndexResult, cell_span, check_weights
+from .messages import pair, say
 from .model import Model, Panel, Problem, Settings
 from .scoring import POOLED_METHODS, Fault, Scored, fault_message, score_goalpost, score_growth, score_ratio
 
@@ -208,30 +209,45 @@ class Forecast:
         return sorted(ids, key=lambda i: -np.nan_to_num(gains[i]))
 
 
-def _unit_rows(panel: Panel, ids: list[str], as_of: int | None) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Each unit's Data rows in year order (as_of: only rows up to it); a period that is not a
-    whole year, or two labels of one year, is a problem naming the row's cells."""
+@dataclass(frozen=True)
+class UnitRows:
+    """One unit's Data rows used by the forecast, in year order: years, values (rows × ids), period labels."""
+
+    years: np.ndarray
+    values: np.ndarray
+    periods: list[str]
+
+
+def _unit_rows(panel: Panel, ids: list[str], as_of: int | None) -> tuple[dict[str, UnitRows], list[Problem]]:
+    """Each unit's Data rows in year order (as_of: only rows up to it; of two labels of one year
+    the first in Data); a period that is not a whole year, or two labels of one year, is a
+    problem naming the row's cells. Units in the order Data first lists them."""
     values = panel.values.reindex(columns=ids)
     problems: list[Problem] = []
-    units: dict[str, pd.DataFrame] = {}
-    years = [year_of(p) for p in values.index.get_level_values(1)]
+    year_of_label = {p: year_of(p) for p in dict.fromkeys(values.index.get_level_values(1))}
+    years = [year_of_label[p] for p in values.index.get_level_values(1)]
     seen: dict[tuple[str, int], str] = {}
     for (unit, period), year in zip(values.index, years):
-        where = cell_span([panel.data_cell(unit, period, i) for i in ids])
         if year is None:
-            problems.append(Problem(where, f"时期 {period!r} 不是年份，达标预测需要整数年份 · period {period!r} of {unit} is not a year; "
-                                           "the forecast needs whole years"))
+            problems.append(Problem(cell_span([panel.data_cell(unit, period, i) for i in ids]), say("period_not_year", period=period, unit=unit)))
         elif (unit, year) in seen:
-            problems.append(Problem(where, f"{unit}: 时期 {period!r} 与 {seen[(unit, year)]!r} 是同一年 · periods {period!r} and "
-                                           f"{seen[(unit, year)]!r} are the same year"))
+            problems.append(Problem(cell_span([panel.data_cell(unit, period, i) for i in ids]),
+                                    say("periods_same_year", unit=unit, period=period, other=seen[(unit, year)])))
         else:
             seen[(unit, year)] = period
-    for unit in dict.fromkeys(values.index.get_level_values(0)):
-        rows = values.loc[[unit]]
-        rows = rows.assign(_year=[year_of(p) for p in rows.index.get_level_values(1)]).dropna(subset=["_year"])
-        rows = rows[rows["_year"] <= as_of] if as_of is not None else rows
-        units[unit] = rows.sort_values("_year", kind="stable").drop_duplicates("_year")
-    return units, problems
+    unit_codes, units = pd.factorize(values.index.get_level_values(0))
+    year_numbers = np.array([np.nan if y is None else y for y in years], dtype=float)
+    with np.errstate(invalid="ignore"):
+        kept = ~np.isnan(year_numbers) & (year_numbers <= as_of if as_of is not None else True)
+    rows = np.flatnonzero(kept)
+    rows = rows[np.lexsort((rows, year_numbers[rows], unit_codes[rows]))]  # by unit, then year, then place in Data
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = (unit_codes[rows][1:] != unit_codes[rows][:-1]) | (year_numbers[rows][1:] != year_numbers[rows][:-1])
+    rows = rows[first]
+    bounds = np.searchsorted(unit_codes[rows], np.arange(len(units) + 1))
+    matrix, periods = values.to_numpy(dtype=float), values.index.get_level_values(1)
+    return {unit: UnitRows(year_numbers[rows[a:b]], matrix[rows[a:b]], list(periods[rows[a:b]]))
+            for unit, a, b in zip(units, bounds[:-1], bounds[1:])}, problems
 
 
 def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> Forecast:
@@ -249,7 +265,7 @@ def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> For
     problems = [p for p in result.problems if p.row is None]
     as_year = None if as_of is None else year_of(as_of)
     if as_of is not None and as_year is None:
-        problems.append(Problem("--period", f"时期 {as_of!r} 不是年份 · {as_of!r} is not a year"))
+        problems.append(Problem("--period", say("as_of_not_year", period=as_of)))
     rows, period_problems = ({}, []) if problems else _unit_rows(panel, ids, as_year)
     problems += period_problems
     units = list(rows)
@@ -257,11 +273,10 @@ def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> For
     latest_t, latest_v, start_t, start_v = (np.full(shape, np.nan) for _ in range(4))
     latest_label: dict[str, str | None] = {}
     for u, unit in enumerate(units):
-        frame = rows[unit]
-        found = find_trends(frame["_year"].to_numpy(dtype=float), frame[ids].to_numpy(dtype=float), window)
+        found = find_trends(rows[unit].years, rows[unit].values, window)
         latest_t[u], latest_v[u], start_t[u], start_v[u] = found.latest_period, found.latest, found.start_period, found.start
-        latest_label[unit] = frame.index[-1][1] if len(frame) else None
-    label = {(unit, int(year)): period for unit, frame in rows.items() for (_, period), year in zip(frame.index, frame["_year"])}
+        latest_label[unit] = rows[unit].periods[-1] if rows[unit].periods else None
+    label = {(unit, int(year)): period for unit, part in rows.items() for period, year in zip(part.periods, part.years)}
     trends = Trends(latest_t, latest_v, start_t, start_v)
     broken = np.zeros(shape, dtype=bool)  # elements with a problem: no number, whatever the missing policy
     notes: list[tuple[str | None, str]] = []  # (the unit a warning concerns, the warning)
@@ -271,26 +286,23 @@ def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> For
     def cell(u: int, c: int, year: float) -> str:
         return panel.data_cell(units[u], label[(units[u], int(year))], ids[c])
 
-    def problem(u: int, where: str, zh: str, en: str) -> None:
-        problems.append(Problem(where, f"{zh} · {en}", (units[u], latest_label[units[u]])))
+    def problem(u: int, where: str, name: str, **fields: object) -> None:
+        problems.append(Problem(where, say(name, **fields), (units[u], latest_label[units[u]])))
 
     for u, unit in enumerate(units):
         late = ~np.isnan(latest_t[u]) & (latest_t[u] >= target)
         if late.any():
             broken[u, late] = True
             year = int(np.nanmax(latest_t[u][late]))
-            problem(u, cell_span([cell(u, c, latest_t[u, c]) for c in np.flatnonzero(late)]),
-                    f"{unit}：最新数据已到 {year} 年，不早于目标年 target_period = {target}，无可预测",
-                    f"{unit}: the latest values are of {year}, not before target_period {target}, so there is nothing to forecast")
+            problem(u, cell_span([cell(u, c, latest_t[u, c]) for c in np.flatnonzero(late)]), "nothing_to_forecast",
+                    unit=unit, year=year, target=target)
     for years, values in ((latest_t, latest_v), (start_t, start_v)):
         with np.errstate(invalid="ignore"):  # a 0 (e.g. a 0/1 indicator before it was met) has no trend: missing, not a problem
             bad = (values < 0) & ~pooled & ~broken
         for u, c in zip(*np.nonzero(bad)):
             broken[u, c] = True
             period = label[(units[u], int(years[u, c]))]
-            problem(u, cell(u, c, years[u, c]), f"{ids[c]}（{units[u]}，{period}）：数值 {values[u, c]:g} 不大于 0，无法计算趋势增速与所需增速",
-                    f"{ids[c]} ({units[u]}, {period}): the value {values[u, c]:g} is not > 0, so there is no trend or required growth "
-                    "(g = (v_T / v_S)^(1/(T − S)) − 1 needs v > 0)")
+            problem(u, cell(u, c, years[u, c]), "trend_not_positive", ident=ids[c], unit=units[u], period=period, value=values[u, c])
 
     projection = project(model.indicators, trends, np.full(shape, float(target)), settings.cap)
     faults = projection.scored.faults
@@ -298,7 +310,7 @@ def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> For
         broken[u, c] = True
         why = fault_message(Fault(faults[u, c]), value=projection.forecast[u, c], reference=model.indicators["reference"].iat[c],
                             previous=start_v[u, c], score=np.nan)
-        problem(u, cell(u, c, latest_t[u, c]), f"{ids[c]}（{units[u]}）预测：{why.zh}", f"{ids[c]} ({units[u]}) forecast: {why.en}")
+        problem(u, cell(u, c, latest_t[u, c]), "forecast_fault", ident=ids[c], unit=units[u], fault=why)
 
     missing = (faults == Fault.MISSING) & ~broken
     notes += _missing_warnings(model, units, trends, missing, pooled, label, cell)
@@ -306,8 +318,7 @@ def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> For
         last = np.nanmax(latest_t[u], initial=-np.inf)  # the unit's latest year with a value
         stale = [ids[c] for c in range(len(ids)) if latest_t[u, c] < last]
         if stale:
-            notes.append((unit, f"{unit}：{', '.join(stale)} 的最新值早于 {latest_label[unit]}，各自从最新值起算 · {unit}: the latest values of "
-                                f"{', '.join(stale)} are older than {latest_label[unit]}; each is forecast from its own latest year"))
+            notes.append((unit, say("latest_older", unit=unit, ids=", ".join(stale), period=latest_label[unit])))
 
     scores = np.where(broken, np.nan, projection.scored.scores)
     weights, _, _ = check_weights(model)
@@ -315,8 +326,7 @@ def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> For
     full = full_scores(methods.tolist(), settings)
     combined = combine(scores, missing, weights, membership, settings, full)
     if settings.missing == "error":
-        notes += [(units[u], f"{units[u]}：{', '.join(np.asarray(ids)[missing[u]])} 无预测，预测指数无法计算（missing = error）· {units[u]}: "
-                             f"no forecast for {', '.join(np.asarray(ids)[missing[u]])}, so no forecast index (Settings missing = error)")
+        notes += [(units[u], say("no_forecast_index", unit=units[u], ids=", ".join(np.asarray(ids)[missing[u]])))
                   for u in np.flatnonzero(missing.any(axis=1))]
 
     goal = goal_values(model.indicators)
@@ -383,23 +393,18 @@ def _missing_warnings(model: Model, units: list[str], trends: Trends, missing: n
     """One warning per pooled indicator, and per unit and indicator without a trend, naming the cell."""
     ids, method = list(model.indicators.index), model.indicators["method"]
     policy = model.settings.missing
-    effect = {"reweight": ("其维度内权重重新分配", "weights rescaled within its dimension"), "zero": ("记 0 分", "scored 0"),
-              "error": ("预测指数无法计算", "no forecast index")}[policy]
+    effect = pair(f"missing.{policy}")
     notes: list[tuple[str | None, str]] = [
-        (None, f"{ids[c]}：方法 {method.iat[c]} 取同期全部单位，无预测，{effect[0]}（missing = {policy}）· {ids[c]}: method "
-               f"{method.iat[c]} pools all units of a period, so it has no forecast; {effect[1]} (missing = {policy})")
-        for c in np.flatnonzero(pooled)
+        (None, say("pooled_no_forecast", ident=ids[c], method=method.iat[c], effect=effect, policy=policy)) for c in np.flatnonzero(pooled)
     ]
     for u, c in zip(*np.nonzero(missing & ~pooled)):
         unit, ident, year = units[u], ids[c], trends.latest_period[u, c]
         if np.isnan(year):
-            notes.append((unit, f"{ident}（{unit}）：无数值，无预测，{effect[0]}（missing = {policy}）· {ident} ({unit}): no value, so no "
-                                f"forecast; {effect[1]} (missing = {policy})"))
+            notes.append((unit, say("no_value_no_forecast", ident=ident, unit=unit, effect=effect, policy=policy)))
             continue
         since, until, period = int(year) - model.settings.trend_periods, int(year) - 1, label[(unit, int(year))]
-        notes.append((unit, _at(cell(u, c, year), f"{ident}（{unit}，{period}）：{since}–{until} 年无大于 0 的数值，无趋势，{effect[0]}（missing = {policy}）"
-                                                  f" · {ident} ({unit}, {period}): no value above 0 in {since}–{until}, so no trend; {effect[1]} "
-                                                  f"(missing = {policy})")))
+        notes.append((unit, _at(cell(u, c, year), say("no_trend", ident=ident, unit=unit, period=period, since=since, until=until,
+                                                      effect=effect, policy=policy))))
     return notes
 
 
