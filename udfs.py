@@ -10,10 +10,14 @@ See docs/functions.md.
 import xlwings as xw
 
 from anji_xl import functions
-from anji_xl.excel_values import worksheet_function
+from anji_xl.excel_values import table_function, worksheet_function
 
 CATEGORY = "Anji Index"
-RANGE = {"ndim": 2, "err_to_str": True}  # the same reading for every argument
+RANGE = {"ndim": 2, "err_to_str": True}  # the same reading for every argument but whole tables
+#: Whole tables (Data: thousands of rows) are taken raw and read by anji_xl.excel_values.table_cells
+#: the way xlwings reads RANGE, for a whole range at once; results go back as they are (numbers,
+#: text and error values), which xlwings' per-cell conversion would take seconds over.
+TABLE = "raw"
 DATA = "Data 表（含表头）· the Data table with its header, e.g. tblData[#All]"
 INDICATORS = "Indicators 表（含表头）· the Indicators table with its header"
 SCORES = "指标得分率（一行一单元）· indicator scores, one row per unit and period"
@@ -85,10 +89,11 @@ def ANJI_INDEX(scores, weights, dimensions=None, method="arithmetic", missing="e
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("data", doc=DATA, **RANGE)
-@xw.arg("indicators", doc=INDICATORS, **RANGE)
-@xw.arg("settings", doc="Settings 表（可省略）· the Settings table (optional)", **RANGE)
-@worksheet_function
+@xw.arg("data", TABLE, doc=DATA)
+@xw.arg("indicators", TABLE, doc=INDICATORS)
+@xw.arg("settings", TABLE, doc="Settings 表（可省略）· the Settings table (optional)")
+@xw.ret(TABLE)
+@table_function
 def ANJI_TABLE(data, indicators, settings=None):
     """结果表 · results: unit, period, index, dimension scores, rank (spills)."""
     return functions.table(data, indicators, settings)
@@ -107,10 +112,11 @@ def ANJI_GAINS(ids, scores, weights, n=5, cap=1.0):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("data", doc=DATA, **RANGE)
-@xw.arg("indicators", doc=INDICATORS, **RANGE)
-@xw.arg("settings", doc="Settings 表（draws, spread, seed）· the Settings table", **RANGE)
-@worksheet_function
+@xw.arg("data", TABLE, doc=DATA)
+@xw.arg("indicators", TABLE, doc=INDICATORS)
+@xw.arg("settings", TABLE, doc="Settings 表（draws, spread, seed）· the Settings table")
+@xw.ret(TABLE)
+@table_function
 def ANJI_SENSITIVITY(data, indicators, settings=None):
     """敏感性分析 · weight Monte Carlo: index mean and 5/50/95% percentiles (and ranks) per unit and period."""
     return functions.sensitivity_table(data, indicators, settings)

@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .model import Model, Panel, Settings, parse_direction
+
+if TYPE_CHECKING:  # pandas loads when the defaults are read, not when the command line asks where the book is
+    import pandas as pd
 
 _FOLDER = files(__package__) / "defaults"
 
@@ -57,11 +59,15 @@ class SampleData:
 
 def default_indicators() -> pd.DataFrame:
     """The 23 indicators as text columns, exactly as the CSV holds them."""
+    import pandas as pd
+
     with (_FOLDER / "indicators.csv").open(encoding="utf-8") as handle:
         return pd.read_csv(handle, dtype=str, keep_default_na=False)
 
 
 def sample_data() -> SampleData:
+    import pandas as pd
+
     with (_FOLDER / "data.csv").open(encoding="utf-8") as handle:
         long = pd.read_csv(handle, dtype={"unit": str, "period": str, "id": str, "source": str})
     return SampleData(long)
@@ -69,6 +75,8 @@ def sample_data() -> SampleData:
 
 def default_model() -> Model:
     """The default system as a model (the engine's form of what the book's Indicators hold)."""
+    import pandas as pd
+
     table = default_indicators().set_index("id")
     for key in ("reference", "lower", "upper", "weight"):
         table[key] = pd.to_numeric(table[key].replace("", None), errors="raise").astype(float)

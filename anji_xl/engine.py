@@ -8,15 +8,16 @@ warning and problem, so a number can always be explained.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from .aggregation import combine, full_scores, membership_matrix
+from .cells import column_letters, column_number
 from .messages import pair, say
 from .model import Model, Panel, Problem, Settings
-from .scoring import POOLED_METHODS, Fault, Scored, fault_message, score_goalpost, score_growth, score_ratio
+from .scoring import POOLED_METHODS, Fault, Scored, fault_message, is_percent_unit, score_goalpost, score_growth, score_ratio
 
 
 @dataclass
@@ -48,6 +49,18 @@ class IndexResult:
     def rows(self) -> pd.MultiIndex:
         return self.index.index
 
+    def blank_rows(self, rows: set[tuple[str, str]]) -> IndexResult:
+        """The result without numbers (NaN) in these rows: scores, gains, dimension scores,
+        contributions, index; the other rows ranked among themselves. For rows whose input has
+        a problem the engine cannot see, such as a cell that is not a number."""
+        blank = self.rows.isin(list(rows))
+        if not blank.any():
+            return self
+        cleared = lambda frame: frame.mask(pd.Series(blank, index=frame.index), axis=0)  # noqa: E731
+        index = self.index.mask(blank)
+        return replace(self, scores=cleared(self.scores), gains=cleared(self.gains), dimension_scores=cleared(self.dimension_scores),
+                       contributions=cleared(self.contributions), index=index, rank=_rank(index))
+
     def top_gain_positions(self, n: int = 5) -> np.ndarray:
         """Rows × n: the columns of each row's n largest positive gains, largest first (ties
         keep the indicator order); −1 where a row has fewer."""
@@ -61,6 +74,11 @@ class IndexResult:
         positions = self.top_gain_positions(n)[row]
         positions = positions[positions >= 0]
         return pd.Series(self.gains.iloc[row, positions].to_numpy(), index=self.gains.columns[positions], name=(unit, period))
+
+
+def _rank(index: pd.Series) -> pd.Series:
+    """Each row's rank by index among the units of its period (1 = highest; ties share the better rank)."""
+    return index.groupby(level=1).rank(ascending=False, method="min")
 
 
 _DIGITS = re.compile(r"\d+")
@@ -89,30 +107,13 @@ def period_order(periods: pd.Index | list[str]) -> list[str]:
     order in which Data first lists them. Labels that cannot be placed in time (the reader
     reports them as problems) follow in Data's order, so they never reorder the others.
     """
-    distinct = list(dict.fromkeys(periods))
+    distinct = list(dict.fromkeys(np.asarray(periods, dtype=object).tolist()))  # an Index iterates slowly
     keys = [period_key(p) for p in distinct]
     placed = sorted((k, n) for n, k in enumerate(keys) if k is not None)
     return [distinct[n] for _, n in placed] + [p for p, k in zip(distinct, keys) if k is None]
 
 
 _CELL = re.compile(r"^(?P<sheet>.+)!\$?(?P<col>[A-Z]+)\$?(?P<row>\d+)$")
-
-
-def column_number(letters: str) -> int:
-    """The 1-based number of a column's letters (A → 1, AA → 27)."""
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number
-
-
-def column_letters(number: int) -> str:
-    """The letters of a 1-based column number (1 → A, 27 → AA)."""
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def cell_span(cells: list[str]) -> str:
@@ -167,10 +168,10 @@ def check_model(model: Model, panel: Panel) -> tuple[np.ndarray, list[str], list
 def _ordered(panel: Panel, ids: list[str]) -> pd.DataFrame:
     """The panel's rows by unit, in the order Data first lists the units, then by period in time."""
     values = panel.values.reindex(columns=ids)
-    unit_rank = {u: k for k, u in enumerate(dict.fromkeys(values.index.get_level_values(0)))}
-    period_rank = {p: k for k, p in enumerate(period_order(values.index.get_level_values(1)))}
-    keys = [(unit_rank[unit], period_rank[period]) for unit, period in values.index]
-    return values.iloc[sorted(range(len(keys)), key=keys.__getitem__)]
+    units, periods = (np.asarray(values.index.get_level_values(level), dtype=object) for level in (0, 1))
+    period_rank = {p: k for k, p in enumerate(period_order(periods))}
+    unit_codes = pd.factorize(units)[0]  # in the order Data first lists the units
+    return values.iloc[np.lexsort(([period_rank[p] for p in periods.tolist()], unit_codes))]
 
 
 def _previous_rows(rows: pd.MultiIndex) -> np.ndarray:
@@ -192,7 +193,8 @@ def preceding_periods(rows: pd.MultiIndex) -> tuple[np.ndarray, np.ndarray]:
 def _growth_spans(rows: pd.MultiIndex, previous_rows: np.ndarray) -> np.ndarray:
     """t − s per row: the numeric periods between a row and its preceding one, else 1 (labels
     such as 2020Q1 carry no length, so consecutive labels count as one period)."""
-    numeric = pd.to_numeric(pd.Series(rows.get_level_values(1), dtype=object), errors="coerce").to_numpy(dtype=float)
+    codes, periods = pd.factorize(rows.get_level_values(1))  # a panel has few distinct periods
+    numeric = pd.to_numeric(pd.Series(periods, dtype=object), errors="coerce").to_numpy(dtype=float)[codes]
     gap = numeric - numeric[np.maximum(previous_rows, 0)]
     with np.errstate(invalid="ignore"):
         return np.where((previous_rows >= 0) & (gap > 0), gap, 1.0)
@@ -226,7 +228,8 @@ def score_panel(model: Model, values: pd.DataFrame) -> PanelScores:
         d, r = sub["direction"].to_numpy(dtype=float), sub["reference"].to_numpy(dtype=float)
         x = v[:, cols]
         if method == "ratio":
-            scored = score_ratio(x, r, d, cap)
+            percent = sub["unit"].map(is_percent_unit).to_numpy() if "unit" in sub else False
+            scored = score_ratio(x, r, d, cap, percent)
         elif method == "growth":
             prev = np.where(prev_rows[:, None] >= 0, v[prev_rows][:, cols], np.nan)
             previous[:, cols] = prev
@@ -290,7 +293,7 @@ def _fault_problems(model: Model, panel: Panel, values: pd.DataFrame, faults: np
 def _element_text(fault: Fault, value: float, score: float, first_period: bool):
     if fault == Fault.MISSING and not np.isnan(value):
         return pair("no_previous_period" if first_period else "previous_missing")
-    text = fault_message(fault, value=value, score=score, reference="", previous=np.nan)
+    text = fault_message(fault, value=value, score=score, reference="", previous=np.nan, fraction=value / 100)
     return pair("missing_is_error", fault=text) if fault == Fault.MISSING else text
 
 
@@ -307,16 +310,22 @@ def _missing_warnings(model: Model, values: pd.DataFrame, missing: np.ndarray, w
     policy = model.settings.missing
     ids = np.asarray(values.columns)
     dims = model.indicators["dimension"].to_numpy()
+    labels = values.index.tolist()
+    empty = {dim: ~(weights[:, dims == dim] > 0).any(axis=1) for dim in dict.fromkeys(dims)}  # a dimension left without weight
+    patterns: dict[bytes, tuple[str, list[str]]] = {}  # rows miss the same indicators again and again
     warnings = []
     for row in np.flatnonzero(missing.any(axis=1) & (weights.sum(axis=1) > 0)):  # an empty row is a problem
-        unit, period = values.index[row]
-        gone = ", ".join(ids[missing[row]])
+        unit, period = labels[row]
+        key = missing[row].tobytes()
+        if key not in patterns:
+            patterns[key] = ", ".join(ids[missing[row]]), list(dict.fromkeys(dims[missing[row]]))
+        gone, gone_dims = patterns[key]
         if policy == "zero":
             warnings.append(say("missing_zero", unit=unit, period=period, ids=gone))
             continue
         warnings.append(say("missing_reweight", unit=unit, period=period, ids=gone))
-        for dim in dict.fromkeys(dims[missing[row]]):
-            if weights[row, dims == dim].sum() == 0:
+        for dim in gone_dims:
+            if empty[dim][row]:
                 warnings.append(say("dimension_empty", unit=unit, period=period, dimension=dim))
     return warnings
 
@@ -368,7 +377,7 @@ def compute(model: Model, panel: Panel) -> IndexResult:
     agg = combined.aggregate
     rows = values.index
     index = pd.Series(agg.index, index=rows, name="index")
-    frame = lambda data, columns: pd.DataFrame(data, index=rows, columns=columns)  # noqa: E731
+    frame = lambda data, columns: pd.DataFrame(data, index=rows, columns=columns, copy=False)  # noqa: E731 — the arrays are the result's own
     return IndexResult(
         settings=settings,
         dimensions=dims,
@@ -378,7 +387,7 @@ def compute(model: Model, panel: Panel) -> IndexResult:
         dimension_weights=frame(agg.dimension_weights, dims),
         contributions=frame(agg.contributions, dims),
         index=index,
-        rank=index.groupby(level=1).rank(ascending=False, method="min"),
+        rank=_rank(index),
         gains=frame(combined.gains, ids),
         missing=frame(missing, ids),
         faults=frame(faults, ids),

@@ -27,8 +27,10 @@ from .excel_values import (
     numbers,
     row_errors,
     settings as settings_of,
+    table_cells,
     text,
 )
+from .messages import say
 from .model import AnjiInputError, Panel, Problem, Settings, parse_method
 from .io.parse import Reading, block_from_grid, read_grids, read_model
 from .scoring import POOLED_METHODS, Fault, Scored, fault_message, score_goalpost, score_growth, score_ratio
@@ -197,7 +199,7 @@ def gains(ids, scores, weights, n, cap) -> object:
 
 
 def _tables(data, indicators, settings):
-    grids = {name: None if arg is None else (grid(arg).tolist(), 1, 1)
+    grids = {name: None if arg is None else (table_cells(arg), 1, 1)
              for name, arg in (("Indicators", indicators), ("Data", data), ("Settings", settings))}
     return read_grids(grids)
 
@@ -208,7 +210,8 @@ def _rows_out(header: list[str], frame: pd.DataFrame, errors: np.ndarray | None 
     errors = np.full(len(frame), None, dtype=object) if errors is None else errors
     values = frame.to_numpy(dtype=float)  # index, dimensions, rank: never a single cell
     cells = cell_values(values, np.broadcast_to(errors[:, None], values.shape))
-    return [header, *([unit, period, *row] for (unit, period), row in zip(frame.index, cells))]
+    units, periods = (frame.index.get_level_values(level).tolist() for level in (0, 1))
+    return [header, *([unit, period, *row] for unit, period, row in zip(units, periods, cells))]
 
 
 def table(data, indicators, settings) -> object:
@@ -253,14 +256,14 @@ def _explanation(v: float, r: float, d: float, bad: tuple[bool, bool, bool], raw
     """One cell's explanation of its ratio score."""
     for is_bad, cell, name in zip(bad[:2], raw[:2], ("现值 value", "参考值 reference")):
         if is_bad:
-            return f"{name} {cell!r} 不是数字 · is not a number"
+            return say("explain_not_a_number", name=name, value=cell)
     if bad[2]:
-        return f"方向 {raw[2]!r} 无法识别 · unknown direction (正向/逆向, positive/negative, 1/-1)"
+        return say("explain_direction_unknown", value=raw[2])
     scored = score_ratio(v, r, d)
     fault = Fault(scored.faults.item())
     if fault != Fault.OK:
         why = fault_message(fault, value=v, reference=r, previous=math.nan, score=math.nan)
-        return f"无法计算 · no score: {why}"
+        return say("explain_no_score", why=str(why))  # the reason whole, in both languages, after "no score:"
     x, positive = scored.scores.item(), d > 0
     formula = f"{v:g} / {r:g}" if positive else f"{r:g} / {v:g}"
     kind = "正向 positive: min(1, 现值/参考值 value/reference)" if positive else "逆向 negative: min(1, 参考值/现值 reference/value)"

@@ -9,12 +9,14 @@ functions, the command line and the tests.
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass, field
-from typing import Callable
-
-import pandas as pd
+from typing import TYPE_CHECKING, Callable
 
 from .messages import say
+
+if TYPE_CHECKING:  # annotations only: `anji-xl --help` and a book's reading start before pandas loads
+    import pandas as pd
 
 #: The six dimensions of the report, §三, in the report's order (Chinese name → English).
 DIMENSIONS_EN: dict[str, str] = {
@@ -31,7 +33,7 @@ AGGREGATIONS = ("arithmetic", "geometric")
 MISSING_POLICIES = ("error", "reweight", "zero")
 
 DIRECTION_ALIASES = {
-    "positive": 1, "pos": 1, "+": 1, "1": 1, "正向": 1, "正": 1,
+    "positive": 1, "pos": 1, "+": 1, "1": 1, "+1": 1, "正向": 1, "正": 1,
     "negative": -1, "neg": -1, "-": -1, "-1": -1, "逆向": -1, "负向": -1, "逆": -1,
 }
 METHOD_ALIASES = {"比值法": "ratio", "功效系数法": "efficacy", "min-max": "minmax", "z-score": "zscore"}
@@ -62,12 +64,14 @@ class AnjiInputError(Exception):
 
 
 def parse_direction(text: object) -> int | None:
-    """+1 for 正向 / positive / 1, −1 for 逆向 / negative / −1; None when not recognised."""
+    """+1 for 正向 / positive / 1, −1 for 逆向 / negative / −1 as typed: full-width (１, ＋1, －1)
+    and a minus sign (−1, U+2212, which NFKC keeps) too; None when not recognised."""
     if isinstance(text, bool):
         return None
     if isinstance(text, (int, float)):
         return int(text) if text in (1, -1) else None
-    return DIRECTION_ALIASES.get(str(text).strip().lower())
+    key = unicodedata.normalize("NFKC", str(text)).replace("\u2212", "-").strip().lower()
+    return DIRECTION_ALIASES.get(key.removesuffix(".0"))
 
 
 def parse_method(text: object) -> str | None:

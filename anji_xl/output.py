@@ -3,69 +3,121 @@
 from __future__ import annotations
 
 import math
+from typing import Iterator, TextIO
 
+import numpy as np
+import orjson
 import pandas as pd
 from tabulate import tabulate
+from wcwidth import wcswidth
 
 from .engine import IndexResult
 from .forecast import Forecast
 from .book.results import finite_or_none
 from .sensitivity import SensitivityResult
-from .model import DIMENSIONS_EN, Model
+from .messages import say
+from .model import DIMENSIONS_EN, Model, Problem
 
 
-def select_rows(result: IndexResult, unit: str | None = None, period: str | None = None) -> pd.MultiIndex:
-    """The (unit, period) rows matching the filters, in result order."""
-    rows = result.rows
-    keep = [(unit is None or u == unit) and (period is None or p == period) for u, p in rows]
-    return rows[keep]
+def select_rows(result: IndexResult, unit: str | None = None, period: str | None = None) -> np.ndarray:
+    """Positions of the rows matching the filters, in result order."""
+    keep = np.ones(len(result.rows), dtype=bool)
+    for level, wanted in ((0, unit), (1, period)):
+        if wanted is not None:
+            keep &= result.rows.get_level_values(level) == wanted
+    return np.flatnonzero(keep)
 
 
-def json_document(result: IndexResult, rows: pd.MultiIndex | None = None) -> dict:
-    """``{"results": [{unit, period, index, dimensions, scores, contributions}], "warnings": [...]}``."""
-    rows = result.rows if rows is None else rows
-    results = [
-        {
-            "unit": unit,
-            "period": period,
-            "index": finite_or_none(result.index[(unit, period)]),
-            "dimensions": {k: finite_or_none(v) for k, v in result.dimension_scores.loc[(unit, period)].items()},
-            "scores": {k: finite_or_none(v) for k, v in result.scores.loc[(unit, period)].items()},
-            "contributions": {k: finite_or_none(v) for k, v in result.contributions.loc[(unit, period)].items()},
-        }
-        for unit, period in rows
-    ]
-    return {"results": results, "warnings": list(result.warnings)}
+_CHUNK = 1000  # rows made and written at a time: a big document is never held whole
+
+
+def _indented(document: object, levels: int) -> bytes:
+    """JSON as ``json.dumps(indent=2)`` lays it out, for a value that sits ``levels`` deep."""
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + b"  " * levels)
+
+
+def write_json(result: IndexResult, positions: np.ndarray, out: TextIO) -> None:
+    """The ``compute --json`` document of SPEC §6, ``{"results": [{unit, period, index,
+    dimensions, scores, contributions}], "warnings": [...]}``, for the rows at ``positions``,
+    laid out as ``json.dumps(indent=2)`` lays it out, in UTF-8. Rows are made from whole
+    arrays and written a thousand at a time; orjson writes NaN (no number) as null, so the
+    output is strict JSON."""
+    out.flush()
+    write = out.buffer.write if hasattr(out, "buffer") else lambda data: out.write(data.decode())  # bytes as orjson makes them
+    dims, ids = result.dimensions, list(result.scores.columns)
+    units, periods = (result.rows.get_level_values(level).to_numpy(dtype=object) for level in (0, 1))
+    arrays = (result.index.to_numpy(), result.dimension_scores.to_numpy(), result.scores.to_numpy(), result.contributions.to_numpy())
+    write(b'{\n  "results": [' + (b"\n" if len(positions) else b""))
+    for start in range(0, len(positions), _CHUNK):
+        at = positions[start:start + _CHUNK]
+        index, dimensions, scores, contributions = (array[at].tolist() for array in arrays)
+        rows = [{"unit": u, "period": p, "index": i, "dimensions": dict(zip(dims, d)), "scores": dict(zip(ids, x)),
+                 "contributions": dict(zip(dims, c))}
+                for u, p, i, d, x, c in zip(units[at], periods[at], index, dimensions, scores, contributions)]
+        write((b"" if start == 0 else b",\n") + _indented(rows, 1)[2:-4])  # the rows without their list's brackets
+    write((b"\n  " if len(positions) else b"") + b'],\n  "warnings": ' + _indented(list(result.warnings), 1) + b"\n}\n")
+    if hasattr(out, "buffer"):
+        out.buffer.flush()
 
 
 def _fmt(value: float, digits: int = 4) -> str:
     return "—" if math.isnan(value) else f"{value:.{digits}f}"
 
 
-def text_report(result: IndexResult, model: Model, rows: pd.MultiIndex | None = None, top: int = 5) -> str:
-    """Per unit and period: the index, the dimension table and the top potential gains."""
-    rows = result.rows if rows is None else rows
+def _cells_by_row(problems: list[Problem]) -> dict[tuple[str, str], list[str]]:
+    """The cells of the problems of each row, each once."""
+    cells: dict[tuple[str, str], dict[str, None]] = {}
+    for problem in problems:
+        if problem.row is not None and problem.where:
+            cells.setdefault(problem.row, {})[problem.where] = None
+    return {row: list(found) for row, found in cells.items()}
+
+
+def _not_computed(cells: list[str]) -> str:
+    return say("row_not_computed", cells=", ".join(cells)) if cells else say("rows_not_computed")
+
+
+def _ranks(result: IndexResult) -> tuple[np.ndarray, dict[str, int]]:
+    """Each row's rank, and how many rows of each period have an index (what a rank is out of)."""
+    ranked = result.index.notna().to_numpy()
+    return result.rank.to_numpy(), pd.Series(result.rows.get_level_values(1)[ranked]).value_counts().to_dict()
+
+
+#: Up to this many rows, compute prints each row in full; beyond, one line per row.
+DETAIL_ROWS = 20
+
+
+def text_report(result: IndexResult, model: Model, positions: np.ndarray | None = None, problems: list[Problem] = (), top: int = 5) -> str:
+    """Per unit and period: the index, the dimension table and the top potential gains; a row
+    without an index is one marked line naming the cells of its ``problems``."""
+    positions = np.arange(len(result.rows)) if positions is None else positions
     names = model.indicators["name"] if "name" in model.indicators else pd.Series(dtype=str)
+    cells = _cells_by_row(problems)
+    rank, of = _ranks(result)
+    index, scores = result.index.to_numpy(), result.scores.to_numpy()
+    dimension_scores, contributions = result.dimension_scores.to_numpy(), result.contributions.to_numpy()
+    dimension_weights = result.dimension_weights.to_numpy()
+    gains, ids = result.gains.to_numpy(), result.gains.columns
+    top_positions = result.top_gain_positions(top)
     blocks = []
-    for unit, period in rows:
-        key = (unit, period)
-        rank = result.rank[key]
-        of = int((result.rows.get_level_values(1) == period).sum())
-        title = f"{unit} {period}   安吉指数 Index {_fmt(result.index[key])}"
-        if not math.isnan(rank) and of > 1:
-            title += f"   排名 rank {int(rank)}/{of}"
+    for at in positions:
+        unit, period = result.rows[at]
+        if math.isnan(index[at]):
+            blocks.append(f"× {unit} {period}   " + _not_computed(cells.get((unit, period), [])))
+            continue
+        title = f"{unit} {period}   安吉指数 Index {_fmt(index[at])}"
+        if not math.isnan(rank[at]) and of[period] > 1:
+            title += f"   排名 rank {int(rank[at])}/{of[period]}"
         dims = tabulate(
             [
-                [f"{dim} {DIMENSIONS_EN.get(dim, '')}".strip(), _fmt(result.dimension_scores.at[key, dim]),
-                 _fmt(result.contributions.at[key, dim]), _fmt(result.dimension_weights.at[key, dim], 3)]
-                for dim in result.dimensions
+                [f"{dim} {DIMENSIONS_EN.get(dim, '')}".strip(), _fmt(dimension_scores[at, k]), _fmt(contributions[at, k]), _fmt(dimension_weights[at, k], 3)]
+                for k, dim in enumerate(result.dimensions)
             ],
             headers=["维度 Dimension", "得分率 Score", "贡献 Contribution", "权重 Weight"],
             colalign=("left", "right", "right", "right"),
             disable_numparse=True,
         )
-        gains = result.top_gains(unit, period, top)
-        gain_rows = [[ident, names.get(ident, ""), _fmt(result.scores.at[key, ident]), f"+{gain:.4f}"] for ident, gain in gains.items()]
+        gain_rows = [[ids[k], names.get(ids[k], ""), _fmt(scores[at, k]), f"+{gains[at, k]:.4f}"] for k in top_positions[at] if k >= 0]
         gain_table = (
             tabulate(gain_rows, headers=["短板 Gain", "指标 Indicator", "得分率 Score", "潜在提升 Potential"], colalign=("left", "left", "right", "right"), disable_numparse=True)
             if gain_rows
@@ -73,6 +125,46 @@ def text_report(result: IndexResult, model: Model, rows: pd.MultiIndex | None = 
         )
         blocks.append(f"{title}\n\n{dims}\n\n{gain_table}")
     return "\n\n\n".join(blocks)
+
+
+def _width(text: str) -> int:
+    return max(wcswidth(text), len(text))  # a character wcwidth does not know counts one
+
+
+def summary_lines(result: IndexResult, positions: np.ndarray, problems: list[Problem] = ()) -> list[str]:
+    """One line per unit and period: index, rank among the period's units and the dimension
+    scores; a row without an index is marked × and names the cells of its ``problems``.
+    Columns are padded by display width (a Chinese character takes two) and made a column at a
+    time; tabulate would take seconds for 20,000 rows."""
+    units, periods = (result.rows.get_level_values(level).to_numpy(dtype=object)[positions].tolist() for level in (0, 1))
+    rank, of = _ranks(result)
+    numbers = np.column_stack([result.index.to_numpy(), result.dimension_scores.to_numpy()])[positions]
+    heads = ["单位 unit", "时期 period", "指数 index", "排名 rank", *result.dimensions]
+    ranks = ["" if math.isnan(r) or of[p] < 2 else f"{int(r)}/{of[p]}" for r, p in zip(rank[positions].tolist(), periods)]
+    widths = [max(6, _width(head)) for head in heads[2:]]
+    widths[1] = max(widths[1], *map(len, ranks))
+    columns = [_number_column(numbers[:, 0], widths[0]), [f"{r:>{widths[1]}}" for r in ranks],
+               *(_number_column(numbers[:, k], w) for k, w in enumerate(widths[2:], start=1))]
+    labels = [_padded(units, heads[0]), _padded(periods, heads[1])]
+    cells = _cells_by_row(problems)
+    notes = ["" if not math.isnan(i) else "  × " + _not_computed(cells.get((u, p), [])) for u, p, i in zip(units, periods, numbers[:, 0].tolist())]
+    header = [*labels[0][0:1], *labels[1][0:1], *(" " * (w - _width(h)) + h for h, w in zip(heads[2:], widths))]
+    return ["  ".join(header)] + ["  ".join(row[:-1]) + row[-1] for row in zip(*(column[1:] for column in labels), *columns, notes)]
+
+
+def _number_column(values: np.ndarray, width: int) -> list[str]:
+    """Numbers to four decimals, right-aligned in ``width``; — where there is none."""
+    blank = " " * (width - 1) + "—"
+    pattern = f"%{width}.4f"
+    return [blank if v != v else pattern % v for v in values.tolist()]
+
+
+def _padded(labels: list[str], head: str) -> list[str]:
+    """The head, then the labels, each padded to the display width of the widest."""
+    widths = {text: _width(text) for text in {head, *labels}}
+    width = max(widths.values())
+    padded = {text: text + " " * (width - w) for text, w in widths.items()}
+    return [padded[head], *(padded[text] for text in labels)]
 
 
 def sensitivity_report(result: SensitivityResult) -> str:

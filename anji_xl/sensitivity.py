@@ -3,6 +3,12 @@
 Each of N Monte Carlo draws multiplies every weight by U(1 − s, 1 + s), renormalises them to
 sum to 1, and recomputes the index from the same scores; the spread of the draws shows how much
 a result owes to the choice of weights. A fixed seed makes the draws repeat exactly.
+
+With arithmetic aggregation at both levels the index is linear in the weights given the scores,
+so a block of draws is a few matrix products (rows × indicators times indicators × draws)
+instead of one pass of :func:`~anji_xl.aggregation.combine` per draw; geometric aggregation goes
+draw by draw through ``combine``. Draws are taken in blocks of :data:`DRAW_BLOCK` and the
+statistics row group by row group, so memory stays near one rows × draws matrix of indices.
 """
 
 from __future__ import annotations
@@ -13,11 +19,13 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .aggregation import combine, full_scores, membership_matrix
+from .aggregation import combine, full_scores, membership_matrix, row_weights
 from .engine import check_weights, compute
-from .model import Model, Panel, Problem
+from .model import Model, Panel, Problem, Settings
 
 PERCENTILES = (5, 50, 95)
+DRAW_BLOCK = 100  # draws per block of matrix products (and per progress report)
+ROW_BLOCK = 4096  # rows per block of percentiles (np.percentile copies what it sorts)
 
 
 @dataclass
@@ -39,11 +47,89 @@ def perturbed_weights(weights: np.ndarray, draws: int, spread: float, seed: int)
     return scaled / scaled.sum(axis=1, keepdims=True)
 
 
+def presence_groups(missing: np.ndarray, reweight: bool) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The rows grouped by which of their scores are present, as (pattern, row positions): under
+    ``reweight`` a row's weights depend on it; otherwise every row keeps every weight (one group)."""
+    if not reweight:
+        return [(np.ones(missing.shape[1], dtype=bool), np.arange(len(missing)))]
+    packed = np.ascontiguousarray(np.packbits(~missing, axis=1))
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first, which = np.unique(keys, return_index=True, return_inverse=True)
+    return [(~missing[row], members) for row, members in zip(first, _members(which.ravel(), len(first)))]
+
+
+def linear_indices(scores: np.ndarray, groups: list[tuple[np.ndarray, np.ndarray]], drawn: np.ndarray, membership: np.ndarray,
+                   reweight: bool) -> np.ndarray:
+    """Draws × rows: the arithmetic index of every row under every weight vector of ``drawn``
+    (draws × indicators, each with the same indicators positive), as :func:`combine` gives it.
+
+    With arithmetic aggregation at both levels Y = Σ_i W'_i X_i, where W' are the row's weights
+    after the missing policy (:func:`~anji_xl.aggregation.row_weights`): they depend on the row
+    only through which of its scores are present (``groups``, :func:`presence_groups`), so each
+    group is one matrix product. ``scores`` are after the missing policy (0 for a missing one
+    under ``zero``). A NaN score with positive weight (an error, or a missing value under
+    ``error``) leaves its row without an index, as does a row with no weight at all.
+    """
+    index = np.empty((len(drawn), len(scores)))
+    for pattern, members in groups:
+        used = row_weights(drawn, np.broadcast_to(pattern, drawn.shape), membership, reweight)
+        values = scores[members]
+        counted = used[0] > 0
+        block = np.where(counted, np.nan_to_num(values), 0.0) @ used.T
+        broken = (np.isnan(values) & counted).any(axis=1) | ~(used[0].sum() > 0)
+        block[broken] = np.nan
+        index[:, members] = block.T
+    return index
+
+
+def _members(which: np.ndarray, groups: int) -> list[np.ndarray]:
+    """The positions of each group number 0 … groups − 1 in ``which``."""
+    order = np.argsort(which, kind="stable")
+    return np.split(order, np.cumsum(np.bincount(which, minlength=groups))[:-1])
+
+
+def _draw_indices(scores: np.ndarray, missing: np.ndarray, drawn: np.ndarray, membership: np.ndarray, settings: Settings,
+                  full: np.ndarray, progress: Callable[[int, int], None] | None) -> np.ndarray:
+    """Draws × rows, a block of draws at a time: by matrix products where the index is linear in
+    the weights (arithmetic at both levels, the same indicators positive in every draw), else
+    draw by draw through :func:`combine`."""
+    linear = (settings.dimension_aggregation == settings.index_aggregation == "arithmetic"
+              and ((drawn > 0) == (drawn[:1] > 0)).all())
+    reweight = settings.missing == "reweight"
+    groups = presence_groups(missing, reweight) if linear else []
+    after_policy = np.where(missing, 0.0, scores) if settings.missing == "zero" else scores
+    indices = np.empty((len(drawn), len(scores)))  # a draw's indices side by side: a block of draws is whole rows
+    for start in range(0, len(drawn), DRAW_BLOCK):
+        block = drawn[start:start + DRAW_BLOCK]
+        indices[start:start + len(block)] = (linear_indices(after_policy, groups, block, membership, reweight) if linear else
+                                             [combine(scores, missing, w, membership, settings, full).aggregate.index for w in block])
+        if progress is not None:
+            progress(start + len(block), len(drawn))
+    return indices
+
+
+def ranks_within(indices: np.ndarray) -> np.ndarray:
+    """Draws × rows: the rank of each row among ``indices``' rows in each draw (row of
+    ``indices``): 1 = the highest, ties share the smallest rank (as pandas'
+    ``rank(ascending=False, method="min")``), NaN stays NaN."""
+    descending = -indices
+    order = np.argsort(descending, axis=1)  # NaN sorts last
+    ranked = np.take_along_axis(descending, order, axis=1)
+    position = np.arange(indices.shape[1])
+    new_value = np.ones(ranked.shape, dtype=bool)
+    new_value[:, 1:] = ranked[:, 1:] != ranked[:, :-1]
+    first = np.maximum.accumulate(np.where(new_value, position, 0), axis=1)
+    ranks = np.empty(indices.shape)
+    np.put_along_axis(ranks, order, first + 1.0, axis=1)
+    ranks[np.isnan(indices)] = np.nan
+    return ranks
+
+
 def sensitivity(model: Model, panel: Panel, draws: int | None = None, spread: float | None = None, seed: int | None = None,
                 progress: Callable[[int, int], None] | None = None) -> SensitivityResult:
     """Index percentiles (and rank percentiles) over weight draws; Settings give the defaults.
 
-    ``progress(done, total)`` is called every 100 draws (a progress bar, Excel's status bar).
+    ``progress(done, total)`` is called after every block of draws (a progress bar, Excel's status bar).
     """
     settings = model.settings
     draws = settings.draws if draws is None else draws
@@ -56,17 +142,22 @@ def sensitivity(model: Model, panel: Panel, draws: int | None = None, spread: fl
     membership = membership_matrix(model.indicators["dimension"].tolist(), base.dimensions)
     missing = base.missing.to_numpy()  # a faulty value stays NaN and keeps its row an error
     full = full_scores(model.indicators["method"].tolist(), settings)
-    indices = np.empty((len(rows), draws))
-    for d, drawn in enumerate(perturbed_weights(weights, draws, spread, seed)):
-        indices[:, d] = combine(scores, missing, drawn, membership, settings, full).aggregate.index
-        if progress is not None and ((d + 1) % 100 == 0 or d + 1 == draws):
-            progress(d + 1, draws)
-    table = pd.DataFrame({"index_mean": indices.mean(axis=1)}, index=rows)
-    for p, values in zip(PERCENTILES, np.percentile(indices, PERCENTILES, axis=1)):
-        table[f"index_p{p}"] = values
-    periods = rows.get_level_values(1)
+    indices = _draw_indices(scores, missing, perturbed_weights(weights, draws, spread, seed), membership, settings, full, progress)
+    table = pd.DataFrame({"index_mean": indices.mean(axis=0)}, index=rows)
+    table[[f"index_p{p}" for p in PERCENTILES]] = _percentiles(indices, PERCENTILES)
     if rows.get_level_values(0).nunique() > 1:
-        ranks = pd.DataFrame(indices, index=rows).groupby(periods.to_numpy()).rank(ascending=False, method="min").to_numpy()
-        table["rank_median"] = np.median(ranks, axis=1)
-        table["rank_p5"], table["rank_p95"] = np.percentile(ranks, (5, 95), axis=1)
+        stats = np.empty((len(rows), 3))
+        periods, which = np.unique(rows.get_level_values(1).to_numpy(dtype=str), return_inverse=True)
+        for members in _members(which, len(periods)):
+            stats[members] = _percentiles(ranks_within(indices[:, members]), (50, 5, 95))
+        table[["rank_median", "rank_p5", "rank_p95"]] = stats
     return SensitivityResult(table, draws, spread, seed, base.problems)
+
+
+def _percentiles(values: np.ndarray, percentiles: tuple[int, ...]) -> np.ndarray:
+    """Rows × percentiles of each column of ``values`` (draws × rows), a block of columns at a time."""
+    out = np.empty((values.shape[1], len(percentiles)))
+    for start in range(0, values.shape[1], ROW_BLOCK):
+        by_row = np.ascontiguousarray(values[:, start:start + ROW_BLOCK].T)  # partitioning runs along memory
+        out[start:start + ROW_BLOCK] = np.percentile(by_row, percentiles, axis=1, overwrite_input=True).T
+    return out

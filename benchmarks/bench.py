@@ -1,33 +1,53 @@
-"""Speed of the engine, the reader, recalc and the worksheet functions on synthetic data.
+"""Speed and memory of anji-xl on big books (issue 11), the engine and the worksheet functions.
 
-    python benchmarks/bench.py            # prints a Markdown table (best of 5 runs each)
+    python benchmarks/bench.py                # the README's tables (about 15 minutes on 2 cores)
+    python benchmarks/bench.py --repeat 5     # medians of 5 runs instead of 3
+    python benchmarks/bench.py --checkout DIR # the command-line rows for another checkout (before/after)
 
-The panel is the shipped indicator system (23 indicators, 6 dimensions) with values drawn for
-many units and periods. Times are wall-clock on whatever machine runs it; the README lists the
-figures this printed on the project's 2-core machine.
+Books are generated from a seed in the shipped layout: the shipped workbook with rows typed into
+Data below its three Anji rows, as a user types them (tests/book_parts.type_rows), values drawn
+around each indicator's reference and rounded to four decimals. Commands run as whole processes
+(``python -m anji_xl.cli``), each timed and its peak memory taken from the kernel; a row's ratio
+is its median over the median of the row it is compared with, measured in the same run.
+
+To add a row: append a :class:`Run` to ``RUNS`` (a whole process; ``prepare`` runs untimed before
+each repetition, e.g. to copy a book that the command writes) or a :class:`Measure` to
+``MEASURES`` (a call in this process).
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import platform
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
-import openpyxl
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
 
-from anji_xl import Panel, compute, read_book  # noqa: E402
-from anji_xl.defaults import SHIPPED_BOOK, default_model  # noqa: E402
-from anji_xl.book.recalc import recalc_book  # noqa: E402
+from anji_xl import Panel, compute  # noqa: E402
+from anji_xl.defaults import SHIPPED_BOOK, default_indicators, default_model  # noqa: E402
+from anji_xl.io.parse import read_grids  # noqa: E402
 from anji_xl.sensitivity import sensitivity  # noqa: E402
+from book_parts import type_rows  # noqa: E402
+
+SEED = 20211012
+INDICATORS = 23
 
 
-def panel(units: int, periods: int, seed: int = 1) -> Panel:
+def panel(units: int, periods: int, seed: int = SEED) -> Panel:
+    """Values of the shipped indicator system for ``units`` × ``periods`` rows, drawn from ``seed``."""
     model = default_model()
     rng = np.random.default_rng(seed)
     index = pd.MultiIndex.from_product([[f"县{u:04d}" for u in range(units)], [str(2016 + p) for p in range(periods)]])
@@ -35,55 +55,217 @@ def panel(units: int, periods: int, seed: int = 1) -> Panel:
     growth = (model.indicators["method"] == "growth").to_numpy()
     values = reference * rng.uniform(0.5, 1.3, size=(len(index), len(reference)))
     values[:, growth] = rng.uniform(100, 200, size=(len(index), growth.sum()))
-    return Panel(pd.DataFrame(values, index=index, columns=model.indicators.index))
+    return Panel(pd.DataFrame(values.round(4), index=index, columns=model.indicators.index))
 
 
-def best(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def book_with_rows(folder: Path, units: int, periods: int) -> Path:
-    path = folder / "big.xlsm"
-    shutil.copy(SHIPPED_BOOK, path)
-    book = openpyxl.load_workbook(path, keep_vba=True)
-    data = book["Data"]
+def make_book(path: Path, units: int, periods: int) -> Path:
+    """The shipped book with ``units`` × ``periods`` generated rows typed into Data."""
     values = panel(units, periods).values
-    for r, ((unit, period), row) in enumerate(values.iterrows(), start=2):
-        data.cell(r, 1, unit)
-        data.cell(r, 2, int(period))
-        for c, value in enumerate(row, start=3):
-            data.cell(r, c, float(value))
-    table = data.tables["tblData"]
-    table.ref = f"A1:{table.ref.split(':')[1].rstrip('0123456789')}{len(values) + 1}"
-    book.save(path)
+    shutil.copy(SHIPPED_BOOK, path)
+    type_rows(path, [[unit, int(period), *row] for (unit, period), row in zip(values.index, values.to_numpy().tolist())])
     return path
 
 
-def main() -> None:
-    model = default_model()
-    rows = []
-    for units, periods in ((1, 3), (100, 10), (1000, 10)):
-        p = panel(units, periods)
-        rows.append((f"compute, {units * periods:,} rows × 23 indicators", best(lambda: compute(model, p))))
-    p = panel(100, 5)
-    rows.append(("sensitivity, 1,000 draws, 500 rows", best(lambda: sensitivity(model, p, draws=1000), repeat=3)))
-    with tempfile.TemporaryDirectory() as folder:
-        big = book_with_rows(Path(folder), 200, 5)
-        rows.append(("read_book, 1,000 Data rows", best(lambda: read_book(big), repeat=3)))
-        rows.append(("anji-xl recalc, 1,000 Data rows", best(lambda: recalc_book(big), repeat=3)))
-        rows.append(("read_book, shipped book (3 rows)", best(lambda: read_book(SHIPPED_BOOK))))
-    import xlwings_harness as xl  # noqa: E402 — the worksheet functions through xlwings' own pipeline
+@dataclass
+class Books:
+    """The books of one run: 30,000 and 20,000 generated rows, and the shipped one (3 rows)."""
 
+    folder: Path
+    big: Path
+    twenty: Path
+    shipped: Path = SHIPPED_BOOK
+
+
+def cli(*args: object) -> list[str]:
+    return [sys.executable, "-m", "anji_xl.cli", *map(str, args)]
+
+
+def calamine_read(book: Path) -> list[str]:
+    """A bare python-calamine read of every sheet: the floor a reader in Python can reach."""
+    code = ("import sys; from python_calamine import CalamineWorkbook; wb = CalamineWorkbook.from_path(sys.argv[1]); "
+            "[wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names]")
+    return [sys.executable, "-c", code, str(book)]
+
+
+@dataclass
+class Run:
+    """A whole process, timed with its peak memory; ``versus`` names the row it is a multiple of."""
+
+    what: str
+    argv: Callable[[Books], list[str]]
+    versus: str | None = None
+    goal: float | None = None  # the issue's bound on that multiple
+    prepare: Callable[[Books], None] = lambda books: None
+
+
+BASELINE = "python-calamine, every sheet of the 30,000-row book"
+JSON_20K = "anji-xl compute BOOK --json, 20,000 rows"
+RECALCULATED = "python-calamine, every sheet of the 30,000-row book after a recalc"
+
+
+def recalculated(books: Books) -> Path:
+    """The 30,000-row book as a recalc leaves it (Scores and Results for every row: the layout a
+    user's book has after the first Recalculate), made once per run with this checkout."""
+    path = books.folder / "recalculated.xlsm"
+    if not path.exists():
+        from anji_xl.book.recalc import recalc_book
+
+        shutil.copy(books.big, path)
+        recalc_book(path)
+    return path
+
+
+def work_copy(source: Callable[[Books], Path]) -> Callable[[Books], None]:
+    """A prepare step: copy a book to ``work.xlsm``, which the timed command then writes."""
+    return lambda books: shutil.copy(source(books), books.folder / "work.xlsm")
+RUNS = [
+    Run(BASELINE, lambda b: calamine_read(b.big)),
+    Run("anji-xl compute BOOK --json, 30,000 rows", lambda b: cli("compute", b.big, "--json"), BASELINE, 1.5),
+    Run("anji-xl validate BOOK, 30,000 rows", lambda b: cli("validate", b.big), BASELINE, 1.5),
+    Run(RECALCULATED, lambda b: calamine_read(recalculated(b))),
+    Run("anji-xl recalc BOOK, 30,000 rows, recalculated before", lambda b: cli("recalc", b.folder / "work.xlsm"), RECALCULATED, 3.0,
+        work_copy(recalculated)),
+    Run("anji-xl recalc BOOK, 30,000 rows just typed in (Scores grows from 1,000 rows)", lambda b: cli("recalc", b.folder / "work.xlsm"),
+        BASELINE, 3.0, work_copy(lambda b: b.big)),
+    Run("anji-xl sensitivity BOOK --draws 1000, 30,000 rows", lambda b: cli("sensitivity", b.big, "--draws", 1000),
+        "anji-xl compute BOOK --json, 30,000 rows", 10.0),
+    Run(JSON_20K, lambda b: cli("compute", b.twenty, "--json")),
+    Run("anji-xl compute BOOK (text), 20,000 rows", lambda b: cli("compute", b.twenty), JSON_20K, 1.5),
+    Run("anji-xl compute, shipped book (3 rows)", lambda b: cli("compute", b.shipped, "--json")),
+    Run("anji-xl --help", lambda b: cli("--help")),
+]
+
+
+@dataclass
+class Timed:
+    seconds: list[float] = field(default_factory=list)
+    peak_mib: float = 0.0
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+#: Starts a command from a small process and reports its wall time, peak memory and exit status:
+#: a child of this script would count this script's own memory (a recalc here: gigabytes) as its.
+_LAUNCH = ("import os, sys, time; start = time.perf_counter(); pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ); "
+           "_, status, usage = os.wait4(pid, 0); "
+           "open(sys.argv[1], 'w').write(f'{time.perf_counter() - start} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}')")
+
+
+def run_process(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall-clock seconds and peak resident memory (MiB) of one process; its output is discarded."""
+    # errors go to a file, not a pipe: a command that warns a lot would fill a pipe and stop
+    with tempfile.TemporaryFile() as errors, tempfile.NamedTemporaryFile("r") as report:
+        subprocess.run([sys.executable, "-c", _LAUNCH, report.name, *argv], stdout=subprocess.DEVNULL, stderr=errors, env=env, check=True)
+        seconds, peak_kib, code = report.read().split()
+        if code != "0":
+            errors.seek(0)
+            raise RuntimeError(f"{' '.join(argv)} failed: {errors.read().decode(errors='replace')}")
+    return float(seconds), int(peak_kib) / 1024
+
+
+def processes(books: Books, repeat: int, checkout: Path) -> dict[str, Timed]:
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    timed = {run.what: Timed() for run in RUNS}
+    for _ in range(repeat):  # interleaved, so a busy moment of the machine spreads over every row
+        for run in RUNS:
+            run.prepare(books)
+            seconds, peak = run_process(run.argv(books), env)
+            timed[run.what].seconds.append(seconds)
+            timed[run.what].peak_mib = max(timed[run.what].peak_mib, peak)
+    return timed
+
+
+@dataclass
+class Measure:
+    """A call in this process, timed; ``versus`` names the row it is a multiple of."""
+
+    what: str
+    call: Callable[[], object]
+    versus: str | None = None
+    goal: float | None = None
+
+
+def measures(books: Books) -> list[Measure]:
+    import xlwings_harness as xl  # the worksheet functions through xlwings' own pipeline
+
+    model, big = default_model(), panel(3000, 10)
+    indicators = default_indicators()
+    indicator_range = (tuple(indicators.columns), *(tuple(_excel(v) for v in row) for row in indicators.itertuples(index=False)))
+    data_range = (("unit", "period", *big.values.columns),
+                  *((unit, float(period), *row) for (unit, period), row in zip(big.values.index, big.values.to_numpy().tolist())))
+    settings_range = (("key", "value"), ("missing", "reweight"))
+    tables = read_grids({"Indicators": (indicator_range, 1, 1), "Data": (data_range, 1, 1), "Settings": (settings_range, 1, 1)})
     column = tuple((float(v),) for v in np.random.default_rng(2).uniform(0, 2, 10_000))
-    rows.append(("ANJI_SCORE over 10,000 cells (xlwings CallUDF + conversion)", best(lambda: xl.call("ANJI_SCORE", column, 1.0))))
-    print("| what | best time |\n| --- | --- |")
-    for what, seconds in rows:
-        print(f"| {what} | {seconds * 1000:,.1f} ms |")
+    small = panel(100, 5)
+    engine = "engine: compute, the same 30,000 rows × 23 indicators"
+    return [
+        Measure(engine, lambda: compute(*tables)),
+        Measure("ANJI_TABLE over those tables (xlwings CallUDF + conversion)",
+                lambda: xl.call("ANJI_TABLE", data_range, indicator_range, settings_range), engine, 2.0),
+        Measure("engine: compute, 1,000 rows × 23 indicators", lambda: compute(model, panel(100, 10))),
+        Measure("sensitivity, 1,000 draws, 500 rows", lambda: sensitivity(model, small, draws=1000)),
+        Measure("ANJI_SCORE over 10,000 cells (xlwings CallUDF + conversion)", lambda: xl.call("ANJI_SCORE", column, 1.0)),
+    ]
+
+
+def _excel(value: str) -> object:
+    """A cell of the indicator CSV as Excel hands it over: numbers as floats, blank as None."""
+    try:
+        return float(value)
+    except ValueError:
+        return value or None
+
+
+def in_process(calls: list[Measure], repeat: int) -> dict[str, Timed]:
+    timed = {}
+    for measure in calls:
+        timed[measure.what] = Timed()
+        for _ in range(repeat):
+            start = time.perf_counter()
+            measure.call()
+            timed[measure.what].seconds.append(time.perf_counter() - start)
+    return timed
+
+
+def table(rows: list[Run] | list[Measure], timed: dict[str, Timed], memory: bool) -> str:
+    lines = ["| what | median | × | goal |" + (" peak memory |" if memory else ""), "| --- | ---: | ---: | ---: |" + (" ---: |" if memory else "")]
+    for row in rows:
+        ratio = f"{timed[row.what].median / timed[row.versus].median:.2f}" if row.versus else ""
+        goal = f"≤ {row.goal:g}" if row.goal else ""
+        peak = f" {timed[row.what].peak_mib:,.0f} MiB |" if memory else ""
+        lines.append(f"| {row.what} | {timed[row.what].median * 1000:,.0f} ms | {ratio} | {goal} |{peak}")
+    return "\n".join(lines)
+
+
+def memory_line(timed: dict[str, Timed], rows: int) -> str:
+    """Issue 11's memory bound: the 30,000-row compute's peak over the shipped book's (the
+    interpreter with everything the command loads), as a multiple of Data as float64."""
+    data_mib = rows * INDICATORS * 8 / 2**20
+    extra = timed["anji-xl compute BOOK --json, 30,000 rows"].peak_mib - timed["anji-xl compute, shipped book (3 rows)"].peak_mib
+    return (f"Peak memory of compute, 30,000 rows: {extra:,.0f} MiB above the shipped book's; Data as float64 is "
+            f"{data_mib:.1f} MiB ({rows:,} rows × {INDICATORS}), so {extra / data_mib:.1f}× (goal ≤ 4×).")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each row (the median is shown)")
+    parser.add_argument("--checkout", type=Path, default=REPO, help="the anji-xl checkout the command-line rows run")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        books = Books(folder, make_book(folder / "big.xlsm", 3000, 10), make_book(folder / "twenty.xlsm", 2000, 10))
+        timed = processes(books, args.repeat, args.checkout)
+        print(f"Python {platform.python_version()}, {os.cpu_count()} cores; medians of {args.repeat} runs; "
+              f"books of 30,003 and 20,003 Data rows × {INDICATORS} indicators (seed {SEED})\n")
+        print(table(RUNS, timed, memory=True))
+        print("\n" + memory_line(timed, 30_003))
+        if args.checkout == REPO:
+            calls = measures(books)
+            timed = in_process(calls, args.repeat)
+            print()
+            print(table(calls, timed, memory=False))
 
 
 if __name__ == "__main__":

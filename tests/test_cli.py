@@ -211,7 +211,7 @@ def test_an_unexpected_failure_is_exit_1_in_one_line_without_traceback(capsys, m
     def broken(*args, **kwargs):  # a bug in the text report, the last step of compute
         raise KeyError("dimension")
 
-    monkeypatch.setattr("anji_xl.cli.text_report", broken)
+    monkeypatch.setattr("anji_xl.output.text_report", broken)
     code, out, err = run(capsys, "compute", anji_like_book)
     assert code == 1 and out == ""
     assert len(err.splitlines()) == 1 and "KeyError" in err and "Traceback" not in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from anji_xl.sensitivity import perturbed_weights, sensitivity
@@ -71,3 +72,47 @@ def test_problems_are_not_averaged_away():
     heavy = make_model({**ROWS, "b": {**ROWS["b"], "weight": 0.6}})
     result = sensitivity(heavy, make_panel(PANEL), draws=20, spread=0.2, seed=1)
     assert result.problems and result.table.isna().all().all()
+
+
+@pytest.mark.parametrize("missing", ["error", "zero", "reweight"])
+@pytest.mark.parametrize("aggregation", ["arithmetic", "geometric"])
+def test_blocks_of_draws_give_what_one_combine_per_draw_gives(missing, aggregation):
+    """The matrix products over blocks of draws (and the row-group statistics) against the plain
+    definition: :func:`combine` once per draw, numpy percentiles, pandas ranks within a period."""
+    from anji_xl.aggregation import combine, full_scores, membership_matrix
+    from anji_xl.engine import check_weights, compute
+    from anji_xl.sensitivity import DRAW_BLOCK
+
+    ids = {"a": "A", "b": "A", "c": "B", "d": "B", "e": "C"}
+    model = make_model({i: {"dimension": d, "reference": 1.0, "weight": w} for (i, d), w in zip(ids.items(), (0.3, 0.1, 0.2, 0.25, 0.15))},
+                       missing=missing, dimension_aggregation=aggregation)
+    rng = np.random.default_rng(4)
+    values = {}
+    for u in range(12):
+        for p in ("1", "2", "3"):
+            row = dict(zip(ids, rng.uniform(0.3, 1.2, len(ids))))
+            if u % 4 == 1:
+                row["b"] = np.nan  # missing in one dimension
+            if u % 4 == 2:
+                row["c"], row["d"] = np.nan, np.nan  # a whole dimension missing
+            values[(f"u{u}", p)] = row
+    values[("u8", "2")] = values[("u4", "2")]  # a tie in period 2 (two rows with every value)
+    values[("u9", "3")] = {**values[("u9", "3")], "e": -1.0}  # an error row
+    panel = make_panel(values)
+    draws = 2 * DRAW_BLOCK + 17
+    result = sensitivity(model, panel, draws=draws, spread=0.3, seed=21)
+
+    base = compute(model, panel)
+    weights = check_weights(model)[0]
+    membership = membership_matrix(model.indicators["dimension"].tolist(), base.dimensions)
+    full = full_scores(model.indicators["method"].tolist(), model.settings)
+    each = np.column_stack([combine(base.scores.to_numpy(), base.missing.to_numpy(), w, membership, model.settings, full).aggregate.index
+                            for w in perturbed_weights(weights, draws, 0.3, 21)])
+    table = result.table
+    assert np.allclose(table["index_mean"], each.mean(axis=1), rtol=0, atol=1e-14, equal_nan=True)
+    for p, expected in zip((5, 50, 95), np.percentile(each, (5, 50, 95), axis=1)):
+        assert np.allclose(table[f"index_p{p}"], expected, rtol=0, atol=1e-14, equal_nan=True)
+    ranks = pd.DataFrame(each, index=base.rows).groupby(base.rows.get_level_values(1).to_numpy()).rank(ascending=False, method="min").to_numpy()
+    assert np.array_equal(table["rank_median"], np.median(ranks, axis=1), equal_nan=True)
+    assert np.array_equal(table[["rank_p5", "rank_p95"]].to_numpy(), np.percentile(ranks, (5, 95), axis=1).T, equal_nan=True)
+    assert table.loc[("u9", "3")].isna().all() and table.at[("u4", "2"), "rank_p5"] == table.at[("u8", "2"), "rank_p5"]

@@ -42,7 +42,8 @@ def test_registered_metadata(name):
     assert "·" in meta["ret"]["doc"] and len(meta["ret"]["doc"]) <= 255  # bilingual, fits the wizard
     for arg in meta["args"]:
         assert not arg["doc"].startswith("Positional argument") and len(arg["doc"]) <= 255
-        assert arg["options"] == {"ndim": 2, "err_to_str": True}
+        table = name in ("ANJI_TABLE", "ANJI_SENSITIVITY")  # whole tables are read raw (excel_values.table_cells)
+        assert arg["options"] == ({"convert": "raw"} if table else {"ndim": 2, "err_to_str": True})
 
 
 def test_vba_wrappers_generated_by_xlwings():
@@ -252,6 +253,21 @@ def test_table_errors_follow_the_documented_mapping():
     # weights summing to 1.1: an invalid Indicators table, #VALUE! for the whole result
     heavy = INDICATORS[:3] + (("G1", "绿色设施", "正向", None, 0.7, 0.6),)
     assert xl.shown(xl.call("ANJI_TABLE", DATA, heavy, SETTINGS)) == "#VALUE!"
+
+
+def test_tables_taken_raw_are_read_as_xlwings_reads_every_other_range():
+    # the oracle is xlwings' own conversion (RANGE): errors as text, "" as blank, COM dates as datetime
+    from xlwings._xlwindows import Engine
+
+    from anji_xl.excel_values import table_cells
+
+    com_date = xl.sys.modules["pywintypes"].TimeType(2020, 1, 2, 3, 4, 5, tzinfo=xl.dt.timezone.utc)
+    raw = (("unit", "period", "E1", "E2", "G1"), ("甲县", 2019.0, xl.CELL_ERRORS["#N/A"], "", None),
+           ("乙县", com_date, xl.CELL_ERRORS["#DIV/0!"], True, " 0.5 "), ("", 2020.0, 0.25, xl.CELL_ERRORS["#REF!"], 7))
+    expected = Engine.clean_value_data(raw, xl.dt.datetime, None, None, True)
+    read = [list(row) for row in table_cells(raw)]
+    assert read == expected and [type(v) for row in read for v in row] == [type(v) for row in expected for v in row]
+    assert [list(row) for row in table_cells(raw[:1])] == expected[:1] and table_cells(7.0) == [[7.0]]
 
 
 def test_sensitivity_table():

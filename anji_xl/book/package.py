@@ -35,11 +35,14 @@ import threading
 import time
 import zipfile
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from copy import copy as shallow_copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ..messages import Pair, pair, say
 from ..model import AnjiInputError, Problem
 
 try:  # advisory locks: POSIX only; on Windows an open file cannot be deleted or replaced anyway
@@ -49,23 +52,24 @@ except ImportError:  # pragma: no cover — Windows
 
 TEMPORARY_PREFIX = ".~anji-"
 STALE_AFTER = 10 * 60  # seconds: a temporary file this old, and unlocked, belongs to no live run
+REWRITTEN_LEVEL = 1  # deflate level of the rewritten parts: a long Scores is hundreds of MB of XML; level 6 takes 3× as long for a file ~1.4× smaller
+DEFLATE_CHUNK = 16 * 2**20  # bytes of a rewritten part deflated apart, in parallel
+_LOCAL_HEADER = b"PK\x03\x04"
 _FS_IOC_GETFLAGS = 0x80086601  # Linux ioctl: the inode flags chattr sets
 _APPEND_ONLY, _IMMUTABLE = 0x20, 0x10
-NOTHING_WRITTEN = ("未写入任何内容", "nothing was written")
 
-_OS_ERRORS: dict[int, tuple[str, str, str, str]] = {  # errno → what (中文), what to do (中文), what, what to do
-    errno.ENOSPC: ("磁盘已满", "请腾出空间后再运行", "the disk is full", "free some space and run again"),
-    errno.EDQUOT: ("超出磁盘配额", "请腾出空间后再运行", "the disk quota is exceeded", "free some space and run again"),
-    errno.EROFS: ("文件系统为只读", "请把工作簿复制到可写的文件夹", "the file system is read-only", "copy the book to a writable folder"),
-    errno.EACCES: ("没有权限（或文件正被其他程序使用）", "请检查文件和文件夹的权限", "permission denied (or the file is open in another program)",
-                   "check the permissions of the file and its folder"),
-    errno.EPERM: ("操作不被允许", "请检查文件和文件夹的权限与属性", "the operation is not permitted", "check the permissions and attributes of the file and its folder"),
-    errno.EIO: ("读写错误", "请检查磁盘或网络驱动器", "an input/output error", "check the disk or the network drive"),
-    errno.ENOENT: ("文件或文件夹不存在（运行期间被移动或删除？）", "请检查路径", "no such file or folder (moved or deleted meanwhile?)", "check the path"),
-    errno.EBUSY: ("文件正被其他程序使用", "请在那里关闭它", "the file is in use by another program", "close it there"),
-    errno.ENAMETOOLONG: ("文件名过长", "请缩短路径", "the file name is too long", "shorten the path"),
+_OS_ERRORS: dict[int, tuple[str, str]] = {  # errno → what happened, what to do (keys of the catalogue)
+    errno.ENOSPC: ("os.disk_full", "todo.free_space"),
+    errno.EDQUOT: ("os.quota_exceeded", "todo.free_space"),
+    errno.EROFS: ("os.read_only_fs", "todo.copy_to_writable"),
+    errno.EACCES: ("os.permission_denied", "todo.check_permissions"),
+    errno.EPERM: ("os.not_permitted", "todo.check_attributes"),
+    errno.EIO: ("os.io_error", "todo.check_disk"),
+    errno.ENOENT: ("os.gone", "todo.check_path"),
+    errno.EBUSY: ("os.in_use", "todo.close_it"),
+    errno.ENAMETOOLONG: ("os.name_too_long", "todo.shorten_path"),
 }
-_PROGRAMS = {"~$": ("Excel 或 WPS", "Excel or WPS"), ".~lock.": ("LibreOffice", "LibreOffice"), ".~": ("WPS", "WPS")}
+_PROGRAMS = {"~$": "program.excel", ".~lock.": "program.libreoffice", ".~": "program.wps"}  # lock file prefix → who writes it
 
 
 class Interrupted(KeyboardInterrupt):
@@ -81,8 +85,8 @@ def os_error_text(error: OSError) -> str:
     was written, what to do."""
     code = errno.EBUSY if getattr(error, "winerror", None) in (32, 33) else error.errno  # Windows sharing violation
     name = f" ({errno.errorcode[code]})" if code in errno.errorcode else ""
-    zh, zh_do, en, en_do = _OS_ERRORS.get(code, ("操作系统错误", "请检查文件和文件夹", f"{error.strerror or error}{name}", "check the file and its folder"))
-    return f"{zh}，{NOTHING_WRITTEN[0]}；{zh_do} · {en}; {NOTHING_WRITTEN[1]} — {en_do}"
+    what, todo = _OS_ERRORS.get(code, ("os.other", "todo.check_file"))
+    return say("os_error", what=pair(what, error=f"{error.strerror or error}{name}"), todo=pair(todo))
 
 
 def os_error_problem(error: OSError, path: str | Path | None = None) -> Problem:
@@ -107,7 +111,7 @@ def _identity(stat_result: os.stat_result, data: bytes) -> tuple[int, int, int, 
     return stat_result.st_size, stat_result.st_mtime_ns, stat_result.st_ino, hashlib.sha256(data).hexdigest()
 
 
-def lock_files(book: Path) -> list[tuple[Path, tuple[str, str]]]:
+def lock_files(book: Path) -> list[tuple[Path, Pair]]:
     """The lock files beside ``book`` and the program that wrote each, matched case-insensitively
     (the file systems of Windows and macOS ignore case): Excel's and WPS's owner file ``~$NAME``
     (``~$`` over the first two characters of a long name), LibreOffice's ``.~lock.NAME#``, and WPS
@@ -120,20 +124,16 @@ def lock_files(book: Path) -> list[tuple[Path, tuple[str, str]]]:
         entries = os.listdir(book.parent)
     except OSError:
         return []
-    return [(book.with_name(entry), _PROGRAMS[wanted[entry.casefold()]]) for entry in sorted(entries)
+    return [(book.with_name(entry), pair(_PROGRAMS[wanted[entry.casefold()]])) for entry in sorted(entries)
             if entry.casefold() in wanted and not entry.startswith(TEMPORARY_PREFIX)]
 
 
 def _refuse_if_open(book: Path) -> None:
     found = lock_files(book)
     if found:
-        lock, (zh, en) = found[0]
-        excel = ("（或在 Excel 中按“重新计算”）", " (or press 重新计算 Recalculate in Excel)") if "Excel" in en else ("", "")
-        raise AnjiInputError([Problem(str(book), (
-            f"工作簿已在 {zh} 中打开（锁文件 {lock.name}），{NOTHING_WRITTEN[0]}；请在那里关闭它{excel[0]}；"
-            f"若没有程序打开它（异常退出留下的锁），删除 {lock.name} 后再运行 · "
-            f"the book is open in {en} (lock file {lock.name}); {NOTHING_WRITTEN[1]} — close it there{excel[1]}; "
-            f"if no program has it open (a lock left by a crash), delete {lock.name} and run again"))])
+        lock, program = found[0]
+        excel = pair("or_recalculate_in_excel") if "Excel" in program.en else Pair("", "")
+        raise AnjiInputError([Problem(str(book), say("book_open", program=program, lock=lock.name, excel=excel))])
 
 
 def _inode_flags(path: Path) -> int:
@@ -158,22 +158,18 @@ def check_writable(book: Path) -> None:
     """Refuse clearly, before anything is written, a book that is missing, read-only, open in a
     program, or in a folder where it cannot be replaced."""
     if not book.is_file():
-        raise AnjiInputError([Problem(str(book), "文件不存在 · no such file")])
+        raise AnjiInputError([Problem(str(book), say("no_file"))])
     target = Path(os.path.realpath(book))
     folder = target.parent
     if _read_only_fs(folder):
         raise AnjiInputError([os_error_problem(OSError(errno.EROFS, ""), book)])
     if not book.stat().st_mode & stat.S_IWUSR or not os.access(book, os.W_OK):
-        raise AnjiInputError([Problem(str(book), f"文件为只读，{NOTHING_WRITTEN[0]}；请取消只读属性或另存一份 · "
-                                                 f"the file is read-only; {NOTHING_WRITTEN[1]} (clear the read-only flag, or copy it)")])
+        raise AnjiInputError([Problem(str(book), say("file_read_only"))])
     if not os.access(folder, os.W_OK):
-        raise AnjiInputError([Problem(str(folder), f"文件夹不可写，{NOTHING_WRITTEN[0]} · the folder is not writable; {NOTHING_WRITTEN[1]}")])
-    for path, what in ((folder, ("文件夹", "the folder")), (target, ("文件", "the file"))):
+        raise AnjiInputError([Problem(str(folder), say("folder_not_writable"))])
+    for path, what in ((folder, "the_folder"), (target, "the_file")):
         if _inode_flags(path) & (_APPEND_ONLY | _IMMUTABLE):
-            raise AnjiInputError([Problem(str(path), (
-                f"{what[0]}设置了只追加或不可更改属性（chattr +a/+i），工作簿无法被替换，{NOTHING_WRITTEN[0]}；请把工作簿复制到别的文件夹 · "
-                f"{what[1]} is append-only or immutable (chattr +a/+i), so the book cannot be replaced; "
-                f"{NOTHING_WRITTEN[1]} — copy the book to another folder"))])
+            raise AnjiInputError([Problem(str(path), say("cannot_replace", what=pair(what)))])
     _refuse_if_open(book)
     if target != book.absolute():
         _refuse_if_open(target)
@@ -259,8 +255,7 @@ def open_for_update(book: str | Path) -> Iterator[Snapshot]:
         raise AnjiInputError([os_error_problem(error, book)]) from None
     try:
         if not _try_lock(handle):
-            raise AnjiInputError([Problem(str(book), f"另一个 anji-xl 正在写入此工作簿，{NOTHING_WRITTEN[0]}；请等它完成后再运行 · "
-                                                     f"another anji-xl is writing this book; {NOTHING_WRITTEN[1]} — run again when it has finished")])
+            raise AnjiInputError([Problem(str(book), say("another_writer"))])
         with os.fdopen(os.dup(handle), "rb") as stream:
             data = stream.read()
             yield Snapshot(book, target, data, _identity(os.fstat(stream.fileno()), data))
@@ -269,10 +264,7 @@ def open_for_update(book: str | Path) -> Iterator[Snapshot]:
 
 
 def _changed(snapshot: Snapshot) -> Problem:
-    return Problem(str(snapshot.path), (
-        f"重新计算期间工作簿被修改过（例如在 Excel 或 WPS 中保存），为保留这次修改{NOTHING_WRITTEN[0]}；请再按一次“重新计算” · "
-        f"the book changed while recalculating (saved by another program?); to keep that change {NOTHING_WRITTEN[1]} — "
-        "press 重新计算 Recalculate (or run anji-xl recalc) again"))
+    return Problem(str(snapshot.path), say("book_changed"))
 
 
 def _still_the_same(snapshot: Snapshot) -> bool:
@@ -360,21 +352,82 @@ def _fsync_folder(folder: Path) -> None:
 
 def damaged_problem(book: Path, error: Exception) -> Problem:
     """A package that cannot be unzipped where it is needed."""
-    return Problem(str(book), f"文件已损坏（{error}），{NOTHING_WRITTEN[0]} · the package is damaged ({error}); {NOTHING_WRITTEN[1]}")
+    return Problem(str(book), say("damaged", error=error))
 
 
 def backup_path(book: Path) -> Path:
     return book.with_name(f"{book.stem}.backup{book.suffix}")
 
 
+def copy_member(data: bytes, package: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
+    """A part copied into ``out`` as it is stored in ``data`` (the package's bytes): its deflated
+    bytes are not inflated and deflated again, only inflated once to check their CRC-32, as
+    zipfile's own read would, so a damaged part is still refused. Parts stored otherwise (other
+    methods, encrypted) go through zipfile."""
+    at = info.header_offset
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1 or data[at:at + 4] != _LOCAL_HEADER:
+        out.writestr(info, package.read(info.filename))
+        return
+    start = at + 30 + int.from_bytes(data[at + 26:at + 28], "little") + int.from_bytes(data[at + 28:at + 30], "little")
+    raw = data[start:start + info.compress_size]
+    content = zlib.decompress(raw, -15) if info.compress_type == zipfile.ZIP_DEFLATED else raw
+    if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
+        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+    _write_compressed(out, info, [raw], info.compress_type, info.CRC, info.file_size)
+
+
+def _write_compressed(out: zipfile.ZipFile, info: zipfile.ZipInfo, raw: list[bytes], method: int, crc: int, size: int) -> None:
+    """What ZipFile.writestr does, with the bytes already compressed (zipfile has no call for it)."""
+    copy = shallow_copy(info)
+    copy.flag_bits &= ~0x08  # sizes and CRC go in the local header: no data descriptor follows
+    copy.compress_type, copy.CRC, copy.file_size, copy.compress_size = method, crc, size, sum(map(len, raw))
+    copy.header_offset = out.fp.tell()
+    out.fp.write(copy.FileHeader())
+    for piece in raw:
+        out.fp.write(piece)
+    out.filelist.append(copy)
+    out.NameToInfo[copy.filename] = copy
+    out.start_dir = out.fp.tell()
+
+
+def _deflate(chunk: memoryview, last: bool) -> bytes:
+    """Raw deflate of one chunk of a part. All but the last end on a byte boundary without the
+    final-block bit (Z_SYNC_FLUSH), so the chunks one after another are one deflate stream (pigz's way)."""
+    engine = zlib.compressobj(REWRITTEN_LEVEL, zlib.DEFLATED, -15)
+    return engine.compress(chunk) + engine.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+
+
+class _Deflating:
+    """A rewritten part being deflated by a pool of threads (zlib lets go of the GIL while it
+    works, so the next part is made meanwhile), chunk by chunk."""
+
+    def __init__(self, data: bytes, pool: ThreadPoolExecutor):
+        view = memoryview(data)
+        self.size = len(data)
+        self.crc = pool.submit(zlib.crc32, view)
+        starts = range(0, max(len(data), 1), DEFLATE_CHUNK)
+        self.chunks = [pool.submit(_deflate, view[k:k + DEFLATE_CHUNK], k + DEFLATE_CHUNK >= len(data)) for k in starts]
+
+    def write(self, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+        _write_compressed(out, info, [chunk.result() for chunk in self.chunks], zipfile.ZIP_DEFLATED, self.crc.result(), self.size)
+
+
 def write_parts(snapshot: Snapshot, patches: dict[str, Callable[[str], str]], backup: bool = False) -> None:
     """Write the snapshot's package with the named parts rewritten (every other part copied
     unchanged) over the book, and with ``backup`` the snapshot's bytes to ``BOOK.backup.xlsm``;
     nothing at all if the book changed on disk since it was read."""
+    pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+    try:
+        _write_parts(snapshot, patches, backup, pool)
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _write_parts(snapshot: Snapshot, patches: dict[str, Callable[[str], str]], backup: bool, pool: ThreadPoolExecutor) -> None:
     book, target = snapshot.path, snapshot.target
     try:  # the slow part first, while there is no temporary file to clean up
         with snapshot.package() as package:
-            rewritten = {name: patch(package.read(name).decode("utf-8")).encode("utf-8") for name, patch in patches.items()}
+            rewritten = {name: _Deflating(patch(package.read(name).decode("utf-8")).encode("utf-8"), pool) for name, patch in patches.items()}
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as error:
         raise AnjiInputError([damaged_problem(book, error)]) from None
     temporaries: list[_Temporary] = []
@@ -389,7 +442,10 @@ def write_parts(snapshot: Snapshot, patches: dict[str, Callable[[str], str]], ba
                 for info in package.infolist():
                     if pending:
                         raise Interrupted(pending[0])
-                    out.writestr(info, rewritten[info.filename] if info.filename in rewritten else package.read(info.filename))
+                    if info.filename in rewritten:
+                        rewritten[info.filename].write(out, info)
+                    else:
+                        copy_member(snapshot.data, package, info, out)
             new.finish(like)
             if backup:
                 old = _Temporary(target.parent)
@@ -418,7 +474,7 @@ def write_parts(snapshot: Snapshot, patches: dict[str, Callable[[str], str]], ba
         except (zipfile.BadZipFile, zlib.error, EOFError) as error:  # a damaged part the reader did not need
             problems.append(damaged_problem(book, error))
         finally:
-            problems += [Problem(str(t.path), "无法删除这个临时文件，请手动删除 · could not remove this temporary file; delete it by hand")
+            problems += [Problem(str(t.path), say("temporary_left"))
                          for t in temporaries if not t.close()]
     if pending:
         raise Interrupted(pending[0], written)

@@ -13,6 +13,7 @@ one in one step, and only if nobody saved the book meanwhile; on any failure the
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import zipfile
 import zlib
@@ -27,7 +28,7 @@ from ..io.parse import BookTables
 from ..io.read_book import read_book_tables
 from . import dashboard, package, scores
 from . import sheet_xml as sheet_xml_
-from .layout import Cell
+from .layout import letter
 from .results import SUMMARY_AT, ResultsBlocks, results_blocks
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -35,6 +36,7 @@ _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CELL = re.compile(r'<c r="([A-Z]+)(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?')
 _CACHE = re.compile(r"<((?:\w+:)?)(strCache|numCache)>.*?</\1\2>", re.S)
+STYLE_ROWS = 200  # rows below the headers whose cells teach the style of each column (the builder writes fewer)
 
 
 def sheet_part(package: zipfile.ZipFile, sheet: str) -> str | None:
@@ -56,9 +58,12 @@ def results_part(package: zipfile.ZipFile) -> str:
 
 
 def _cell_styles(sheet_xml: str) -> dict[tuple[int, bool], str]:
-    """Style index per (column, is_number), learnt from the cells the sheet already has."""
+    """Style index per (column, is_number), learnt from the cells the sheet already has in its
+    first :data:`STYLE_ROWS` rows below the headers (a long Results is not scanned to its end)."""
+    last = SUMMARY_AT[0] + 1 + STYLE_ROWS
+    end = next((m.start() for m in sheet_xml_.ROW_OPENING.finditer(sheet_xml) if int(m.group(1)) > last), len(sheet_xml))
     styles: dict[tuple[int, bool], str] = {}
-    for letters, row, style, kind in _CELL.findall(sheet_xml):
+    for letters, row, style, kind in _CELL.findall(sheet_xml, 0, end):
         if style and int(row) > SUMMARY_AT[0] + 1:
             col = sum((ord(ch) - 64) * 26**k for k, ch in enumerate(reversed(letters))) - 1
             styles.setdefault((col, kind not in ("s", "inlineStr", "str")), style)
@@ -66,27 +71,39 @@ def _cell_styles(sheet_xml: str) -> dict[tuple[int, bool], str]:
 
 
 def patch_results_sheet(sheet_xml: str, blocks: ResultsBlocks) -> str:
-    """The Results sheet XML with its generated rows replaced by ``blocks``; the rest kept."""
+    """The Results sheet XML with its generated rows replaced by ``blocks``; the rest kept.
+    Each block is written a column at a time and each of its rows placed as one fragment."""
     learnt = _cell_styles(sheet_xml)
     header = re.search(rf'<c r="[A-Z]+{SUMMARY_AT[0] + 1}" s="(\d+)"', sheet_xml)
-    cells = []
-    for (row0, col0), rows in blocks.placed():
-        for r, values in enumerate(rows):
-            for c, value in enumerate(values):
-                if value is None:
-                    continue
-                number = isinstance(value, (int, float)) and not isinstance(value, bool)
-                style = header.group(1) if header and r == 0 and len(rows) > 1 else learnt.get((col0 + c, number), "")
-                cells.append(Cell(row0 + r, col0 + c, value, style))
-    generated_from = min(row0 for (row0, _), _ in blocks.placed()[1:])
-    return sheet_xml_.replace_rows(sheet_xml, cells, {c.kind: c.kind for c in cells}, keep_below=generated_from)
+    placed = blocks.placed()
+    grid = sheet_xml_.RowGrid(len(placed))  # a block's row is one fragment, in the blocks' column order
+    for slot, ((row0, col0), rows) in enumerate(sorted(placed, key=lambda block: block[0][::-1])):
+        if not rows:
+            continue
+        body = rows[1:] if header and len(rows) > 1 else rows  # a header row takes the header style
+        first = row0 + 1 + len(rows) - len(body)  # 1-based row of body[0]
+        if body is not rows:
+            named = [c for c, v in enumerate(rows[0]) if v is not None]
+            if named:
+                grid.place(row0 + 1, slot, "".join(sheet_xml_.cell_xml(f"{letter(col0 + c)}{row0 + 1}", rows[0][c], header.group(1)) for c in named),
+                           col0 + named[-1])
+        columns = list(itertools.zip_longest(*body))
+        filled = [c for c, values in enumerate(columns) if any(v is not None for v in values)]
+        if not filled:
+            continue
+        xml = [sheet_xml_.column_xml(letter(col0 + c), first, list(columns[c]), learnt.get((col0 + c, True), ""), learnt.get((col0 + c, False), ""))
+               for c in filled]
+        for number, parts in enumerate(zip(*xml), first):
+            grid.place(number, slot, "".join(parts), col0 + filled[-1])
+    generated_from = min(row0 for (row0, _), _ in placed[1:])
+    return grid.write(sheet_xml, keep_below=generated_from)
 
 
 def patch_scores_sheet(sheet_xml: str, source: scores.ScoresSource) -> str:
     """The Scores sheet XML rewritten for the book's indicators and Data rows, in the book's styles."""
     cells, shared = scores.sheet_cells(source)
-    styled = sheet_xml_.replace_rows(sheet_xml, cells, sheet_xml_.style_samples(sheet_xml, scores.STYLE_SAMPLES), shared=shared)
-    return sheet_xml_.replace_columns(styled, scores.columns(len(source.model.indicators), len(source.result.dimensions)))
+    return sheet_xml_.replace_rows(sheet_xml, cells, sheet_xml_.style_samples(sheet_xml, scores.STYLE_SAMPLES), shared=shared,
+                                   columns=scores.columns(len(source.model.indicators), len(source.result.dimensions)))
 
 
 def patch_chart(chart_xml: str, ranges: list[tuple[str, str]]) -> str:
@@ -99,6 +116,17 @@ def patch_chart(chart_xml: str, ranges: list[tuple[str, str]]) -> str:
         old = rf"<((?:\w+:)?)f>{re.escape(sheet)}!\${column}\$\d+:\${column}\$\d+</\1f>"
         patched = re.sub(old, lambda m: f"<{m.group(1)}f>{new}</{m.group(1)}f>", patched)
     return patched if patched == chart_xml else _CACHE.sub("", patched)
+
+
+def patch_dashboard_choice(sheet_xml: str, data_rows: dict[tuple[str, str], int], strings: list[str]) -> str:
+    """The Dashboard with its chosen unit and period rewritten when Data no longer has them, as
+    its formulas fall back (:func:`dashboard.shown_choice`); else unchanged."""
+    at = {cell: f"{letter(cell[1])}{cell[0] + 1}" for cell in (dashboard.UNIT, dashboard.PERIOD)}
+    unit, period = (sheet_xml_.cell_value(sheet_xml, at[cell], strings) for cell in (dashboard.UNIT, dashboard.PERIOD))
+    shown = dashboard.shown_choice(data_rows, unit, period)
+    if shown == (unit, period):
+        return sheet_xml
+    return sheet_xml_.set_cell(sheet_xml_.set_cell(sheet_xml, at[dashboard.UNIT], shown[0]), at[dashboard.PERIOD], shown[1])
 
 
 def full_calculation_on_load(workbook_xml: str) -> str:
@@ -114,13 +142,17 @@ def full_calculation_on_load(workbook_xml: str) -> str:
 
 
 def _patches(package: zipfile.ZipFile, tables: BookTables, result: IndexResult, blocks: ResultsBlocks) -> dict[str, Callable[[str], str]]:
-    """Part → how to rewrite it: Results, Scores, the Dashboard's charts, and workbook.xml."""
+    """Part → how to rewrite it: Results, Scores, the Dashboard's choice and charts, and workbook.xml."""
     patches: dict[str, Callable[[str], str]] = {results_part(package): lambda xml: patch_results_sheet(xml, blocks),
                                                 "xl/workbook.xml": full_calculation_on_load}
     scores_part = sheet_part(package, scores.SHEET)
     if scores_part is not None:
         source = scores.ScoresSource(tables.model, result, tables.model.indicator_cell, tables.data)
         patches[scores_part] = lambda xml: patch_scores_sheet(xml, source)
+    dashboard_part = sheet_part(package, dashboard.SHEET)
+    if dashboard_part is not None:
+        strings = sheet_xml_.shared_strings(package.read("xl/sharedStrings.xml").decode("utf-8")) if "xl/sharedStrings.xml" in package.namelist() else []
+        patches[dashboard_part] = lambda xml: patch_dashboard_choice(xml, tables.data.rows, strings)
     ranges = dashboard.chart_ranges(result)
     for name in package.namelist():
         if name.startswith("xl/charts/chart") and name.endswith(".xml"):

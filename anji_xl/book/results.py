@@ -74,6 +74,13 @@ def finite_or_none(value: float) -> float | None:
     return None if value is None or math.isnan(value) else float(value)
 
 
+def cell_numbers(values: np.ndarray) -> list:
+    """:func:`finite_or_none` of every element of an array at once, as (nested) lists."""
+    out = np.asarray(values, dtype=float).astype(object)
+    out[np.isnan(np.asarray(values, dtype=float))] = None
+    return out.tolist()
+
+
 def period_cell(period: str) -> object:
     """Years go back as numbers, so Results matches Data (and the Dashboard's look-ups)."""
     return int(period) if period.isdigit() else period
@@ -99,17 +106,18 @@ def results_blocks(model: Model, result: IndexResult, computed_at: str) -> Resul
     gains: list[list[object]] = [["key", "unit 单位", "period 时期", "k 序号", "id 编号", "name 指标", "score 得分率", "gain 潜在提升"]]
     ids = list(result.scores.columns)
     names = model.indicators["name"].reindex(ids).fillna("").tolist() if "name" in model.indicators else [""] * len(ids)
-    numbers = [result.index.to_numpy()[:, None], result.rank.to_numpy()[:, None], result.dimension_scores.to_numpy(), result.contributions.to_numpy()]
-    table = np.hstack(numbers)
-    scores, gain_values = result.scores.to_numpy(), result.gains.to_numpy()
+    row_units = result.rows.get_level_values(0).tolist()
+    shown_of = {p: period_cell(p) for p in dict.fromkeys(result.rows.get_level_values(1))}
+    shown = [shown_of[p] for p in result.rows.get_level_values(1)]
+    ranks = [None if r is None else int(r) for r in cell_numbers(result.rank.to_numpy())]  # a rank is a whole number
+    numbers = cell_numbers(np.hstack([result.index.to_numpy()[:, None], result.dimension_scores.to_numpy(), result.contributions.to_numpy()]))
+    summary += [[unit, period, values[0], rank, *values[1:]] for unit, period, rank, values in zip(row_units, shown, ranks, numbers)]
     positions = result.top_gain_positions(TOP_GAINS)
-    for row, (unit, period) in enumerate(result.rows):
-        shown = period_cell(period)
-        summary.append([unit, shown, *(finite_or_none(v) for v in table[row])])
-        summary[-1][3] = None if summary[-1][3] is None else int(summary[-1][3])  # a rank is a whole number
-        for k, col in enumerate(positions[row][positions[row] >= 0], start=1):
-            gains.append([gain_key(unit, shown, k), unit, shown, k, ids[col], names[col],
-                          finite_or_none(scores[row, col]), float(gain_values[row, col])])
+    at, place = np.nonzero(positions >= 0)  # row by row, the largest gain first
+    cols = positions[at, place]
+    gains += [[gain_key(row_units[r], shown[r], k + 1), row_units[r], shown[r], k + 1, ids[c], names[c], score, gain]
+              for r, k, c, score, gain in zip(at.tolist(), place.tolist(), cols.tolist(), cell_numbers(result.scores.to_numpy()[at, cols]),
+                                               result.gains.to_numpy()[at, cols].tolist())]
     outlook = forecast(model, result)
     warnings = [["warnings 提示"], *([w] for w in result.warnings + [str(p) for p in result.problems]
                                      + ["达标预测 forecast: " + w for w in outlook.warnings + [str(p) for p in outlook.problems]])]
@@ -136,20 +144,26 @@ def forecast_blocks(model: Model, outlook: Forecast) -> tuple[list[list[object]]
     detail: list[list[object]] = [["key", "off-track key 未达标序号", "unit 单位", "id 编号", "name 指标", "latest period 最新时期",
                                    "latest 最新值", "trend growth 趋势年增速", "forecast 预测值", "forecast score 预测得分率",
                                    "on track 是否达标", "required growth 所需年增速", "period reached 达标年份"]]
-    names = model.indicators["name"] if "name" in model.indicators else None
-    for unit in outlook.latest_period.index:
-        missed = outlook.off_track(unit)
+    units, ids = list(outlook.latest_period.index), list(outlook.gains.columns)
+    names = [model.indicators["name"].get(i, "") for i in ids] if "name" in model.indicators else [""] * len(ids)
+    figures = outlook.indicators
+    on_track = figures["on_track"].to_numpy(dtype=object).reshape(len(units), len(ids))
+    off = np.array([[v is not None and not v for v in row] for row in on_track], dtype=bool).reshape(on_track.shape)
+    # Forecast.off_track's order: the largest forecast gain first, ties in indicator order
+    order = np.argsort(np.where(off, -np.nan_to_num(outlook.gains.to_numpy()), np.inf), axis=1, kind="stable")
+    miss_at = np.empty(off.shape, dtype=int)
+    np.put_along_axis(miss_at, order, np.arange(len(ids))[None, :] + 1, axis=1)
+    dimension_scores = cell_numbers(outlook.dimension_scores.to_numpy())
+    for u, unit in enumerate(units):
         latest = outlook.latest_period[unit]
         summary.append([unit, None if latest is None else period_cell(latest), target, finite_or_none(outlook.index[unit]),
-                        finite_or_none(outlook.index_forecast[unit]), len(missed),
-                        *(finite_or_none(v) for v in outlook.dimension_scores.loc[unit])])
-        for ident, row in outlook.indicators.loc[unit].iterrows():
-            miss = f"{unit}|{missed.index(ident) + 1}" if ident in missed else None
-            detail.append([f"{unit}|{ident}", miss, unit, ident, "" if names is None else names.get(ident, ""),
-                           None if row["latest_period"] is None else period_cell(row["latest_period"]),
-                           *(finite_or_none(row[k]) for k in ("latest", "trend_growth", "forecast", "score_forecast")),
-                           None if row["on_track"] is None else ON_TRACK_TEXT[row["on_track"]], finite_or_none(row["required_growth"]),
-                           None if row["period_reached"] is None else period_cell(row["period_reached"])])
+                        finite_or_none(outlook.index_forecast[unit]), int(off[u].sum()), *dimension_scores[u]])
+    shown = [None if p is None else period_cell(p) for p in figures["latest_period"]]
+    reached = [None if p is None else period_cell(p) for p in figures["period_reached"]]
+    numbers = cell_numbers(figures[["latest", "trend_growth", "forecast", "score_forecast", "required_growth"]].to_numpy(dtype=float))
+    for k, ((unit, ident), on, miss, missed) in enumerate(zip(figures.index, on_track.ravel(), miss_at.ravel(), off.ravel())):
+        detail.append([f"{unit}|{ident}", f"{unit}|{miss}" if missed else None, unit, ident, names[k % len(ids)], shown[k], *numbers[k][:4],
+                       None if on is None else ON_TRACK_TEXT[on], numbers[k][4], reached[k]])
     trajectory: list[list[object]] = [["key", "unit 单位", "period 时期", "forecast index 预测指数"]]
     trajectory += [[f"{unit}|{year}", unit, period_cell(year), finite_or_none(value)] for (unit, year), value in outlook.trajectory.items()]
     return summary, detail, trajectory

@@ -1,50 +1,242 @@
-"""Read Indicators, Data and Settings from an .xlsx / .xlsm workbook (SPEC §4) with openpyxl.
+"""Read Indicators, Data and Settings from an .xlsx / .xlsm workbook (SPEC §4).
 
-Each sheet is read from its Excel table (``tblIndicators`` …) when there is one, else from the
-sheet's used range, into a grid that :mod:`anji_xl.io.parse` turns into the model and panel.
+The values are those Excel saved with the book, read with python-calamine; where a table lies
+comes from the package's own parts (the workbook, its relationships and table parts). Each sheet
+is read from its Excel table (``tblIndicators`` …) when there is one, else from its used range,
+into a grid that :mod:`anji_xl.io.parse` turns into the model and panel.
+
+Cells reach the parser as a statistician typed them: whole numbers as int, dates as datetime,
+blank as None, and Excel's error values as their text (``#N/A`` is a no-data mark, ``#DIV/0!`` not
+a number). python-calamine reads errors as blanks (dimastbk/python-calamine#105), so the sheet's
+XML is searched for error cells too. Both run in threads (python-calamine and zlib release the
+GIL) while the caller loads pandas: :func:`start_inspecting`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import posixpath
+import re
+import threading
+import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+from xml.etree import ElementTree
 
-import openpyxl
-from openpyxl.utils import range_boundaries
+from python_calamine import CalamineWorkbook
 
+from ..cells import column_letters, column_number, is_blank
 from ..messages import say
-from ..model import Model, Panel, Problem
-from .parse import BookTables, Reading, _Block, block_from_grid, inspect_tables, is_blank, tables_or_raise
+from ..model import Problem
+
+if TYPE_CHECKING:
+    from ..model import Model, Panel
+    from .parse import BookTables, _Block
+
+NAMES = ("Indicators", "Data", "Settings")
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_REFERENCE = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
+#: A cell holding an error value, and its value (``<v>#DIV/0!</v>``).
+_ERROR_CELL = re.compile(rb"""<(?:\w+:)?c\s([^>]*\bt\s*=\s*["']e["'][^>]*)(?<!/)>(.*?)</(?:\w+:)?c>""", re.S)
+_CELL_AT = re.compile(rb"""\br\s*=\s*["']\$?([A-Z]{1,3})\$?(\d+)["']""")
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
+
+Bounds = tuple[int, int, int, int]  # first column, first row, last column, last row (1-based)
 
 
-def _read_block(ws, table_name: str, problems: list[Problem]) -> _Block:
-    tables = ws.tables
-    if table_name in tables or len(tables) == 1:
-        name = table_name if table_name in tables else next(iter(tables))
-        min_col, min_row, max_col, max_row = range_boundaries(tables[name].ref)
-        # a row right under a table looks like part of it but is not: say so rather than skip it
-        # silently (rows after a blank row are deliberately outside)
-        for row in ws.iter_rows(min_row=max_row + 1, max_row=max_row + 1, min_col=min_col, max_col=max_col):
-            filled = [c for c in row if not is_blank(c.value)]
-            if filled:
-                problems.append(Problem(f"{ws.title}!{filled[0].coordinate}", say("below_table", table=name)))
-    else:
-        min_col, min_row, max_col, max_row = 1, 1, ws.max_column, ws.max_row
-    grid = [list(row) for row in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col, values_only=True)]
-    return block_from_grid(ws.title, grid, problems, min_row, min_col)
+@dataclass
+class Worksheet:
+    """A worksheet: its title, its part in the package and its Excel tables (name → bounds)."""
+
+    title: str
+    part: str
+    tables: dict[str, Bounds]
+    book: Book = field(repr=False)
 
 
-def _open(path: Path, problems: list[Problem]):
+@dataclass
+class Book:
+    """An open workbook: its worksheets in order and the values python-calamine reads."""
+
+    path: Path
+    worksheets: list[Worksheet]
+    values: CalamineWorkbook = field(repr=False)
+
+    def close(self) -> None:
+        self.values.close()
+
+
+def _part_of(source: str, target: str) -> str:
+    """The package part a relationship of ``source`` points to."""
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+
+
+def _relationships(package: zipfile.ZipFile, source: str) -> dict[str, tuple[str, str]]:
+    """A part's relationships: id → (type, target part); the package's own for ``source = ""``."""
+    rels = posixpath.join(posixpath.dirname(source), "_rels", posixpath.basename(source) + ".rels")
+    if rels not in package.NameToInfo:
+        return {}
+    return {rel.get("Id"): (rel.get("Type", ""), _part_of(source, rel.get("Target", "")))
+            for rel in ElementTree.fromstring(package.read(rels)).iter(_RELATIONSHIP)}
+
+
+def _bounds(ref: str) -> Bounds:
+    (c1, r1), (c2, r2) = (_REFERENCE.fullmatch(cell).groups() for cell in (ref.split(":") * 2)[:2])
+    return column_number(c1), int(r1), column_number(c2), int(r2)
+
+
+def _tables(package: zipfile.ZipFile, sheet: str) -> dict[str, Bounds]:
+    tables = {}
+    for kind, part in _relationships(package, sheet).values():
+        if kind.endswith("/table"):
+            table = ElementTree.fromstring(package.read(part))
+            tables[table.get("name") or table.get("displayName")] = _bounds(table.get("ref"))
+    return tables
+
+
+def _worksheets(package: zipfile.ZipFile, book: Book) -> list[Worksheet]:
+    """The workbook's worksheets in tab order (chart sheets are not worksheets)."""
+    workbook = next(part for kind, part in _relationships(package, "").values() if kind.endswith("/officeDocument"))
+    parts = _relationships(package, workbook)
+    sheets = []
+    for sheet in ElementTree.fromstring(package.read(workbook)).iter(f"{_MAIN}sheet"):
+        kind, part = parts.get(sheet.get(_RELATIONSHIP_ID), ("", ""))
+        if kind.endswith("/worksheet"):
+            sheets.append(Worksheet(sheet.get("name"), part, _tables(package, part), book))
+    return sheets
+
+
+def _open(path: Path, problems: list[Problem]) -> Book | None:
     if not path.is_file():
         problems.append(Problem(str(path), say("no_file")))
         return None
     try:
-        return openpyxl.load_workbook(path, data_only=True)
-    except Exception as error:  # noqa: BLE001 — damaged content can fail in any of openpyxl's parsers
+        with zipfile.ZipFile(path) as package:
+            book = Book(path, [], CalamineWorkbook.from_path(path))
+            book.worksheets = _worksheets(package, book)
+        return book
+    except Exception as error:  # noqa: BLE001 — damaged content can fail in the zip, the XML or calamine
         problems.append(Problem(str(path), say("unreadable", error=f"{type(error).__name__}: {error}")))
         return None
 
 
-def _sheet(book, name: str, problems: list[Problem], required: bool = True):
+def _error_cells(ws: Worksheet) -> dict[tuple[int, int], str | None]:
+    """(row, column) → error text of the sheet's cells holding an error value (1-based). The
+    sheet's XML is read in pieces of whole rows, so memory stays small; only pieces that hold
+    ``"e"`` at all are searched cell by cell."""
+    found: dict[tuple[int, int], str | None] = {}
+
+    def search(piece: bytes) -> None:
+        if b'"e"' not in piece and b"'e'" not in piece:
+            return
+        for cell in _ERROR_CELL.finditer(piece):
+            at, value = _CELL_AT.search(cell[1]), _VALUE.search(cell[2])
+            if at:
+                found[(int(at[2]), column_number(at[1].decode()))] = (value[1].decode() or None) if value else None
+
+    with zipfile.ZipFile(ws.book.path) as package, package.open(ws.part) as xml:
+        rest = b""
+        while chunk := xml.read(1 << 18):
+            rest += chunk
+            cut = rest.rfind(b"row>") + 4  # after a row's start or end tag: no cell is cut in two
+            if cut > 3:
+                search(rest[:cut])
+                rest = rest[cut:]
+        search(rest)
+    return found
+
+
+def _as_typed(value: object) -> object:
+    """A cell as typed (as openpyxl reads it): whole numbers as int, a date as a datetime, blank
+    as None. Writers store a whole number without a decimal point below 1e16."""
+    if value.__class__ is float:
+        return int(value) if value.is_integer() and abs(value) < 1e16 else value
+    if value == "":
+        return None
+    if value.__class__ is dt.date:
+        return dt.datetime(value.year, value.month, value.day)
+    return value
+
+
+def _bounds_of(ws: Worksheet, table_name: str) -> tuple[str | None, Bounds | None]:
+    """The table a sheet is read from (``table_name``, else its only table) and its bounds;
+    (None, None): the sheet has no such table and is read from its used range."""
+    if table_name in ws.tables or len(ws.tables) == 1:
+        name = table_name if table_name in ws.tables else next(iter(ws.tables))
+        return name, ws.tables[name]
+    return None, None
+
+
+def _cells(ws: Worksheet, bounds: Bounds | None) -> list[list[object]]:
+    """The values within ``bounds`` and the row below them (the sheet's used range when None),
+    as python-calamine reads them (an error value as a blank: see :func:`_with_errors`)."""
+    values = ws.book.values.get_sheet_by_name(ws.title).to_python(skip_empty_area=False)
+    first_col, first_row, last_col, last_row = bounds or (1, 1, max(map(len, values), default=0), len(values))
+    last_row += bounds is not None
+    whole = first_col == 1 and all(len(row) == last_col for row in values)  # the range spans the sheet's columns
+    rows = values[first_row - 1:last_row] if whole else [row[first_col - 1:last_col] for row in values[first_row - 1:last_row]]
+    return rows + [[] for _ in range(last_row - first_row + 1 - len(rows))]
+
+
+def _with_errors(rows: list[list[object]], errors: dict[tuple[int, int], str | None], first_col: int, first_row: int,
+                 width: int) -> list[list[object]]:
+    """The rows of :func:`_cells` (``width`` cells from ``first_col``, from ``first_row``) with
+    the sheet's error values where python-calamine read a blank."""
+    for (row, col), text in errors.items():
+        k, j = row - first_row, col - first_col
+        if text and 0 <= k < len(rows) and 0 <= j < width and (j >= len(rows[k]) or rows[k][j] == ""):
+            rows[k] += [""] * (j + 1 - len(rows[k]))
+            rows[k][j] = text
+    return rows
+
+
+def _typed(rows: list[list[object]], width: int, keep_floats: bool) -> list[list[object]]:
+    """Rows of cells as typed (:func:`_as_typed`), each ``width`` long. With ``keep_floats`` the
+    rows below the first non-blank one (the header) keep their numbers and text as they are: the
+    parser reads a float as a number and "" as a blank either way, and typing 750,000 cells would
+    take time."""
+    grid, header = [], True
+    for row in rows:
+        row = row + [""] * (width - len(row)) if len(row) < width else row
+        if header:
+            grid.append([_as_typed(v) for v in row])
+            header = not keep_floats or all(map(is_blank, grid[-1]))
+        else:
+            grid.append(row if set(map(type, row)) <= _AS_READ else [v if v.__class__ is float else _as_typed(v) for v in row])
+    return grid
+
+
+_AS_READ = {float, str}  # cells a data row may keep as python-calamine reads them
+
+
+def _read_block(ws: Worksheet, table_name: str, problems: list[Problem], sheet: str | None = None, table: str | None = None,
+                keep_floats: bool = False, cells: tuple[list[list[object]], dict] | None = None) -> _Block:
+    """The sheet's table; ``sheet`` names the sheet in problems (default its title), ``table``
+    says which table it is (see :func:`~anji_xl.io.parse.block_from_grid`); ``cells``: its
+    :func:`_cells` and :func:`_error_cells`, when they were read already."""
+    from .parse import block_from_grid
+
+    sheet = sheet or ws.title
+    name, bounds = _bounds_of(ws, table_name)
+    first_col, first_row = bounds[:2] if bounds else (1, 1)
+    rows, errors = cells or (_cells(ws, bounds), _error_cells(ws))
+    width = max(map(len, rows), default=0) if bounds is None else bounds[2] - first_col + 1
+    grid = _typed(_with_errors(rows, errors, first_col, first_row, width), width, keep_floats)
+    if bounds is not None:
+        # a row right under a table looks like part of it but is not: say so rather than skip it
+        # silently (rows after a blank row are deliberately outside)
+        below = grid.pop()
+        filled = next((k for k, value in enumerate(below) if not is_blank(value)), None)
+        if filled is not None:
+            problems.append(Problem(f"{sheet}!{column_letters(first_col + filled)}{bounds[3] + 1}", say("below_table", table=name)))
+    return block_from_grid(sheet, grid, problems, first_row, first_col, table)
+
+
+def _sheet(book: Book, name: str, problems: list[Problem], required: bool = True) -> Worksheet | None:
     for ws in book.worksheets:
         if ws.title.lower() == name.lower():
             return ws
@@ -53,22 +245,74 @@ def _sheet(book, name: str, problems: list[Problem], required: bool = True):
     return None
 
 
+def _in_background(read: Callable[[], dict]) -> Callable[[], dict]:
+    """Run ``read`` in a thread; the function returned waits for its result (or raises its
+    error). python-calamine releases the GIL while it parses a sheet and zlib while it inflates
+    one, so the values, the error cells and pandas (half a second) load at the same time."""
+    done: list = []
+
+    def run() -> None:
+        try:
+            done.append(read())
+        except Exception as error:  # noqa: BLE001 — handed to the waiting thread
+            done.append(error)
+
+    thread = threading.Thread(target=run, name="anji-xl reading", daemon=True)  # Ctrl-C need not wait for it
+    thread.start()
+
+    def result() -> dict:
+        thread.join()
+        if isinstance(done[0], Exception):
+            raise done[0]
+        return done[0]
+
+    return result
+
+
+def start_inspecting(path: str | Path) -> Callable[[], tuple[BookTables | None, list[Problem]]]:
+    """Start reading a workbook; the function returned finishes: the tables (None where the model
+    or Data's header is unusable) and every problem of reading them (see :func:`inspect_book`).
+    python-calamine and zlib read in threads meanwhile, so the caller can load what it needs next."""
+    problems: list[Problem] = []
+    book = _open(Path(path), problems)
+    if book is None:
+        return lambda: (None, problems)
+    sheets = {}
+    for name in NAMES:
+        said: list[Problem] = []  # each sheet's problems in turn, as the sheets are read
+        sheets[name] = _sheet(book, name, said, required=name != "Settings"), said
+    found = {name: ws for name, (ws, _) in sheets.items() if ws is not None}
+    values = _in_background(lambda: {name: _cells(ws, _bounds_of(ws, f"tbl{name}")[1]) for name, ws in found.items()})
+    errors = _in_background(lambda: {name: _error_cells(ws) for name, ws in found.items()})
+
+    def finish() -> tuple[BookTables | None, list[Problem]]:
+        from .parse import Reading, inspect_tables  # pandas: loaded while the threads read
+
+        reading, blocks = Reading(), {}
+        try:
+            cells, error_cells = values(), errors()
+            for name, (ws, said) in sheets.items():
+                reading.problems += said
+                blocks[name] = None if ws is None else _read_block(ws, f"tbl{name}", reading.problems, keep_floats=name == "Data",
+                                                                   cells=(cells.pop(name), error_cells[name]))
+        except Exception as error:  # noqa: BLE001 — a damaged sheet fails only when it is read
+            return None, [*problems, *reading.problems, Problem(str(path), say("unreadable", error=f"{type(error).__name__}: {error}"))]
+        book.close()
+        return inspect_tables(blocks["Indicators"], blocks["Data"], blocks["Settings"], reading), problems + reading.problems
+
+    return finish
+
+
 def inspect_book(path: str | Path) -> tuple[BookTables | None, list[Problem]]:
     """A workbook's tables (None where the model or Data's header is unusable) and every problem
     of reading it; see :func:`anji_xl.io.parse.every_problem` for the engine's in the same pass."""
-    reading = Reading()
-    book = _open(Path(path), reading.problems)
-    if book is None:
-        return None, reading.problems
-    blocks = {}
-    for name in ("Indicators", "Data", "Settings"):
-        ws = _sheet(book, name, reading.problems, required=name != "Settings")
-        blocks[name] = None if ws is None else _read_block(ws, f"tbl{name}", reading.problems)
-    return inspect_tables(blocks["Indicators"], blocks["Data"], blocks["Settings"], reading), reading.problems
+    return start_inspecting(path)()
 
 
 def read_book_tables(path: str | Path) -> BookTables:
     """A workbook's tables, with where Data holds them; raises AnjiInputError listing every problem."""
+    from .parse import tables_or_raise
+
     return tables_or_raise(*inspect_book(path))
 
 

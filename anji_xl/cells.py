@@ -1,0 +1,28 @@
+"""Cells as the readers meet them: column letters and numbers (A1 notation), blank cells.
+
+Plain Python, so that reading a book can place its cells before pandas has loaded.
+"""
+
+from __future__ import annotations
+
+
+def column_number(letters: str) -> int:
+    """The 1-based number of a column's letters (A → 1, AA → 27)."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def column_letters(number: int) -> str:
+    """The letters of a 1-based column number (1 → A, 27 → AA)."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def is_blank(value: object) -> bool:
+    """Whether a cell is blank: empty, or text of spaces only."""
+    return value is None or (isinstance(value, str) and not value.strip())
