@@ -9,6 +9,7 @@ functions into Excel error values; no function here raises on bad data.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -32,6 +33,7 @@ class Fault(IntEnum):
     LOG_NOT_POSITIVE = 8  # log transform of a value or goalpost ≤ 0
     PERIODS_NOT_POSITIVE = 9  # growth over t − s ≤ 0 periods
     NEGATIVE_FOR_GEOMETRIC = 10  # a score < 0 that a geometric mean would have to take (set by aggregation)
+    PERCENT_AS_WHOLE = 11  # 89 typed for 89 % (0.89): unit %, reference ≤ 1, max(1, 2r) < v ≤ 100
 
 
 @dataclass(frozen=True)
@@ -65,13 +67,17 @@ def _capped(raw: np.ndarray, cap: float | None) -> np.ndarray:
     return raw if cap is None else np.minimum(raw, cap)
 
 
-def score_ratio(value, reference, direction=1, cap: float | None = 1.0) -> Scored:
+def score_ratio(value, reference, direction=1, cap: float | None = 1.0, percent=False) -> Scored:
     """Ratio method (比值法) of the report, §四(三).
 
     Positive (正向): X = min(cap, v / r). Negative (逆向): X = min(cap, r / v), and v = 0
-    gives cap. ``cap = None`` leaves the ratio uncapped.
+    gives cap. ``cap = None`` leaves the ratio uncapped. ``percent`` marks indicators measured
+    in percent (:func:`is_percent_unit`): with r ≤ 1 they hold fractions (0.89 = 89 %), so a
+    value v with max(1, 2r) < v ≤ 100 is a percentage typed as a whole number (89 for 0.89), an
+    error rather than a score the cap would silently make 1. Up to 2r a value above 1 stays a
+    fraction: a target over-fulfilled (a completion rate of 1.03 = 103 % against 1.00).
     """
-    v, r, d = _arrays(value, reference, direction)
+    v, r, d, p = _arrays(value, reference, direction, percent)
     with np.errstate(all="ignore"):
         raw = np.where(d > 0, v / r, np.where(v == 0, np.inf, r / v))
     # A bad reference or a negative value is an error even where a value is missing: the
@@ -82,8 +88,20 @@ def score_ratio(value, reference, direction=1, cap: float | None = 1.0) -> Score
             (np.isnan(r) | (r <= 0), Fault.REFERENCE_NOT_POSITIVE),
             (v < 0, Fault.NEGATIVE_VALUE),
             (np.isnan(v), Fault.MISSING),
+            ((p != 0) & (r <= 1) & (v > np.maximum(1, 2 * r)) & (v <= 100), Fault.PERCENT_AS_WHOLE),
         ],
     )
+
+
+#: Units of measure that say "percent" (compared after NFKC, so ％ is %), besides any starting
+#: with % (``%（占比）``); 百分点 (percentage points) is not one: its values are points, not fractions.
+PERCENT_UNITS = frozenset({"%", "百分比", "百分率", "percent", "percentage", "per cent", "pct"})
+
+
+def is_percent_unit(unit: object) -> bool:
+    """Whether an indicator's unit of measure (计量单位) is a percentage: %, ％, 百分比, percent …"""
+    text = unicodedata.normalize("NFKC", "" if unit is None else str(unit)).strip().casefold()
+    return text in PERCENT_UNITS or text.startswith("%")
 
 
 def score_growth(current, previous, reference_growth, direction=-1, cap: float | None = 1.0, periods=1) -> Scored:

@@ -120,8 +120,11 @@ def test_validate_lists_read_and_engine_problems_in_one_pass(capsys, tmp_path):
         "Data!D4: '12,34' 不是数字 · '12,34' is not a number",
         "Data!C3: E1（甲县，2020）：数值 -0.5 为负数 · E1 (甲县, 2020): the value -0.5 is negative",
     ]
-    code, _, err = run(capsys, "compute", book)  # compute stops at the reader's problems
+    code, out, err = run(capsys, "compute", book)  # every row has a problem: each is a marked line, the problems follow
     assert code == 2 and "Data!C2" in err
+    assert [line for line in out.splitlines() if line] == ["× 甲县 2019   未计算：问题见 Data!C2 · not computed: problems at Data!C2",
+                                                           "× 甲县 2020   未计算：问题见 Data!C3 · not computed: problems at Data!C3",
+                                                           "× 乙县 2020   未计算：问题见 Data!D4 · not computed: problems at Data!D4"]
 
 
 def test_units_keep_the_order_in_which_data_first_lists_them(capsys, tmp_path):

@@ -1,9 +1,9 @@
 """Grids of cell values → the engine's model and panel (SPEC §4), as statisticians type them.
 
 Pure Python: no spreadsheet library. A grid is a list of rows of cell values, wherever they come
-from (openpyxl in :mod:`anji_xl.io.read_book`, Excel through xlwings, a worksheet function's
-range). The header is the grid's first non-blank row; header cells match on their first token,
-case-insensitively (``weight 权重`` is ``weight``). Every problem is collected with its
+from (python-calamine in :mod:`anji_xl.io.read_book`, Excel through xlwings, a worksheet
+function's range). The header is the grid's first non-blank row; header cells match on their
+first token, case-insensitively (``weight 权重`` is ``weight``). Every problem is collected with its
 ``Sheet!Cell``; the strict readers raise them together as one
 :class:`~anji_xl.model.AnjiInputError`, the ``inspect_*`` ones hand them back with the tables
 where the model is still usable, so the engine's problems can be listed in the same pass.
@@ -21,11 +21,13 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from ..engine import IndexResult, column_letters, column_number, compute, period_key
+from ..cells import column_letters, column_number, is_blank
+from ..engine import IndexResult, compute, period_key
 from ..messages import say
 from ..model import AnjiInputError, Model, Panel, Problem, Settings, parse_direction, parse_method
 
@@ -59,38 +61,77 @@ class Reading:
 
 @dataclass
 class _Block:
-    """A sheet's table: header keys → column letters, and its rows with their row numbers."""
+    """A sheet's table: header keys → column letters and positions in a row of cells, and its
+    non-blank rows below the header (row number, cells)."""
 
     sheet: str
     columns: dict[str, str]
-    rows: list[tuple[int, dict[str, object]]]
+    positions: dict[str, int]
+    body: list[tuple[int, list[object]]]
     header_row: int
+
+    @cached_property
+    def rows(self) -> list[tuple[int, dict[str, object]]]:
+        """The rows as (row number, header key → cell)."""
+        return [(row, {key: cells[pos] if pos < len(cells) else None for key, pos in self.positions.items()}) for row, cells in self.body]
+
+    def column(self, key: str, rows: list[list[object]] | None = None) -> list[object]:
+        """The cells of a column in every row, or in these rows of cells."""
+        pos = self.positions[key]
+        rows = [cells for _, cells in self.body] if rows is None else rows
+        if min(map(len, rows), default=0) > pos:  # every row reaches the column, as a range's rows do
+            return [cells[pos] for cells in rows]
+        return [cells[pos] if pos < len(cells) else None for cells in rows]
 
     def cell(self, key: str, row: int) -> str:
         return f"{self.sheet}!{self.columns[key]}{row}"
 
 
-def header_key(text: object) -> str:
-    """The key of a header cell: its first token, lower case (``'weight 权重'`` → ``'weight'``)."""
+#: Header words of each table besides its keys (compared after NFKC, lower case, without a
+#: bracketed note: ``权重（%）`` is 权重). The evaluated unit (地区, 评价单位) and an indicator's unit
+#: of measure (计量单位) have names of their own; a bare 单位 means the one its table holds.
+HEADER_NAMES = {
+    "Indicators": {"编号": "id", "指标编号": "id", "维度": "dimension", "重点领域": "area", "名称": "name", "指标名称": "name",
+                   "英文名称": "name_en", "计量单位": "unit", "单位": "unit", "方向": "direction", "指标方向": "direction",
+                   "方法": "method", "计分方法": "method", "参考值": "reference", "目标值": "reference", "下限": "lower",
+                   "上限": "upper", "变换": "transform", "权重": "weight", "来源": "source", "数据来源": "source"},
+    "Data": {"地区": "unit", "评价单位": "unit", "单位": "unit", "时期": "period", "年份": "period", "年度": "period",
+             "来源": "source", "数据来源": "source", "备注": "note", "说明": "note"},
+    "Settings": {"设置项": "key", "值": "value"},
+}
+#: Header words of an indicator's unit of measure, which Data would otherwise take for nothing.
+_MEASURE_NAMES = {word for word, key in HEADER_NAMES["Indicators"].items() if key == "unit"} - set(HEADER_NAMES["Data"])
+_KEYS = {"Indicators": INDICATOR_COLUMNS, "Data": ("unit", "period", *_DATA_EXTRA), "Settings": ("key", "value")}
+_BRACKETED = re.compile(r"\s*[(\[【].*$")
+
+
+def header_key(text: object, table: str = "") -> str:
+    """The key of a header cell: its first token, lower case (``'weight 权重'`` → ``'weight'``); in
+    ``table`` (Indicators, Data, Settings) its Chinese name too (``'权重'``, ``'权重 weight'`` →
+    ``'weight'``)."""
     parts = str(text).split() if text is not None else []
-    return parts[0].lower() if parts else ""
+    if not parts:
+        return ""
+    first = parts[0].lower()
+    word = _BRACKETED.sub("", unicodedata.normalize("NFKC", first))
+    return word if word in _KEYS.get(table, ()) else HEADER_NAMES.get(table, {}).get(word, first)
 
 
-def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def block_from_grid(sheet: str, grid: list[list[object]], problems: list[Problem], first_row: int = 1, first_col: int = 1) -> _Block:
+def block_from_grid(sheet: str, grid: list[list[object]], problems: list[Problem], first_row: int = 1, first_col: int = 1,
+                    table: str | None = None) -> _Block:
     """A table from a grid of cell values whose first non-blank row is the header.
 
-    ``first_row`` / ``first_col`` place the grid on its sheet so problems name real cells.
+    ``first_row`` / ``first_col`` place the grid on its sheet so problems name real cells;
+    ``table`` says which table it is (Indicators, Data, Settings: their Chinese header names are
+    read), by default the sheet's name.
     """
+    table = table or next((name for name in HEADER_NAMES if name.lower() == sheet.lower()), "")
     offset = next((k for k, row in enumerate(grid) if any(not is_blank(v) for v in row)), len(grid))
     header_row = first_row + offset
     positions: dict[str, int] = {}
     columns: dict[str, str] = {}
     for k, text in enumerate(grid[offset] if offset < len(grid) else ()):
-        key = header_key(text)
+        key = header_key(text, table)
         if not key:
             continue
         letter = column_letters(first_col + k)
@@ -98,17 +139,13 @@ def block_from_grid(sheet: str, grid: list[list[object]], problems: list[Problem
             problems.append(Problem(f"{sheet}!{letter}{header_row}", say("column_twice", key=key, other=columns[key])))
         else:
             columns[key], positions[key] = letter, k
-    rows = [
-        (header_row + 1 + k, {key: row[pos] if pos < len(row) else None for key, pos in positions.items()})
-        for k, row in enumerate(grid[offset + 1:])
-        if any(not is_blank(v) for v in row)
-    ]
-    return _Block(sheet, columns, rows, header_row)
+    body = [(header_row + 1 + k, row) for k, row in enumerate(grid[offset + 1:]) if not all(map(is_blank, row))]
+    return _Block(sheet, columns, positions, body, header_row)
 
 
 def cell_number(value: object) -> tuple[float, str]:
     """A cell as a number and how it was read: ``number``, ``blank``, ``text`` (a number stored
-    as text: NFKC, thousands separators, a trailing % divides by 100, a leading apostrophe),
+    as text: NFKC, a minus sign −, thousands separators, a trailing % divides by 100, a leading apostrophe),
     ``no_data`` (a mark of no data: NaN) or ``bad`` (not a number: NaN)."""
     if isinstance(value, bool):
         return math.nan, "bad"
@@ -116,7 +153,7 @@ def cell_number(value: object) -> tuple[float, str]:
         return (float(value), "number") if math.isfinite(value) else (math.nan, "bad")
     if is_blank(value):
         return math.nan, "blank"
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = unicodedata.normalize("NFKC", str(value)).replace("\u2212", "-").strip()  # NFKC keeps the minus sign −
     if text.casefold() in NO_DATA_MARKS:
         return math.nan, "no_data"
     text = text.lstrip("'").strip()
@@ -129,11 +166,12 @@ def cell_number(value: object) -> tuple[float, str]:
     return float(text) / (100 if percent else 1), "text"
 
 
-def _number(value: object, where: str, reading: Reading) -> float:
-    """A numeric cell as float (NaN where there is none), noting how it was read."""
+def _number(value: object, where: str, reading: Reading, row: tuple[str, str] | None = None) -> float:
+    """A numeric cell as float (NaN where there is none), noting how it was read; ``row``: the
+    (unit, period) of a Data cell, which a problem here leaves without numbers."""
     number, kind = cell_number(value)
     if kind == "bad":
-        reading.problems.append(Problem(where, say("not_a_number", value=value)))
+        reading.problems.append(Problem(where, say("not_a_number", value=value), row))
     elif kind == "text":
         reading.as_text.append(where)
     elif kind == "no_data":
@@ -242,7 +280,7 @@ def read_data(block: _Block, ids: list[str], reading: Reading) -> tuple[pd.DataF
     """Data as a frame indexed by (unit, period) with one float column per indicator, in Data's order."""
     problems = reading.problems
     for key, letter in block.columns.items():
-        if key not in ("unit", "period") and key not in _DATA_EXTRA and key not in {i.lower() for i in ids}:
+        if key not in ("unit", "period") and key not in _DATA_EXTRA | _MEASURE_NAMES and key not in {i.lower() for i in ids}:
             problems.append(Problem(f"{block.sheet}!{letter}{block.header_row}", say("data_column_unknown", key=key)))
     by_lower = {key: key for key in block.columns}
     columns = {i: by_lower.get(i.lower()) for i in ids}
@@ -250,27 +288,52 @@ def read_data(block: _Block, ids: list[str], reading: Reading) -> tuple[pd.DataF
         if key is None:
             problems.append(Problem(f"{block.sheet}!{block.header_row}:{block.header_row}", say("no_data_column", ident=ident)))
     present = [i for i in ids if columns[i] is not None]
-    index, matrix, row_of = [], [], {}
-    for row, raw in block.rows:
-        blank = [key for key in ("unit", "period") if is_blank(raw.get(key))]
-        if blank:
-            problems.append(Problem(block.cell(blank[0], row), say("label_blank", key=blank[0])))
+    # Rows first (their labels), then the values column by column: a column of numbers becomes
+    # an array at once. What needs a word (a problem, a number stored as text) is said in the
+    # order of the cells, row by row, as a statistician reads the sheet.
+    index, kept, row_of, said = [], [], {}, []
+    periods: dict[tuple[type, object], tuple[str, bool]] = {}  # a sheet has few distinct periods
+    for k, (row, unit, period) in enumerate(zip((row for row, _ in block.body), block.column("unit"), block.column("period"))):
+        if is_blank(unit) or is_blank(period):
+            blank = "unit" if is_blank(unit) else "period"
+            said.append((k, -1, Problem(block.cell(blank, row), say("label_blank", key=blank))))
             continue
-        key = (_label(raw.get("unit")), period_label(raw.get("period")))
+        typed_period = (type(period), period)
+        if typed_period not in periods:
+            label = period_label(period)
+            periods[typed_period] = label, period_key(label) is not None
+        label, placed = periods[typed_period]
+        key = (_label(unit), label)
         if key in row_of:
-            problems.append(Problem(block.cell("period", row), say("row_twice", unit=key[0], period=key[1], row=row_of[key])))
+            said.append((k, -1, Problem(block.cell("period", row), say("row_twice", unit=key[0], period=key[1], row=row_of[key]), key)))
             continue
-        if period_key(key[1]) is None:  # it would have no place among the unit's periods
-            problems.append(Problem(block.cell("period", row), say("period_unplaced", period=key[1]), key))
+        if not placed:  # it would have no place among the unit's periods
+            said.append((k, -1, Problem(block.cell("period", row), say("period_unplaced", period=key[1]), key)))
         row_of[key] = row
         index.append(key)
-        matrix.append([_number(raw.get(columns[i]), block.cell(columns[i], row), reading) for i in present])
+        kept.append(k)
+    kept_cells = [block.body[k][1] for k in kept]
+    by_column = list(zip(*kept_cells)) if len(set(map(len, kept_cells))) == 1 else []  # a range's rows: transposed at once
+    matrix = np.empty((len(kept), len(present)), order="F")  # filled a column at a time
+    for j, ident in enumerate(present):
+        pos = block.positions[columns[ident]]
+        cells = by_column[pos] if pos < len(by_column) else block.column(columns[ident], kept_cells)
+        if set(map(type, cells)) <= {float}:  # every cell a number, as values read from a book are
+            matrix[:, j] = cells
+            odd = np.flatnonzero(~np.isfinite(matrix[:, j])).tolist()
+        else:
+            matrix[:, j] = [v if type(v) is float else math.nan for v in cells]
+            odd = [n for n, v in enumerate(cells) if type(v) is not float or not math.isfinite(v)]
+        said += [(kept[n], j, n) for n in odd]
+    del by_column
+    for k, j, what in sorted(said, key=lambda item: item[:2]):
+        if j < 0:
+            problems.append(what)
+        else:
+            row, key = block.body[k][0], index[what]
+            matrix[what, j] = _number(block.column(columns[present[j]], [kept_cells[what]])[0], block.cell(columns[present[j]], row), reading, key)
     _case_only_twins(block, index, row_of, problems)
-    values = pd.DataFrame(
-        np.array(matrix, dtype=float).reshape(len(index), len(present)),
-        index=pd.MultiIndex.from_tuples(index, names=["unit", "period"]),
-        columns=present,
-    )
+    values = pd.DataFrame(matrix, index=pd.MultiIndex.from_tuples(index, names=["unit", "period"]), columns=present, copy=False)
     return values, row_of
 
 
@@ -279,7 +342,9 @@ def _case_only_twins(block: _Block, keys: list[tuple[str, str]], row_of: dict[tu
     look-ups, so the sheets would merge them: a problem naming both cells."""
     spellings: dict[str, dict[str, str]] = {}
     for unit, period in keys:
-        spellings.setdefault(unit.casefold(), {}).setdefault(unit, block.cell("unit", row_of[(unit, period)]))
+        found = spellings.setdefault(unit.casefold(), {})
+        if unit not in found:
+            found[unit] = block.cell("unit", row_of[(unit, period)])
     for found in spellings.values():
         (first, first_cell), *others = found.items()
         for unit, cell in others:
@@ -290,6 +355,9 @@ def _has_required(block: _Block | None, name: str, problems: list[Problem]) -> b
     if block is None:
         return False
     missing = [key for key in _REQUIRED[name] if key not in block.columns]
+    if name == "Data":  # said first: it is why Data has no unit column when it has none
+        problems += [Problem(block.cell(key, block.header_row), say("unit_of_measure_in_data", key=key))
+                     for key in block.columns if key in _MEASURE_NAMES]
     for key in missing:
         problems.append(Problem(f"{block.sheet}!{block.header_row}:{block.header_row}", say("no_column", key=key)))
     return not missing
@@ -358,24 +426,29 @@ def inspect_tables(indicators: _Block | None, data: _Block | None, settings: _Bl
     if model is None or not _has_required(data, "Data", reading.problems):
         return None
     values, row_of = read_data(data, list(model.indicators.index), reading)
-    if not data.rows:
+    if not data.body:
         reading.problems.append(Problem(f"{data.sheet}!{data.header_row + 1}:{data.header_row + 1}", say("no_rows")))
         return None
     letters = {i: data.columns[i.lower()] for i in model.indicators.index if i.lower() in data.columns}
-    panel = Panel(values, lambda unit, period, ident: f"{data.sheet}!{letters[ident]}{row_of[(unit, period)]}", reading.warnings())
+    sheet = data.sheet  # not the block: its cells need not outlive reading
+    panel = Panel(values, lambda unit, period, ident: f"{sheet}!{letters[ident]}{row_of[(unit, period)]}", reading.warnings())
     layout = DataLayout(data.sheet, data.header_row, data.columns["unit"], data.columns["period"], letters, row_of)
     return BookTables(model, panel, layout) if usable else None
 
 
 def every_problem(tables: BookTables | None, problems: list[Problem]) -> tuple[IndexResult | None, list[Problem]]:
     """The reader's problems and, where the tables are usable, the engine's — all in one pass,
-    each cell once (a cell that is not a number is not also a missing value)."""
+    each cell once (a cell that is not a number is not also a missing value). The result has no
+    numbers in a row without an index or with a problem, the reader's included (the engine alone
+    would take an unreadable cell for a missing value)."""
     if tables is None:
         return None, problems
     result = compute(tables.model, tables.panel)
     reported = [_SPAN.match(p.where) for p in problems]
     reported = [(m["sheet"], column_number(m["c1"]), int(m["r1"])) for m in reported if m and not m["c2"]]
-    return result, problems + [p for p in result.problems if not _covers(p.where, reported)]
+    problems = problems + [p for p in result.problems if not _covers(p.where, reported)]
+    unusable = {p.row for p in problems if p.row is not None} | set(result.rows[result.index.isna()])
+    return result.blank_rows(unusable), problems
 
 
 _SPAN = re.compile(r"^(?P<sheet>[^!]+)!(?P<c1>[A-Z]+)(?P<r1>\d+)(?::(?P<c2>[A-Z]+)(?P<r2>\d+))?$")
