@@ -46,6 +46,12 @@ def buttons(path: Path) -> dict[str, list[str]]:
     return found
 
 
+def package_parts(path: Path) -> dict[str, bytes]:
+    """Part name → its bytes, as the zip package holds them."""
+    with zipfile.ZipFile(path) as package:
+        return {name: package.read(name) for name in package.namelist()}
+
+
 def fingerprint(path: Path) -> dict:
     """Everything a user would notice, part by part (not the zip bytes)."""
     formulas = _load(path, keep_vba=True)

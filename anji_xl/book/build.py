@@ -13,18 +13,21 @@ import datetime as dt
 import io
 import os
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import xlsxwriter
 
 from . import dashboard, guide, layout, scores, settings
 from .layout import Cell, Column
 from .recalc import patch_scores_sheet, sheet_part
-from ..defaults import DEFAULT_SETTINGS, SHIPPED_BOOK, default_indicators, default_model, default_panel, sample_data
+from ..defaults import DEFAULT_SETTINGS, SHIPPED_BOOK, default_indicators, sample_data
 from ..engine import IndexResult, compute
-from ..model import METHODS, Model
-from ..io.parse import INDICATOR_COLUMNS, DataLayout
+from ..messages import say
+from ..model import METHODS, AnjiInputError, Model, Problem
+from ..io.parse import read_grid_tables
 from .results import (CHOICES_AT, FORECAST_AT, FORECAST_INDICATORS_AT, GAINS_AT, RESULTS_ROWS, STAMP_ROW, SUMMARY_AT, TOP_GAINS,
                       TRAJECTORY_AT, VALIDATION_AT, WARNINGS_AT, ResultsBlocks, results_blocks)
 from ..vba_project import XLWINGS_VERSION, compile_vba_project
@@ -32,7 +35,7 @@ from ..vba_project import XLWINGS_VERSION, compile_vba_project
 SHEETS = [("Guide", "shGuide"), ("Indicators", "shIndicators"), ("Data", "shData"), ("Settings", "shSettings"),
           ("Scores", "shScores"), ("Results", "shResults"), ("Dashboard", "shDashboard"), ("xlwings.conf", "shXlwingsConf")]
 BUTTONS = [("AnjiRecalculate", "重新计算 Recalculate"), ("AnjiValidate", "检查数据 Validate"),
-           ("AnjiSensitivity", "敏感性分析 Sensitivity"), ("AnjiImportFunctions", "导入函数 Import functions")]
+           ("AnjiSensitivity", "敏感性分析 Sensitivity"), ("AnjiReport", "生成报告 Report"), ("AnjiImportFunctions", "导入函数 Import functions")]
 BUILD_STAMP = "anji-xl build-workbook"
 INDICATOR_ROWS = 1000  # the weight total reaches this far down Indicators
 _CREATED = dt.datetime(2021, 10, 12)  # a fixed document date keeps rebuilds identical
@@ -40,7 +43,7 @@ _CREATED = dt.datetime(2021, 10, 12)  # a fixed document date keeps rebuilds ide
 #: Bilingual header labels; readers match on the first token, so the label is free text.
 LABELS = {
     "id": "编号", "dimension": "维度", "area": "重点领域", "name": "指标名称", "name_en": "English name",
-    "unit": "单位", "direction": "方向", "method": "方法", "reference": "参考值", "lower": "下限",
+    "unit": "计量单位", "direction": "方向", "method": "方法", "reference": "参考值", "lower": "下限",
     "upper": "上限", "transform": "变换", "weight": "权重", "source": "来源", "period": "时期",
     "key": "设置项", "value": "值", "description": "说明",
 }
@@ -51,17 +54,56 @@ def header(key: str) -> str:
     return f"{key} {LABELS[key]}" if key in LABELS else key
 
 
-def _indicator_cell(table: pd.DataFrame):
-    """Where the shipped Indicators table holds each field: ``Indicators!M5``."""
-    column = {key: layout.letter(k) for k, key in enumerate(INDICATOR_COLUMNS)}
-    row = {ident: k + 2 for k, ident in enumerate(table["id"])}
-    return lambda ident, key: f"Indicators!{column[key]}{row[ident]}" if key in column else ""
+def _rows(frame: pd.DataFrame) -> list[list[object]]:
+    """A frame's rows as cell values (None where it has none)."""
+    return frame.astype(object).where(frame.notna(), None).values.tolist()
 
 
-def _data_layout(table: pd.DataFrame, result: IndexResult) -> DataLayout:
-    """Where the shipped Data table holds each value: unit in A, period in B, then the ids."""
-    columns = {ident: layout.letter(2 + k) for k, ident in enumerate(table["id"])}
-    return DataLayout("Data", 1, "A", "B", columns, {key: r + 2 for r, key in enumerate(result.rows)})
+@dataclass(frozen=True)
+class BookSources:
+    """What a book is built from: its three tables exactly as written at A1 of their sheets, and
+    notes on Data's cells. ``indicators``: the columns of ``INDICATOR_COLUMNS``, numbers as floats;
+    ``data``: unit, period (a year as a number), one column per indicator id, source; ``settings``:
+    (key, value, description) rows; ``notes``: (Data row position, id) → the cell's note."""
+
+    indicators: pd.DataFrame
+    data: pd.DataFrame
+    settings: list[tuple[str, object, str]]
+    notes: dict[tuple[int, str], str] = field(default_factory=dict)
+    sample: bool = False  # the shipped Anji sample: the Guide's notes on the report's figures apply
+
+    def data_headers(self) -> list[str]:
+        """``unit 地区``, ``period 时期``, ``LC1 万元GDP能耗`` …, ``source 来源``: Data's unit is the
+        evaluated one (地区), Indicators' the unit of measure (计量单位)."""
+        names = {**dict(zip(self.indicators["id"], self.indicators["name"])), "unit": "地区"}
+        return [header(c) if c in LABELS and c != "unit" else f"{c} {names[c]}".strip() for c in self.data.columns]
+
+    def settings_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.settings, columns=["key", "value", "description"])
+
+    def grids(self) -> dict[str, tuple[list[list[object]], int, int]]:
+        """The tables as the book's reader will find them (sheet → grid at A1)."""
+        return {"Indicators": ([[header(c) for c in self.indicators.columns], *_rows(self.indicators)], 1, 1),
+                "Data": ([self.data_headers(), *_rows(self.data)], 1, 1),
+                "Settings": ([[header(c) for c in ("key", "value", "description")], *_rows(self.settings_frame())], 1, 1)}
+
+
+def shipped_sources() -> BookSources:
+    """The shipped book's tables: the report's indicator system and the Anji sample (``defaults/``)."""
+    table = default_indicators()
+    for key in ("reference", "lower", "upper", "weight"):
+        table[key] = pd.to_numeric(table[key].replace("", None))
+    sample = sample_data()
+    wide = sample.wide().reindex(columns=list(table["id"]))
+    stated = sample.long[~sample.long["source"].str.startswith("illustrative")]
+    cited = {key: ", ".join(group["id"]) for key, group in stated.groupby(["unit", "period"])}
+    frame = wide.reset_index()
+    frame["period"] = [int(p) if p.isdigit() else p for p in frame["period"]]
+    frame["source"] = [f"报告 report: {cited[key]}; 其余为示例 others illustrative — replace with official data" if key in cited
+                       else "illustrative — replace with official data" for key in wide.index]
+    position = {key: k for k, key in enumerate(wide.index)}
+    notes = {(position[(r.unit, r.period)], r.id): f"来源 source: {r.source}" for r in stated.itertuples()}
+    return BookSources(table, frame, list(DEFAULT_SETTINGS), notes, sample=True)
 
 
 class _Styles:
@@ -85,7 +127,7 @@ class _Styles:
         self.warn = book.add_format({"bg_color": "#FCE4D6"})
         self.hidden = book.add_format({"font_color": "#FFFFFF"})
         self.bad = book.add_format({"bg_color": "#F8CBAD", "font_color": "#9C0006"})
-        self._kinds = {"meta_text": self.meta, "year": self.integer, "rank": self.integer, "native": self.native, "check": self.text}
+        self._kinds = {"meta_text": self.meta, "year": self.integer, "native": self.native, "check": self.text}
 
     def kind(self, name: str):
         """The format of a sheet module's style kind (``number``, ``head`` …)."""
@@ -96,13 +138,15 @@ def _table(ws, name: str, frame: pd.DataFrame, formats: dict[str, object], heade
     """``frame`` as the Excel table ``name`` at A1, one format per column."""
     titles = headers or [header(col) for col in frame.columns]
     columns = [{"header": title, "format": formats.get(col)} for title, col in zip(titles, frame.columns)]
-    rows = frame.astype(object).where(frame.notna(), None).values.tolist()
+    rows = _rows(frame)
     ws.add_table(0, 0, max(len(rows), 1), len(columns) - 1, {"name": name, "columns": columns, "data": rows, "style": "Table Style Medium 7"})
 
 
-def _buttons(ws, row: int, col: int) -> None:
+def _buttons(ws, row: int, col: int, per_column: int = len(BUTTONS)) -> None:
+    """One button every two rows from (row, col); after ``per_column`` of them the next column of
+    buttons starts three columns to the right."""
     for k, (macro, caption) in enumerate(BUTTONS):
-        ws.insert_button(row + 2 * k, col, {"macro": macro, "caption": caption, "width": 190, "height": 32})
+        ws.insert_button(row + 2 * (k % per_column), col + 3 * (k // per_column), {"macro": macro, "caption": caption, "width": 190, "height": 32})
 
 
 def _write_indicators(ws, s: _Styles, table: pd.DataFrame) -> None:
@@ -116,7 +160,7 @@ def _write_indicators(ws, s: _Styles, table: pd.DataFrame) -> None:
     ws.data_validation(1, col["method"], 500, col["method"], {"validate": "list", "source": list(METHODS)})
     ws.data_validation(1, col["transform"], 500, col["transform"], {"validate": "list", "source": ["log"]})
     ws.data_validation(1, col["weight"], 500, col["weight"], {"validate": "decimal", "criteria": ">=", "value": 0,
-                                                            "error_title": "权重 weight", "error_message": "权重须为 ≥ 0 的数 · a number ≥ 0"})
+                                                            "error_title": "权重 weight", "error_message": say("typed_weight")})
     # the total sits right of the table, a column apart: rows typed under the table never meet it;
     # it sums the weight column far below the table (a structured reference would follow it too,
     # but the independent formula engine of the tests cannot read those)
@@ -130,37 +174,24 @@ def _write_indicators(ws, s: _Styles, table: pd.DataFrame) -> None:
     ws.freeze_panes(1, 2)
 
 
-def _write_data(ws, s: _Styles, table: pd.DataFrame, rows: pd.MultiIndex) -> None:
-    sample = sample_data()
-    ids = list(table["id"])
-    wide = sample.wide().reindex(index=rows, columns=ids)
-    stated = sample.long[~sample.long["source"].str.startswith("illustrative")]
-    notes = {key: ", ".join(group["id"]) for key, group in stated.groupby(["unit", "period"])}
-    frame = wide.reset_index()
-    frame["period"] = [int(p) if p.isdigit() else p for p in frame["period"]]
-    frame["source"] = [f"报告 report: {notes[key]}; 其余为示例 others illustrative — replace with official data" if key in notes
-                       else "illustrative — replace with official data" for key in rows]
-    names = dict(zip(table["id"], table["name"]))
-    units = dict(zip(table["id"], table["unit"]))
+def _write_data(ws, s: _Styles, sources: BookSources) -> None:
+    ids = list(sources.indicators["id"])
+    units = dict(zip(sources.indicators["id"], sources.indicators["unit"]))
     formats = {i: s.percent if units[i] == "%" else s.number for i in ids}
     formats.update(unit=s.text, period=s.text, source=s.note)
-    headers = [header(c) if c in LABELS else f"{c} {names[c]}" for c in frame.columns]
-    _table(ws, "tblData", frame, formats, headers)
+    _table(ws, "tblData", sources.data, formats, sources.data_headers())
     ws.set_row(0, 54, s.head)
     ws.set_column(0, 1, 9)
     ws.set_column(2, len(ids) + 1, 11)
     ws.set_column(len(ids) + 2, len(ids) + 2, 60)
     ws.data_validation(1, 2, 5000, len(ids) + 1, {"validate": "decimal", "criteria": "between", "minimum": -1e300, "maximum": 1e300,
-                                                   "error_title": "数值 number", "error_message": "请输入数字 · enter a number"})
-    row_of = {key: r + 1 for r, key in enumerate(rows)}
-    for record in stated.itertuples():
-        ws.write_comment(row_of[(record.unit, record.period)], 2 + ids.index(record.id), f"来源 source: {record.source}",
-                         {"x_scale": 2.5, "y_scale": 1.6})
+                                                   "error_title": "数值 number", "error_message": say("typed_number")})
+    for (row, ident), note in sources.notes.items():
+        ws.write_comment(row + 1, 2 + ids.index(ident), note, {"x_scale": 2.5, "y_scale": 1.6})
     ws.freeze_panes(1, 2)
 
 
-def _write_settings(ws, s: _Styles) -> None:
-    frame = pd.DataFrame(DEFAULT_SETTINGS, columns=["key", "value", "description"])
+def _write_settings(ws, s: _Styles, frame: pd.DataFrame) -> None:
     _table(ws, "tblSettings", frame, {"key": s.text, "value": s.text, "description": s.note})
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 14)
@@ -288,12 +319,12 @@ def _write_dashboard(book, ws, s: _Styles, model: Model, result: IndexResult) ->
     _set_columns(ws, dashboard.COLUMNS)
     ws.set_row(0, 30)
     ws.set_row(dashboard.INDEX[0], 32)
-    _buttons(ws, *dashboard.BUTTONS_AT)
+    _buttons(ws, *dashboard.BUTTONS_AT, per_column=4)  # a fifth would reach the charts below
 
 
-def _write_guide(book, ws, s: _Styles, standalone: bool) -> None:
+def _write_guide(book, ws, s: _Styles, standalone: bool, sample: bool) -> None:
     ws.set_column(0, 0, 110)
-    lines = guide.lines(standalone)
+    lines = guide.lines(standalone, sample)
     heights = {"title": 30, "subtitle": 20, "wrap": 80, "note": 96}
     for row, (text, kind) in enumerate(lines):
         ws.write(row, 0, text, s.kind(kind))
@@ -338,18 +369,48 @@ def _fill_scores(path: Path, source: scores.ScoresSource) -> None:
         filled.unlink(missing_ok=True)
 
 
-def build_workbook(out: str | Path | None = None, standalone: bool = False) -> Path:
-    """Write the shipped book (default ``workbook/AnjiIndex.xlsm``) and return its path.
+def _sheet_cells(path: Path) -> dict[str, list[tuple]] | None:
+    """What a book's Indicators and Data sheets hold (formulas as their text), row by row without
+    trailing blanks; None when the file cannot be read as a book."""
+    try:
+        with path.open("rb") as handle:  # a handle: openpyxl judges a path by its extension (.partial)
+            book = openpyxl.load_workbook(handle, read_only=True)
+            cells = {}
+            for name in ("Indicators", "Data"):
+                rows = [list(row) for row in book[name].iter_rows(values_only=True)] if name in book.sheetnames else []
+                while rows and not any(v is not None for v in rows[-1]):
+                    rows.pop()
+                cells[name] = [tuple(row[:max((k + 1 for k, v in enumerate(row) if v is not None), default=0)]) for row in rows]
+            book.close()
+            return cells
+    except Exception:  # noqa: BLE001 — any file at all may stand there; unreadable counts as different
+        return None
+
+
+def _refuse_other_tables(out: Path, built: Path) -> None:
+    """Refuse to replace a book whose Indicators or Data differ from those of ``built``: they may be
+    a user's own (``build-workbook`` and ``new`` never destroy data; ``--force`` overrides)."""
+    if out.exists() and _sheet_cells(out) != _sheet_cells(built):
+        raise AnjiInputError([Problem(str(out), say("book_holds_other_data"))])
+
+
+def build_workbook(out: str | Path | None = None, standalone: bool = False, sources: BookSources | None = None,
+                   force: bool = False) -> Path:
+    """Write a book from ``sources`` (default: the shipped book, at ``workbook/AnjiIndex.xlsm``)
+    and return its path. Its tables are read back as the book's reader reads them, so the cached
+    numbers are those ``anji-xl recalc`` computes; a book at ``out`` holding other Indicators or
+    Data is left alone unless ``force``.
 
     ``standalone``: the installed xlwings' own VBA goes inside instead of the reference to the
     add-in, so the book needs no add-in (built on the user's machine, never committed)."""
     out = Path(out) if out is not None else SHIPPED_BOOK
-    model = default_model()
-    result = compute(model, default_panel())
+    sources = sources or shipped_sources()
+    tables = read_grid_tables(sources.grids())
+    model = tables.model
+    result = compute(model, tables.panel)
+    if result.problems:
+        raise AnjiInputError(result.problems)
     blocks = results_blocks(model, result, BUILD_STAMP)
-    table = default_indicators()
-    for key in ("reference", "lower", "upper", "weight"):
-        table[key] = pd.to_numeric(table[key].replace("", None))
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")  # written whole, then moved into place
     book = xlsxwriter.Workbook(str(partial))
@@ -365,11 +426,11 @@ def build_workbook(out: str | Path | None = None, standalone: bool = False) -> P
     for name, reference in {**settings.DEFINED_NAMES, **scores.DEFINED_NAMES, **dashboard.choice_lists()}.items():
         book.define_name(name, reference)
     s = _Styles(book)
-    _write_guide(book, sheets["Guide"], s, standalone)
-    _write_indicators(sheets["Indicators"], s, table)
-    _write_data(sheets["Data"], s, table, result.rows)
-    _write_settings(sheets["Settings"], s)
-    scores_source = scores.ScoresSource(model, result, _indicator_cell(table), _data_layout(table, result))
+    _write_guide(book, sheets["Guide"], s, standalone, sources.sample)
+    _write_indicators(sheets["Indicators"], s, sources.indicators)
+    _write_data(sheets["Data"], s, sources)
+    _write_settings(sheets["Settings"], s, sources.settings_frame())
+    scores_source = scores.ScoresSource(model, result, model.indicator_cell, tables.data)
     _write_scores(sheets["Scores"], s, scores_source)
     _write_results(sheets["Results"], s, blocks)
     _write_dashboard(book, sheets["Dashboard"], s, model, result)
@@ -378,6 +439,8 @@ def build_workbook(out: str | Path | None = None, standalone: bool = False) -> P
     try:
         book.close()
         _fill_scores(partial, scores_source)
+        if not force:
+            _refuse_other_tables(out, partial)
         os.replace(partial, out)
     finally:
         partial.unlink(missing_ok=True)
