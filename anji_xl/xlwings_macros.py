@@ -10,12 +10,14 @@ What only Excel can show is listed in docs/recalc.md (the Windows check list).
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import xlwings as xw
 
 from .book import dashboard, scores
 from .book.layout import Cell, SharedColumn
-from .model import Problem
+from .messages import say
+from .model import AnjiInputError, Problem
 from .io.parse import every_problem, inspect_grid_tables
 from .book.results import STAMP_ROW, VALIDATION_AT, ResultsBlocks, results_blocks, validation_block
 from .sensitivity import sensitivity as run_sensitivity
@@ -121,7 +123,7 @@ def _report(book: xw.Book, problems: list[Problem]) -> bool:
     """Mark the problems (and unmark fixed ones); True when there are problems to stop for."""
     _mark(book, problems)
     if problems:
-        book.app.alert(f"{len(problems)} 个问题，见 Results 的检查区 · problems, see Results › validation", title="Anji Index")
+        book.app.alert(say("problems_found", count=len(problems)), title="Anji Index")
     return bool(problems)
 
 
@@ -162,5 +164,29 @@ def sensitivity() -> None:
         table = result.table.reset_index()
         sheet.range("A1").value = [[f"{result.draws} draws, spread {result.spread:g}, seed {result.seed}"], [None],
                                    list(table.columns), *table.values.tolist()]
+    finally:
+        _status(book, False)
+
+
+def report() -> None:
+    """生成报告: the evaluation report of this book written beside it, as ``anji-xl report`` writes it."""
+    from .report import ReportBook, row_notes, write_report  # docx and matplotlib load for this button only
+
+    book = xw.Book.caller()
+    tables, result, problems = _computed(book)
+    if _report(book, problems):
+        return
+    path = Path(book.fullname)
+    if not path.is_absolute():  # a new book that was never saved has no folder
+        book.app.alert(say("report_save_first"), title="Anji Index")
+        return
+    _status(book, "安吉指数 生成报告… Anji Index: writing the report…")
+    try:
+        grid, first_row, first_column = _grid(book, tables.data.sheet)
+        source = ReportBook(tables.model, result, path, row_notes(grid, first_row, first_column, tables.data), problems)
+        written = write_report(source, progress=lambda done, total: _status(book, f"生成报告 report {done}/{total}"))
+        book.app.alert(say("report_written", files="\n".join(map(str, written))), title="Anji Index")
+    except AnjiInputError as error:
+        book.app.alert("\n".join(map(str, error.problems)), title="Anji Index")
     finally:
         _status(book, False)

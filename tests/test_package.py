@@ -35,6 +35,7 @@ def test_a_plain_install_computes_the_shipped_book(tmp_path):
     site = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:
         assert archive.read("anji_xl/workbook/AnjiIndex.xlsm") == SHIPPED_BOOK.read_bytes()  # the very book, not a second one
+        assert archive.read("anji_xl/report/template.docx") == (REPO / "anji_xl" / "report" / "template.docx").read_bytes()  # report template
         archive.extractall(site)
     assert not (site / "workbook").exists()
     # installed as pip installs a wheel: the package alone, run from a folder without the checkout

@@ -151,7 +151,7 @@ def test_every_button_action_exists_in_the_python_side():
 
     source = vba_sources()["AnjiMacros"]
     actions = set(re.findall(r'RunAnji "(\w+)"', source))
-    assert actions == {"recalculate", "validate", "sensitivity"}
+    assert actions == {"recalculate", "validate", "sensitivity", "report"}
     for action in actions:
         assert callable(getattr(macros, action))
 

@@ -22,6 +22,11 @@ Public Sub AnjiSensitivity()
     RunAnji "sensitivity"
 End Sub
 
+' Writes the evaluation report (.docx) beside the book and says where it went.
+Public Sub AnjiReport()
+    RunAnji "report"
+End Sub
+
 ' Re-imports the wrappers after udfs.py is edited (needs Excel's trust access to the VBA project).
 Public Sub AnjiImportFunctions()
     RunXlwings "ImportPythonUDFs", ""
