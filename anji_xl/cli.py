@@ -14,20 +14,15 @@ import sys
 import threading
 from pathlib import Path
 
-from tqdm import tqdm
-
 from . import __version__
 from .defaults import SHIPPED_BOOK, default_book
-from .engine import compute
 from .model import AnjiInputError, Problem
-from .forecast import forecast
-from .output import forecast_document, forecast_report, json_document, select_rows, sensitivity_report, text_report
-from .io.parse import every_problem
-from .io.read_book import inspect_book, read_book
-from .messages import say
-from .book.package import NOTHING_WRITTEN, Interrupted, os_error_problem
-from .book.recalc import recalc_book
-from .sensitivity import sensitivity
+from .messages import pair, say
+from .book.package import os_error_problem
+from .console import SIGNALS, interrupted, raise_interrupt
+
+# Each command imports what it needs when it runs: `anji-xl --help` loads no pandas, and compute
+# starts reading the book while pandas loads (anji_xl.io.read_book).
 
 
 
@@ -72,12 +67,46 @@ def build_parser() -> argparse.ArgumentParser:
     forecast_cmd.add_argument("--period", help="forecast as of this year: only Data up to it (default: all Data)")
     forecast_cmd.set_defaults(run=_run_forecast)
 
+    report_cmd = commands.add_parser("report", help="生成评价报告（.docx，可另存 PDF）· write the evaluation report (.docx, optionally PDF)")
+    _book_argument(report_cmd, optional=True)
+    report_cmd.add_argument("-o", "--out", type=Path, metavar="OUT.docx",
+                            help="报告文件（默认：工作簿旁的 <工作簿>_<时期>_评价报告.docx）· the report (default: beside the book, named after it and the period)")
+    report_cmd.add_argument("--unit", action="append", help="分单位评价的单位，可重复（默认：不超过 12 个单位时全部）· a unit to detail; repeatable "
+                                                            "(default: every unit when there are at most 12)")
+    report_cmd.add_argument("--period", help="报告时期（默认：最新）· the period of the report (default: the latest)")
+    report_cmd.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 OUT.pdf · also write OUT.pdf through LibreOffice")
+    report_cmd.add_argument("--template", type=Path, metavar="T.docx",
+                            help="修改过的报告模板（默认：随附的 anji_xl/report/template.docx）· an edited copy of the report template")
+    report_cmd.add_argument("--font", type=Path, metavar="PATH", help="图表的中文字体文件 · a Chinese font file for the charts")
+    report_cmd.set_defaults(run=_run_report)
+
     build_cmd = commands.add_parser("build-workbook", help="build the shipped workbook from the project's sources")
     build_cmd.add_argument("out", nargs="?", type=Path, default=SHIPPED_BOOK, help="where to write it (default: workbook/AnjiIndex.xlsm)")
     build_cmd.add_argument("--standalone", action="store_true",
                            help="独立版：放入本机 xlwings 的 VBA，无需加载项 · put the installed xlwings' VBA inside: no add-in needed")
+    _force_argument(build_cmd)
     build_cmd.set_defaults(run=_run_build)
+
+    new_cmd = commands.add_parser("new", help="用自己的指标体系与数据新建工作簿 · a complete book for your own indicators and data")
+    new_cmd.add_argument("out", type=Path, help="新工作簿 the new book (.xlsm)")
+    for table, what in (("indicators", "Indicators 指标表"), ("data", "Data 数据表"), ("settings", "Settings 设置表")):
+        new_cmd.add_argument(f"--{table}", type=Path, metavar="FILE",
+                             help=f"{what}: CSV 或 Excel 文件，表头同工作簿（默认：随附工作簿的）· CSV or Excel file laid out like the book's table "
+                                  "(default: the shipped book's)")
+    _force_argument(new_cmd)
+    new_cmd.set_defaults(run=_run_new)
+
+    import_cmd = commands.add_parser("import", help="把 CSV 或 Excel 文件中的行导入 Data · put rows from a CSV or Excel file into Data")
+    _book_argument(import_cmd)
+    import_cmd.add_argument("file", type=Path, help="CSV 或 Excel 文件，表头同 Data · CSV or Excel file laid out like Data")
+    import_cmd.add_argument("--replace", action="store_true", help="替换 Data 的全部行（默认追加）· replace Data's rows (default: append)")
+    import_cmd.set_defaults(run=_run_import)
     return parser
+
+
+def _force_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true",
+                        help="覆盖 Data 或 Indicators 不同的已有工作簿 · overwrite a book whose Data or Indicators differ")
 
 
 def _run_build(args: argparse.Namespace) -> int:
@@ -87,35 +116,82 @@ def _run_build(args: argparse.Namespace) -> int:
         raise AnjiInputError([Problem(str(args.out), say("needs_xlsm"))])
     if args.standalone and args.out.resolve() == SHIPPED_BOOK.resolve():
         raise AnjiInputError([Problem(str(args.out), say("standalone_not_shipped"))])
-    print(f"wrote {build_workbook(args.out, standalone=args.standalone)}")
+    print(f"wrote {build_workbook(args.out, standalone=args.standalone, force=args.force)}")
+    return 0
+
+
+def _run_new(args: argparse.Namespace) -> int:
+    from .book.new_book import new_book  # only this command needs the writers
+
+    if args.out.suffix.lower() != ".xlsm":
+        raise AnjiInputError([Problem(str(args.out), say("needs_xlsm"))])
+    out, sources, warnings = new_book(args.out, args.indicators, args.data, args.settings, force=args.force)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    dimensions = sources.indicators["dimension"].nunique()
+    print(say("new_written", book=out, indicators=len(sources.indicators), dimensions=dimensions, rows=len(sources.data)))
+    return 0
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    from .book.import_rows import import_rows
+
+    imported = import_rows(args.book, args.file, replace=args.replace)
+    for warning in imported.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    how = pair("imported.replace" if args.replace else "imported.append")
+    print(say("imported", count=imported.rows, how=how, book=args.book))
     return 0
 
 
 def _computed(book: Path):
+    from .engine import compute
+    from .io.read_book import read_book
+
     model, panel = read_book(book)
     return model, compute(model, panel)
 
 
 def _run_compute(args: argparse.Namespace) -> int:
-    model, result = _computed(args.book)
-    rows = select_rows(result, args.unit, args.period)
-    if not len(rows):
-        raise AnjiInputError([Problem("", say("no_matching_row", unit=args.unit or "*", period=args.period or "*"))])
-    selected = set(rows)
-    problems = [p for p in result.problems if p.row is None or p.row in selected]
-    if problems:
+    """Print every row it can compute (rows with problems null in JSON, marked in text), then
+    exit 2 listing the problems; nothing is printed when the indicator system is unreadable."""
+    from .io.read_book import start_inspecting
+
+    finish = start_inspecting(args.book)  # the book is read while the engine and the output load
+    from .io.parse import every_problem
+    from .output import DETAIL_ROWS, select_rows, summary_lines, text_report, write_json
+
+    tables, problems = finish()
+    result, problems = every_problem(tables, problems)
+    if result is None:
         raise AnjiInputError(problems)
+    positions = select_rows(result, args.unit, args.period)
+    if not len(positions):
+        raise AnjiInputError([Problem("", say("no_matching_row", unit=args.unit or "*", period=args.period or "*"))])
+    if args.unit or args.period:  # the problems of the rows shown
+        selected = set(result.rows[positions])
+        problems = [p for p in problems if p.row is None or p.row in selected]
     if args.json:
-        print(json.dumps(json_document(result, rows), ensure_ascii=False, indent=2))
+        write_json(result, positions, sys.stdout)
     else:
-        print(text_report(result, model, rows))
+        if args.unit or args.period or len(positions) <= DETAIL_ROWS:
+            print(text_report(result, tables.model, positions, problems))
+        else:  # many rows: one line each (SPEC §6); --unit / --period show a row in full
+            sys.stdout.writelines(f"{line}\n" for line in summary_lines(result, positions, problems))
         for warning in result.warnings:
             print(f"warning: {warning}", file=sys.stderr)
+    if problems:
+        raise AnjiInputError(problems)
     return 0
 
 
 def _run_validate(args: argparse.Namespace) -> int:
-    result, problems = every_problem(*inspect_book(args.book))  # read and engine problems in one pass
+    from .io.read_book import start_inspecting
+
+    finish = start_inspecting(args.book)  # the book is read while the engine loads
+    from .io.parse import every_problem
+
+    result, problems = every_problem(*finish())  # read and engine problems in one pass
     if problems:
         raise AnjiInputError(problems)
     for warning in result.warnings:
@@ -125,6 +201,10 @@ def _run_validate(args: argparse.Namespace) -> int:
 
 
 def _run_recalc(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .book.recalc import recalc_book
+
     with tqdm(total=3, desc="recalc", unit="step", disable=None, file=sys.stderr) as bar:
         def step(name: str) -> None:  # reading, computing, writing
             bar.set_postfix_str(name)
@@ -137,13 +217,15 @@ def _run_recalc(args: argparse.Namespace) -> int:
 
 def _run_forecast(args: argparse.Namespace) -> int:
     """Print every unit it can forecast (null where it cannot), then exit 2 if there are problems."""
+    from .forecast import forecast
+    from .output import forecast_document, forecast_report
+
     model, result = _computed(args.book)
     outlook = forecast(model, result, as_of=args.period)
     units = [u for u in outlook.latest_period.index if args.unit is None or u == args.unit]
     problems = outlook.problems_of(units)
     if not units and not problems:
-        raise AnjiInputError([Problem("", f"没有单位 {args.unit} 的 Data 行 · no Data row for unit {args.unit}" if args.unit else
-                                      f"{args.period} 及之前没有 Data 行 · no Data row up to {args.period}")])
+        raise AnjiInputError([Problem("", say("no_unit_row", unit=args.unit) if args.unit else say("no_row_up_to", period=args.period))])
     if args.json:
         print(json.dumps(forecast_document(outlook, units), ensure_ascii=False, indent=2, allow_nan=False))
     elif units:
@@ -155,9 +237,31 @@ def _run_forecast(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_report(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .report import read_report_book, write_report  # only this command needs docx and matplotlib
+
+    book = read_report_book(args.book)
+    with tqdm(desc="report", unit="unit", disable=None, file=sys.stderr, leave=False) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        written = write_report(book, args.out, args.period, args.unit, args.pdf, args.template, args.font, progress)
+    print(say("report_written", files=", ".join(map(str, written))))
+    return 0
+
+
 def _run_sensitivity(args: argparse.Namespace) -> int:
     if args.draws is not None and args.draws < 1:
         raise AnjiInputError([Problem("--draws", say("draws_too_few"))])
+    from tqdm import tqdm
+
+    from .io.read_book import read_book
+    from .output import sensitivity_report
+    from .sensitivity import sensitivity
+
     model, panel = read_book(args.book)
     with tqdm(desc="sensitivity", unit="draw", disable=None, file=sys.stderr) as bar:
         def progress(done: int, total: int) -> None:
@@ -176,15 +280,11 @@ def _run_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
-def _interrupt(signum: int, _frame) -> None:
-    raise Interrupted(signum)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run one command; every ending is an exit status and at most a few lines, never a traceback."""
     handlers = {}
     if threading.current_thread() is threading.main_thread():
-        handlers = {s: signal.signal(s, _interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
+        handlers = {s: signal.signal(s, raise_interrupt) for s in SIGNALS}
     try:
         args = build_parser().parse_args(argv)
         return args.run(args)
@@ -193,11 +293,7 @@ def main(argv: list[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         return 2
     except KeyboardInterrupt as error:  # Ctrl-C (SIGINT) or SIGTERM, anywhere
-        for s in handlers:  # a second Ctrl-C does not cut the message
-            signal.signal(s, signal.SIG_IGN)
-        zh, en = ("新工作簿已完整写入", "the new book was written completely") if getattr(error, "written", False) else NOTHING_WRITTEN
-        print(f"anji-xl: 已中断，{zh} · interrupted; {en}", file=sys.stderr)
-        return 128 + getattr(error, "signum", signal.SIGINT)
+        return interrupted(error)
     except OSError as error:  # a full disk, no permission, a read-only file system, …
         print(f"anji-xl: {os_error_problem(error)}", file=sys.stderr)
         return 2
