@@ -205,6 +205,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "native_rows": ("原生公式覆盖 Data 前 {rows} 行", "native formulas cover the first {rows} rows of Data"),
     "native_rows_beyond": ("Data 超出 {rows} 行的部分没有原生公式：请按 重新计算 或运行 anji-xl recalc",
                            "rows of Data beyond {rows} have no native formulas: press Recalculate or run anji-xl recalc"),
+    "python_version_label": ("Python（ANJI_* 函数）：无 Python 时为 #NAME?", "Python (ANJI_* functions): #NAME? without Python"),
     "dashboard_fallback": ("所选单位或时期不在 Data 中，现显示 {unit} {period}", "the chosen unit or period is not in Data: showing {unit} {period}"),
     "dashboard_no_rows": ("Data 中还没有数据行", "Data has no rows yet"),
     "typed_weight": ("权重须为 ≥ 0 的数", "a number ≥ 0"),

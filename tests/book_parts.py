@@ -123,22 +123,31 @@ def type_rows(path: Path, rows: list[list[object]], sheet: str = "Data", table: 
 def choose_on_dashboard(path: Path, unit: str, period: int) -> None:
     """Pick a unit and period on the Dashboard as a user does from its drop-downs (the two input
     cells change in the sheet's XML; nothing else is touched)."""
+    from anji_xl.book import dashboard
+    from anji_xl.book.layout import ref
+
+    retype_cells(path, dashboard.SHEET, {ref(*dashboard.UNIT): unit, ref(*dashboard.PERIOD): period})
+
+
+def retype_cells(path: Path, sheet: str, cells: dict[str, object]) -> None:
+    """Cells typed over as a user does (``{"A2": "德清县", "B5": 0.5}``): each cell's XML is
+    replaced, keeping its style; nothing else in the package is touched."""
     import zipfile as _zip
     from xml.sax.saxutils import escape
 
-    from anji_xl.book import dashboard
-    from anji_xl.book.layout import ref
     from anji_xl.book.recalc import sheet_part
 
-    copy = path.with_name(path.name + ".choosing")
+    copy = path.with_name(path.name + ".retyping")
     with _zip.ZipFile(path) as package, _zip.ZipFile(copy, "w", _zip.ZIP_DEFLATED) as out:
-        part = sheet_part(package, dashboard.SHEET)
+        part = sheet_part(package, sheet)
         for info in package.infolist():
             data = package.read(info.filename)
             if info.filename == part:
                 xml = data.decode()
-                for cell, body in ((ref(*dashboard.UNIT), f' t="inlineStr"><is><t>{escape(unit)}</t></is>'), (ref(*dashboard.PERIOD), f"><v>{period}</v>")):
-                    xml = re.sub(rf'<c r="{cell}"( s="\d+")?[^>]*>.*?</c>', lambda m: f'<c r="{cell}"{m.group(1) or ""}{body}</c>', xml, count=1)
+                for cell, value in cells.items():
+                    body = f"><v>{value!r}</v>" if isinstance(value, (int, float)) else f' t="inlineStr"><is><t>{escape(str(value))}</t></is>'
+                    xml, found = re.subn(rf'<c r="{cell}"( s="\d+")?[^>]*?(?:/>|>.*?</c>)', lambda m: f'<c r="{cell}"{m.group(1) or ""}{body}</c>', xml, count=1, flags=re.S)
+                    assert found, cell
                 data = xml.encode()
             out.writestr(info, data)
     copy.replace(path)

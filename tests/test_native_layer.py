@@ -24,12 +24,12 @@ from anji_xl import compute
 from anji_xl.book import dashboard, scores
 from anji_xl.defaults import SHIPPED_BOOK
 from anji_xl.io.read_book import read_book_tables
-from book_parts import load_quietly, type_rows
+from book_parts import load_quietly, retype_cells, type_rows
 
 #: Excel 2007's functions that every program has (Excel 2010+, WPS 表格, LibreOffice 7), and our own.
 ALLOWED = {"IF", "IFERROR", "ISNUMBER", "ISERROR", "ISNA", "ISTEXT", "ISBLANK", "NOT", "AND", "OR", "MIN", "MAX", "LN", "EXP",
            "SUM", "SUMPRODUCT", "SUMIF", "SUMIFS", "COUNT", "COUNTA", "COUNTIF", "COUNTIFS", "INDEX", "MATCH", "SMALL", "ROW",
-           "TRIM", "LOWER", "SUBSTITUTE", "INT", "N", "NA", "ABS", "COLUMNS", "OFFSET"}
+           "TRIM", "LOWER", "SUBSTITUTE", "INT", "N", "NA", "ABS", "COLUMNS"}
 
 
 def _shipped_rows() -> list[list[object]]:
@@ -99,6 +99,8 @@ def test_rows_typed_in_any_order_are_scored_natively(tmp_path):
     first = dashboard.TABLE_ROW + 2
     assert [board.cell(first + k, dashboard.PERIODS_COLUMN + 1).value for k in range(5)] == [2018, 2019, 2020, 2021, None]
     assert board.cell(first + 3, dashboard.PERIODS_COLUMN + 2).value == pytest.approx(result.index[("安吉县", "2021")], abs=1e-9)
+    # its rank among the native indices of the chosen year, as the engine ranks (the shipped choice: 安吉县 2020)
+    assert board.cell(dashboard.RANK[0] + 1, dashboard.RANK[1] + 1).value == result.rank[("安吉县", "2020")]
 
 
 def test_what_formulas_cannot_read_alike_is_flagged_never_a_different_number(tmp_path):
@@ -121,6 +123,55 @@ def test_what_formulas_cannot_read_alike_is_flagged_never_a_different_number(tmp
     assert rows["湖州市"][0] == "#N/A" and rows["湖州市"][1] == scores.CHECK_TEXT["input"]
     assert rows["嘉兴市"][0] == "#N/A" and rows["嘉兴市"][1] == scores.CHECK_TEXT["input"]
     assert isinstance(rows["绍兴市"][0], float) and rows["绍兴市"][1] == scores.CHECK_TEXT["not_in_results"]
+
+
+def _native_rows(sheet, count: int) -> dict[tuple[str, object], tuple[object, object]]:
+    """(unit, period) → (native index, check) of the first ``count`` Scores rows LibreOffice recalculated."""
+    grid = scores.ScoresLayout(23, 6)
+    rows = {}
+    for r in range(scores.FIRST_ROW + 1, scores.FIRST_ROW + 1 + count):
+        key = (sheet.cell(r, scores.UNIT + 1).value, sheet.cell(r, scores.PERIOD + 1).value)
+        rows.setdefault(key, []).append((sheet.cell(r, grid.native_index + 1).value, sheet.cell(r, grid.check + 1).value))
+    return rows
+
+
+def test_twins_and_what_grows_from_them_are_flagged(tmp_path):
+    """A unit and year typed twice, the year after it (whose growth would read one of the twins),
+    the year after a growth value typed as text, and a year out of range: each row shows #N/A and
+    why; the engine refuses twins and reads the text, so no native number may stand there."""
+    base = _shipped_rows()
+    row = lambda unit, year: [unit, year, *base[-1][2:-1]]  # noqa: E731
+    text_growth = row("长兴县", 2019)
+    text_growth[3] = "160.5"  # LC2, a growth indicator, typed as text
+    typed = [row("德清县", 2018), row("德清县", 2019), row("德清县", 2019), row("德清县", 2020), text_growth, row("长兴县", 2020),
+             row("湖州市", 12020), row("湖州市", 2020)]
+    book = _typed(tmp_path, typed)
+    sheet = openpyxl.load_workbook(libreoffice.convert(book, tmp_path), data_only=True)["Scores"]
+    rows = _native_rows(sheet, len(base) + len(typed))
+    assert rows[("德清县", 2019)] == [("#N/A", scores.CHECK_TEXT["duplicate"])] * 2
+    assert rows[("德清县", 2020)] == [("#N/A", scores.CHECK_TEXT["previous_twice"])]
+    assert rows[("长兴县", 2019)] == [("#N/A", scores.CHECK_TEXT["input"])]
+    assert rows[("长兴县", 2020)] == [("#N/A", scores.CHECK_TEXT["value"])]  # its LC2 growth would read the text
+    assert rows[("湖州市", 12020)] == [("#N/A", scores.CHECK_TEXT["year"])]
+    for key in (("德清县", 2018), ("湖州市", 2020)):  # first years: no growth, scored
+        (native, check), = rows[key]
+        assert isinstance(native, float) and check == scores.CHECK_TEXT["not_in_results"], (key, native, check)
+
+
+@pytest.mark.parametrize("policy", ["zero", "error"])
+def test_the_missing_policies_are_native(tmp_path, policy):
+    """Settings' missing = zero (a missing score counts 0) and error (no dimension score): typed
+    rows with missing values, natively as the engine computes them."""
+    base = _shipped_rows()
+    typed = [["德清县", row[1], *[v * 0.95 if isinstance(v, float) else v for v in row[2:-1]]] for row in base]
+    typed[1][5] = None  # 德清县 2019 LC4 missing
+    typed[2][8] = "—"  # 德清县 2020 SL3 marked as no data
+    book = _typed(tmp_path, typed)
+    retype_cells(book, "Settings", {"B5": policy})
+    tables, result, sheet, _ = _native(book, tmp_path)
+    assert tables.model.settings.missing == policy
+    # under error only 安吉县 2019 and 2020 have an index: first years lack growth, 德清县 lacks values
+    assert _assert_native_equals_compute(tables, result, sheet) == (2 if policy == "error" else 6)
 
 
 def test_a_thousand_rows_typed_are_scored_natively(tmp_path):

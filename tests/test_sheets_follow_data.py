@@ -26,7 +26,7 @@ from anji_xl.book import dashboard, scores
 from anji_xl.cli import main
 from anji_xl.defaults import SHIPPED_BOOK
 from anji_xl.io.read_book import read_book_tables
-from book_parts import load_quietly
+from book_parts import choose_on_dashboard, load_quietly, retype_cells, type_rows
 
 
 def _extend(ws, table_name: str, last_row: int | None = None, last_col: int | None = None) -> None:
@@ -195,6 +195,58 @@ def test_units_differing_only_in_case_are_a_problem_naming_both_cells(capsys, tm
     _, err = capsys.readouterr()
     assert code == 2 and "Data!A6" in err and "Data!A5" in err and "only in case" in err
     assert book.read_bytes() == before
+
+
+def _dashboard(recalculated: openpyxl.Workbook) -> dict[str, object]:
+    board = recalculated["Dashboard"]
+    cell = lambda at: board.cell(at[0] + 1, at[1] + 1).value  # noqa: E731
+    return {"chosen": (cell(dashboard.UNIT), cell(dashboard.PERIOD)), "shown": (cell(dashboard.SHOWN_UNIT), cell(dashboard.SHOWN_PERIOD)),
+            "note": cell(dashboard.FALLBACK_NOTE), "index": cell(dashboard.INDEX), "rank": cell(dashboard.RANK)}
+
+
+def _choice_cells(book: Path) -> list[object]:
+    """The Dashboard's two input cells as the book holds them."""
+    board = load_quietly(book)["Dashboard"]
+    return [board.cell(at[0] + 1, at[1] + 1).value for at in (dashboard.UNIT, dashboard.PERIOD)]
+
+
+def test_the_dashboard_never_points_at_nothing(capsys, tmp_path):
+    """Issue 16 §6: Data no longer holds the chosen 安吉县 (its rows retyped as 德清县, 长兴县 typed
+    below with 2019 and 2021). Natively the Dashboard shows the first unit's latest year with a
+    note; a chosen unit without the chosen year shows its own latest year; recalc writes the
+    choice it falls back to into the input cells."""
+    book = tmp_path / "renamed.xlsm"
+    shutil.copy(SHIPPED_BOOK, book)
+    retype_cells(book, "Data", {f"A{r}": "德清县" for r in range(2, 5)})  # 安吉县's rows retyped
+    rows = [[c.value for c in load_quietly(SHIPPED_BOOK)["Data"][r]] for r in range(2, 5)]
+    type_rows(book, [["长兴县", 2019, *[v * 1.1 if isinstance(v, float) else v for v in rows[1][2:-1]]],
+                     ["长兴县", 2021, *[v * 1.2 if isinstance(v, float) else v for v in rows[2][2:-1]]]])
+    tables = read_book_tables(book)
+    result = compute(tables.model, tables.panel)
+    assert ("安吉县", "2020") not in result.index
+
+    def shown(work: Path) -> dict[str, object]:
+        work.mkdir()
+        return _dashboard(openpyxl.load_workbook(libreoffice.convert(book, work), data_only=True))
+
+    board = shown(tmp_path / "native")
+    assert board["chosen"] == ("安吉县", 2020) and board["shown"] == ("德清县", 2020)
+    assert "德清县 2020" in board["note"] and "not in Data" in board["note"]
+    assert board["index"] == pytest.approx(result.index[("德清县", "2020")], rel=0, abs=1e-9)
+    assert board["rank"] == result.rank[("德清县", "2020")]
+    _recalc(book, capsys)
+    assert _choice_cells(book) == ["德清县", 2020]
+    board = shown(tmp_path / "recalculated")
+    assert board["chosen"] == board["shown"] == ("德清县", 2020) and board["note"] in ("", None)
+    assert board["index"] == pytest.approx(result.index[("德清县", "2020")], rel=0, abs=1e-9)
+    choose_on_dashboard(book, "长兴县", 2020)  # 长兴县 has 2019 and 2021
+    board = shown(tmp_path / "chosen")
+    assert board["shown"] == ("长兴县", 2021) and "长兴县 2021" in board["note"]
+    assert board["index"] == pytest.approx(result.index[("长兴县", "2021")], rel=0, abs=1e-9)
+    choose_on_dashboard(book, "湖州市", 2018)  # no such unit: the first unit's latest year, though it has 2018
+    assert shown(tmp_path / "gone")["shown"] == ("德清县", 2020)
+    _recalc(book, capsys)
+    assert _choice_cells(book) == ["德清县", 2020]
 
 
 def test_rank_is_a_whole_number_and_the_book_opens_on_the_guide():

@@ -10,6 +10,12 @@ dimensions and show blanks beyond the data; the line chart spans the book's year
 Recalculate (``SPARE_YEARS``). ``chart_ranges`` gives the
 ranges to the builder, ``anji-xl recalc`` and the Recalculate button alike. The potential gains
 come from Results (重新计算 updates them).
+
+The Dashboard never points at nothing: the hidden cells ``SHOWN_UNIT`` and ``SHOWN_PERIOD`` hold
+what it shows — the choice when Data has it; else the chosen unit's latest year, or, when the
+unit is gone too, the latest year of the first unit in Data's order — and a note beside the
+choice says so. Every look-up reads them; ``anji-xl recalc`` writes the same choice back into
+the input cells (:func:`shown_choice`).
 """
 
 from __future__ import annotations
@@ -21,12 +27,15 @@ from ..model import Model
 from . import scores
 from .layout import NA, Cell, Column, cached, column_span, ref
 from ..forecast import forecast, year_of
+from ..messages import say
 from .results import (CHOICES_AT, FORECAST_AT, FORECAST_INDICATORS_AT, GAINS_AT, TRAJECTORY_AT, MAX_DIMENSIONS, RESULTS_ROWS, SUMMARY_AT, TOP_GAINS,
                       dimension_score_header, period_cell)
 
 SHEET = "Dashboard"
 TITLE = "安吉指数 仪表板 · Anji Index dashboard"
 UNIT, PERIOD = (2, 2), (3, 2)  # the chosen unit and period (0-based cells; the user's input)
+SHOWN_UNIT, SHOWN_PERIOD = (2, 0), (3, 0)  # what the Dashboard shows for that choice (hidden column A)
+FALLBACK_NOTE = (2, 3)  # beside the choice: the note when it shows another unit or period
 INDEX, RANK = (4, 2), (4, 4)
 BUTTONS_AT = (1, 7)  # first button (row, column); one every two rows
 CHARTS_ROW = 10
@@ -64,18 +73,67 @@ def _scores(col: int) -> str:
 
 
 def _results_lookup(column: str, period: str) -> str:
-    """A Results summary value of the chosen unit in ``period``; #N/A where Results has none."""
-    unit = ref(*UNIT, True, True)
+    """A Results summary value of the shown unit in ``period``; #N/A where Results has none."""
+    unit = ref(*SHOWN_UNIT, True, True)
     units, periods = _results(0), _results(1)
     return f"IF(COUNTIFS({units},{unit},{periods},{period})=0,NA(),SUMIFS({column},{units},{unit},{periods},{period}))"
 
 
-def _lookup(native_column: str, results_column: str, period: str) -> str:
-    """The chosen unit's native value in ``period`` (Scores), else Results' (the engine's own)."""
-    unit = ref(*UNIT, True, True)
+def _native_lookup(native_column: str, period: str) -> str:
+    """The shown unit's native value in ``period`` (Scores); #N/A where Scores has none."""
+    unit = ref(*SHOWN_UNIT, True, True)
     units, years = _scores(scores.UNIT), _scores(scores.HELPER["year"])
-    native = f"IF(COUNTIFS({units},{unit},{years},{period})=0,NA(),SUMIFS({native_column},{units},{unit},{years},{period}))"
+    return f"IF(COUNTIFS({units},{unit},{years},{period})=0,NA(),SUMIFS({native_column},{units},{unit},{years},{period}))"
+
+
+def _lookup(native_column: str, results_column: str, period: str) -> str:
+    """The shown unit's native value in ``period`` (Scores), else Results' (the engine's own)."""
+    native = _native_lookup(native_column, period)
     return f"IF(ISNUMBER({native}),{native},{_results_lookup(results_column, period)})"
+
+
+def _rank() -> str:
+    """The shown row's rank among the native indices of its year (1 = highest, ties share the
+    better rank, as the engine ranks); Results' rank where the native index is not a number.
+    One count over Scores here, rather than one per row of Scores."""
+    period = ref(*SHOWN_PERIOD, True, True)
+    native = _native_lookup(_scores(scores.NATIVE_INDEX), period)
+    years, indices = _scores(scores.HELPER["year"]), _scores(scores.HELPER["index_number"])
+    return f"=IF(ISNUMBER({native}),SUMPRODUCT(({years}={period})*({indices}>{native}))+1,{_results_lookup(_results(3), period)})"
+
+
+def _shown() -> dict[tuple[int, int], str]:
+    """The formulas of the shown unit and period, and of the note when they are not the choice."""
+    chosen, unit, period = f'TRIM({ref(*UNIT, True, True)}&"")', ref(*SHOWN_UNIT, True, True), ref(*SHOWN_PERIOD, True, True)
+    units, years = _scores(scores.UNIT), _scores(scores.HELPER["year"])
+    first = _native_list(0, "units")
+    latest = f"SUMPRODUCT(MAX(({units}={unit})*{years}))"
+    choice_period = ref(*PERIOD, True, True)
+    fallback = say("dashboard_fallback", unit=f'"&{unit}&"', period=f'"&{period}&"')
+    return {SHOWN_UNIT: f'=IF(AND({chosen}<>"",ISNUMBER(MATCH({chosen},{units},0))),{chosen},{first})',
+            SHOWN_PERIOD: (f'=IF(AND({unit}={chosen},{choice_period}&""<>"",COUNTIFS({units},{unit},{years},{choice_period})>0),'
+                           f"{choice_period}+0,{latest})"),
+            FALLBACK_NOTE: (f'=IF(AND({unit}={chosen},{period}&""={choice_period}&""),"",'
+                            f'IF({unit}="","{say("dashboard_no_rows")}","{fallback}"))')}
+
+
+def shown_choice(data_rows: dict[tuple[str, str], int], unit: object, period: object) -> tuple[str, object]:
+    """The unit and period the Dashboard shows for a choice (Data's rows: (unit, period) → row),
+    as its formulas pick them: the choice when Data has that row; else the chosen unit's latest
+    period, or, when Data has no such unit, the latest period of the first unit in Data's order.
+    The period as its cell holds it (a year as a number)."""
+    unit = "" if unit is None else str(unit).strip()
+    if isinstance(period, float) and period.is_integer():
+        period = int(period)
+    periods: dict[str, list[str]] = {}
+    for u, p in sorted(data_rows, key=data_rows.get):
+        periods.setdefault(u, []).append(p)
+    if not periods:
+        return unit, period
+    if unit in periods and any(str(period_cell(p)) == str(period).strip() for p in periods[unit]):
+        return unit, period
+    unit = unit if unit in periods else next(iter(periods))
+    return unit, period_cell(period_order(periods[unit])[-1])
 
 
 def _native_dimension(name_cell: str) -> str:
@@ -97,31 +155,31 @@ def _dimension_column(name_cell: str) -> str:
 
 def _gain(k: int, offset: int, missing: str) -> str:
     """Field ``offset`` of the k-th gain of the chosen unit and period (key ``unit|period|k``)."""
-    key = f'{ref(*UNIT, True, True)}&"|"&{ref(*PERIOD, True, True)}&"|{k}"'
+    key = f'{ref(*SHOWN_UNIT, True, True)}&"|"&{ref(*SHOWN_PERIOD, True, True)}&"|{k}"'
     return f"=IFERROR(INDEX({_results(offset, GAINS_AT)},MATCH({key},{_results(0, GAINS_AT)},0)),{missing})"
 
 
 def _forecast(offset: int) -> str:
     """The chosen unit's value in column ``offset`` of Results' forecast block; #N/A where blank."""
-    unit, units, column = ref(*UNIT, True, True), _results(0, FORECAST_AT), _results(offset, FORECAST_AT)
-    return f'=IF(COUNTIFS({units},{unit},{column},">-1E+300")=0,NA(),SUMIFS({column},{units},{unit}))'
+    unit, units, column = ref(*SHOWN_UNIT, True, True), _results(0, FORECAST_AT), _results(offset, FORECAST_AT)
+    return f'=IF(COUNTIFS({units},{unit},{column},{scores.NUMBER})=0,NA(),SUMIFS({column},{units},{unit}))'
 
 
 def _off_track(k: int, offset: int, missing: str) -> str:
     """Field ``offset`` of the chosen unit's k-th indicator off track (key ``unit|k``, largest forecast gain first)."""
-    key = f'{ref(*UNIT, True, True)}&"|{k}"'
+    key = f'{ref(*SHOWN_UNIT, True, True)}&"|{k}"'
     return f"=IFERROR(INDEX({_results(offset, FORECAST_INDICATORS_AT)},MATCH({key},{_results(1, FORECAST_INDICATORS_AT)},0)),{missing})"
 
 
 def _trajectory_year(k: int) -> str:
     """The k-th year (0-based) after the chosen unit's latest one, up to the target year; "" beyond."""
-    unit, units = ref(*UNIT, True, True), _results(0, FORECAST_AT)
+    unit, units = ref(*SHOWN_UNIT, True, True), _results(0, FORECAST_AT)
     latest, target = (f"SUMIFS({_results(offset, FORECAST_AT)},{units},{unit})" for offset in (1, 2))
     return f'=IF(COUNTIF({units},{unit})=0,"",IF({latest}+{k + 1}>{target},"",{latest}+{k + 1}))'
 
 
 def _trajectory_index(year_cell: str) -> str:
-    key = f'{ref(*UNIT, True, True)}&"|"&{year_cell}'
+    key = f'{ref(*SHOWN_UNIT, True, True)}&"|"&{year_cell}'
     return f'=IF({year_cell}="",NA(),IFERROR(INDEX({_results(3, TRAJECTORY_AT)},MATCH({key},{_results(0, TRAJECTORY_AT)},0)),NA()))'
 
 
@@ -132,10 +190,10 @@ def _native_list(k: int, helper: str) -> str:
 
 def choice_lists() -> dict[str, str]:
     """Defined names of the unit and year lists (the drop-downs): Scores' native lists, as long
-    as they are."""
-    counts, years = _scores(scores.HELPER["unit_count"]), _scores(scores.HELPER["years"])
-    return {"anji_units": f"=OFFSET({_native_list(0, 'units')},0,0,MAX(1,MAX({counts})),1)",
-            "anji_periods": f"=OFFSET({_native_list(0, 'years')},0,0,MAX(1,COUNT({years})),1)"}
+    as they are (INDEX:INDEX, not the volatile OFFSET)."""
+    counts, units, years = (_scores(scores.HELPER[name]) for name in ("unit_count", "units", "years"))
+    return {"anji_units": f"={_native_list(0, 'units')}:INDEX({units},MAX(1,MAX({counts})))",
+            "anji_periods": f"={_native_list(0, 'years')}:INDEX({years},MAX(1,COUNT({years})))"}
 
 
 def sheet_cells(model: Model, result: IndexResult, unit: str, period: str) -> list[Cell]:
@@ -155,14 +213,17 @@ def sheet_cells(model: Model, result: IndexResult, unit: str, period: str) -> li
     period = period_cell(period)
     cells = [Cell(0, 1, TITLE, "title"), Cell(UNIT[0], 1, "单位 unit", "text"), Cell(PERIOD[0], 1, "时期 period", "text"),
              Cell(*UNIT, unit, "input"), Cell(*PERIOD, period, "input_year"), Cell(INDEX[0], 1, "指数 index", "text"),
-             Cell(*INDEX, cached(index.get(period)), "big", "=" + _lookup(_scores(scores.NATIVE_INDEX), _results(2), ref(*PERIOD, True, True))),
+             Cell(*INDEX, cached(index.get(period)), "big", "=" + _lookup(_scores(scores.NATIVE_INDEX), _results(2), ref(*SHOWN_PERIOD, True, True))),
              Cell(RANK[0], RANK[1] - 1, "排名 rank", "text"),
-             Cell(*RANK, rank, "integer", "=" + _lookup(_scores(scores.RANK), _results(3), ref(*PERIOD, True, True))),
+             Cell(*RANK, rank, "integer", _rank()),
              Cell(TABLE_ROW - 1, GAINS_COLUMN, "短板来自 Results（按 重新计算 更新）· gains from Results (Recalculate updates them)", "note"),
              Cell(FORECAST[0], 1, f"{outlook.target_period} 预测指数 forecast", "text"),
              Cell(*FORECAST, cached(outlook.index_forecast.get(unit)), "number", _forecast(4)),
              Cell(OFF_TRACK[0], OFF_TRACK[1] - 1, "未达标 off track", "text"),
              Cell(*OFF_TRACK, len(missed), "integer", _forecast(5))]
+    shown = _shown()
+    cells += [Cell(*SHOWN_UNIT, unit, "text", shown[SHOWN_UNIT]), Cell(*SHOWN_PERIOD, period, "year", shown[SHOWN_PERIOD]),
+              Cell(*FALLBACK_NOTE, "", "note", shown[FALLBACK_NOTE])]
     for col, titles in TITLES.items():
         cells += [Cell(TABLE_ROW, col + k, title, "head") for k, title in enumerate(titles)]
     first = TABLE_ROW + 1
@@ -171,7 +232,7 @@ def sheet_cells(model: Model, result: IndexResult, unit: str, period: str) -> li
         name_cell = ref(first + j, DIMS_COLUMN)
         cells.append(Cell(first + j, DIMS_COLUMN, name, "text", f'=IF({_choice(j, 2)}="","",{_choice(j, 2)})'))
         value = dimension_scores.get(name, NA) if name else ""
-        lookup = _lookup(_native_dimension(name_cell), _dimension_column(name_cell), ref(*PERIOD, True, True))
+        lookup = _lookup(_native_dimension(name_cell), _dimension_column(name_cell), ref(*SHOWN_PERIOD, True, True))
         cells.append(Cell(first + j, DIMS_COLUMN + 1, value, "number", f'=IF({name_cell}="","",{lookup})'))
     for k in range(MAX_PERIODS):
         shown = periods[k] if k < len(periods) else ""
@@ -215,5 +276,5 @@ def chart_ranges(result: IndexResult) -> list[tuple[str, str]]:
             for (_, cat, val), n in zip(CHARTS, counts)]
 
 
-COLUMNS = [Column(1, 1, 16), Column(2, 2, 12), Column(3, 3, 12), Column(4, 5, 11), Column(6, 6, 4), Column(7, 7, 9),
+COLUMNS = [Column(0, 0, 8, True), Column(1, 1, 16), Column(2, 2, 12), Column(3, 3, 12), Column(4, 5, 11), Column(6, 6, 4), Column(7, 7, 9),
            Column(8, 8, 30), Column(9, 9, 12), Column(11, 11, 14), Column(12, 12, 30), Column(13, 13, 14), Column(15, 16, 11)]

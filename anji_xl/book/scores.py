@@ -7,9 +7,10 @@ The native formulas reach ``NATIVE_ROWS`` rows (or further, when Data is longer 
 Recalculate), so every row a user types below Data gets its native scores without Python; the
 live ANJI_* cells are written for the rows Data had at the last Recalculate.
 
-Columns (0-based): unit, period, index (live), index (native), difference, check, rank (native),
-the hidden native helpers (``HELPERS``: the period as a year, the unit's preceding period and
-where it is, the lists of units and periods the Dashboard offers), the native dimension scores,
+Columns (0-based): unit, period, index (live), index (native), difference, check, the hidden
+native helpers (``HELPERS``: the period as a year, a sort key per row and the keys sorted, the
+unit's preceding period and where it is, the lists of units and periods the Dashboard offers),
+the native dimension scores,
 the live dimension scores, the live indicator scores, the native indicator scores (folded).
 Everything the Dashboard reads sits at a fixed column, whatever the number of indicators.
 Rows ``META_ROWS`` above the score columns reference each indicator's Indicators row, so an edit
@@ -20,6 +21,12 @@ column, never a different number: live cells do not pool units (min–max, z-sco
 native cells do not do those nor geometric aggregation, and read only what formulas read the same
 way in every program (numbers, blanks and no-data marks; a number stored as text is flagged,
 since VALUE() reads "1,234" differently by locale).
+
+What a row needs from the other rows (its unit's preceding year, a twin row) comes from one
+sorted column: each row's key packs (unit, year, row) into one whole number, SMALL sorts the
+keys once, and a row finds its own key there by binary search (MATCH type 1), its predecessor
+one place up. So no row scans all the others with array formulas: LibreOffice, WPS and Excel
+open and recalculate 1,000 rows without a wait (docs/native.md has the numbers).
 """
 
 from __future__ import annotations
@@ -33,6 +40,8 @@ import numpy as np
 from ..engine import IndexResult, check_weights, preceding_periods
 from ..model import DIMENSIONS_EN, DIRECTION_ALIASES, METHOD_ALIASES, Model
 from ..io.parse import DataLayout
+from .. import __version__
+from ..messages import say
 from ..scoring import POOLED_METHODS
 from .layout import NA, Cell, Column, SharedColumn, cached, column_span, ref
 from .results import SUMMARY_AT, period_cell
@@ -47,35 +56,46 @@ META_ROWS = {key: 2 + k for k, key in enumerate(META_LABELS)}
 HEADER_ROW = 2 + len(META_LABELS)
 FIRST_ROW = HEADER_ROW + 1
 NATIVE_ROWS = 1000  # Data rows the native formulas cover at least (100 counties × 10 years)
-UNIT, PERIOD, INDEX, NATIVE_INDEX, DIFFERENCE, CHECK, RANK = range(7)
-HELPERS = ("year", "previous_year", "previous_at", "flag", "index_number", "unit_count", "units", "year_first", "years")
-HELPER = {name: RANK + 1 + k for k, name in enumerate(HELPERS)}
+UNIT, PERIOD, INDEX, NATIVE_INDEX, DIFFERENCE, CHECK = range(6)
+HELPERS = ("year", "unit_at", "key", "sorted", "at", "previous", "previous_year", "previous_at", "flag", "index_number",
+           "result_first", "result_at", "unit_count", "units", "year_first", "years")
+HELPER = {name: CHECK + 1 + k for k, name in enumerate(HELPERS)}
 FLAG_ROW = META_ROWS["method"]  # above index and dimension columns: how many indicators cannot be scored there
+# One ANJI_VERSION() call says whether Python answers (xlwings in Excel); the live cells ask it
+# before calling ANJI_*: where nothing answers (WPS, LibreOffice, Excel without xlwings) they are
+# #N/A at once, instead of each looking for a function no add-in has, which takes LibreOffice
+# seconds over 1,000 rows.
+PYTHON_AT = (FLAG_ROW, CHECK)
+NO_PYTHON = f"ISERROR({ref(*PYTHON_AT, True, True)})"
+COUNT_ROW = FLAG_ROW  # above the sorted keys and the list of years: how many there are
+YEARS = 10000  # a key's year part: years 1 … 9999
+FILLER = 9e307  # the sorted keys below the last one: larger than any key, so the column stays sorted
 NOTE_ROW = 1  # beside the title: rows of Data beyond the native formulas
 LIVE_METHODS = ("ratio", "growth", "goalpost")  # what a live cell scores; the pooled ones need every unit of a period
 NO_DATA_MARKS = ("—", "-", "/", "NA", "N/A", "无")  # what Chinese yearbooks print for "no data"
 DEFINED_NAMES = {"anji_no_data": "={" + ",".join(f'"{mark}"' for mark in (*NO_DATA_MARKS, "")) + "}"}
 TOLERANCE = 1e-9
+NUMBER = '">-1E+300"'  # the criterion of SUMIF(S)/COUNTIF(S) that takes any number and no text: sums without array formulas
 FORMAT_ROWS = 20000  # the conditional formats reach this many rows below the header, so grown sheets keep them
 
 CHECK_TEXT = {
     "ok": "OK",
     "no_index": "OK（无指数 no index）",
-    "not_in_results": "未在 Results：请按 重新计算 · not in Results: press Recalculate",
-    "differs": "≠ Results：请按 重新计算 · differs from Results: press Recalculate",
-    "pooled": "含 minmax/zscore/efficacy：见 Results · pooled methods are computed in Results",
-    "geometric": "几何合成：原生公式不计算，见 Results · geometric aggregation: see Results",
-    "year": "时期须为年份数字（如 2021）· the period must be a year (e.g. 2021)",
-    "duplicate": "单位与时期重复 · this unit and period appear twice in Data",
-    "input": "有数值为文本、错误值或负数：请改为数值或按 检查数据 · a value is text, an error or negative: correct it or press Validate",
-    "value": "有指标无法用原生公式计算（参考值 ≤ 0、上下限无效、上期 ≤ 0，或方法已改）：请按 检查数据 或 重新计算 · an indicator cannot"
-             " be scored natively (reference ≤ 0, invalid goalposts, previous ≤ 0, or its method changed): press Validate or Recalculate",
+    **{key: say(f"check.{key}") for key in ("not_in_results", "differs", "pooled", "geometric", "year", "duplicate", "previous_twice", "input",
+                                          "value")},
 }
+# The texts the flag and check columns show sit in cells (in the hidden helpers' rows above the
+# header) that those formulas reference: a program that saves the book writes every formula out
+# in full, and 1,000 copies of the texts made LibreOffice's save about 0.4 s longer.
+TEXT_AT = {key: (2 + k % 10, CHECK + 1 + k // 10) for k, key in enumerate(CHECK_TEXT)}
+TEXT_REFS = {key: ref(row, col, True, True) for key, (row, col) in TEXT_AT.items()}
 HEADERS = {UNIT: "unit 单位", PERIOD: "period 时期", INDEX: "index 指数 (ANJI_*)",
            NATIVE_INDEX: "index 原生公式指数 · no-Python result", DIFFERENCE: "difference 差值 live − native",
-           CHECK: "check 核对 vs Results", RANK: "rank 排名（原生 native）",
-           HELPER["year"]: "year 年份", HELPER["previous_year"]: "previous 上期", HELPER["previous_at"]: "previous row 上期行",
-           HELPER["flag"]: "flag 原生标记",
+           CHECK: "check 核对 vs Results",
+           HELPER["year"]: "year 年份", HELPER["unit_at"]: "unit's first row 单位首行", HELPER["key"]: "key 排序键",
+           HELPER["sorted"]: "keys sorted 键排序", HELPER["at"]: "place in sorted 排序位置", HELPER["previous"]: "previous key 上期键",
+           HELPER["previous_year"]: "previous 上期", HELPER["previous_at"]: "previous row 上期行", HELPER["flag"]: "flag 原生标记",
+           HELPER["result_first"]: "unit's first row in Results 结果首行", HELPER["result_at"]: "row in Results 结果行",
            HELPER["index_number"]: "index (−1: none)", HELPER["unit_count"]: "units so far 单位计数", HELPER["units"]: "units 单位列表",
            HELPER["year_first"]: "new year 新年份", HELPER["years"]: "years 年份列表"}
 
@@ -90,7 +110,6 @@ class ScoresLayout:
     native_index: int = NATIVE_INDEX
     difference: int = DIFFERENCE
     check: int = CHECK
-    rank: int = RANK
 
     @property
     def native_dims(self) -> range:
@@ -110,6 +129,12 @@ class ScoresLayout:
 
     def span(self, cols: range, row: int, absolute: bool = True) -> str:
         return f"{ref(row, cols.start, absolute, True)}:{ref(row, cols.stop - 1, absolute, True)}"
+
+
+def key_places(rows: int) -> int:
+    """Decimal places a sort key keeps for a row's place among ``rows`` rows (keys stay whole
+    numbers below 2⁵³, so exact in every program, up to 99,999 rows)."""
+    return len(str(rows))
 
 
 def rows_span(col: int, rows: int, sheet: str = "") -> str:
@@ -171,6 +196,12 @@ def _meta(col: int) -> dict[str, str]:
     return {key: ref(row, col, row_abs=True) for key, row in META_ROWS.items()}
 
 
+#: Marks in a live column's formula pattern: a row no formula reaches (its Excel number stands
+#: for the row's number), and the Data cells of the row's value and of its unit's preceding value.
+_MARK_ROW = 1_048_574
+_ROW_MARK, _VALUE_MARK, _BEFORE_MARK = str(_MARK_ROW + 1), "\x00value", "\x00before"
+
+
 def _live_score(col: int, value: str | None, before: str | None, apart: float) -> str:
     """The indicator's own method through ANJI_*: ratio, growth control (annualised over
     ``apart`` periods) or goalposts; the pooled methods show #N/A (Results has them)."""
@@ -182,7 +213,7 @@ def _live_score(col: int, value: str | None, before: str | None, apart: float) -
     growth = f"ANJI_GROWTH_SCORE({value},{before},{m['reference']},{m['direction']},anji_cap{span})" if before else "NA()"
     goalpost = f'ANJI_NORMALIZE({value},"goalpost",{m["lower"]},{m["upper"]},{m["direction"]},{m["transform"]})'
     method = m["method"]
-    return f'=IF({method}="growth",{growth},IF({method}="goalpost",{goalpost},IF({method}="ratio",{ratio},NA())))'
+    return f'=IF({NO_PYTHON},NA(),IF({method}="growth",{growth},IF({method}="goalpost",{goalpost},IF({method}="ratio",{ratio},NA()))))'
 
 
 class _Native:
@@ -193,6 +224,8 @@ class _Native:
         self.grid, self.rows, self.data = grid, rows, data
         self.units = rows_span(UNIT, rows)
         self.years = rows_span(HELPER["year"], rows)
+        self.sorted = rows_span(HELPER["sorted"], rows)
+        self.places = key_places(rows)
         letters = sorted((letter for letter in (data.columns.get(i) for i in ids) if letter), key=lambda x: (len(x), x))
         self.values = f"{data.sheet}!{letters[0]}{{row}}:{letters[-1]}{{row}}" if letters else ""
 
@@ -217,7 +250,8 @@ class _Native:
             at = self.helper("previous_at", row)
             before = f"INDEX({self.data_column(letter)},{at})"
             factor = f"({v}/{before})^(1/({self.helper('year', row)}-{self.helper('previous_year', row)}))"
-            body = (f'IF({at}=0,"",IF(NOT(ISNUMBER({before})),"",IF(AND({before}>0,{v}>0,1+{r}>0),'
+            missing = f"OR(ISNA({before}),ISNUMBER(MATCH(TRIM({before}),anji_no_data,0)))"  # else text or an error: flagged
+            body = (f'IF({at}=0,"",IF(NOT(ISNUMBER({before})),IF({missing},"",NA()),IF(AND({before}>0,{v}>0,1+{r}>0),'
                     f"MIN(anji_cap_value,IF({sign}<0,(1+{r})/{factor},{factor}/(1+{r}))),NA())))")
         elif method == "goalpost":
             log = f'{m["transform"]}="log"'
@@ -231,16 +265,15 @@ class _Native:
         """D_k = Σ W X / Σ W over the dimension's indicators: those with a score under reweight,
         all of them (missing as 0) under zero, and #N/A for a missing one under error."""
         g = self.grid
-        name, flag = ref(META_ROWS["dimension"], col, True), ref(FLAG_ROW, col, True)
-        dims = g.span(g.native_scores, META_ROWS["dimension"])
-        in_dim = f"({dims}={name})*{g.span(g.native_scores, META_ROWS['weight'])}"
+        name, flag, total = (ref(meta, col, True) for meta in (META_ROWS["dimension"], FLAG_ROW, META_ROWS["weight"]))
+        dims, weights = g.span(g.native_scores, META_ROWS["dimension"]), g.span(g.native_scores, META_ROWS["weight"])
         scores = g.span(g.native_scores, row, absolute=False)
-        present = f"SUMPRODUCT(--({dims}={name}),--ISNUMBER({scores}))"
-        reweighted = f'IF(SUMPRODUCT({in_dim},--ISNUMBER({scores}))=0,"",SUMPRODUCT({in_dim},{scores})/SUMPRODUCT({in_dim},--ISNUMBER({scores})))'
-        zero = f'IF(SUMPRODUCT({in_dim})=0,"",SUMPRODUCT({in_dim},{scores})/SUMPRODUCT({in_dim}))'
-        error = f"IF({present}<COUNTIF({dims},{name}),NA(),{reweighted})"
-        policy = f'IF(anji_missing="zero",{zero},IF(anji_missing="error",{error},{reweighted}))'
-        return f'=IF({ref(row, UNIT, False, True)}="","",IF(OR({flag}>0,{self.helper("flag", row)}<>""),NA(),{policy}))'
+        weighted = f"SUMPRODUCT(--({dims}={name}),{weights},{scores})"  # text counts as 0
+        present = f"SUMIFS({weights},{dims},{name},{scores},{NUMBER})"  # the weight of the scores present
+        missing = f'IF(anji_missing="error",COUNTIFS({dims},{name},{scores},{NUMBER})<COUNTIF({dims},{name}),FALSE)'
+        # no weight to divide by: blank (an error in the row's scores made its flag before)
+        policy = f'IFERROR({weighted}/IF(anji_missing="zero",{total},{present}),"")'
+        return f'=IF({ref(row, UNIT, False, True)}="","",IF(OR({flag}>0,{self.helper("flag", row)}<>"",{missing}),NA(),{policy}))'
 
     def index(self, row: int) -> str:
         """Y = Σ W X; under reweight Σ W_k D_k over the dimensions present, rescaled to 1; #N/A
@@ -250,53 +283,71 @@ class _Native:
         dim_weights = g.span(g.native_dims, META_ROWS["weight"])
         scores = g.span(g.native_scores, row, absolute=False)
         weights = g.span(g.native_scores, META_ROWS["weight"])
-        reweighted = f"SUMPRODUCT({dim_weights},{dims})/SUMPRODUCT({dim_weights},--ISNUMBER({dims}))"
+        reweighted = f"SUMPRODUCT({dim_weights},{dims})/SUMIF({dims},{NUMBER},{dim_weights})"
         plain = f'IF(AND(anji_missing<>"zero",COUNT({scores})<COLUMNS({scores})),NA(),SUMPRODUCT({weights},{scores}))'
         flag = ref(FLAG_ROW, NATIVE_INDEX, True, True)
         return (f'=IF({ref(row, UNIT, False, True)}="","",IF(OR({flag}>0,{self.helper("flag", row)}<>""),NA(),'
                 f'IF(anji_missing="reweight",{reweighted},{plain})))')
 
     def helpers(self, row: int, period_of: str, data_row: int) -> dict[str, str]:
-        g, unit, year = self.grid, ref(row, UNIT, False, True), self.helper("year", row)
-        first = FIRST_ROW
+        """The hidden helpers of one row. Its key is (unit's first row × 10⁴ + year) × 10^places
+        + its own place, a whole number below 2⁵³: sorted, a unit's rows follow each other by
+        year, and a row's predecessor there is its unit's preceding year, or another unit."""
+        g, unit, year, pos = self.grid, ref(row, UNIT, False, True), self.helper("year", row), f"ROW()-{FIRST_ROW}"
+        key, at, previous = (self.helper(name, row) for name in ("key", "at", "previous"))
+        place, unit_place = 10 ** self.places, YEARS * 10 ** self.places
         counts = rows_span(HELPER["unit_count"], self.rows)
-        index_numbers, index_row = rows_span(HELPER["index_number"], self.rows), ref(row, NATIVE_INDEX, False, True)
-        text = {key: f'"{message}"' for key, message in CHECK_TEXT.items()}
+        index_row = ref(row, NATIVE_INDEX, False, True)
+        text = TEXT_REFS
         values = self.values.format(row=data_row)
-        unreadable = (f"SUMPRODUCT(ISTEXT({values})*ISNA(MATCH(TRIM({values}),anji_no_data,0)))"
-                      f"+SUMPRODUCT(ISERROR({values})*NOT(ISNA({values})))+COUNTIF({values},\"<0\")") if values else "0"
-        scored = f"SUMPRODUCT(--ISERROR({g.span(g.native_scores, row, absolute=False)}))"
-        duplicate = f"COUNTIFS({self.units},{unit},{self.years},{year})>1"
+        # text that is not a no-data mark, an error other than #N/A, a negative number; the array
+        # formulas only for a row that has text or an error at all
+        unreadable = (f"IF(COUNTA({values})>COUNT({values}),SUMPRODUCT(ISTEXT({values})*ISNA(MATCH(TRIM({values}),anji_no_data,0)))"
+                      f"+SUMPRODUCT(ISERROR({values})*NOT(ISNA({values}))),0)+COUNTIF({values},\"<0\")") if values else "0"
+        native_scores = g.span(g.native_scores, row, absolute=False)
+        scored = f'COLUMNS({native_scores})-COUNT({native_scores})-COUNTIF({native_scores},"")'  # the scores that are errors
+        sorted_at = lambda offset: f"INDEX({self.sorted},{at}{offset:+d})"  # noqa: E731
+        same = lambda a, b, scale: f"INT({a}/{scale})=INT({b}/{scale})"  # noqa: E731 — same unit and year (place), same unit (unit_place)
+        twin = (f"OR(IF({at}>1,{same(sorted_at(-1), key, place)},FALSE),"
+                f"IF({at}<{self.rows},{same(sorted_at(1), key, place)},FALSE))")
+        previous_twin = f"IF(AND({previous}>0,{at}>2),{same(sorted_at(-2), previous, place)},FALSE)"
         return {
             "year": f'=IF({unit}="",0,IF(ISNUMBER({period_of}),{period_of},IFERROR(--SUBSTITUTE(TRIM({period_of}),"年",""),0)))',
-            "previous_year": f"=IF(OR({unit}=\"\",{year}=0),0,SUMPRODUCT(MAX(({self.units}={unit})*({self.years}<{year})*{self.years})))",
-            "previous_at": (f'=IF({self.helper("previous_year", row)}=0,0,SUMPRODUCT(({self.units}={unit})*'
-                            f'({self.years}={self.helper("previous_year", row)})*(ROW({self.units})-{first})))'),
-            "flag": (f'=IF({unit}="","",IF(OR({year}=0,{year}<>INT({year})),{text["year"]},IF({duplicate},{text["duplicate"]},'
-                     f'IF({unreadable}>0,{text["input"]},IF({scored}>0,{text["value"]},"")))))'),
+            "unit_at": f'=IF({unit}="",0,{_as_above(row, "unit_at", f"MATCH({unit},{self.units},0)")})',
+            "key": (f'=IF(OR({self.helper("unit_at", row)}=0,{year}<1,{year}>={YEARS},{year}<>INT({year})),"",'
+                    f'({self.helper("unit_at", row)}*{YEARS}+{year})*{place}+{pos})'),
+            "sorted": f"=IF({pos}>{ref(COUNT_ROW, HELPER['sorted'], True, True)},{FILLER:.0E},SMALL({rows_span(HELPER['key'], self.rows)},{pos}))",
+            "at": f'=IF({key}="",0,MATCH({key},{self.sorted},1))',
+            "previous": f"=IF({at}<2,0,IF({same(sorted_at(-1), key, unit_place)},{sorted_at(-1)},0))",
+            "previous_year": f"=IF({previous}=0,0,INT({previous}/{place})-INT({previous}/{unit_place})*{YEARS})",
+            "previous_at": f"=IF({previous}=0,0,{previous}-INT({previous}/{place})*{place})",
+            "flag": (f'=IF({unit}="","",IF({key}="",{text["year"]},IF({twin},{text["duplicate"]},IF({previous_twin},{text["previous_twice"]},'
+                     f'IF({unreadable}>0,{text["input"]},IF({scored}>0,{text["value"]},""))))))'),
             "index_number": f"=IF(ISNUMBER({index_row}),{index_row},-1)",
             # units in the order Data first lists them: a running count of first appearances, then the k-th
-            "unit_count": f'=N({ref(row - 1, HELPER["unit_count"], False, True)})+IF({unit}="",0,IF(MATCH({unit},{self.units},0)=ROW()-{first},1,0))',
-            "units": (f'=IF(ROW()-{first}>{ref(FIRST_ROW + self.rows - 1, HELPER["unit_count"], True, True)},"",'
-                      f'INDEX({self.units},IFERROR(MATCH(ROW()-{first}-1,{counts},1),0)+1))'),
-            "year_first": f'=IF(OR({unit}="",{year}=0),"",IF(MATCH({year},{self.years},0)=ROW()-{first},{year},""))',
-            "years": f'=IFERROR(SMALL({rows_span(HELPER["year_first"], self.rows)},ROW()-{first}),"")',
-            "rank": f'=IF(ISNUMBER({index_row}),SUMPRODUCT(({self.years}={year})*({index_numbers}>{index_row}))+1,"")',
+            "unit_count": f'=N({ref(row - 1, HELPER["unit_count"], False, True)})+IF({self.helper("unit_at", row)}={pos},1,0)',
+            "units": (f'=IF({pos}>{ref(FIRST_ROW + self.rows - 1, HELPER["unit_count"], True, True)},"",'
+                      f'INDEX({self.units},IFERROR(MATCH({pos}-1,{counts},1),0)+1))'),
+            "year_first": f'=IF({key}="","",IF(MATCH({year},{self.years},0)={pos},{year},""))',
+            "years": f'=IF({pos}>{ref(COUNT_ROW, HELPER["years"], True, True)},"",SMALL({rows_span(HELPER["year_first"], self.rows)},{pos}))',
         }
 
+    def counts(self) -> dict[int, str]:
+        """The cells above the sorted keys and the list of years: how many there are."""
+        return {col: f"=COUNT({rows_span(of, self.rows)})" for col, of in ((HELPER["sorted"], HELPER["key"]), (HELPER["years"], HELPER["year_first"]))}
 
 def _live_dimension(grid: ScoresLayout, row: int, col: int) -> str:
     name, flag = ref(META_ROWS["dimension"], col, True), ref(FLAG_ROW, col, True)
     dims, weights = grid.span(grid.scores, META_ROWS["dimension"]), grid.span(grid.scores, META_ROWS["weight"])
     scores = grid.span(grid.scores, row, absolute=False)
-    return f"=IF({flag}>0,NA(),ANJI_DIM({name},{dims},{scores},{weights},anji_dimension_aggregation,anji_missing))"
+    return f"=IF(OR({NO_PYTHON},{flag}>0),NA(),ANJI_DIM({name},{dims},{scores},{weights},anji_dimension_aggregation,anji_missing))"
 
 
 def _live_index(grid: ScoresLayout, row: int) -> str:
     scores = grid.span(grid.scores, row, absolute=False)
     weights, dims = grid.span(grid.scores, META_ROWS["weight"]), grid.span(grid.scores, META_ROWS["dimension"])
     flag = ref(FLAG_ROW, INDEX, True, True)
-    return f"=IF({flag}>0,NA(),ANJI_INDEX({scores},{weights},{dims},anji_aggregation,anji_missing,anji_weight_tolerance))"
+    return f"=IF(OR({NO_PYTHON},{flag}>0),NA(),ANJI_INDEX({scores},{weights},{dims},anji_aggregation,anji_missing,anji_weight_tolerance))"
 
 
 def _difference(row: int) -> str:
@@ -304,24 +355,46 @@ def _difference(row: int) -> str:
     return f'=IF(AND(ISNUMBER({live}),ISNUMBER({native})),{live}-{native},"")'
 
 
+def _as_above(row: int, helper: str, search: str) -> str:
+    """A unit's helper found by ``search`` (a MATCH along a column of texts, which LibreOffice
+    compares slowly), or taken from the row above when that row has the same unit: rows typed
+    unit by unit then search once per unit."""
+    unit, above = ref(row, UNIT, False, True), ref(row - 1, HELPER[helper], False, True)
+    return f"IF(AND({unit}={ref(row - 1, UNIT, False, True)},N({above})>0),{above},{search})"
+
+
+def _results_column(offset: int, results_rows: int) -> str:
+    """A column of Results' summary (``results_rows`` rows, as written with this sheet)."""
+    return column_span(SUMMARY_AT[1] + offset, SUMMARY_AT[0] + 1, SUMMARY_AT[0] + max(results_rows, 1), "Results")
+
+
+def _results_place(row: int, results_rows: int) -> dict[str, str]:
+    """Where the row is in Results' summary: the first row of its unit, and its own row (0 for
+    none). Results lists each unit's periods together, so one MATCH finds the unit and another
+    its period from there, rather than counting over all of Results for every row; a period that
+    is a year stands in Results as a number."""
+    unit, period, first = (ref(row, col, False, True) for col in (UNIT, PERIOD, HELPER["result_first"]))
+    units, periods = _results_column(0, results_rows), _results_column(1, results_rows)
+    own = f"IFERROR(--TRIM({period}),TRIM({period}))"
+    at = f"IFERROR({first}+MATCH({own},INDEX({periods},{first}):Results!{periods.split(':')[1]},0)-1,0)"
+    return {"result_first": f'=IF({unit}="",0,{_as_above(row, "result_first", f"IFERROR(MATCH({unit},{units},0),0)")})',
+            "result_at": f"=IF({first}=0,0,IF(INDEX({units},MAX(1,{at}))={unit},{at},0))"}
+
+
 def _check(row: int, results_rows: int) -> str:
     """The native row's own flag first; then both faces of the index against Results' number for
-    the same unit and period (Results holds ``results_rows`` rows, as written with this sheet)."""
-    flag_text = ref(row, HELPER["flag"], False, True)
-    unit, period, live, native = (ref(row, col, False, True) for col in (UNIT, PERIOD, INDEX, NATIVE_INDEX))
-    last = SUMMARY_AT[0] + max(results_rows, 1)
-    results = lambda offset: column_span(SUMMARY_AT[1] + offset, SUMMARY_AT[0] + 1, last, "Results")  # noqa: E731
-    units, periods, index = results(0), results(1), results(2)
-    rows = f"COUNTIFS({units},{unit},{periods},{period})"
-    has = f'COUNTIFS({units},{unit},{periods},{period},{index},">-1E+300")'
-    value = f"SUMIFS({index},{units},{unit},{periods},{period})"
-    text = {key: f'"{message}"' for key, message in CHECK_TEXT.items()}
+    the same unit and period."""
+    flag_text, at = ref(row, HELPER["flag"], False, True), ref(row, HELPER["result_at"], False, True)
+    unit, live, native = (ref(row, col, False, True) for col in (UNIT, INDEX, NATIVE_INDEX))
+    value = f"INDEX({_results_column(2, results_rows)},{at})"
+    has = f"ISNUMBER({value})"
+    text = TEXT_REFS
     live_flag, native_flag = ref(FLAG_ROW, INDEX, True, True), ref(FLAG_ROW, NATIVE_INDEX, True, True)
-    neither = (f"IF({has}=0,{text['no_index']},IF({live_flag}>0,{text['pooled']},"
+    neither = (f"IF(NOT({has}),{text['no_index']},IF({live_flag}>0,{text['pooled']},"
                f"IF({native_flag}>0,{text['geometric']},{text['differs']})))")
     close = lambda cell: f"IF(ISNUMBER({cell}),ABS({cell}-{value})<={TOLERANCE:g},TRUE)"  # noqa: E731 — an error cell is not compared
-    agree = f"AND({has}>0,{close(live)},{close(native)})"
-    against_results = (f"IF({rows}=0,{text['not_in_results']},IF(AND(NOT(ISNUMBER({live})),NOT(ISNUMBER({native}))),{neither},"
+    agree = f"IF({has},AND({close(live)},{close(native)}),FALSE)"
+    against_results = (f"IF({at}=0,{text['not_in_results']},IF(AND(NOT(ISNUMBER({live})),NOT(ISNUMBER({native}))),{neither},"
                        f"IF({agree},{text['ok']},{text['differs']})))")
     return f'=IF({unit}="","",IF({flag_text}<>"",{flag_text},{against_results}))'
 
@@ -352,6 +425,7 @@ class _Sheet:
         self.pooled_in = {d: sum(m in POOLED_METHODS for m, of in zip(self.methods, self.dim_of) if of == d) for d in self.dims}
         self.live_flag = sum(self.pooled_in.values())
         self.native_flag = self.live_flag + int("geometric" in aggregation)
+        self.live_patterns: dict = {}
 
     def put(self, row: int, col: int, value: object, kind: str, formula: str | None = None) -> None:
         self.cells.append(Cell(row, col, value, kind, formula))
@@ -374,7 +448,11 @@ class _Sheet:
                     self.put(row, col, values[key][k], "meta_number" if number else "meta_text", formula)
         pooled = "+".join(f'COUNTIF({g.span(g.scores, FLAG_ROW)},"{m}")' for m in POOLED_METHODS)
         geometric = 'OR(anji_dimension_aggregation="geometric",anji_index_aggregation="geometric")'
+        for key, (row, col) in TEXT_AT.items():
+            self.put(row, col, CHECK_TEXT[key], "meta")
         self.put(FLAG_ROW - 1, INDEX, "不可计算的指标 · cannot score here", "meta")
+        self.put(PYTHON_AT[0] - 1, PYTHON_AT[1], say("python_version_label"), "meta")
+        self.put(*PYTHON_AT, __version__, "meta", "=ANJI_VERSION()")
         self.put(FLAG_ROW, INDEX, self.live_flag, "meta_number", f"={pooled}")
         self.put(FLAG_ROW, NATIVE_INDEX, self.native_flag, "meta_number", f"={ref(FLAG_ROW, INDEX, True, True)}+IF({geometric},1,0)")
         for block, scores in ((g.native_dims, g.native_scores), (g.dims, g.scores)):
@@ -405,9 +483,7 @@ class _Sheet:
         self.put(0, 0, TITLE, "subtitle")
         data = self.source.data
         beyond = f"{data.sheet}!${data.unit_column}${data.header_row + self.rows + 1}:${data.unit_column}$1048576"
-        covered = f"原生公式覆盖 Data 前 {self.rows} 行 · native formulas cover the first {self.rows} rows of Data"
-        uncovered = (f"Data 超出 {self.rows} 行的部分没有原生公式：请按 重新计算 或运行 anji-xl recalc · rows of Data beyond {self.rows}"
-                     " have no native formulas: press Recalculate or run anji-xl recalc")
+        covered, uncovered = say("native_rows", rows=self.rows), say("native_rows_beyond", rows=self.rows)
         self.put(NOTE_ROW, 0, covered, "note", f'=IF(COUNTA({beyond})=0,"{covered}","{uncovered}")')
         for col, title in sorted(titles.items()):
             self.put(HEADER_ROW, col, title, "head")
@@ -420,21 +496,22 @@ class _Sheet:
         previous, spans = preceding_periods(result.rows)
         at_row = {excel_row - data.header_row - 1: position[key] for key, excel_row in data.rows.items()}
         ats = [at_row.get(i) for i in range(self.rows)]
-        columns = self._native_values(ats, keys, previous)
+        columns = self._native_values(ats, keys)
+        for col, formula in self.native.counts().items():
+            self.put(COUNT_ROW, col, sum(1 for v in columns[col] if v != "" and v != FILLER), "meta_number", formula)
         row, data_row = FIRST_ROW, data.header_row + 1
         unit_cell, period_of = f"{data.sheet}!${data.unit_column}{data_row}", f"{data.sheet}!${data.period_column}{data_row}"
         formulas = {UNIT: f'=IF({unit_cell}="","",TRIM({unit_cell}))', PERIOD: f'=IF({period_of}="","",{period_of})',
                     NATIVE_INDEX: self.native.index(row), CHECK: _check(row, len(result.rows))}
-        helpers = self.native.helpers(row, period_of, data_row)
+        helpers = {**self.native.helpers(row, period_of, data_row), **_results_place(row, len(result.rows))}
         formulas.update({HELPER[name]: helpers[name] for name in HELPERS})
-        formulas[RANK] = helpers["rank"]
         for j, col in enumerate(g.native_dims):
             formulas[col] = self.native.dimension(row, col)
         for k, ident in enumerate(self.ids):
             letter = data.columns.get(ident)
             formulas[g.native_scores[k]] = (self.native.score(row, g.native_scores[k], f"{data.sheet}!{letter}{data_row}", letter, self.methods[k])
                                             if letter else '=""')
-        kinds = {UNIT: "text", PERIOD: "year", NATIVE_INDEX: "native_shown", CHECK: "check", RANK: "rank",
+        kinds = {UNIT: "text", PERIOD: "year", NATIVE_INDEX: "native_shown", CHECK: "check",
                  **{col: "native_shown" for col in g.native_dims}}
         for col, formula in formulas.items():
             self.shared.append(SharedColumn(col, FIRST_ROW, formula, columns[col], kinds.get(col, "native")))
@@ -443,63 +520,101 @@ class _Sheet:
                 before = (keys[previous[at]], float(spans[at])) if previous[at] >= 0 else None
                 self.live_row(FIRST_ROW + i, data.header_row + 1 + i, at, before)
 
-    def _native_values(self, ats: list, keys: list, previous) -> dict[int, list[object]]:
+    def _native_values(self, ats: list, keys: list) -> dict[int, list[object]]:
         """The cached value of every native cell, column by column (what the formulas compute)."""
         g, res = self.grid, self.result
+        index_of, dimension_scores, scores = res.index.to_numpy(), res.dimension_scores.to_numpy(), res.scores.to_numpy()  # .iat per cell is slow
         keys_at = [None if at is None else keys[at] for at in ats]
         years = [0 if key is None else _year(key[1]) for key in keys_at]
-        flags = ["" if key is None else CHECK_TEXT["year"] if years[i] == 0 or years[i] != int(years[i]) else ""
-                 for i, key in enumerate(keys_at)]
-        row_of = {at: i for i, at in enumerate(ats) if at is not None}
+        valid = [key is not None and 1 <= years[i] < YEARS and years[i] == int(years[i]) for i, key in enumerate(keys_at)]
+        flags = ["" if key is None or valid[i] else CHECK_TEXT["year"] for i, key in enumerate(keys_at)]
         native = [at is not None and not self.native_flag and not flags[i] for i, at in enumerate(ats)]
-        index = [float(res.index.iat[at]) if native[i] else np.nan for i, at in enumerate(ats)]
+        index = [float(index_of[at]) if native[i] else np.nan for i, at in enumerate(ats)]
+        results_first: dict[str, int] = {}  # Results lists the rows in the engine's order
+        for n, key in enumerate(keys):
+            results_first.setdefault(key[0], n + 1)
+        first_row: dict[str, int] = {}
+        for i, key in enumerate(keys_at):
+            if key is not None:
+                first_row.setdefault(key[0], i + 1)
+        unit_at = [0 if key is None else first_row[key[0]] for key in keys_at]
+        place = 10 ** self.native.places
+        sort_keys = ["" if not valid[i] else (unit_at[i] * YEARS + int(years[i])) * place + i + 1 for i in range(self.rows)]
+        ordered = sorted(k for k in sort_keys if k != "")
+        where = {k: n + 1 for n, k in enumerate(ordered)}
+        at_sorted = [where.get(k, 0) for k in sort_keys]
+        previous = [ordered[n - 2] if n >= 2 and ordered[n - 2] // (YEARS * place) == k // (YEARS * place) else 0
+                    for n, k in zip(at_sorted, sort_keys)]
         columns: dict[int, list[object]] = {
             UNIT: ["" if key is None else key[0] for key in keys_at],
             PERIOD: ["" if key is None else period_cell(key[1]) for key in keys_at],
             NATIVE_INDEX: ["" if at is None else NA if not native[i] else cached(index[i]) for i, at in enumerate(ats)],
-            CHECK: ["" if at is None else flags[i] or self.check_value(float(res.index.iat[at])) for i, at in enumerate(ats)],
-            RANK: ["" if np.isnan(v) else int(res.rank.iat[at]) for v, at in zip(index, ats)],
+            CHECK: ["" if at is None else flags[i] or self.check_value(float(index_of[at])) for i, at in enumerate(ats)],
             HELPER["year"]: years,
-            HELPER["previous_year"]: [0 if at is None or previous[at] < 0 else _year(keys[previous[at]][1]) for at in ats],
-            HELPER["previous_at"]: [0 if at is None or previous[at] < 0 else row_of[previous[at]] + 1 for at in ats],
+            HELPER["unit_at"]: unit_at,
+            HELPER["key"]: sort_keys,
+            HELPER["sorted"]: ordered + [FILLER] * (self.rows - len(ordered)),
+            HELPER["at"]: at_sorted,
+            HELPER["previous"]: previous,
+            HELPER["previous_year"]: [k // place - k // (YEARS * place) * YEARS for k in previous],
+            HELPER["previous_at"]: [k % place for k in previous],
             HELPER["flag"]: flags,
             HELPER["index_number"]: [-1 if np.isnan(v) else v for v in index],
+            HELPER["result_first"]: [0 if key is None else results_first[key[0]] for key in keys_at],
+            HELPER["result_at"]: [0 if at is None else at + 1 for at in ats],
         }
-        units, unit_count, seen_years, first_year = {}, [], set(), []
-        for key, year in zip(keys_at, years):
-            if key is not None:
-                units.setdefault(key[0], len(units) + 1)
-            unit_count.append(len(units))
-            new_year = key is not None and year != 0 and year not in seen_years
+        unit_count = np.cumsum([u == i + 1 for i, u in enumerate(unit_at)]).tolist()
+        seen_years, first_year = set(), []
+        for i, year in enumerate(years):
+            new_year = valid[i] and year not in seen_years
             seen_years.update([year] if new_year else [])
             first_year.append(year if new_year else "")
         listed = lambda items: [items[i] if i < len(items) else "" for i in range(self.rows)]  # noqa: E731
-        columns.update({HELPER["unit_count"]: unit_count, HELPER["units"]: listed(list(units)),
+        columns.update({HELPER["unit_count"]: unit_count, HELPER["units"]: listed(list(first_row)),
                         HELPER["year_first"]: first_year, HELPER["years"]: listed(sorted(seen_years))})
         for j, dim in enumerate(self.dims):
             columns[g.native_dims[j]] = ["" if at is None else NA if not native[i] or self.pooled_in[dim]
-                                         else _blank_nan(res.dimension_scores.iat[at, j]) for i, at in enumerate(ats)]
+                                         else _blank_nan(dimension_scores[at, j]) for i, at in enumerate(ats)]
         for k in range(len(self.ids)):
             native_method = self.methods[k] in LIVE_METHODS
-            columns[g.native_scores[k]] = ["" if at is None or not native_method or flags[i] else _blank_nan(res.scores.iat[at, k])
+            columns[g.native_scores[k]] = ["" if at is None or not native_method or flags[i] else _blank_nan(scores[at, k])
                                            for i, at in enumerate(ats)]
         return columns
 
     def live_row(self, row: int, data_row: int, at: int, before) -> None:
-        """The ANJI_* cells of one Data row of this computation."""
+        """The ANJI_* cells of one Data row of this computation. A long sheet has hundreds of
+        thousands of them, so each formula is its column's pattern with the row's references put in."""
         g, data, res = self.grid, self.source.data, self.result
-        for k, ident in enumerate(self.ids):
-            letter = data.columns.get(ident)
-            value = f"{data.sheet}!{letter}{data_row}" if letter else None
-            previous = f"{data.sheet}!{letter}{data.rows[before[0]]}" if letter and before else None
-            score = res.scores.iat[at, k] if self.methods[k] in LIVE_METHODS else np.nan
-            self.put(row, g.scores[k], cached(score), "number", _live_score(g.scores[k], value, previous, 1.0 if before is None else before[1]))
+        if not self.live_patterns:
+            self._prepare_live_patterns()
+        patterns, number, first_score, first_dimension = self.live_patterns, str(row + 1), g.scores.start, g.dims.start
+        apart = 1.0 if before is None else before[1]
+        for k, letter in enumerate(patterns["letters"]):
+            key = (k, before is not None, apart)
+            if key not in patterns:
+                patterns[key] = _live_score(g.scores[k], _VALUE_MARK if letter else None, _BEFORE_MARK if before else None, apart)
+            formula = patterns[key].replace(_VALUE_MARK, f"{data.sheet}!{letter}{data_row}")
+            if before:
+                formula = formula.replace(_BEFORE_MARK, f"{data.sheet}!{letter}{data.rows[before[0]]}")
+            score = patterns["scores"][at][k] if self.methods[k] in LIVE_METHODS else np.nan
+            self.cells.append(Cell(row, first_score + k, cached(score), "number", formula))
         for j, dim in enumerate(self.dims):
-            value = float(res.dimension_scores.iat[at, j])
-            self.put(row, g.dims[j], NA if self.pooled_in[dim] else cached(value), "number", _live_dimension(g, row, g.dims[j]))
+            value = patterns["dimension_scores"][at][j]
+            self.cells.append(Cell(row, first_dimension + j, NA if self.pooled_in[dim] else cached(value), "number",
+                                   patterns["dimensions"][j].replace(_ROW_MARK, number)))
         index = float(res.index.iat[at])
-        self.put(row, INDEX, NA if self.live_flag else cached(index), "number", _live_index(g, row))
-        self.put(row, DIFFERENCE, 0.0 if not self.native_flag and not np.isnan(index) else "", "native", _difference(row))
+        self.cells.append(Cell(row, INDEX, NA if self.live_flag else cached(index), "number", patterns["index"].replace(_ROW_MARK, number)))
+        self.cells.append(Cell(row, DIFFERENCE, 0.0 if not self.native_flag and not np.isnan(index) else "", "native",
+                               patterns["difference"].replace(_ROW_MARK, number)))
+
+    def _prepare_live_patterns(self) -> None:
+        """Each live column's formula with marks where a row's references go, and the engine's
+        numbers as arrays (the score patterns are added per growth span as rows need them)."""
+        g, mark = self.grid, _MARK_ROW
+        self.live_patterns.update(letters=[self.source.data.columns.get(i) for i in self.ids], scores=self.result.scores.to_numpy().tolist(),
+                                  dimension_scores=self.result.dimension_scores.to_numpy().tolist(),
+                                  dimensions=[_live_dimension(g, mark, col) for col in g.dims], index=_live_index(g, mark),
+                                  difference=_difference(mark))
 
     def check_value(self, index: float) -> str:
         if np.isnan(index):
@@ -538,7 +653,7 @@ def columns(n: int, d: int) -> list[Column]:
     """Column widths; the native helpers and the native indicator scores are grouped and folded."""
     g = ScoresLayout(n, d)
     return [Column(UNIT, UNIT, 10), Column(PERIOD, PERIOD, 16), Column(INDEX, INDEX, 12), Column(NATIVE_INDEX, NATIVE_INDEX, 14),
-            Column(DIFFERENCE, DIFFERENCE, 12), Column(CHECK, CHECK, 30), Column(RANK, RANK, 9),
+            Column(DIFFERENCE, DIFFERENCE, 12), Column(CHECK, CHECK, 30),
             Column(HELPER[HELPERS[0]], HELPER[HELPERS[-1]], 10, True, 1), Column(g.native_dims.start, g.dims.stop - 1, 11),
             Column(g.scores.start, g.scores.stop - 1, 10), Column(g.native_scores.start, g.native_scores.stop - 1, 9, True, 1)]
 
@@ -548,4 +663,4 @@ def columns(n: int, d: int) -> list[Column]:
 STYLE_SAMPLES = {"subtitle": (0, 0), "note": (NOTE_ROW, 0), "meta": (META_ROWS["id"], 1), "meta_text": (META_ROWS["dimension"], HELPER[HELPERS[-1]] + 1),
                  "meta_number": (META_ROWS["weight"], HELPER[HELPERS[-1]] + 1), "head": (HEADER_ROW, UNIT), "text": (FIRST_ROW, UNIT),
                  "year": (FIRST_ROW, PERIOD), "number": (FIRST_ROW, INDEX), "native_shown": (FIRST_ROW, NATIVE_INDEX),
-                 "native": (FIRST_ROW, DIFFERENCE), "check": (FIRST_ROW, CHECK), "rank": (FIRST_ROW, RANK)}
+                 "native": (FIRST_ROW, DIFFERENCE), "check": (FIRST_ROW, CHECK)}
