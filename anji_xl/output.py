@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Iterator, TextIO
+from typing import TextIO
 
 import numpy as np
 import orjson

@@ -147,7 +147,10 @@ class _Writer:
         self.document.add_heading(text, level)
 
     def text(self, text: str, style: str | None = None) -> None:
-        self.document.add_paragraph(text, style)
+        paragraph = self.document.add_paragraph(text, style)
+        previous = paragraph._p.getprevious()
+        if previous is not None and previous.tag == qn("w:tbl"):  # not glued to the table's bottom border
+            paragraph.paragraph_format.space_before = Pt(6)
 
     def tag(self, tag: str) -> None:
         """A paragraph that only holds a ``{%p … %}`` tag (docxtpl removes it)."""
