@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import math
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 import orjson
 import pandas as pd
-from tabulate import tabulate
-from wcwidth import wcswidth
 
 from .engine import IndexResult
-from .forecast import Forecast
-from .book.results import finite_or_none
-from .sensitivity import SensitivityResult
 from .messages import say
 from .model import DIMENSIONS_EN, Model, Problem
+
+if TYPE_CHECKING:  # loaded by the commands that show them: compute --json needs neither
+    from .forecast import Forecast
+    from .sensitivity import SensitivityResult
+
+# tabulate and wcwidth load where a table is made: `compute --json` makes none.
 
 
 def select_rows(result: IndexResult, unit: str | None = None, period: str | None = None) -> np.ndarray:
@@ -36,25 +37,59 @@ def _indented(document: object, levels: int) -> bytes:
     return orjson.dumps(document, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + b"  " * levels)
 
 
+def _row_layout(dims: list[str], ids: list[str]) -> list[bytes]:
+    """The text of a result row around its values, as :func:`_indented` lays the row out in the
+    results list: piece k comes before value k (unit, period, index, the dimension scores, the
+    scores, the contributions), the last piece closes the row."""
+    value = None  # where a value goes
+    parts = [b'    {\n      "unit": ', value, b',\n      "period": ', value, b',\n      "index": ', value]
+    for name, keys in (("dimensions", dims), ("scores", ids), ("contributions", dims)):
+        parts.append(b",\n      " + orjson.dumps(name) + b": " + (b"{" if keys else b"{}"))
+        for k, key in enumerate(keys):
+            parts += [(b"," if k else b"") + b"\n        " + orjson.dumps(key) + b": ", value]
+        parts.append(b"\n      }" if keys else b"")
+    parts.append(b"\n    }")
+    pieces, text = [], b""
+    for part in parts:
+        if part is value:
+            pieces.append(text)
+            text = b""
+        else:
+            text += part
+    return pieces + [text]
+
+
+def _labels_as_json(rows: pd.MultiIndex, level: int, positions: np.ndarray) -> list[bytes]:
+    """A level of the rows at ``positions`` as JSON, each distinct label encoded once."""
+    encoded = np.array([orjson.dumps(label) for label in rows.levels[level]] + [b"null"], dtype=object)
+    return encoded[rows.codes[level][positions]].tolist()  # code −1 (no label) is the last
+
+
 def write_json(result: IndexResult, positions: np.ndarray, out: TextIO) -> None:
     """The ``compute --json`` document of SPEC §6, ``{"results": [{unit, period, index,
     dimensions, scores, contributions}], "warnings": [...]}``, for the rows at ``positions``,
-    laid out as ``json.dumps(indent=2)`` lays it out, in UTF-8. Rows are made from whole
-    arrays and written a thousand at a time; orjson writes NaN (no number) as null, so the
-    output is strict JSON."""
+    laid out as ``json.dumps(indent=2)`` lays it out, in UTF-8. The rows are written a thousand
+    at a time from whole arrays: orjson writes a block's numbers at once (NaN, no number, as
+    null, so the output is strict JSON) and they are set between the fixed text of a row."""
     out.flush()
     write = out.buffer.write if hasattr(out, "buffer") else lambda data: out.write(data.decode())  # bytes as orjson makes them
-    dims, ids = result.dimensions, list(result.scores.columns)
-    units, periods = (result.rows.get_level_values(level).to_numpy(dtype=object) for level in (0, 1))
-    arrays = (result.index.to_numpy(), result.dimension_scores.to_numpy(), result.scores.to_numpy(), result.contributions.to_numpy())
+    layout = _row_layout(result.dimensions, list(result.scores.columns))
+    width = 2 * len(layout) - 1  # a row's pieces of text and its values, alternating
+    frame = [b",\n" + layout[0] if k == 0 else layout[k // 2] if k % 2 == 0 else b"" for k in range(width)] * _CHUNK  # values to fill in
+    units, periods = (_labels_as_json(result.rows, level, positions) for level in (0, 1))
+    arrays = (result.index.to_numpy()[:, None], result.dimension_scores.to_numpy(), result.scores.to_numpy(), result.contributions.to_numpy())
     write(b'{\n  "results": [' + (b"\n" if len(positions) else b""))
     for start in range(0, len(positions), _CHUNK):
         at = positions[start:start + _CHUNK]
-        index, dimensions, scores, contributions = (array[at].tolist() for array in arrays)
-        rows = [{"unit": u, "period": p, "index": i, "dimensions": dict(zip(dims, d)), "scores": dict(zip(ids, x)),
-                 "contributions": dict(zip(dims, c))}
-                for u, p, i, d, x, c in zip(units[at], periods[at], index, dimensions, scores, contributions)]
-        write((b"" if start == 0 else b",\n") + _indented(rows, 1)[2:-4])  # the rows without their list's brackets
+        numbers = np.hstack([array[at] for array in arrays])
+        texts = orjson.dumps(numbers.ravel(), option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].split(b",")
+        parts = frame[:len(at) * width]
+        parts[1::width], parts[3::width] = units[start:start + _CHUNK], periods[start:start + _CHUNK]
+        for j in range(numbers.shape[1]):
+            parts[5 + 2 * j::width] = texts[j::numbers.shape[1]]
+        if start == 0:
+            parts[0] = layout[0]
+        write(b"".join(parts))
     write((b"\n  " if len(positions) else b"") + b'],\n  "warnings": ' + _indented(list(result.warnings), 1) + b"\n}\n")
     if hasattr(out, "buffer"):
         out.buffer.flush()
@@ -90,8 +125,11 @@ DETAIL_ROWS = 20
 def text_report(result: IndexResult, model: Model, positions: np.ndarray | None = None, problems: list[Problem] = (), top: int = 5) -> str:
     """Per unit and period: the index, the dimension table and the top potential gains; a row
     without an index is one marked line naming the cells of its ``problems``."""
+    from tabulate import tabulate
+
     positions = np.arange(len(result.rows)) if positions is None else positions
     names = model.indicators["name"] if "name" in model.indicators else pd.Series(dtype=str)
+    name = f"{model.settings.name} {model.settings.name_en}".strip()  # the book's Settings name the index
     cells = _cells_by_row(problems)
     rank, of = _ranks(result)
     index, scores = result.index.to_numpy(), result.scores.to_numpy()
@@ -105,7 +143,7 @@ def text_report(result: IndexResult, model: Model, positions: np.ndarray | None 
         if math.isnan(index[at]):
             blocks.append(f"× {unit} {period}   " + _not_computed(cells.get((unit, period), [])))
             continue
-        title = f"{unit} {period}   安吉指数 Index {_fmt(index[at])}"
+        title = f"{unit} {period}   {name} {_fmt(index[at])}"
         if not math.isnan(rank[at]) and of[period] > 1:
             title += f"   排名 rank {int(rank[at])}/{of[period]}"
         dims = tabulate(
@@ -128,6 +166,8 @@ def text_report(result: IndexResult, model: Model, positions: np.ndarray | None 
 
 
 def _width(text: str) -> int:
+    from wcwidth import wcswidth
+
     return max(wcswidth(text), len(text))  # a character wcwidth does not know counts one
 
 
@@ -169,6 +209,8 @@ def _padded(labels: list[str], head: str) -> list[str]:
 
 def sensitivity_report(result: SensitivityResult) -> str:
     """The percentile table of a sensitivity run, one line per unit and period."""
+    from tabulate import tabulate
+
     table = result.table.reset_index()
     return tabulate(
         [[row[0], row[1], *(_fmt(v) for v in row[2:])] for row in table.itertuples(index=False)],
@@ -181,6 +223,8 @@ def sensitivity_report(result: SensitivityResult) -> str:
 def forecast_document(outlook: Forecast, units: list[str]) -> dict:
     """The ``anji-xl forecast --json`` document (issue 10): per unit the latest period, its index,
     the forecast index and dimension scores, and per indicator the trajectory figures."""
+    from .book.results import finite_or_none
+
     rows = []
     for unit in units:
         latest = outlook.latest_period[unit]
@@ -204,6 +248,8 @@ def _percent(value: float) -> str:
 
 def forecast_report(outlook: Forecast, model: Model, units: list[str]) -> str:
     """Per unit the indicator table (Chinese first), then the forecast index and dimensions."""
+    from tabulate import tabulate
+
     names = model.indicators["name"] if "name" in model.indicators else pd.Series(dtype=str)
     yes_no = {True: "是 yes", False: "否 no", None: "—"}
     blocks = []

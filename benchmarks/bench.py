@@ -140,39 +140,51 @@ RUNS = [
 class Timed:
     seconds: list[float] = field(default_factory=list)
     peak_mib: float = 0.0
+    cpu_seconds: list[float] = field(default_factory=list)  # user + sys: what other work on the machine changes least
 
     @property
     def median(self) -> float:
         return statistics.median(self.seconds)
 
 
-#: Starts a command from a small process and reports its wall time, peak memory and exit status:
-#: a child of this script would count this script's own memory (a recalc here: gigabytes) as its.
+#: Starts a command from a small process and reports its wall time, peak memory, exit status and
+#: CPU time: a child of this script would count this script's own memory (a recalc here:
+#: gigabytes) as its.
 _LAUNCH = ("import os, sys, time; start = time.perf_counter(); pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ); "
            "_, status, usage = os.wait4(pid, 0); "
-           "open(sys.argv[1], 'w').write(f'{time.perf_counter() - start} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}')")
+           "open(sys.argv[1], 'w').write(f'{time.perf_counter() - start} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)} "
+           "{usage.ru_utime + usage.ru_stime}')")
 
 
-def run_process(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall-clock seconds and peak resident memory (MiB) of one process; its output is discarded."""
+def run_process(argv: list[str], env: dict[str, str], cwd: Path = REPO) -> tuple[float, float, float]:
+    """Wall-clock seconds, peak resident memory (MiB) and CPU seconds of one process; its output is discarded."""
     # errors go to a file, not a pipe: a command that warns a lot would fill a pipe and stop
     with tempfile.TemporaryFile() as errors, tempfile.NamedTemporaryFile("r") as report:
-        subprocess.run([sys.executable, "-c", _LAUNCH, report.name, *argv], stdout=subprocess.DEVNULL, stderr=errors, env=env, check=True)
-        seconds, peak_kib, code = report.read().split()
+        subprocess.run([sys.executable, "-c", _LAUNCH, report.name, *argv], stdout=subprocess.DEVNULL, stderr=errors, env=env, cwd=cwd,
+                       check=True)
+        seconds, peak_kib, code, cpu = report.read().split()
         if code != "0":
             errors.seek(0)
             raise RuntimeError(f"{' '.join(argv)} failed: {errors.read().decode(errors='replace')}")
-    return float(seconds), int(peak_kib) / 1024
+    return float(seconds), int(peak_kib) / 1024, float(cpu)
 
 
-def processes(books: Books, repeat: int, checkout: Path) -> dict[str, Timed]:
+def selected(words: list[str] | None) -> list[Run]:
+    """The rows whose text holds one of ``words`` (every row for none), with the rows they are compared with."""
+    chosen = {run.what for run in RUNS if not words or any(word.lower() in run.what.lower() for word in words)}
+    chosen |= {run.versus for run in RUNS if run.what in chosen and run.versus}
+    return [run for run in RUNS if run.what in chosen]
+
+
+def processes(books: Books, runs: list[Run], repeat: int, checkout: Path) -> dict[str, Timed]:
     env = {**os.environ, "PYTHONPATH": str(checkout)}
-    timed = {run.what: Timed() for run in RUNS}
+    timed = {run.what: Timed() for run in runs}
     for _ in range(repeat):  # interleaved, so a busy moment of the machine spreads over every row
-        for run in RUNS:
+        for run in runs:
             run.prepare(books)
-            seconds, peak = run_process(run.argv(books), env)
+            seconds, peak, cpu = run_process(run.argv(books), env, checkout)  # python -m finds the package in its folder first
             timed[run.what].seconds.append(seconds)
+            timed[run.what].cpu_seconds.append(cpu)
             timed[run.what].peak_mib = max(timed[run.what].peak_mib, peak)
     return timed
 
@@ -239,11 +251,24 @@ def table(rows: list[Run] | list[Measure], timed: dict[str, Timed], memory: bool
     return "\n".join(lines)
 
 
+def cpu_table(runs: list[Run], timed: dict[str, Timed]) -> str:
+    """The rows compared with another as CPU time (user + sys, medians): on a machine shared with
+    other work the wall-clock ratios grow with its load, these much less."""
+    cpu = {what: statistics.median(t.cpu_seconds) for what, t in timed.items()}
+    lines = ["| what | CPU time | × | goal (wall clock) |", "| --- | ---: | ---: | ---: |"]
+    lines += [f"| {run.what} | {cpu[run.what] * 1000:,.0f} ms | {cpu[run.what] / cpu[run.versus]:.2f} | ≤ {run.goal:g} |"
+              for run in runs if run.versus and run.goal]
+    return "\n".join(lines)
+
+
+MEMORY_BIG, MEMORY_SHIPPED = "anji-xl compute BOOK --json, 30,000 rows", "anji-xl compute, shipped book (3 rows)"
+
+
 def memory_line(timed: dict[str, Timed], rows: int) -> str:
     """Issue 11's memory bound: the 30,000-row compute's peak over the shipped book's (the
     interpreter with everything the command loads), as a multiple of Data as float64."""
     data_mib = rows * INDICATORS * 8 / 2**20
-    extra = timed["anji-xl compute BOOK --json, 30,000 rows"].peak_mib - timed["anji-xl compute, shipped book (3 rows)"].peak_mib
+    extra = timed[MEMORY_BIG].peak_mib - timed[MEMORY_SHIPPED].peak_mib
     return (f"Peak memory of compute, 30,000 rows: {extra:,.0f} MiB above the shipped book's; Data as float64 is "
             f"{data_mib:.1f} MiB ({rows:,} rows × {INDICATORS}), so {extra / data_mib:.1f}× (goal ≤ 4×).")
 
@@ -252,16 +277,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs of each row (the median is shown)")
     parser.add_argument("--checkout", type=Path, default=REPO, help="the anji-xl checkout the command-line rows run")
+    parser.add_argument("--only", action="append", metavar="TEXT",
+                        help="only the command-line rows whose text holds TEXT (repeatable; case ignored), with the rows they are "
+                             "compared with, and no in-process rows: --only compute --only validate")
     args = parser.parse_args()
+    runs = selected(args.only)
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         books = Books(folder, make_book(folder / "big.xlsm", 3000, 10), make_book(folder / "twenty.xlsm", 2000, 10))
-        timed = processes(books, args.repeat, args.checkout)
+        timed = processes(books, runs, args.repeat, args.checkout)
         print(f"Python {platform.python_version()}, {os.cpu_count()} cores; medians of {args.repeat} runs; "
               f"books of 30,003 and 20,003 Data rows × {INDICATORS} indicators (seed {SEED})\n")
-        print(table(RUNS, timed, memory=True))
-        print("\n" + memory_line(timed, 30_003))
-        if args.checkout == REPO:
+        print(table(runs, timed, memory=True))
+        if {MEMORY_BIG, MEMORY_SHIPPED} <= timed.keys():
+            print("\n" + memory_line(timed, 30_003))
+        print(f"\nLoad average (1, 5, 15 minutes) at the end: {', '.join(f'{load:.1f}' for load in os.getloadavg())}\n")
+        print(cpu_table(runs, timed))
+        if args.checkout == REPO and not args.only:
             calls = measures(books)
             timed = in_process(calls, args.repeat)
             print()

@@ -69,13 +69,19 @@ def register() -> None:
         table[name] = _bridge(name)
 
 
+#: The hidden helpers that find a row's preceding period, which the live growth cells read.
+PRECEDING = [scores.HELPER[name] for name in ("year", "unit_at", "key", "sorted", "at", "previous", "previous_year", "previous_at")]
+
+
 def live_cells_only(sheet: str, column: int, row: int, formula: str) -> bool:
     """The formulas worth `formulas`' time in our books: every sheet's but the native layer's —
-    Scores' native and helper columns and the Dashboard that reads them — which LibreOffice
-    checks; `formulas` would take minutes over their thousand rows. Their cached values stay."""
+    Scores' native columns, the helpers other than those the live cells read, and the Dashboard —
+    which LibreOffice checks; `formulas` would take minutes over their thousand rows. Their
+    cached values stay."""
     if sheet == "Dashboard":
         return False
-    return sheet != scores.SHEET or row <= scores.FIRST_ROW or "ANJI_" in formula or column in (scores.UNIT, scores.PERIOD)
+    return (sheet != scores.SHEET or row <= scores.FIRST_ROW or "ANJI_" in formula
+            or column in (scores.UNIT, scores.PERIOD, *PRECEDING))
 
 
 def _without_formulas(path: Path, keep: Callable[[str, int, int, str], bool], work: Path) -> Path:
@@ -88,12 +94,17 @@ def _without_formulas(path: Path, keep: Callable[[str, int, int, str], bool], wo
             text = package.read(info.filename).decode("utf-8") if info.filename.endswith(".xml") else None
             if info.filename in parts:
                 sheet = parts[info.filename]
+                # the cells below a shared formula's master carry no text: they go with the master's formula
+                masters = {si: (formula, int(last)) for last, si, formula in _SHARED_MASTER.findall(text)}
                 def strip(match: re.Match) -> str:
                     column = column_index_from_string(match.group(2)) - 1
-                    kept = keep(sheet, column, int(match.group(3)), match.group(4) or "")
-                    return match.group(0) if kept else match.group(1) + match.group(5)
+                    shared = re.search(r'\bsi="(\d+)"', match.group(4))
+                    formula = match.group(5) or (masters[shared.group(1)][0] if shared else "")
+                    kept = keep(sheet, column, int(match.group(3)), formula)
+                    return match.group(0) if kept else match.group(1) + match.group(6)
                 if sheet == scores.SHEET:
                     live = [int(r) for r in re.findall(r'<row r="(\d+)"[^>]*>(?:(?!</row>).)*?ANJI_', text, re.S)]
+                    live += [last for formula, last in masters.values() if "ANJI_" in formula]
                     text = re.sub(r'<row r="(\d+)".*?</row>', lambda m: m.group(0) if int(m.group(1)) <= max(live, default=0) else "", text, flags=re.S)
                 text = _CELL_FORMULA.sub(strip, text)
             elif info.filename == "xl/workbook.xml":
@@ -102,7 +113,8 @@ def _without_formulas(path: Path, keep: Callable[[str, int, int, str], bool], wo
     return copy
 
 
-_CELL_FORMULA = re.compile(r'(<c r="([A-Z]+)(\d+)"[^>]*>)<f\b[^>]*?(?:/>|>(.*?)</f>)(.*?</c>)', re.S)
+_CELL_FORMULA = re.compile(r'(<c r="([A-Z]+)(\d+)"[^>]*>)<f\b([^>]*?)(?:/>|>(.*?)</f>)(.*?</c>)', re.S)
+_SHARED_MASTER = re.compile(r'<f t="shared" ref="[A-Z]+\d+:[A-Z]+(\d+)" si="(\d+)">(.*?)</f>', re.S)
 
 
 def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:

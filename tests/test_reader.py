@@ -1,12 +1,16 @@
 """The reader (python-calamine, issue 11) gives the cells as they were typed: Excel's error values,
 dates, booleans, merged cells and whole numbers read exactly as the openpyxl reader before it read
-them (the expected lines are what that reader printed for these books)."""
+them (the expected lines are what that reader printed for these books); and the JSON document,
+made from whole arrays, is laid out as one dump of it would be."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import openpyxl
+import orjson
+import pytest
 
 from anji_xl.cli import main
 from anji_xl.io.read_book import read_book
@@ -50,11 +54,49 @@ def test_error_values_dates_booleans_and_merged_cells_are_read_as_typed(capsys, 
     assert code == 0 and "no-data marks (—, -, /, NA, N/A, 无, #N/A) were read as missing values: Data!D4" in out  # #N/A: no data
 
 
+def test_error_values_far_below_the_first_blank_are_read(capsys, tmp_path):
+    """The sheet's XML is searched for error values down to the last row with a blank cell (an
+    error value reads as one): an error 4,000 rows down, far past the first piece of XML read, is
+    found, and so is one near the top."""
+    data = [[f"县{k}", 2000 + k, 0.6, 100 + k, 0.35] for k in range(4000)]
+    data[0][3] = None  # a blank near the top
+    book = write_book(tmp_path / "far.xlsx", INDICATORS, data, [["missing", "reweight"]])
+    wb = openpyxl.load_workbook(book)
+    wb["Data"]["E3999"], wb["Data"]["C5"] = "#DIV/0!", "#REF!"
+    wb.save(book)
+    code, _, err = run(capsys, "validate", book)
+    assert code == 2 and err.splitlines() == ["Data!C5: '#REF!' 不是数字 · '#REF!' is not a number",
+                                              "Data!E3999: '#DIV/0!' 不是数字 · '#DIV/0!' is not a number"]
+
+
 def test_whole_numbers_are_ids_and_settings_as_typed(tmp_path):
     indicators = [[101, "D1", "x", "positive", "ratio", 1, 1.0]]
-    book = write_book(tmp_path / "numbers.xlsx", indicators, [["u", 2020, 0.5]], [["draws", 200], ["seed", 7]],
-                      data_header=["unit", "period", 101])
+    # a header typed as the number 101, as tools other than Excel write it: openpyxl says Excel may
+    # not read such a table, and the reader must read it all the same
+    with pytest.warns(UserWarning, match="column headings must be strings"):
+        book = write_book(tmp_path / "numbers.xlsx", indicators, [["u", 2020, 0.5]], [["draws", 200], ["seed", 7]],
+                          data_header=["unit", "period", 101])
     model, panel = read_book(book)
     assert list(model.indicators.index) == ["101"] and list(panel.values.columns) == ["101"]
     assert (model.settings.draws, model.settings.seed) == (200, 7)
     assert panel.values.loc[("u", "2020"), "101"] == 0.5
+
+
+def test_json_document_is_what_one_dump_of_it_lays_out(capsys, tmp_path):
+    """compute --json sets each row's numbers between the fixed text of a row, a thousand rows at a
+    time: the document must be what orjson lays out for the whole of it, with names JSON escapes,
+    a row without numbers (null) and rows on both sides of a thousand."""
+    odd = '低碳 "生产" 100%\\'  # a dimension name with a quote, a per cent sign and a backslash
+    indicators = [["E1", odd, "能耗", "逆向", "ratio", 0.5, 0.3], ["E2", odd, "总量", "negative", "growth", 0.03, 0.2],
+                  ["G1", "绿色设施", "绿建", "正向", "ratio", 0.7, 0.5]]
+    data = [[f'县"{k // 3}"\\', 2018 + k % 3, 0.5 + k / 1e4, 100 + k, 0.7] for k in range(1005)]
+    data[1001][4] = "abc"  # 县"333"\ 2020: not a number, so the row has no numbers
+    book = write_book(tmp_path / "big.xlsx", indicators, data, [["missing", "reweight"]])
+    for argv, rows in (([], 1005), (["--unit", '县"333"\\'], 3)):
+        code, out, _ = run(capsys, "compute", book, "--json", *argv)
+        document = json.loads(out)
+        assert out == orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n"
+        assert code == 2 and len(document["results"]) == rows
+        first, *_, last = [row for row in document["results"] if row["unit"] == '县"333"\\']
+        assert first["period"] == "2018" and first["dimensions"][odd] > 0
+        assert last["period"] == "2020" and last["index"] is None and last["scores"]["G1"] is None

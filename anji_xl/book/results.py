@@ -106,18 +106,18 @@ def results_blocks(model: Model, result: IndexResult, computed_at: str) -> Resul
     gains: list[list[object]] = [["key", "unit 单位", "period 时期", "k 序号", "id 编号", "name 指标", "score 得分率", "gain 潜在提升"]]
     ids = list(result.scores.columns)
     names = model.indicators["name"].reindex(ids).fillna("").tolist() if "name" in model.indicators else [""] * len(ids)
-    row_units = result.rows.get_level_values(0).tolist()
-    shown_of = {p: period_cell(p) for p in dict.fromkeys(result.rows.get_level_values(1))}
-    shown = [shown_of[p] for p in result.rows.get_level_values(1)]
+    row_units, row_periods = result.rows.get_level_values(0).tolist(), result.rows.get_level_values(1).tolist()
+    shown_of = {p: period_cell(p) for p in dict.fromkeys(row_periods)}
+    shown = [shown_of[p] for p in row_periods]
     ranks = [None if r is None else int(r) for r in cell_numbers(result.rank.to_numpy())]  # a rank is a whole number
     numbers = cell_numbers(np.hstack([result.index.to_numpy()[:, None], result.dimension_scores.to_numpy(), result.contributions.to_numpy()]))
     summary += [[unit, period, values[0], rank, *values[1:]] for unit, period, rank, values in zip(row_units, shown, ranks, numbers)]
     positions = result.top_gain_positions(TOP_GAINS)
     at, place = np.nonzero(positions >= 0)  # row by row, the largest gain first
     cols = positions[at, place]
-    gains += [[gain_key(row_units[r], shown[r], k + 1), row_units[r], shown[r], k + 1, ids[c], names[c], score, gain]
-              for r, k, c, score, gain in zip(at.tolist(), place.tolist(), cols.tolist(), cell_numbers(result.scores.to_numpy()[at, cols]),
-                                               result.gains.to_numpy()[at, cols].tolist())]
+    gain_units, gain_periods, gain_k = [row_units[r] for r in at.tolist()], [shown[r] for r in at.tolist()], (place + 1).tolist()
+    gains += map(list, zip(map(gain_key, gain_units, gain_periods, gain_k), gain_units, gain_periods, gain_k, [ids[c] for c in cols.tolist()],
+                           [names[c] for c in cols.tolist()], cell_numbers(result.scores.to_numpy()[at, cols]), result.gains.to_numpy()[at, cols].tolist()))
     outlook = forecast(model, result)
     warnings = [["warnings 提示"], *([w] for w in result.warnings + [str(p) for p in result.problems]
                                      + ["达标预测 forecast: " + w for w in outlook.warnings + [str(p) for p in outlook.problems]])]
@@ -148,22 +148,24 @@ def forecast_blocks(model: Model, outlook: Forecast) -> tuple[list[list[object]]
     names = [model.indicators["name"].get(i, "") for i in ids] if "name" in model.indicators else [""] * len(ids)
     figures = outlook.indicators
     on_track = figures["on_track"].to_numpy(dtype=object).reshape(len(units), len(ids))
-    off = np.array([[v is not None and not v for v in row] for row in on_track], dtype=bool).reshape(on_track.shape)
+    off = np.asarray(on_track == False, dtype=bool)  # noqa: E712 — element by element: False (not None, not True)
     # Forecast.off_track's order: the largest forecast gain first, ties in indicator order
     order = np.argsort(np.where(off, -np.nan_to_num(outlook.gains.to_numpy()), np.inf), axis=1, kind="stable")
     miss_at = np.empty(off.shape, dtype=int)
     np.put_along_axis(miss_at, order, np.arange(len(ids))[None, :] + 1, axis=1)
     dimension_scores = cell_numbers(outlook.dimension_scores.to_numpy())
-    for u, unit in enumerate(units):
-        latest = outlook.latest_period[unit]
-        summary.append([unit, None if latest is None else period_cell(latest), target, finite_or_none(outlook.index[unit]),
-                        finite_or_none(outlook.index_forecast[unit]), int(off[u].sum()), *dimension_scores[u]])
-    shown = [None if p is None else period_cell(p) for p in figures["latest_period"]]
-    reached = [None if p is None else period_cell(p) for p in figures["period_reached"]]
-    numbers = cell_numbers(figures[["latest", "trend_growth", "forecast", "score_forecast", "required_growth"]].to_numpy(dtype=float))
-    for k, ((unit, ident), on, miss, missed) in enumerate(zip(figures.index, on_track.ravel(), miss_at.ravel(), off.ravel())):
-        detail.append([f"{unit}|{ident}", f"{unit}|{miss}" if missed else None, unit, ident, names[k % len(ids)], shown[k], *numbers[k][:4],
-                       None if on is None else ON_TRACK_TEXT[on], numbers[k][4], reached[k]])
+    indices = cell_numbers(np.column_stack([outlook.index.reindex(units).to_numpy(dtype=float), outlook.index_forecast.reindex(units).to_numpy(dtype=float)]))
+    summary += [[unit, None if latest is None else period_cell(latest), target, *indices[u], missed, *dimension_scores[u]]
+                for u, (unit, latest, missed) in enumerate(zip(units, outlook.latest_period.tolist(), off.sum(axis=1).tolist()))]
+    shown = [None if p is None else period_cell(p) for p in figures["latest_period"].tolist()]
+    reached = [None if p is None else period_cell(p) for p in figures["period_reached"].tolist()]
+    latest, growth, forecast_value, score, required = cell_numbers(figures[["latest", "trend_growth", "forecast", "score_forecast",
+                                                                           "required_growth"]].to_numpy(dtype=float).T)
+    unit_of, id_of = figures.index.get_level_values(0).tolist(), figures.index.get_level_values(1).tolist()
+    detail += map(list, zip([f"{unit}|{ident}" for unit, ident in zip(unit_of, id_of)],
+                            [f"{unit}|{miss}" if missed else None for unit, miss, missed in zip(unit_of, miss_at.ravel().tolist(), off.ravel().tolist())],
+                            unit_of, id_of, names * len(units), shown, latest, growth, forecast_value, score,
+                            [None if on is None else ON_TRACK_TEXT[on] for on in on_track.ravel().tolist()], required, reached))
     trajectory: list[list[object]] = [["key", "unit 单位", "period 时期", "forecast index 预测指数"]]
     trajectory += [[f"{unit}|{year}", unit, period_cell(year), finite_or_none(value)] for (unit, year), value in outlook.trajectory.items()]
     return summary, detail, trajectory

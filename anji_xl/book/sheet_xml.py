@@ -5,17 +5,24 @@ used-range dimension; everything else in the sheet's XML (views, panes, conditio
 validation, drawings, page setup) is kept as it is. Styles are the book's own: each style kind
 takes the style index of a sample cell whose place does not move.
 
-A long sheet is millions of cells, so the body is made a column at a time (one comprehension
-per column, its numbers formatted together by orjson: the shortest text that reads back as the
-same double, as ``repr`` gives it) and each row is one join; the old rows are not parsed, only
-their opening tags are looked up.
+A long sheet is millions of cells and hundreds of megabytes of XML, so it is never held whole:
+the old sheet is read in pieces as it is inflated (only the rows at its top are kept; of the
+others only the opening tags are looked at), and the new rows are made and handed on a batch at
+a time. In a batch, a column whose every row has a cell of one kind is part of a row template
+filled in once per row, its numbers formatted together by orjson (the shortest text that reads
+back as the same double, as ``repr`` gives it).
 """
 
 from __future__ import annotations
 
 import numbers
 import re
-from xml.sax.saxutils import escape, unescape
+import zipfile
+from dataclasses import dataclass, field, replace
+from html import unescape  # XML's entities and character references (openpyxl writes 安 as &#23433;); saxutils' knows only &amp; &lt; &gt;
+from xml.sax.saxutils import escape
+
+from typing import Callable, Iterable, Iterator
 
 import orjson
 
@@ -108,90 +115,312 @@ def column_xml(name: str, first_row: int, values: list, style: str | None, text_
     return out
 
 
-class RowGrid:
-    """A sheet's new rows, each a list of ``width`` slots of XML, joined in slot order when
-    written: a slot is a column, or a block of columns whose row is one fragment (slots must
-    follow the columns' order)."""
+BATCH = 2048  # rows made at a time: a long sheet is handed on in pieces, never held whole as text
 
-    def __init__(self, width: int):
-        self.width, self.last_col = width, 0
-        self.rows: dict[int, list[str]] = {}
 
-    def place(self, number: int, slot: int, fragment: str, last_col: int) -> None:
-        """A fragment in row ``number`` (1-based) whose last cell is in column ``last_col``."""
-        found = self.rows.get(number)
+@dataclass(frozen=True)
+class CellColumn:
+    """Cells down one column from row ``first`` (1-based) as :func:`column_xml` writes ``values``
+    (None: no cell); ``master``, when given, is the first cell's whole XML: a shared formula's
+    master, whose cells below repeat it with ``follower``."""
+
+    col: int
+    first: int
+    values: list
+    style: str | None
+    text_style: str | None = None
+    follower: str = ""
+    master: str = ""
+
+    @property
+    def stop(self) -> int:
+        """The row below the column's last cell."""
+        return self.first + len(self.values)
+
+    def fragments(self, start: int, stop: int) -> list[str]:
+        """The XML of its cell in each row from ``start`` to ``stop`` (1-based, exclusive), "" for none."""
+        a, b = max(start, self.first), min(stop, self.stop)
+        if a >= b:
+            return [""] * (stop - start)
+        out = [""] * (a - start) + column_xml(letter(self.col), a, self.values[a - self.first:b - self.first], self.style,
+                                              self.text_style, self.follower) + [""] * (stop - b)
+        if self.master and start <= self.first < stop:
+            out[self.first - start] = self.master
+        return out
+
+    def uniform(self, start: int, stop: int) -> tuple[bytes, bytes, bytes, list[bytes]] | None:
+        """When every row from ``start`` to ``stop`` has a cell of one kind (numbers, texts or
+        errors) and none is the master: each cell's XML (UTF-8) as what comes before the row's
+        number, between it and the value, and after the value, and each cell's value (together
+        what :meth:`fragments` writes)."""
+        if self.first > start or self.stop < stop or (self.master and self.first >= start):
+            return None
+        values = self.values[start - self.first:stop - self.first]
+        kinds = set(map(type, values))
+        before, s = f'<c r="{letter(self.col)}'.encode(), f' s="{self.style}"' if self.style else ""
+        if kinds <= {float, int}:
+            return before, f'"{s}>{self.follower}<v>'.encode(), b"</v></c>", orjson.dumps(values, default=float)[1:-1].split(b",")
+        if kinds != {str}:
+            return None
+        t = s if self.text_style is None else (f' s="{self.text_style}"' if self.text_style else "")
+        joined = "\x00".join(values)  # most texts need no escaping nor kept spaces: then they are written as they are
+        plain = not _SPECIAL.search(joined)
+        if not self.follower:
+            if plain and not _EDGE_SPACE.search(joined):
+                return before, f'"{t} t="inlineStr"><is><t>'.encode(), b"</t></is></c>", joined.encode().split(b"\x00")
+            inline = {v: _inline_text(escape(v)).encode() for v in set(values)}
+            return before, f'"{t} t="inlineStr"><is>'.encode(), b"</t></is></c>", [inline[v] for v in values]
+        texts = set(values)
+        errors = texts.intersection(_ERRORS)
+        if errors and errors != texts:
+            return None
+        shown = (joined if plain else "\x00".join(map(escape, values))).encode().split(b"\x00")
+        return before, f'"{t} t="{"e" if errors else "str"}">{self.follower}<v>'.encode(), b"</v></c>", shown
+
+
+_SPECIAL = re.compile(r"[&<>\x00]")  # \x00 (no XML text holds it) separates texts joined
+_EDGE_SPACE = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")  # a text that begins or ends with a space
+
+
+def _inline_text(text: str) -> str:
+    """The ``<t>`` of an inline string (its spaces kept where it begins or ends with one), without its end tag."""
+    return f'<t xml:space="preserve">{text}' if text != text.strip() else f"<t>{text}"
+
+
+class SheetRows:
+    """A sheet's new rows: single cells (their XML by row and column) and columns of cells, made
+    into row XML a batch of rows at a time. Where every row of a batch has a column's cell, of
+    one kind, the batch's rows are one template filled in row by row (a long sheet is millions
+    of cells: most of them then cost no Python call of their own)."""
+
+    def __init__(self) -> None:
+        self.cells: dict[int, dict[int, str]] = {}
+        self.columns: list[CellColumn] = []
+
+    def cell(self, row: int, col: int, xml: str) -> None:
+        """One cell's XML in row ``row`` (1-based), column ``col`` (0-based)."""
+        self.cells.setdefault(row, {})[col] = xml
+
+    def column(self, column: CellColumn) -> None:
+        last = len(column.values)
+        while last and column.values[last - 1] is None:
+            last -= 1
+        if last:
+            self.columns.append(column if last == len(column.values) else replace(column, values=column.values[:last]))
+
+    def extent(self) -> tuple[int, int]:
+        """The last row (1-based) and the last column (0-based) with a cell, 0 where none."""
+        rows = [*self.cells, *(c.stop - 1 for c in self.columns)]
+        cols = [*(col for cells in self.cells.values() for col in cells), *(c.col for c in self.columns)]
+        return max(rows, default=0), max(cols, default=0)
+
+    def xml(self, kept: dict[int, str], openings: dict[int, str]) -> Iterator[bytes]:
+        """The rows' XML (UTF-8) in order, a batch at a time; ``kept`` (whole rows by number) fill the rows
+        that have no new cells; a row's opening tag (without its ``>``) comes from ``openings``
+        when the old row said more than its number."""
+        columns = sorted(self.columns, key=lambda c: c.col)
+        one_by_one = max([*self.cells, *kept], default=0)  # rows of single cells and kept rows go one by one
+        first = min([*self.cells, *kept, *(c.first for c in columns)], default=1)
+        stop = max([one_by_one + 1, *(c.stop for c in columns)])
+        if one_by_one >= first:
+            yield self._one_by_one(columns, first, one_by_one + 1, kept, openings).encode("utf-8")
+        start = max(first, one_by_one + 1)
+        # a batch ends below each long column's master: the rows after it then fill in its template
+        cuts = {c.first + 1 for c in columns if c.master and c.stop - c.first > BATCH and c.first + 1 > start}
+        ends = sorted(cuts.union(range(start + BATCH, stop, BATCH), [stop]))
+        for end in ends:
+            yield _batch(columns, start, end, openings)
+            start = end
+
+    def _one_by_one(self, columns: list[CellColumn], start: int, stop: int, kept: dict[int, str], openings: dict[int, str]) -> str:
+        fragments = [(c.col, c.fragments(start, stop)) for c in columns if c.first < stop and c.stop > start]
+        out = []
+        for number in range(start, stop):
+            cells = dict(self.cells.get(number, {}))
+            cells.update((col, xml[number - start]) for col, xml in fragments if xml[number - start])
+            if cells:
+                out.append(_opening(number, openings) + "".join(cells[col] for col in sorted(cells)) + "</row>")
+            elif number in kept:
+                out.append(kept[number])
+        return "".join(out)
+
+
+def _opening(number: int, openings: dict[int, str]) -> str:
+    return openings.get(number, f'<row r="{number}"') + ">"
+
+
+def _batch(columns: list[CellColumn], start: int, stop: int, openings: dict[int, str]) -> bytes:
+    """Rows ``start`` to ``stop`` (1-based, exclusive) of ``columns`` (UTF-8). A row is one list
+    joined: fixed pieces between slots filled in per row, where a run of uniform columns takes
+    its row numbers and its values in two slice assignments, and any other column its cell's XML."""
+    row: list[bytes | None] = [b"", None]  # pieces, and None for a slot; slot 1: the row's opening tag
+    runs, others, run = [], [], []  # run: (where the number goes, its values) of uniform columns side by side
+
+    def piece(part: bytes) -> None:
+        if row[-1] is None:
+            row.append(part)
+        else:
+            row[-1] += part
+
+    def end_run() -> None:
+        if run:
+            runs.append((slice(run[0][0], run[-1][0] + 1, 4), len(run), slice(run[0][0] + 2, run[-1][0] + 3, 4), zip(*(values for _, values in run))))
+            run.clear()
+
+    for column in columns:
+        if column.first >= stop or column.stop <= start:
+            continue
+        found = column.uniform(start, stop)
         if found is None:
-            found = self.rows[number] = [""] * self.width
-        found[slot] = fragment
-        self.last_col = max(self.last_col, last_col)
-
-    def place_column(self, col: int, first_row: int, fragments: list[str]) -> None:
-        """One fragment per row from ``first_row`` (1-based) down, in column ``col`` ("" for none)."""
-        self.place_cells((number, col, fragment) for number, fragment in enumerate(fragments, first_row) if fragment)
-
-    def place_cells(self, cells) -> None:
-        """Fragments (row number, column, XML) of one cell each, the slot being the column:
-        :meth:`place` without a call per cell."""
-        rows, width, last = self.rows, self.width, self.last_col
-        for number, col, fragment in cells:
-            found = rows.get(number)
-            if found is None:
-                found = rows[number] = [""] * width
-            found[col] = fragment
-            last = col if col > last else last
-        self.last_col = last
-
-    def write(self, sheet_xml: str, keep_below: int = 0, columns: list[Column] | None = None) -> str:
-        """The sheet with its rows from ``keep_below`` (0-based) on replaced by these rows (a row
-        keeps its own attributes, its height, when it had them), and with ``columns`` its ``<cols>``."""
-        openings, kept = {}, {}
-        for match in ROW_OPENING.finditer(sheet_xml):
-            number = int(match.group(1))
-            if number <= keep_below:
-                end = match.end() if match.group(2) else sheet_xml.find("</row>", match.end()) + len("</row>")
-                if end >= match.end():  # a row that is not closed is not kept (as before)
-                    kept[number] = sheet_xml[match.start():end]
-            if number in self.rows:
-                openings[number] = re.sub(r' spans="[^"]*"', "", match.group(0)[:-2 if match.group(2) else -1])
-        rows = dict(kept)
-        for number, fragments in self.rows.items():
-            rows[number] = openings.get(number, f'<row r="{number}"') + ">" + "".join(fragments) + "</row>"
-        start, end = _sheet_data_span(sheet_xml)
-        head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{letter(self.last_col)}{max(rows, default=1)}"/>',
-                      sheet_xml[:start], count=1)
-        head = head if columns is None else replace_columns(head, columns)  # <cols> comes before <sheetData>
-        if start == end:  # no sheetData to replace
-            return head + sheet_xml[start:]
-        return "".join([head, "<sheetData>", *(rows[r] for r in sorted(rows)), "</sheetData>", sheet_xml[end:]])  # one copy of a long sheet
+            end_run()
+            piece(b"")
+            others.append((len(row), [xml.encode("utf-8") for xml in column.fragments(start, stop)]))
+            row.append(None)
+            continue
+        before, between, after, values = found
+        piece(before)
+        run.append((len(row), values))
+        row.extend([None, between, None, after])  # number, piece, value, piece: 4 places a column
+    end_run()
+    piece(b"</row>")
+    heads = [b'<row r="%d">' % n for n in range(start, stop)]
+    for n in openings.keys() & range(start, stop):
+        heads[n - start] = _opening(n, openings).encode("utf-8")
+    out = []
+    for k, (head, number) in enumerate(zip(heads, [b"%d" % n for n in range(start, stop)])):
+        row[1] = head
+        for numbers, count, values, texts in runs:
+            row[numbers] = (number,) * count
+            row[values] = next(texts)
+        for at, fragments in others:
+            row[at] = fragments[k]
+        line = b"".join(row)
+        if runs or len(line) > len(head) + len(b"</row>"):  # a row where no column has a cell is left out
+            out.append(line)
+    return b"".join(out)
 
 
-def _sheet_data_span(sheet_xml: str) -> tuple[int, int]:
-    """Where ``<sheetData>…</sheetData>`` (or ``<sheetData/>``) is, found without a regex over a
-    long sheet; an empty span at the end of the sheet where there is none."""
-    start = sheet_xml.find("<sheetData")
-    close = sheet_xml.find(">", start)
-    if start < 0 or close < 0:
-        return len(sheet_xml), len(sheet_xml)
-    if sheet_xml[close - 1] == "/":
-        return start, close + 1
-    end = sheet_xml.find("</sheetData>", close)
-    return (start, end + len("</sheetData>")) if end >= 0 else (len(sheet_xml), len(sheet_xml))
+_ROW_AT = re.compile(rb'<row r="(\d+)"([^>]*?)(/?)>')
+_SPANS = re.compile(rb' spans="[^"]*"')
 
 
-def replace_rows(sheet_xml: str, cells: list[Cell], styles: dict[str, str], keep_below: int = 0,
-                 shared: list[SharedColumn] = (), columns: list[Column] | None = None) -> str:
-    """The sheet with its rows from ``keep_below`` (0-based) on replaced by ``cells`` and the
-    ``shared`` columns (a row keeps its own attributes, its height, when it had them), and with
-    ``columns`` its column widths."""
-    grid = RowGrid(max([c.col for c in cells] + [c.col for c in shared] + [0]) + 1)
-    letters = [letter(col) for col in range(grid.width)]
-    grid.place_cells((c.row + 1, c.col, cell_xml(f"{letters[c.col]}{c.row + 1}", c.value, styles.get(c.kind), c.formula)) for c in cells)
-    for si, column in enumerate(shared):
-        name, style = letter(column.col), styles.get(column.kind)
-        first, last = column.first_row + 1, column.first_row + len(column.values)
-        master = cell_xml(f"{name}{first}", column.values[0], style, column.formula, f't="shared" ref="{name}{first}:{name}{last}" si="{si}"')
-        grid.place_column(column.col, first, [master, *column_xml(name, first + 1, column.values[1:], style, follower=f'<f t="shared" si="{si}"/>')])
-    return grid.write(sheet_xml, keep_below, columns)
+@dataclass
+class OldSheet:
+    """What a rewrite keeps of a sheet's XML: the text before its rows and after them, the rows
+    up to some row (whole), and the opening tags of rows that say more than their number."""
+
+    head: str
+    tail: str = ""
+    has_rows: bool = False  # whether there is a sheetData
+    top: dict[int, str] = field(default_factory=dict)
+    openings: dict[int, str] = field(default_factory=dict)
+
+
+def scan(pieces: Iterable[bytes], top: int) -> OldSheet:
+    """A sheet's XML, read in pieces as it is inflated, taken apart without a regular expression
+    over the whole of a long sheet: the rows up to ``top`` (1-based) are kept whole, of the
+    others only the opening tags that say more than the row's number."""
+    pieces = iter(pieces)
+    buffer, head = b"", []
+    while True:  # the head: everything before <sheetData
+        at = buffer.find(b"<sheetData")
+        close = buffer.find(b">", at) if at >= 0 else -1
+        if close >= 0:
+            break
+        piece = next(pieces, None)
+        if piece is None:
+            return OldSheet(b"".join([*head, buffer]).decode("utf-8"))
+        if at < 0 and len(buffer) > _KEEP:  # "<sheetData" may begin in the last bytes
+            head.append(buffer[:-_KEEP])
+            buffer = buffer[-_KEEP:]
+        buffer += piece
+    head.append(buffer[:at])
+    sheet = OldSheet(b"".join(head).decode("utf-8"), has_rows=True)
+    if buffer[close - 1:close] == b"/":  # <sheetData/>
+        sheet.tail = b"".join([buffer[close + 1:], *pieces]).decode("utf-8")
+        return sheet
+    buffer, pos = buffer[close + 1:], 0
+    while True:
+        end = buffer.find(b"</sheetData>", pos)
+        limit = len(buffer) if end < 0 else end
+        waiting = None  # where a row begins that goes on in the next piece
+        while (at := buffer.find(b"<row", pos, limit)) >= 0:
+            row = _ROW_AT.match(buffer, at, limit)
+            if row is None:
+                if end < 0 and buffer.find(b">", at, limit) < 0:
+                    waiting = at
+                    break
+                pos = at + 4
+                continue
+            number = int(row.group(1))
+            if number <= top:
+                stop = row.end() if row.group(3) else buffer.find(b"</row>", row.end(), limit)
+                if stop < 0 and end < 0:
+                    waiting = at
+                    break
+                if stop >= 0:  # a row that is not closed is not kept
+                    sheet.top[number] = buffer[at:stop if row.group(3) else stop + len(b"</row>")].decode("utf-8")
+            said = _SPANS.sub(b"", row.group(2))
+            if said:
+                sheet.openings[number] = f'<row r="{number}"' + said.decode("utf-8")
+            pos = row.end()
+        if end >= 0:
+            sheet.tail = b"".join([buffer[end + len(b"</sheetData>"):], *pieces]).decode("utf-8")
+            return sheet
+        keep = waiting if waiting is not None else max(pos, len(buffer) - _KEEP)
+        buffer, pos = buffer[keep:], 0
+        piece = next(pieces, None)
+        if piece is None:
+            raise zipfile.BadZipFile("a worksheet without </sheetData>")
+        buffer += piece
+
+
+_KEEP = 16  # bytes kept from one piece to the next: a tag looked for may begin in them
+
+
+def rewrite(old: Iterable[bytes], make: Callable[[str], SheetRows], keep_below: int = 0, look_at: int = 0,
+            columns: list[Column] | None = None) -> Iterator[bytes]:
+    """The sheet whose XML is ``old`` (in pieces) with its rows from ``keep_below`` (0-based) on
+    replaced by the rows ``make`` returns (given the XML of the old rows up to ``look_at``,
+    1-based, to learn the book's styles from), a row keeping its own attributes, its height,
+    when it had them; and with ``columns`` its ``<cols>``. Written in pieces (UTF-8)."""
+    sheet = scan(old, max(keep_below, look_at))
+    rows = make("".join(xml for _, xml in sorted(sheet.top.items())))
+    kept = {number: xml for number, xml in sheet.top.items() if number <= keep_below}
+    last_row, last_col = rows.extent()
+    head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{letter(last_col)}{max(last_row, *kept, 1)}"/>', sheet.head, count=1)
+    head = head if columns is None else replace_columns(head, columns)  # <cols> comes before <sheetData>
+    if not sheet.has_rows:
+        yield head.encode("utf-8")
+        return
+    yield (head + "<sheetData>").encode("utf-8")
+    yield from rows.xml(kept, sheet.openings)
+    yield ("</sheetData>" + sheet.tail).encode("utf-8")
+
+
+def rewrite_text(sheet_xml: str, make: Callable[[str], SheetRows], keep_below: int = 0, look_at: int = 0,
+                 columns: list[Column] | None = None) -> str:
+    """:func:`rewrite` of a sheet held as text."""
+    return b"".join(rewrite([sheet_xml.encode("utf-8")], make, keep_below, look_at, columns)).decode("utf-8")
+
+
+def sheet_rows(cells: list[Cell], styles: dict[str, str], shared: list[SharedColumn] = ()) -> SheetRows:
+    """A sheet module's cells as rows: single cells, and each shared column as one shared formula
+    (a column of one cell as a plain formula), in the styles of their kinds."""
+    rows = SheetRows()
+    for c in cells:
+        rows.cell(c.row + 1, c.col, cell_xml(f"{letter(c.col)}{c.row + 1}", c.value, styles.get(c.kind), c.formula))
+    si = 0
+    for column in shared:
+        name, style, first = letter(column.col), styles.get(column.kind), column.first_row + 1
+        if len(column.values) == 1:
+            rows.column(CellColumn(column.col, first, column.values, style, master=cell_xml(f"{name}{first}", column.values[0], style, column.formula)))
+            continue
+        shared_as = f't="shared" ref="{name}{first}:{name}{first + len(column.values) - 1}" si="{si}"'
+        rows.column(CellColumn(column.col, first, column.values, style, follower=f'<f t="shared" si="{si}"/>',
+                               master=cell_xml(f"{name}{first}", column.values[0], style, column.formula, shared_as)))
+        si += 1
+    return rows
 
 
 def _width(width: float) -> float:

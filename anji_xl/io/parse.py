@@ -22,6 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -292,18 +293,15 @@ def read_data(block: _Block, ids: list[str], reading: Reading) -> tuple[pd.DataF
     # an array at once. What needs a word (a problem, a number stored as text) is said in the
     # order of the cells, row by row, as a statistician reads the sheet.
     index, kept, row_of, said = [], [], {}, []
-    periods: dict[tuple[type, object], tuple[str, bool]] = {}  # a sheet has few distinct periods
+    units, periods = _Labels(_unit_read), _Labels(_period_read)
     for k, (row, unit, period) in enumerate(zip((row for row, _ in block.body), block.column("unit"), block.column("period"))):
-        if is_blank(unit) or is_blank(period):
-            blank = "unit" if is_blank(unit) else "period"
+        unit_label, period_read = units[unit.__class__, unit], periods[period.__class__, period]
+        if unit_label is None or period_read is None:
+            blank = "unit" if unit_label is None else "period"
             said.append((k, -1, Problem(block.cell(blank, row), say("label_blank", key=blank))))
             continue
-        typed_period = (type(period), period)
-        if typed_period not in periods:
-            label = period_label(period)
-            periods[typed_period] = label, period_key(label) is not None
-        label, placed = periods[typed_period]
-        key = (_label(unit), label)
+        label, placed = period_read
+        key = (unit_label, label)
         if key in row_of:
             said.append((k, -1, Problem(block.cell("period", row), say("row_twice", unit=key[0], period=key[1], row=row_of[key]), key)))
             continue
@@ -337,14 +335,41 @@ def read_data(block: _Block, ids: list[str], reading: Reading) -> tuple[pd.DataF
     return values, row_of
 
 
+class _Labels(dict):
+    """(type, value) of a cell → what ``read`` makes of the value, read once: Data repeats its
+    units and periods (30,000 rows hold a few thousand units and ten periods)."""
+
+    def __init__(self, read: Callable[[object], object]):
+        super().__init__()
+        self.read = read
+
+    def __missing__(self, cell: tuple[type, object]) -> object:
+        self[cell] = made = self.read(cell[1])
+        return made
+
+
+def _unit_read(value: object) -> str | None:
+    """A unit's label, None for a blank cell. The label is a copy: the cell's own string, kept,
+    would pin the memory of the cells read around it (30 MiB of a 30,000-row Data sheet)."""
+    return None if is_blank(value) else _label(value).translate({})  # translate: a copy that cannot fail
+
+
+def _period_read(value: object) -> tuple[str, bool] | None:
+    """A period's label and whether it has a place in time; None for a blank cell."""
+    if is_blank(value):
+        return None
+    label = period_label(value)
+    return label, period_key(label) is not None
+
+
 def _case_only_twins(block: _Block, keys: list[tuple[str, str]], row_of: dict[tuple[str, str], int], problems: list[Problem]) -> None:
     """Units that differ only in case (Anji / ANJI) are one unit to Excel's SUMIFS, COUNTIFS and
     look-ups, so the sheets would merge them: a problem naming both cells."""
+    units = [unit for unit, _ in keys]
+    first_key = dict(zip(reversed(units), reversed(keys)))  # each unit's first row: written last
     spellings: dict[str, dict[str, str]] = {}
-    for unit, period in keys:
-        found = spellings.setdefault(unit.casefold(), {})
-        if unit not in found:
-            found[unit] = block.cell("unit", row_of[(unit, period)])
+    for unit in dict.fromkeys(units):  # in Data's order
+        spellings.setdefault(unit.casefold(), {})[unit] = block.cell("unit", row_of[first_key[unit]])
     for found in spellings.values():
         (first, first_cell), *others = found.items()
         for unit, cell in others:

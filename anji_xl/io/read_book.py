@@ -7,9 +7,9 @@ into a grid that :mod:`anji_xl.io.parse` turns into the model and panel.
 
 Cells reach the parser as a statistician typed them: whole numbers as int, dates as datetime,
 blank as None, and Excel's error values as their text (``#N/A`` is a no-data mark, ``#DIV/0!`` not
-a number). python-calamine reads errors as blanks (dimastbk/python-calamine#105), so the sheet's
-XML is searched for error cells too. Both run in threads (python-calamine and zlib release the
-GIL) while the caller loads pandas: :func:`start_inspecting`.
+a number). python-calamine reads errors as blanks (dimastbk/python-calamine#105), so the XML of
+a sheet with blank cells is searched for error cells too. Both run in a thread (python-calamine
+and zlib release the GIL) while the caller loads pandas: :func:`start_inspecting`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from xml.etree import ElementTree
 
 from python_calamine import CalamineWorkbook
 
+from ..collector import uncollected
 from ..cells import column_letters, column_number, is_blank
 from ..messages import say
 from ..model import Problem
@@ -44,6 +45,7 @@ _REFERENCE = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 _ERROR_CELL = re.compile(rb"""<(?:\w+:)?c\s([^>]*\bt\s*=\s*["']e["'][^>]*)(?<!/)>(.*?)</(?:\w+:)?c>""", re.S)
 _CELL_AT = re.compile(rb"""\br\s*=\s*["']\$?([A-Z]{1,3})\$?(\d+)["']""")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
+_ROW_START = re.compile(rb"""<(?:\w+:)?row\s[^>]*?\br\s*=\s*["'](\d+)["']""")
 
 Bounds = tuple[int, int, int, int]  # first column, first row, last column, last row (1-based)
 
@@ -124,9 +126,17 @@ def _open(path: Path, problems: list[Problem]) -> Book | None:
         return None
 
 
-def _error_cells(ws: Worksheet) -> dict[tuple[int, int], str | None]:
-    """(row, column) → error text of the sheet's cells holding an error value (1-based). The
-    sheet's XML is read in pieces of whole rows, so memory stays small; only pieces that hold
+def _last_row_begun(piece: bytes) -> int:
+    """The number of the last row whose start tag is in ``piece`` (0: none, or it has no number)."""
+    tag = max(piece.rfind(b"<row"), piece.rfind(b":row "))  # an end tag has no space: </row>, </x:row>
+    begun = _ROW_START.match(piece, piece.rfind(b"<", 0, tag + 1)) if tag >= 0 else None
+    return int(begun[1]) if begun else 0
+
+
+def _error_cells(ws: Worksheet, last_row: int | None = None) -> dict[tuple[int, int], str | None]:
+    """(row, column) → error text of the sheet's cells holding an error value (1-based), up to
+    ``last_row`` at least: the XML is read no further once a later row has begun (rows come in
+    order). It is read in pieces of whole rows, so memory stays small; only pieces that hold
     ``"e"`` at all are searched cell by cell."""
     found: dict[tuple[int, int], str | None] = {}
 
@@ -144,8 +154,10 @@ def _error_cells(ws: Worksheet) -> dict[tuple[int, int], str | None]:
             rest += chunk
             cut = rest.rfind(b"row>") + 4  # after a row's start or end tag: no cell is cut in two
             if cut > 3:
-                search(rest[:cut])
-                rest = rest[cut:]
+                piece, rest = rest[:cut], rest[cut:]
+                search(piece)
+                if last_row is not None and _last_row_begun(piece) > last_row:
+                    return found
         search(rest)
     return found
 
@@ -213,17 +225,28 @@ def _typed(rows: list[list[object]], width: int, keep_floats: bool) -> list[list
 _AS_READ = {float, str}  # cells a data row may keep as python-calamine reads them
 
 
+def _table_cells(ws: Worksheet, table_name: str) -> tuple[list[list[object]], dict[tuple[int, int], str | None]]:
+    """The cells of the sheet's table (:func:`_cells`) and its error values (:func:`_error_cells`).
+    python-calamine reads an error value as a blank, so the sheet's XML is searched only down to
+    the last row where a cell of the table reads as one: a Data sheet of 750,000 cells with
+    blanks only in its first rows, or none, is not inflated twice."""
+    bounds = _bounds_of(ws, table_name)[1]
+    rows = _cells(ws, bounds)
+    last = next((k for k in range(len(rows) - 1, -1, -1) if "" in rows[k]), None)
+    return rows, {} if last is None else _error_cells(ws, (bounds[1] if bounds else 1) + last)
+
+
 def _read_block(ws: Worksheet, table_name: str, problems: list[Problem], sheet: str | None = None, table: str | None = None,
-                keep_floats: bool = False, cells: tuple[list[list[object]], dict] | None = None) -> _Block:
+                keep_floats: bool = False, cells: tuple[list[list[object]], dict[tuple[int, int], str | None]] | None = None) -> _Block:
     """The sheet's table; ``sheet`` names the sheet in problems (default its title), ``table``
     says which table it is (see :func:`~anji_xl.io.parse.block_from_grid`); ``cells``: its
-    :func:`_cells` and :func:`_error_cells`, when they were read already."""
+    :func:`_table_cells`, when they were read already."""
     from .parse import block_from_grid
 
     sheet = sheet or ws.title
     name, bounds = _bounds_of(ws, table_name)
     first_col, first_row = bounds[:2] if bounds else (1, 1)
-    rows, errors = cells or (_cells(ws, bounds), _error_cells(ws))
+    rows, errors = cells or _table_cells(ws, table_name)
     width = max(map(len, rows), default=0) if bounds is None else bounds[2] - first_col + 1
     grid = _typed(_with_errors(rows, errors, first_col, first_row, width), width, keep_floats)
     if bounds is not None:
@@ -248,12 +271,13 @@ def _sheet(book: Book, name: str, problems: list[Problem], required: bool = True
 def _in_background(read: Callable[[], dict]) -> Callable[[], dict]:
     """Run ``read`` in a thread; the function returned waits for its result (or raises its
     error). python-calamine releases the GIL while it parses a sheet and zlib while it inflates
-    one, so the values, the error cells and pandas (half a second) load at the same time."""
+    one, so the cells and pandas (half a second) load at the same time."""
     done: list = []
 
     def run() -> None:
         try:
-            done.append(read())
+            with uncollected():
+                done.append(read())
         except Exception as error:  # noqa: BLE001 — handed to the waiting thread
             done.append(error)
 
@@ -272,7 +296,7 @@ def _in_background(read: Callable[[], dict]) -> Callable[[], dict]:
 def start_inspecting(path: str | Path) -> Callable[[], tuple[BookTables | None, list[Problem]]]:
     """Start reading a workbook; the function returned finishes: the tables (None where the model
     or Data's header is unusable) and every problem of reading them (see :func:`inspect_book`).
-    python-calamine and zlib read in threads meanwhile, so the caller can load what it needs next."""
+    python-calamine and zlib read in a thread meanwhile, so the caller can load what it needs next."""
     problems: list[Problem] = []
     book = _open(Path(path), problems)
     if book is None:
@@ -282,23 +306,23 @@ def start_inspecting(path: str | Path) -> Callable[[], tuple[BookTables | None, 
         said: list[Problem] = []  # each sheet's problems in turn, as the sheets are read
         sheets[name] = _sheet(book, name, said, required=name != "Settings"), said
     found = {name: ws for name, (ws, _) in sheets.items() if ws is not None}
-    values = _in_background(lambda: {name: _cells(ws, _bounds_of(ws, f"tbl{name}")[1]) for name, ws in found.items()})
-    errors = _in_background(lambda: {name: _error_cells(ws) for name, ws in found.items()})
+    cells = _in_background(lambda: {name: _table_cells(ws, f"tbl{name}") for name, ws in found.items()})
 
     def finish() -> tuple[BookTables | None, list[Problem]]:
-        from .parse import Reading, inspect_tables  # pandas: loaded while the threads read
+        from .parse import Reading, inspect_tables  # pandas: loaded while the thread reads
 
         reading, blocks = Reading(), {}
-        try:
-            cells, error_cells = values(), errors()
-            for name, (ws, said) in sheets.items():
-                reading.problems += said
-                blocks[name] = None if ws is None else _read_block(ws, f"tbl{name}", reading.problems, keep_floats=name == "Data",
-                                                                   cells=(cells.pop(name), error_cells[name]))
-        except Exception as error:  # noqa: BLE001 — a damaged sheet fails only when it is read
-            return None, [*problems, *reading.problems, Problem(str(path), say("unreadable", error=f"{type(error).__name__}: {error}"))]
-        book.close()
-        return inspect_tables(blocks["Indicators"], blocks["Data"], blocks["Settings"], reading), problems + reading.problems
+        with uncollected():
+            try:
+                read = cells()
+                for name, (ws, said) in sheets.items():
+                    reading.problems += said
+                    blocks[name] = None if ws is None else _read_block(ws, f"tbl{name}", reading.problems, keep_floats=name == "Data",
+                                                                       cells=read.pop(name))
+            except Exception as error:  # noqa: BLE001 — a damaged sheet fails only when it is read
+                return None, [*problems, *reading.problems, Problem(str(path), say("unreadable", error=f"{type(error).__name__}: {error}"))]
+            book.close()
+            return inspect_tables(blocks["Indicators"], blocks["Data"], blocks["Settings"], reading), problems + reading.problems
 
     return finish
 
