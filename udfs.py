@@ -23,6 +23,8 @@ INDICATORS = "Indicators 表（含表头）· the Indicators table with its head
 SCORES = "指标得分率（一行一单元）· indicator scores, one row per unit and period"
 METHOD = "arithmetic（默认 default）或 or geometric"
 MISSING = "缺失值: error（默认）, reweight, zero · missing scores"
+UNIT = ("计量单位（可省略），如 %：参考值 ≤ 1 时 89 视为误录的 89%（应为 0.89）· unit of measure (optional), e.g. %: "
+        "with a reference ≤ 1, 89 is taken for a mistyped 89% (0.89)")
 
 
 @xw.func(category=CATEGORY)
@@ -30,10 +32,11 @@ MISSING = "缺失值: error（默认）, reweight, zero · missing scores"
 @xw.arg("reference", doc="参考值（目标值）· reference (target) value(s), > 0", **RANGE)
 @xw.arg("direction", doc="方向: 正向/逆向, positive/negative, 1/-1; 默认（或空白）正向 · default (or blank) positive", **RANGE)
 @xw.arg("cap", doc="得分率上限，默认 1；引用空白单元格 = 不设上限 · score cap, default 1; a blank cell = no cap", **RANGE)
+@xw.arg("unit", doc=UNIT, **RANGE)
 @worksheet_function
-def ANJI_SCORE(value, reference, direction=None, cap=1.0):
+def ANJI_SCORE(value, reference, direction=None, cap=1.0, unit=None):
     """比值法得分率 · ratio score: min(cap, value/reference); negative: min(cap, reference/value)."""
-    return functions.score(value, reference, direction, cap)
+    return functions.score(value, reference, direction, cap, unit)
 
 
 @xw.func(category=CATEGORY)
@@ -56,10 +59,11 @@ def ANJI_GROWTH_SCORE(current, previous, reference_growth, direction=None, cap=1
 @xw.arg("upper", doc="goalpost: 上限 upper", **RANGE)
 @xw.arg("direction", doc="方向，默认正向（growth 默认逆向）· direction, default positive (growth: negative)", **RANGE)
 @xw.arg("transform", doc="goalpost: 空白 或 log · blank or log", **RANGE)
+@xw.arg("unit", doc="ratio: " + UNIT, **RANGE)
 @worksheet_function
-def ANJI_NORMALIZE(values, method, reference_or_lower=None, upper=None, direction=None, transform=""):
+def ANJI_NORMALIZE(values, method, reference_or_lower=None, upper=None, direction=None, transform="", unit=None):
     """标准化得分 · score of any method: ratio, growth (values in period order), goalpost, minmax, zscore, efficacy."""
-    return functions.normalize(values, method, reference_or_lower, upper, direction, transform)
+    return functions.normalize(values, method, reference_or_lower, upper, direction, transform, unit)
 
 
 @xw.func(category=CATEGORY)
@@ -134,10 +138,11 @@ def ANJI_CHECK(indicators):
 @xw.arg("value", doc="现值（单元格或区域）· current value(s), a cell or a range", **RANGE)
 @xw.arg("reference", doc="参考值 · reference value(s)", **RANGE)
 @xw.arg("direction", doc="方向，默认（或空白）正向 · direction, default (or blank) positive", **RANGE)
+@xw.arg("unit", doc=UNIT, **RANGE)
 @worksheet_function
-def ANJI_EXPLAIN(value, reference, direction=None):
+def ANJI_EXPLAIN(value, reference, direction=None, unit=None):
     """得分说明 · how the score was obtained, or why it failed, in words (中文 · English)."""
-    return functions.explain(value, reference, direction)
+    return functions.explain(value, reference, direction, unit)
 
 
 @xw.func(category=CATEGORY)

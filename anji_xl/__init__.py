@@ -3,10 +3,8 @@
 The public surface: read a workbook, compute, and the result type. Everything else is private
 to its module. Each name loads on first use: the ``anji-xl`` command imports this package before
 it can handle Ctrl-C (:mod:`anji_xl.console`), so importing it loads nothing (not even
-importlib.metadata, 60 ms), and the engine never loads openpyxl.
+importlib.metadata, 60 ms, nor importlib), and the engine never loads openpyxl.
 """
-
-from importlib import import_module
 
 _PUBLIC = {"AnjiInputError": ".model", "IndexResult": ".engine", "Model": ".model", "Panel": ".model", "Problem": ".model",
            "Settings": ".model", "compute": ".engine", "read_book": ".io.read_book"}
@@ -25,6 +23,8 @@ def __getattr__(name: str):
     if name == "__version__":
         value = _version()
     elif name in _PUBLIC:
+        from importlib import import_module
+
         value = getattr(import_module(_PUBLIC[name], __name__), name)
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

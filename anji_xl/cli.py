@@ -17,8 +17,9 @@ from pathlib import Path
 from . import __version__
 from .defaults import SHIPPED_BOOK, default_book
 from .model import AnjiInputError, Problem
-from .messages import pair, say
-from .book.package import os_error_problem
+from .messages import WARNING, pair, say
+from .book.package import os_error_problem, replaced
+from .collector import uncollected
 from .console import SIGNALS, interrupted, raise_interrupt
 
 # Each command imports what it needs when it runs: `anji-xl --help` loads no pandas, and compute
@@ -26,45 +27,62 @@ from .console import SIGNALS, interrupted, raise_interrupt
 
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "用法 usage: " if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its headings and -h Chinese first, as every text anji-xl shows; the
+    subcommands' parsers are of this class too."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**kwargs, "add_help": False, "formatter_class": _HelpFormatter})
+        self._positionals.title, self._optionals.title = "参数 arguments", "选项 options"  # argparse has no public setter
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出 · show this help and exit")
+
+
 def _book_argument(parser: argparse.ArgumentParser, optional: bool = False) -> None:
     if optional:
-        parser.add_argument("book", nargs="?", type=Path, default=default_book(), help="workbook (.xlsx/.xlsm); default: the shipped one")
+        parser.add_argument("book", nargs="?", type=Path, default=default_book(), help="工作簿（.xlsx/.xlsm），默认为随附的工作簿 · workbook; default: the shipped one")
     else:
-        parser.add_argument("book", type=Path, help="workbook (.xlsx/.xlsm)")
+        parser.add_argument("book", type=Path, help="工作簿（.xlsx/.xlsm）· workbook")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="anji-xl", description="Anji Index (安吉指数) and other composite indices from an Excel workbook.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser = _Parser(prog="anji-xl", description="由 Excel 工作簿计算安吉指数及其他综合指数 · the Anji Index and other composite indices "
+                                                 "from an Excel workbook")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}", help="显示版本号并退出 · show the version and exit")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title="命令 commands")
 
-    compute_cmd = commands.add_parser("compute", help="compute the index and print it")
+    compute_cmd = commands.add_parser("compute", help="计算并显示指数 · compute the index and print it")
     _book_argument(compute_cmd, optional=True)
-    compute_cmd.add_argument("--json", action="store_true", help="以 JSON 输出 · print the results as JSON (README: the document)")
-    compute_cmd.add_argument("--period", help="only this period")
-    compute_cmd.add_argument("--unit", help="only this unit")
+    compute_cmd.add_argument("--json", action="store_true", help="以 JSON 输出 · print the results as JSON")
+    compute_cmd.add_argument("--period", help="只显示该时期 · only this period")
+    compute_cmd.add_argument("--unit", help="只显示该单位 · only this unit")
     compute_cmd.set_defaults(run=_run_compute)
 
-    validate_cmd = commands.add_parser("validate", help="check the workbook and list every problem")
+    validate_cmd = commands.add_parser("validate", help="检查工作簿并列出所有问题 · check the workbook and list every problem")
     _book_argument(validate_cmd)
     validate_cmd.set_defaults(run=_run_validate)
 
-    recalc_cmd = commands.add_parser("recalc", help="the Recalculate button without Excel: write Results into the book")
+    recalc_cmd = commands.add_parser("recalc", help="不用 Excel 完成“重新计算”：把结果写入工作簿 · the Recalculate button without Excel: write Results into the book")
     _book_argument(recalc_cmd)
-    recalc_cmd.add_argument("--backup", action="store_true", help="keep a copy of the book as BOOK.backup.xlsm first")
+    recalc_cmd.add_argument("--backup", action="store_true", help="先把工作簿备份为 BOOK.backup.xlsm · keep a copy of the book as BOOK.backup.xlsm first")
     recalc_cmd.set_defaults(run=_run_recalc)
 
-    sens_cmd = commands.add_parser("sensitivity", help="Monte Carlo over the weights: index and rank percentiles")
+    sens_cmd = commands.add_parser("sensitivity", help="敏感性分析：权重随机扰动下指数与排名的分位数 · Monte Carlo over the weights: index and rank percentiles")
     _book_argument(sens_cmd, optional=True)
-    sens_cmd.add_argument("--draws", type=int, help="number of draws (default: Settings draws)")
-    sens_cmd.add_argument("--json", action="store_true", help="print JSON")
+    sens_cmd.add_argument("--draws", type=int, help="抽样次数（默认：Settings 的 draws）· number of draws (default: Settings draws)")
+    sens_cmd.add_argument("--json", action="store_true", help="以 JSON 输出 · print JSON")
     sens_cmd.set_defaults(run=_run_sensitivity)
 
-    forecast_cmd = commands.add_parser("forecast", help="达标预测: the trend of each indicator to the target year, and the forecast index")
+    forecast_cmd = commands.add_parser("forecast", help="达标预测：各指标按趋势外推至目标年及预测指数 · the trend of each indicator to the target year, and the forecast index")
     _book_argument(forecast_cmd, optional=True)
-    forecast_cmd.add_argument("--json", action="store_true", help="print the forecast as JSON")
-    forecast_cmd.add_argument("--unit", help="only this unit")
-    forecast_cmd.add_argument("--period", help="forecast as of this year: only Data up to it (default: all Data)")
+    forecast_cmd.add_argument("--json", action="store_true", help="以 JSON 输出 · print the forecast as JSON")
+    forecast_cmd.add_argument("--unit", help="只预测该单位 · only this unit")
+    forecast_cmd.add_argument("--period", help="以该年为准预测，只用此前的数据（默认：全部数据）· forecast as of this year: only Data up to it "
+                                               "(default: all Data)")
     forecast_cmd.set_defaults(run=_run_forecast)
 
     report_cmd = commands.add_parser("report", help="生成评价报告（.docx，可另存 PDF）· write the evaluation report (.docx, optionally PDF)")
@@ -80,19 +98,19 @@ def build_parser() -> argparse.ArgumentParser:
     report_cmd.add_argument("--font", type=Path, metavar="PATH", help="图表的中文字体文件 · a Chinese font file for the charts")
     report_cmd.set_defaults(run=_run_report)
 
-    build_cmd = commands.add_parser("build-workbook", help="build the shipped workbook from the project's sources")
-    build_cmd.add_argument("out", nargs="?", type=Path, default=SHIPPED_BOOK, help="where to write it (default: workbook/AnjiIndex.xlsm)")
+    build_cmd = commands.add_parser("build-workbook", help="由项目源文件生成随附的工作簿 · build the shipped workbook from the project's sources")
+    build_cmd.add_argument("out", nargs="?", type=Path, default=SHIPPED_BOOK, help="写到哪里（默认：workbook/AnjiIndex.xlsm）· where to write it")
     build_cmd.add_argument("--standalone", action="store_true",
                            help="独立版：放入本机 xlwings 的 VBA，无需加载项 · put the installed xlwings' VBA inside: no add-in needed")
     _force_argument(build_cmd)
     build_cmd.set_defaults(run=_run_build)
 
     new_cmd = commands.add_parser("new", help="用自己的指标体系与数据新建工作簿 · a complete book for your own indicators and data")
-    new_cmd.add_argument("out", type=Path, help="新工作簿 the new book (.xlsm)")
-    for table, what in (("indicators", "Indicators 指标表"), ("data", "Data 数据表"), ("settings", "Settings 设置表")):
+    new_cmd.add_argument("out", type=Path, help="新工作簿（.xlsm）· the new book")
+    for table, what in (("indicators", "指标表 Indicators"), ("data", "数据表 Data"), ("settings", "设置表 Settings")):
         new_cmd.add_argument(f"--{table}", type=Path, metavar="FILE",
-                             help=f"{what}: CSV 或 Excel 文件，表头同工作簿（默认：随附工作簿的）· CSV or Excel file laid out like the book's table "
-                                  "(default: the shipped book's)")
+                             help=f"{what}：CSV 或 Excel 文件，表头同工作簿（默认：随附工作簿的）· CSV or Excel file laid out like the book's "
+                                  "table (default: the shipped book's)")
     _force_argument(new_cmd)
     new_cmd.set_defaults(run=_run_new)
 
@@ -116,7 +134,7 @@ def _run_build(args: argparse.Namespace) -> int:
         raise AnjiInputError([Problem(str(args.out), say("needs_xlsm"))])
     if args.standalone and args.out.resolve() == SHIPPED_BOOK.resolve():
         raise AnjiInputError([Problem(str(args.out), say("standalone_not_shipped"))])
-    print(f"wrote {build_workbook(args.out, standalone=args.standalone, force=args.force)}")
+    print(say("built", book=build_workbook(args.out, standalone=args.standalone, force=args.force)))
     return 0
 
 
@@ -127,7 +145,7 @@ def _run_new(args: argparse.Namespace) -> int:
         raise AnjiInputError([Problem(str(args.out), say("needs_xlsm"))])
     out, sources, warnings = new_book(args.out, args.indicators, args.data, args.settings, force=args.force)
     for warning in warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"{WARNING}{warning}", file=sys.stderr)
     dimensions = sources.indicators["dimension"].nunique()
     print(say("new_written", book=out, indicators=len(sources.indicators), dimensions=dimensions, rows=len(sources.data)))
     return 0
@@ -138,7 +156,7 @@ def _run_import(args: argparse.Namespace) -> int:
 
     imported = import_rows(args.book, args.file, replace=args.replace)
     for warning in imported.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"{WARNING}{warning}", file=sys.stderr)
     how = pair("imported.replace" if args.replace else "imported.append")
     print(say("imported", count=imported.rows, how=how, book=args.book))
     return 0
@@ -152,6 +170,7 @@ def _computed(book: Path):
     return model, compute(model, panel)
 
 
+@uncollected()
 def _run_compute(args: argparse.Namespace) -> int:
     """Print every row it can compute (rows with problems null in JSON, marked in text), then
     exit 2 listing the problems; nothing is printed when the indicator system is unreadable."""
@@ -167,7 +186,9 @@ def _run_compute(args: argparse.Namespace) -> int:
         raise AnjiInputError(problems)
     positions = select_rows(result, args.unit, args.period)
     if not len(positions):
-        raise AnjiInputError([Problem("", say("no_matching_row", unit=args.unit or "*", period=args.period or "*"))])
+        unmatched = (say("no_matching_row", unit=args.unit, period=args.period) if args.unit and args.period else
+                     say("no_unit_row", unit=args.unit) if args.unit else say("no_period_row", period=args.period))
+        raise AnjiInputError([Problem("", unmatched)])
     if args.unit or args.period:  # the problems of the rows shown
         selected = set(result.rows[positions])
         problems = [p for p in problems if p.row is None or p.row in selected]
@@ -179,12 +200,13 @@ def _run_compute(args: argparse.Namespace) -> int:
         else:  # many rows: one line each (SPEC §6); --unit / --period show a row in full
             sys.stdout.writelines(f"{line}\n" for line in summary_lines(result, positions, problems))
         for warning in result.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            print(f"{WARNING}{warning}", file=sys.stderr)
     if problems:
         raise AnjiInputError(problems)
     return 0
 
 
+@uncollected()
 def _run_validate(args: argparse.Namespace) -> int:
     from .io.read_book import start_inspecting
 
@@ -195,8 +217,8 @@ def _run_validate(args: argparse.Namespace) -> int:
     if problems:
         raise AnjiInputError(problems)
     for warning in result.warnings:
-        print(f"warning: {warning}")
-    print(f"OK: {args.book}: {len(result.rows)} rows, no problems")
+        print(f"{WARNING}{warning}")
+    print(say("validated", book=args.book, rows=len(result.rows)))
     return 0
 
 
@@ -211,7 +233,7 @@ def _run_recalc(args: argparse.Namespace) -> int:
             bar.update(1)
 
         blocks = recalc_book(args.book, backup=args.backup, step=step)
-    print(f"wrote Results of {args.book}: {len(blocks.summary) - 1} rows, {len(blocks.warnings) - 1} warnings")
+    print(say("recalculated", book=args.book, rows=len(blocks.summary) - 1, warnings=len(blocks.warnings) - 1))
     return 0
 
 
@@ -231,7 +253,7 @@ def _run_forecast(args: argparse.Namespace) -> int:
     elif units:
         print(forecast_report(outlook, model, units))
         for warning in outlook.warnings_of(units):
-            print(f"warning: {warning}", file=sys.stderr)
+            print(f"{WARNING}{warning}", file=sys.stderr)
     if problems:
         raise AnjiInputError(problems)
     return 0
@@ -284,7 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; every ending is an exit status and at most a few lines, never a traceback."""
     handlers = {}
     if threading.current_thread() is threading.main_thread():
-        handlers = {s: signal.signal(s, raise_interrupt) for s in SIGNALS}
+        handlers = {s: signal.signal(s, raise_interrupt) for s in SIGNALS if signal.getsignal(s) != signal.SIG_IGN}  # ignored stays ignored
+    replaced.clear()  # what an earlier command in this process wrote (tests) is not this one's
     try:
         args = build_parser().parse_args(argv)
         return args.run(args)

@@ -2,15 +2,15 @@
 
 Importing the command line loads pandas, numpy and openpyxl (about a second); an interrupt in that
 second must end like any other, with one line and exit 130 or 143, not a traceback. So this
-module installs the handlers with the standard library alone and only then imports
-:mod:`anji_xl.cli`. What it cannot cover is the interpreter's own start-up (``site`` and the
-``.pth`` files of the environment), before any code of anji-xl runs.
+module installs the handlers first, importing nothing the interpreter has not loaded already,
+and only then imports :mod:`anji_xl.cli`. What it cannot cover is the interpreter's own start-up
+(``site`` and the ``.pth`` files of the environment) before the first line of anji-xl runs:
+docs/recalc.md, *Interrupts*.
 """
 
-from __future__ import annotations
-
-import signal
 import sys
+
+import _signal as signal  # what the `signal` module wraps, loaded at start-up; `signal` itself imports enum (6 ms)
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)  # SIGTERM last: once it is caught, both are (tests read /proc)
 
@@ -20,9 +20,15 @@ def raise_interrupt(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt(signum)
 
 
+def files_replaced() -> list:
+    """The files (books, reports) this command has already moved into place (recorded in
+    :mod:`anji_xl.book.package`; looked up, not imported, which an interrupt during the imports must not do)."""
+    return list(getattr(sys.modules.get("anji_xl.book.package"), "replaced", ()))
+
+
 def interrupted(error: KeyboardInterrupt) -> int:
-    """End on Ctrl-C or SIGTERM: one line on stderr; the exit status 128 + the signal's number
-    (130, 143). ``error.written``: the interrupt came after the new book was in place."""
+    """End on Ctrl-C or SIGTERM: one line on stderr, naming the files already in place, if any; the
+    exit status 128 + the signal's number (130, 143)."""
     try:
         for s in SIGNALS:  # a second Ctrl-C does not cut the line
             signal.signal(s, signal.SIG_IGN)
@@ -30,14 +36,18 @@ def interrupted(error: KeyboardInterrupt) -> int:
         pass
     from .messages import say
 
-    print(f"anji-xl: {say('interrupted_written' if getattr(error, 'written', False) else 'interrupted')}", file=sys.stderr)
+    written = files_replaced()
+    line = say("interrupted_written", files=", ".join(str(f) for f in written)) if written else say("interrupted")
+    print(f"anji-xl: {line}", file=sys.stderr)
     return 128 + (error.args[0] if error.args and isinstance(error.args[0], int) else signal.SIGINT)
 
 
 def main() -> int:
-    """Handle interrupts, then import and run the command line."""
+    """Handle interrupts, then import and run the command line. A signal the caller ignores
+    (``nohup``, a shell's background job) stays ignored."""
     for s in SIGNALS:
-        signal.signal(s, raise_interrupt)
+        if signal.getsignal(s) != signal.SIG_IGN:
+            signal.signal(s, raise_interrupt)
     try:
         from .cli import main as run  # pandas, numpy, openpyxl: about a second
 

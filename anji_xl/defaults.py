@@ -42,6 +42,8 @@ DEFAULT_SETTINGS: list[tuple[str, object, str]] = [
     ("seed", 20211012, "随机种子 · random seed (results repeat exactly)"),
     ("target_period", 2025, "达标预测目标年，空白 = 2025（参考值为“十四五”2025 年目标）· forecast target year; blank = 2025"),
     ("trend_periods", 3, "达标预测趋势回溯期数，空白 = 3: 趋势起点 S 取 [T−3, T−1] 内最早有值的时期 · periods the trend looks back; blank = 3"),
+    ("name", "安吉指数", "指数名称（仪表板标题、compute 输出与评价报告），空白 = 综合指数 · the index's name (Dashboard, compute, report)"),
+    ("name_en", "Anji Index", "指数英文名称，空白 = Composite index · the index's name in English"),
 ]
 
 

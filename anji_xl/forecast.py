@@ -403,8 +403,11 @@ def _missing_warnings(model: Model, units: list[str], trends: Trends, missing: n
             notes.append((unit, say("no_value_no_forecast", ident=ident, unit=unit, effect=effect, policy=policy)))
             continue
         since, until, period = int(year) - model.settings.trend_periods, int(year) - 1, label[(unit, int(year))]
-        notes.append((unit, _at(cell(u, c, year), say("no_trend", ident=ident, unit=unit, period=period, since=since, until=until,
-                                                      effect=effect, policy=policy))))
+        start = trends.start_period[u, c]
+        why = (say("no_trend_no_earlier", ident=ident, unit=unit, period=period, since=since, until=until, effect=effect, policy=policy)
+               if np.isnan(start) else  # else v_S or v_T is 0 (negatives are problems)
+               say("no_trend_zero", ident=ident, unit=unit, period=period, start=label[(unit, int(start))], effect=effect, policy=policy))
+        notes.append((unit, _at(cell(u, c, year), why)))
     return notes
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from .collector import uncollected
 from .aggregation import combine, full_scores, membership_matrix
 from .engine import check_model, checked_weights, compute
 from .excel_values import (
@@ -33,7 +34,7 @@ from .excel_values import (
 from .messages import say
 from .model import AnjiInputError, Panel, Problem, Settings, parse_method
 from .io.parse import Reading, block_from_grid, read_grids, read_model
-from .scoring import POOLED_METHODS, Fault, Scored, fault_message, score_goalpost, score_growth, score_ratio
+from .scoring import POOLED_METHODS, Fault, Scored, fault_message, is_percent_unit, score_goalpost, score_growth, score_ratio
 from .forecast import find_trends, project, required_growth as required_growth_of, year_of
 from .sensitivity import sensitivity
 
@@ -56,12 +57,20 @@ def _option(arg: object, allowed: tuple[str, ...], default: str) -> str:
     return value
 
 
-def score(value, reference, direction, cap) -> object:
-    """ANJI_SCORE: the report's capped ratio, element by element."""
+def _percent(unit: object) -> np.ndarray:
+    """Which cells of a ``unit`` argument (an indicator's unit of measure, as in the Indicators
+    table) say "percent": their values are fractions, and 89 for 0.89 is a fault (blank: none)."""
+    cells = grid(unit)
+    return np.array([is_percent_unit(v) for v in cells.ravel()], dtype=bool).reshape(cells.shape)
+
+
+def score(value, reference, direction, cap, unit) -> object:
+    """ANJI_SCORE: the report's capped ratio, element by element; with a percent ``unit``, a
+    value typed as a whole percentage (89 for 0.89) is #NUM!, as compute finds it."""
     v, v_bad = numbers(value)
     r, r_bad = numbers(reference)
     d, d_bad = directions(direction, _default_direction("ratio"))
-    scored = score_ratio(v, r, d, settings_of(cap=cap).cap)
+    scored = score_ratio(v, r, d, settings_of(cap=cap).cap, _percent(unit))
     return cell_values(scored.scores, fault_errors(scored.faults, v_bad, r_bad, d_bad))
 
 
@@ -87,16 +96,17 @@ def _shifted(array: np.ndarray, fill: object) -> np.ndarray:
     return out
 
 
-def normalize(values, method, reference_or_lower, upper, direction, transform) -> object:
+def normalize(values, method, reference_or_lower, upper, direction, transform, unit) -> object:
     """ANJI_NORMALIZE: any method of SPEC §3. Min–max, z-score and efficacy pool the whole
     range; growth takes the range as one unit's totals in period order (down a column, or along
-    a row), each scored against the cell before it, with ``reference_or_lower`` = g_ref."""
+    a row), each scored against the cell before it, with ``reference_or_lower`` = g_ref;
+    ``unit`` marks percentages for ratio, as in ANJI_SCORE."""
     name = parse_method(text(method, "ratio"))
     v, v_bad = numbers(values)
     d, d_bad = directions(direction, _default_direction(name))
     if name == "ratio":
         r, r_bad = numbers(reference_or_lower)
-        scored, bad = score_ratio(v, r, d), (v_bad, r_bad, d_bad)
+        scored, bad = score_ratio(v, r, d, percent=_percent(unit)), (v_bad, r_bad, d_bad)
     elif name == "growth":
         g, g_bad = numbers(reference_or_lower)
         scored, bad = score_growth(v, _shifted(v, np.nan), g, d), (v_bad, _shifted(v_bad, False), g_bad, d_bad)
@@ -206,14 +216,22 @@ def _tables(data, indicators, settings):
 
 def _rows_out(header: list[str], frame: pd.DataFrame, errors: np.ndarray | None = None) -> list[list[object]]:
     """A header row, then unit, period and the frame's numbers; a row's error (or #N/A for NaN)
-    where there is no number."""
-    errors = np.full(len(frame), None, dtype=object) if errors is None else errors
-    values = frame.to_numpy(dtype=float)  # index, dimensions, rank: never a single cell
-    cells = cell_values(values, np.broadcast_to(errors[:, None], values.shape))
-    units, periods = (frame.index.get_level_values(level).tolist() for level in (0, 1))
-    return [header, *([unit, period, *row] for unit, period, row in zip(units, periods, cells))]
+    where there is no number. Built as one object array and listed at once: a Data table has
+    tens of thousands of rows, and Python work per cell would cost more than the engine."""
+    values = frame.to_numpy(dtype=float)
+    cells = np.empty((len(frame), 2 + values.shape[1]), dtype=object)
+    cells[:, 0], cells[:, 1] = (frame.index.get_level_values(level) for level in (0, 1))
+    numbers = cells[:, 2:]  # a view: Python floats, then the error values over them
+    numbers[:] = values
+    numbers[np.isnan(values)] = excel_error(XlError.NA)
+    if errors is not None:
+        listed = errors.tolist()  # XlError is a str: NumPy would compare it as text, not as the member
+        for error in set(listed) - {None}:
+            numbers[[e is error for e in listed]] = excel_error(error)
+    return [header, *cells.tolist()]
 
 
+@uncollected()
 def table(data, indicators, settings) -> object:
     """ANJI_TABLE: unit, period, index, the dimension scores and the rank, with a header row.
 
@@ -230,6 +248,7 @@ def table(data, indicators, settings) -> object:
     return _rows_out(["unit", "period", "index", *result.dimensions, "rank"], frame, errors)
 
 
+@uncollected()
 def sensitivity_table(data, indicators, settings) -> object:
     """ANJI_SENSITIVITY: index mean and 5/50/95 % percentiles (and ranks) per unit and period."""
     model, panel = _tables(data, indicators, settings)
@@ -252,17 +271,17 @@ def check(indicators) -> str:
     return str(problems[0]) if problems else "OK"
 
 
-def _explanation(v: float, r: float, d: float, bad: tuple[bool, bool, bool], raw: tuple[object, object, object]) -> str:
+def _explanation(v: float, r: float, d: float, percent: bool, bad: tuple[bool, bool, bool], raw: tuple[object, object, object]) -> str:
     """One cell's explanation of its ratio score."""
     for is_bad, cell, name in zip(bad[:2], raw[:2], ("现值 value", "参考值 reference")):
         if is_bad:
             return say("explain_not_a_number", name=name, value=cell)
     if bad[2]:
         return say("explain_direction_unknown", value=raw[2])
-    scored = score_ratio(v, r, d)
+    scored = score_ratio(v, r, d, percent=percent)
     fault = Fault(scored.faults.item())
     if fault != Fault.OK:
-        why = fault_message(fault, value=v, reference=r, previous=math.nan, score=math.nan)
+        why = fault_message(fault, value=v, reference=r, previous=math.nan, score=math.nan, fraction=v / 100)
         return say("explain_no_score", why=str(why))  # the reason whole, in both languages, after "no score:"
     x, positive = scored.scores.item(), d > 0
     formula = f"{v:g} / {r:g}" if positive else f"{r:g} / {v:g}"
@@ -271,15 +290,17 @@ def _explanation(v: float, r: float, d: float, bad: tuple[bool, bool, bool], raw
     return f"{kind} = min(1, {formula}) = {x:.6g}{reached}"
 
 
-def explain(value, reference, direction) -> object:
+def explain(value, reference, direction, unit) -> object:
     """ANJI_EXPLAIN: how the ratio score of each value was obtained, or why there is none
-    (中文 · English); a range spills one explanation per cell."""
+    (中文 · English), the percent check of ``unit`` included; a range spills one explanation per cell."""
     (v, v_bad), (r, r_bad), (d, d_bad) = numbers(value), numbers(reference), directions(direction, _default_direction("ratio"))
+    percent = _percent(unit)
     cells = [grid(arg) for arg in (value, reference, direction)]
-    shape = np.broadcast_shapes(v.shape, r.shape, d.shape)
-    spread = [np.broadcast_to(a, shape) for a in (v, r, d, v_bad, r_bad, d_bad, *cells)]
+    shape = np.broadcast_shapes(v.shape, r.shape, d.shape, percent.shape)
+    spread = [np.broadcast_to(a, shape) for a in (v, r, d, percent, v_bad, r_bad, d_bad, *cells)]
     out = [
-        [_explanation(*(float(a[i, j]) for a in spread[:3]), tuple(bool(a[i, j]) for a in spread[3:6]), tuple(a[i, j] for a in spread[6:]))
+        [_explanation(*(float(a[i, j]) for a in spread[:3]), bool(spread[3][i, j]), tuple(bool(a[i, j]) for a in spread[4:7]),
+                      tuple(a[i, j] for a in spread[7:]))
          for j in range(shape[1])]
         for i in range(shape[0])
     ]

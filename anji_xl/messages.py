@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 
+WARNING = "提示 warning: "  # what starts a warning's line: a note, not a problem
+
+
 class Pair(NamedTuple):
     """One message in both languages."""
 
@@ -182,8 +185,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                            "{ident}: method {method} pools all units of a period, so it has no forecast; {effect} (missing = {policy})"),
     "no_value_no_forecast": ("{ident}（{unit}）：无数值，无预测，{effect}（missing = {policy}）",
                              "{ident} ({unit}): no value, so no forecast; {effect} (missing = {policy})"),
-    "no_trend": ("{ident}（{unit}，{period}）：{since}–{until} 年无大于 0 的数值，无趋势，{effect}（missing = {policy}）",
-                 "{ident} ({unit}, {period}): no value above 0 in {since}–{until}, so no trend; {effect} (missing = {policy})"),
+    "no_trend_no_earlier": ("{ident}（{unit}，{period}）：{since}–{until} 年没有数据，无趋势，{effect}（missing = {policy}）",
+                            "{ident} ({unit}, {period}): no data in {since}–{until}, so no trend; {effect} (missing = {policy})"),
+    "no_trend_zero": ("{ident}（{unit}，{period}）：{start} 年或 {period} 的数值为 0，无趋势，{effect}（missing = {policy}）",
+                      "{ident} ({unit}, {period}): the value of {start} or {period} is 0, so no trend; {effect} (missing = {policy})"),
     # ANJI_EXPLAIN (anji_xl.functions); {name} is the argument's label, e.g. 现值 value
     "explain_not_a_number": ("{name} {value!r} 不是数字", "is not a number"),
     "explain_direction_unknown": ("方向 {value!r} 无法识别", "unknown direction (正向/逆向, positive/negative, 1/-1)"),
@@ -199,6 +204,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "check.duplicate": ("单位与时期重复", "this unit and period appear twice in Data"),
     "check.previous_twice": ("本单位上一年份的数据行重复", "the row of this unit's preceding year appears twice in Data"),
     "check.input": ("有数值为文本、错误值或负数：请改为数值或按 检查数据", "a value is text, an error or negative: correct it or press Validate"),
+    "check.percent": ("有百分比指标填成了整数（如 89）：请输入 0.89 或 89%", "a percentage is typed as a whole number (such as 89): type 0.89 or 89%"),
     "check.value": ("有指标无法用原生公式计算（参考值 ≤ 0、上下限无效、上期 ≤ 0 或不是数值，或方法已改）：请按 检查数据 或 重新计算",
                     "an indicator cannot be scored natively (reference ≤ 0, invalid goalposts, previous ≤ 0 or not a number, or its method changed): "
                     "press Validate or Recalculate"),
@@ -212,9 +218,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "typed_number": ("请输入数字", "enter a number"),
     # the command line (anji_xl.cli, anji_xl.console)
     "interrupted": ("已中断，未写入任何内容", "interrupted; nothing was written"),
-    "interrupted_written": ("已中断，新工作簿已完整写入", "interrupted; the new book was written completely"),
+    "interrupted_written": ("已中断，已完整写入 {files}", "interrupted; {files} written completely"),
     "no_unit_row": ("没有单位 {unit} 的 Data 行", "no Data row for unit {unit}"),
     "no_row_up_to": ("{period} 及之前没有 Data 行", "no Data row up to {period}"),
+    "no_period_row": ("没有时期 {period} 的 Data 行", "no Data row for period {period}"),
     "no_matching_row": ("没有单位 {unit}、时期 {period} 的 Data 行", "no Data row for unit {unit} and period {period}"),
     "row_not_computed": ("未计算：问题见 {cells}", "not computed: problems at {cells}"),
     "rows_not_computed": ("未计算：见错误输出所列问题", "not computed: see the problems listed on stderr"),
@@ -222,11 +229,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "needs_xlsm": ("工作簿含宏：请使用 .xlsm 扩展名", "the book holds macros: give it the .xlsm extension"),
     "standalone_not_shipped": ("独立版含本机 xlwings 的 VBA：请换一个路径，不要覆盖随附工作簿",
                                "a standalone book holds this machine's xlwings VBA: give it another path, not the shipped book"),
-    "book_holds_other_data": ("此工作簿的 Data 或 Indicators 与要写入的不同（或无法读取），为保护其中的数据未覆盖它。"
+    "book_holds_other_data": ("此工作簿的 Data、Indicators 或 Settings 与要写入的不同（或无法读取），为保护其中的数据未覆盖它。"
                               "建自己的工作簿请用 anji-xl new 并另取文件名，把数据放进工作簿请用 anji-xl import；确要覆盖请加 --force",
-                              "this book's Data or Indicators differ from what would be written (or it cannot be read), so it was not "
+                              "this book's Data, Indicators or Settings differ from what would be written (or it cannot be read), so it was not "
                               "overwritten, to keep its data. For a book of your own use anji-xl new with another file name; to put "
                               "rows into a book use anji-xl import; add --force to overwrite it anyway"),
+    "new_no_folder": ("文件夹不存在，未写入任何内容；请先建立它，或换一个位置", "no such folder, nothing was written; make it first or choose another place"),
     # new and import: tables from CSV or Excel files (anji_xl.io.tables_file, anji_xl.book.new_book, anji_xl.book.import_rows)
     "file_kind": ("无法读取 {suffix} 文件：请另存为 CSV（UTF-8）或 .xlsx", "cannot read a {suffix} file: save it as CSV (UTF-8) or .xlsx"),
     "file_encoding": ("文件既不是 UTF-8 也不是 GB18030 编码的文本：请在 Excel 中另存为“CSV UTF-8”",
@@ -240,10 +248,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "import_overwrites": ("此单元格在表 {table} 之下，导入的行会覆盖它，未写入任何内容；请先把它移开",
                           "this cell is below the table {table} and the imported rows would overwrite it; nothing was written — move it first"),
     "imported": ("已将 {count} 行写入 {book} 的 Data（{how}）。请按“重新计算”（或运行 anji-xl recalc {book}）更新 Scores、Results 与仪表板",
-                 "wrote {count} rows into Data of {book} ({how}). Press 重新计算 Recalculate (or run anji-xl recalc {book}) "
+                 "wrote {count} row(s) into Data of {book} ({how}). Press 重新计算 Recalculate (or run anji-xl recalc {book}) "
                  "to update Scores, Results and the Dashboard"),
     "imported.append": ("追加在原有各行之后", "appended"),
     "imported.replace": ("替换了原有各行", "replacing its rows"),
+    "built": ("已写入 {book}", "wrote {book}"),
+    "validated": ("检查通过 {book}：{rows} 行，没有问题", "OK: {book}: {rows} rows, no problems"),
+    "recalculated": ("已重新计算 {book}：Results 共 {rows} 行、{warnings} 条提示", "wrote Results of {book}: {rows} rows, {warnings} warnings"),
     "new_written": ("已写入 {book}：{indicators} 个指标、{dimensions} 个维度、{rows} 行数据",
                     "wrote {book}: {indicators} indicators in {dimensions} dimensions, {rows} rows of data"),
     # the evaluation report (anji_xl.report)

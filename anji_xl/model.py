@@ -98,6 +98,10 @@ class Settings:
     seed: int = 20211012
     target_period: int = 2025  # 达标预测: the year the references are targets for
     trend_periods: int = 3  # 达标预测: how many periods back the trend may start
+    # What the index is called (compute, the Dashboard, the report): neutral unless the book names
+    # it; the shipped book's Settings say 安吉指数 (defaults.DEFAULT_SETTINGS).
+    name: str = "综合指数"
+    name_en: str = "Composite index"
 
     @classmethod
     def from_mapping(
@@ -148,6 +152,8 @@ class Settings:
                     bad(key, "setting_number", limit=limit, limit_zh="在 [0, 1) 内" if key == "spread" else " ≥ 0 ")
                 else:
                     values[key] = float(value)
+            elif key in ("name", "name_en"):
+                values[key] = text
             elif key in ("draws", "seed", "target_period", "trend_periods"):
                 least = 1 if key in ("draws", "trend_periods") else 0
                 if not _is_number(value) or float(value) != int(float(value)) or float(value) < least:

@@ -127,6 +127,18 @@ def _report(book: xw.Book, problems: list[Problem]) -> bool:
     return bool(problems)
 
 
+def _point_choice(book: xw.Book, tables) -> None:
+    """The Dashboard's chosen unit and period rewritten when Data no longer has them, to what its
+    formulas fall back to (:func:`dashboard.shown_choice`, as ``anji-xl recalc`` writes it)."""
+    sheet = book.sheets[dashboard.SHEET]
+    cells = [sheet.range((row + 1, col + 1)) for row, col in (dashboard.UNIT, dashboard.PERIOD)]
+    chosen = tuple(cell.value for cell in cells)
+    shown = dashboard.shown_choice(tables.data.rows, *chosen)
+    if shown != chosen:
+        for cell, value in zip(cells, shown):
+            cell.value = value
+
+
 def recalculate() -> None:
     """重新计算: compute the book and write Results (as ``anji-xl recalc``)."""
     book = xw.Book.caller()
@@ -137,6 +149,7 @@ def recalculate() -> None:
             _write_results(book, results_blocks(tables.model, result, dt.datetime.now().isoformat(timespec="seconds")))
             _write_scores(book, tables, result)
             _point_charts(book, result)
+            _point_choice(book, tables)
     finally:
         _status(book, False)
 

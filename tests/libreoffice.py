@@ -1,7 +1,8 @@
 """Recalculate a throw-away copy of a book in LibreOffice (headless) and read the results.
 
 LibreOffice keeps cached values by default; a dedicated profile whose registrymodifications.xcu
-sets Calc's OOXMLRecalcMode to 0 ("always") forces a full recalculation on load. The shipped
+sets Calc's OOXMLRecalcMode to 0 ("always") forces a full recalculation on load (1, "never", is
+the default). The shipped
 book itself is never opened by LibreOffice (a round trip would rewrite its VBA).
 """
 
@@ -16,8 +17,8 @@ import pytest
 
 _PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>{mode}</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>{mode}</value></prop></item>
 </oor:items>
 """
 
@@ -32,11 +33,13 @@ def soffice() -> str:
     return path
 
 
-def convert(book: Path, work: Path, target: str = "xlsx") -> Path:
-    """Convert a copy of ``book`` in ``work`` with a recalculating profile; returns the output."""
-    profile = work / "lo_profile"
+def convert(book: Path, work: Path, target: str = "xlsx", recalculate: bool = True) -> Path:
+    """Convert a copy of ``book`` in ``work`` with a recalculating profile; returns the output.
+    ``recalculate=False``: LibreOffice's default, never recalculating on load — only formula cells
+    without a cached value are computed, as a statistician's LibreOffice shows a book."""
+    profile = work / ("lo_profile" if recalculate else "lo_profile_default")
     (profile / "user").mkdir(parents=True, exist_ok=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE, encoding="utf-8")
+    (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE.format(mode=0 if recalculate else 1), encoding="utf-8")
     copy = work / f"copy_of_{book.name}"
     shutil.copy(book, copy)
     out = work / "out"

@@ -54,8 +54,10 @@ def test_filters_and_readable_table(capsys, anji_like_book):
     assert code == 0
     assert "乙县 2020" in out and "甲县" not in out and "排名 rank 2/2" in out
     assert "低碳生产 Low-carbon production" in out and "短板 Gain" in out
-    code, _, err = run(capsys, "compute", anji_like_book, "--period", "1999")
-    assert code == 2 and "no Data row" in err
+    for filters, said in ((("--period", "1999"), "没有时期 1999 的 Data 行"), (("--unit", "丙县"), "没有单位 丙县 的 Data 行"),
+                          (("--unit", "乙县", "--period", "1999"), "没有单位 乙县、时期 1999 的 Data 行")):
+        code, _, err = run(capsys, "compute", anji_like_book, *filters)
+        assert code == 2 and err.startswith(said) and "*" not in err
 
 
 def test_plain_ranges_header_labels_and_direction_aliases(capsys, tmp_path):
@@ -107,7 +109,7 @@ def test_every_reader_problem_is_listed_with_its_cell(capsys, tmp_path):
 
 def test_validate_ok_and_problems(capsys, anji_like_book, tmp_path):
     code, out, _ = run(capsys, "validate", anji_like_book)
-    assert code == 0 and out.startswith("warning:") and "OK:" in out
+    assert code == 0 and out.startswith("提示 warning: ") and "检查通过" in out and "OK:" in out
     code, _, err = run(capsys, "validate", _bad_book(tmp_path))
     assert code == 2 and len(err.splitlines()) == 11
 
@@ -224,7 +226,7 @@ def test_build_workbook_from_the_command_line(capsys, tmp_path):
     out_book = tmp_path / "new" / "book.xlsm"
     out_book.parent.mkdir()
     code, out, _ = run(capsys, "build-workbook", out_book)
-    assert code == 0 and out.strip() == f"wrote {out_book}"
+    assert code == 0 and out.strip() == f"已写入 {out_book} · wrote {out_book}"
     code, out, _ = run(capsys, "compute", out_book, "--json")
     assert code == 0 and [round(r["index"], 4) for r in json.loads(out)["results"]] == [0.7657, 0.8494, 0.9430]
 
@@ -247,3 +249,28 @@ def test_build_workbook_from_the_command_line(capsys, tmp_path):
 
     recalculated = openpyxl.load_workbook(convert(typed, tmp_path), data_only=True)["Indicators"]
     assert recalculated["P2"].value == pytest.approx(1.1, abs=1e-12)
+
+
+def test_help_is_chinese_first_then_english(capsys):
+    """``anji-xl --help`` and every command's: the description, each command's and option's help
+    and the headings argparse writes, Chinese first, then " · " and English."""
+    import argparse
+    import re
+
+    from anji_xl.cli import build_parser
+
+    cjk = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+    parser = build_parser()
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    texts = [parser.description, *(a.help for a in commands._choices_actions)]
+    for name, command in {"": parser, **commands.choices}.items():
+        texts += [a.help for a in command._actions if a is not commands]
+        with pytest.raises(SystemExit) as exited:
+            main([name, "--help"] if name else ["--help"])
+        out = capsys.readouterr().out
+        assert exited.value.code == 0 and out.startswith("用法 usage: anji-xl") and "\n选项 options:\n" in out, name
+        assert "positional arguments" not in out and "show this help message" not in out, name
+    assert len(texts) > 30
+    for text in texts:
+        chinese, english = (re.split(r" ?· ", text, maxsplit=1) + [""])[:2]
+        assert cjk.search(chinese) and english and not cjk.search(english), text

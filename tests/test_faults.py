@@ -4,9 +4,10 @@ systems; nothing of the engine, openpyxl or the OS is replaced.
 
 Kills and interrupts run in children forked from one process that has imported anji-xl once (a
 fresh interpreter costs about a second of imports per run); each child runs the command line's own
-``main``, and some runs use the ``anji-xl`` command itself, from its first instant. ``ANJI_FAULT_KILLS``,
+``main``, and some runs use the ``anji-xl`` command itself, from the instant it handles signals. ``ANJI_FAULT_KILLS``,
 ``ANJI_FAULT_RACES``, ``ANJI_FAULT_INTERRUPTS`` and ``ANJI_FAULT_ROWS`` scale the loops up (e.g. 200
-kills on a 1,000-row book); the defaults keep this file within about a minute and a half on two cores."""
+kills on a 5,000-row book); with the defaults (30 kills, 10 races, 1,000 rows) this file takes about
+three minutes on two cores (2 min 36 s at a load of 3)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ from anji_xl.cli import main
 from anji_xl.defaults import SHIPPED_BOOK
 
 KILLS = int(os.environ.get("ANJI_FAULT_KILLS", "30"))
-ROWS = int(os.environ.get("ANJI_FAULT_ROWS", "100"))
+ROWS = int(os.environ.get("ANJI_FAULT_ROWS", "1000"))  # the proof asks for a book of at least 1,000 rows
 RACES = int(os.environ.get("ANJI_FAULT_RACES", "10"))
 INTERRUPTS = int(os.environ.get("ANJI_FAULT_INTERRUPTS", "12"))  # per command
 REPO = Path(__file__).resolve().parent.parent
@@ -51,8 +52,14 @@ from anji_xl.cli import main
 def busy(folder):
     return any(n.startswith(".~anji-") for n in os.listdir(folder))
 
+def identity(path):
+    facts = os.stat(path)
+    return facts.st_ino, facts.st_mtime_ns
+
 for line in sys.stdin:
     job = json.loads(line)
+    book = job.get("book")
+    before = identity(book) if book else None
     start = time.monotonic()
     pid = os.fork()
     if pid == 0:
@@ -62,7 +69,7 @@ for line in sys.stdin:
         code = main(job["argv"])
         sys.stdout.flush(); sys.stderr.flush()
         os._exit(code)
-    seen, acted, status = None, None, None
+    seen, replaced, acted, status = None, None, None, None
     while status is None:
         done, st = os.waitpid(pid, os.WNOHANG)
         if done:
@@ -71,17 +78,21 @@ for line in sys.stdin:
         now = time.monotonic() - start
         if seen is None and job.get("folder") and busy(job["folder"]):
             seen = now
-        due = job["delay"] if job["after"] == "start" else (None if seen is None else seen + job["delay"])
+        if replaced is None and book and identity(book) != before:
+            replaced = now
+        since = {"start": 0.0, "temporary": seen, "replaced": replaced}[job["after"]]
+        due = None if since is None else since + job["delay"]
         if acted is None and due is not None and now >= due:
             acted = now
             if job["action"] == "replace":
                 os.replace(job["source"], job["target"])
             else:
                 os.kill(pid, getattr(signal, job["action"]))
-        time.sleep(0.001)
+        if job["after"] != "replaced":  # there: look as often as possible, the window is milliseconds
+            time.sleep(0.001)
     if acted is None and job["action"] == "replace":  # recalc ended first: the user saves afterwards
         os.replace(job["source"], job["target"])
-    print(json.dumps({"status": status, "code": os.waitstatus_to_exitcode(status), "seen": seen, "acted": acted,
+    print(json.dumps({"status": status, "code": os.waitstatus_to_exitcode(status), "seen": seen, "replaced": replaced, "acted": acted,
                       "took": time.monotonic() - start}), flush=True)
 """
 
@@ -192,8 +203,9 @@ def test_the_reference_book_is_complete(forker, grown, tmp_path):
     before, after = parts(grown["original"]), parts(grown["reference"])
     changed = {n for n in before if before[n] != after[n]}
     dashboard = "xl/worksheets/sheet7.xml"  # the grown Data has no 安吉县: its choice falls back to 县0000
-    assert {"xl/worksheets/sheet5.xml", RESULTS_XML, dashboard} <= changed <= {
-        "xl/worksheets/sheet5.xml", RESULTS_XML, dashboard, *(n for n in before if n.startswith("xl/charts/"))}
+    guide = "xl/worksheets/sheet1.xml"  # its status line's cached result is dropped
+    assert {"xl/worksheets/sheet5.xml", RESULTS_XML, dashboard, guide} <= changed <= {
+        "xl/worksheets/sheet5.xml", RESULTS_XML, dashboard, guide, *(n for n in before if n.startswith("xl/charts/"))}
     assert after["xl/worksheets/sheet5.xml"].count(b"<f>") + after["xl/worksheets/sheet5.xml"].count(b"<f ") > ROWS * 10
     outcome = forker.run(tmp_path, ["validate", book])
     assert outcome["code"] == 0, outcome["stderr"]
@@ -272,8 +284,7 @@ def test_a_users_save_racing_recalc_is_never_lost(forker, grown, tmp_path):
         edit.write_bytes(grown["edited"])
         when = ("temporary", rng.uniform(0, 0.002)) if k % 3 else ("start", rng.uniform(0, took * 0.9))
         outcome = forker.run(tmp_path, ["recalc", book, "--backup"], "replace", *when, source=edit, target=book)
-        if outcome["acted"] is None:  # recalc ended before the save
-            assert outcome["code"] == 0 and book.read_bytes() == grown["edited"]
+        if outcome["code"] == 0 and book.read_bytes() == grown["edited"]:  # the save came after recalc's rename
             seen["saved after recalc"] += 1
         elif outcome["code"] == 2:
             assert book.read_bytes() == grown["edited"]  # the edit survives, byte for byte
@@ -305,9 +316,12 @@ def test_two_recalcs_of_one_book_at_once_lose_nothing(grown, tmp_path):
 
 
 def _interrupted(outcome: dict, signum: int) -> None:
+    """Ended by the signal: its exit status, and one line saying so, after at most the warnings the
+    command printed before it (compute lists a book's warnings on stderr)."""
     assert outcome["code"] == 128 + signum, outcome
     lines = outcome["stderr"].splitlines()
-    assert len(lines) == 1 and lines[0].startswith("anji-xl: 已中断") and "interrupted" in lines[0], outcome["stderr"]
+    assert lines and lines[-1].startswith("anji-xl: 已中断") and "interrupted" in lines[-1], outcome["stderr"]
+    assert all(line.startswith("提示 warning: ") for line in lines[:-1]), outcome["stderr"]
 
 
 @pytest.mark.parametrize("command", ["compute", "recalc", "validate", "sensitivity"])
@@ -339,6 +353,53 @@ def test_ctrl_c_while_recalc_writes_and_sigterm(forker, grown, tmp_path):
         assert book.read_bytes() == grown["original"] and debris(tmp_path) == []
 
 
+def _import_file(folder: Path, grown: dict) -> Path:
+    """Five new rows for the grown book's Data, as a CSV in Data's own layout."""
+    (folder / "rows.xlsm").write_bytes(grown["original"])
+    data = openpyxl.load_workbook(folder / "rows.xlsm", read_only=True)["Data"]
+    header, first = (list(row) for row in data.iter_rows(min_row=1, max_row=2, values_only=True))
+    lines = [",".join(map(str, header))] + [",".join(map(str, ["新县", 2016 + k, *first[2:]])) for k in range(5)]
+    (folder / "rows.xlsm").unlink()
+    path = folder / "rows.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", ["recalc", "import"])
+def test_an_interrupt_after_the_book_is_replaced_says_it_was_written(forker, grown, tmp_path, command):
+    """SIGINT or SIGTERM sent the instant the book's file changes on disk (its inode and mtime),
+    while the command still runs (the folder fsynced, the temporary files closed, the output
+    printed): the line says the new book was written completely, and it is complete. The window
+    is a few milliseconds, so the runs are repeated until enough of them land in it."""
+    book = tmp_path / "AnjiIndex.xlsm"
+    argv = ["recalc", book] if command == "recalc" else ["import", book, _import_file(tmp_path, grown)]
+    book.write_bytes(grown["original"])
+    assert forker.run(tmp_path, argv)["code"] == 0
+    complete = book.read_bytes()
+    seen = {"interrupted after the replace": 0, "ended first": 0}
+    for k in range(40):
+        book.write_bytes(grown["original"])
+        signum = (signal.SIGINT, signal.SIGTERM)[k % 2]
+        outcome = forker.run(tmp_path, argv, signum.name, "replaced", 0.0, book=book)
+        assert outcome["replaced"] is not None, outcome
+        if outcome["code"] == 0:
+            seen["ended first"] += 1
+        else:
+            _interrupted(outcome, signum)
+            assert f"已中断，已完整写入 {book} · interrupted; {book} written completely" in outcome["stderr"], outcome
+            seen["interrupted after the replace"] += 1
+        data = book.read_bytes()
+        if command == "recalc":
+            assert old_or_complete(data, grown) == "new"
+        else:
+            assert data == complete
+        assert debris(tmp_path) == []
+        if seen["interrupted after the replace"] >= 4:
+            break
+    print(f"\n{k + 1} runs of {command}, signalled as the book was replaced: {seen}")
+    assert seen["interrupted after the replace"] >= 4, seen
+
+
 def _handles_sigterm(pid: int) -> bool:
     """Whether the process has installed its own SIGTERM handler (Linux: SigCgt in /proc); anji-xl
     installs it right after SIGINT's, so from then on both signals are anji-xl's to handle."""
@@ -348,29 +409,30 @@ def _handles_sigterm(pid: int) -> bool:
 
 
 def _signal_the_command(argv: list, signum: int, delay: float) -> dict:
-    """Start ``anji-xl`` and send ``signum`` ``delay`` seconds after the process started, or, if the
-    interpreter has not yet run a line of anji-xl by then, at the instant it installs its handlers."""
+    """Start ``anji-xl``, wait until it has installed its handlers, then send ``signum`` ``delay``
+    seconds later (nothing once the command has ended)."""
     start = time.monotonic()
     process = subprocess.Popen([*ANJI_XL, *map(str, argv)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=REPO)
-    time.sleep(max(0.0, start + delay - time.monotonic()))
-    early = process.poll() is None and not _handles_sigterm(process.pid)
     while process.poll() is None and not _handles_sigterm(process.pid):
         time.sleep(0.0002)
-    sent = time.monotonic() - start
-    process.send_signal(signum)  # nothing once the command has ended
+    handled = time.monotonic() - start
+    time.sleep(delay)
+    process.send_signal(signum)
     _, err = process.communicate(timeout=120)
-    return {"code": process.returncode, "stderr": err, "sent": sent, "early": early}
+    return {"code": process.returncode, "stderr": err, "handled": handled}
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the handled signals from /proc")
 @pytest.mark.parametrize("command", ["compute", "recalc"])
-def test_ctrl_c_from_the_first_instant_of_the_anji_xl_command(grown, tmp_path, command):
-    """The command itself, interrupted at random moments from the start of its process: during the
-    first second (the imports of pandas, numpy and openpyxl) and anywhere in the run. Never a
-    traceback: one line and 130 (or 0, the command ended first), the book old or complete; SIGTERM
-    gives 143. Before the interpreter runs anji-xl's first line (its own start-up: site, .pth
-    files) nothing of anji-xl can answer; a signal due then is sent when the handlers appear."""
-    rng = random.Random(f"first instant {command}")
+def test_ctrl_c_at_random_moments_of_the_anji_xl_command(grown, tmp_path, command):
+    """The command itself, interrupted at random moments from the instant it handles signals: half
+    within the first second (the imports of pandas, numpy and openpyxl), half anywhere in the run.
+    Never a traceback: one line and 130 (or 0, the command ended first), the book old or complete;
+    SIGTERM gives 143. The moments start when the handlers appear, not when the process does:
+    before that the interpreter is still starting (``site``, the environment's ``.pth`` files) and
+    answers a Ctrl-C with its own traceback, which no code of anji-xl can prevent (docs/recalc.md,
+    *Interrupts*; the entry point's own share of that window is held to nothing by the test below)."""
+    rng = random.Random(f"random moments {command}")
     book = tmp_path / "AnjiIndex.xlsm"
     book.write_bytes(grown["original"])
     start = time.monotonic()
@@ -378,12 +440,14 @@ def test_ctrl_c_from_the_first_instant_of_the_anji_xl_command(grown, tmp_path, c
     took = time.monotonic() - start
     assert full.returncode == 0 and "Traceback" not in full.stderr, full.stderr
     book.write_bytes(grown["original"])
-    runs = [(signal.SIGINT, rng.uniform(0.05, 1.0) if k % 2 else rng.uniform(0.0, took)) for k in range(INTERRUPTS)]
-    runs += [(signal.SIGTERM, rng.uniform(0.05, 1.0)), (signal.SIGTERM, 0.0)]
-    seen = {"interrupted": 0, "completed": 0, "within the first second": 0, "sent as the handlers appeared": 0}
+    runs = [(signal.SIGINT, rng.uniform(0.0, 1.0) if k % 2 else rng.uniform(0.0, took)) for k in range(INTERRUPTS)]
+    runs += [(signal.SIGTERM, rng.uniform(0.0, 1.0)), (signal.SIGTERM, 0.0)]
+    seen = {"interrupted": 0, "completed": 0, "within the first second": 0}
+    handled = []
     for signum, delay in runs:
         outcome = _signal_the_command([command, book], signum, delay)
         assert "Traceback" not in outcome["stderr"], outcome
+        handled.append(outcome["handled"])
         data = book.read_bytes()
         if outcome["code"] == 0:
             seen["completed"] += 1
@@ -391,24 +455,50 @@ def test_ctrl_c_from_the_first_instant_of_the_anji_xl_command(grown, tmp_path, c
             _interrupted(outcome, signum)
             assert ("nothing was written" in outcome["stderr"]) == (data == grown["original"]), outcome
             seen["interrupted"] += 1
-            seen["within the first second"] += outcome["sent"] < 1.0
-        seen["sent as the handlers appeared"] += outcome["early"]
+            seen["within the first second"] += delay < 1.0
         assert (data == grown["original"]) if command == "compute" else old_or_complete(data, grown) in ("old", "new")
         assert debris(tmp_path) == []
         book.write_bytes(grown["original"])
-    print(f"\n{len(runs)} signals to anji-xl {command}: {seen}")
+    print(f"\n{len(runs)} signals to anji-xl {command}: {seen}; handlers installed after "
+          f"{1000 * min(handled):.0f}–{1000 * max(handled):.0f} ms (median {1000 * sorted(handled)[len(handled) // 2]:.0f})")
     assert seen["within the first second"] >= len(runs) // 3, seen
 
 
-def test_the_command_handles_interrupts_before_it_imports_anything_heavy():
-    """What the interpreter loads before anji-xl's handlers exist: the package and the entry point
-    only, neither pandas, numpy, openpyxl nor importlib.metadata (60 ms)."""
+def test_a_signal_the_caller_ignores_stays_ignored(grown, tmp_path):
+    """Started with SIGINT ignored (``nohup``, a script's background job), recalc is not stopped by
+    it, in the imports or while it writes, and writes the new book."""
+    book = tmp_path / "AnjiIndex.xlsm"
+    book.write_bytes(grown["original"])
+    ignoring = lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)  # noqa: E731 — as the shell does for a background job
+    process = subprocess.Popen([*ANJI_XL, "recalc", book], stderr=subprocess.PIPE, text=True, cwd=REPO, preexec_fn=ignoring)
+    interrupts = 0
+    while process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        interrupts += 1
+        time.sleep(0.05)
+    assert process.returncode == 0 and interrupts > 5, (interrupts, process.stderr.read())
+    assert old_or_complete(book.read_bytes(), grown) == "new"
+
+
+def test_the_command_handles_interrupts_before_it_imports_anything():
+    """What the interpreter loads for anji-xl before its handlers exist: the package and the entry
+    point only, no module the bare interpreter has not loaded already (not even ``signal``, which
+    imports enum: 6 ms, nor importlib). Run without ``site`` (``-S``), so that what site and the
+    environment's .pth files happen to load cannot hide a module from the count."""
     module = ANJI_XL[2].split("from ")[1].split(" import")[0]
     assert module == "anji_xl.console"
     code = ("import sys; before = set(sys.modules); import anji_xl.console; "
             "print(' '.join(sorted(set(sys.modules) - before)))")
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True).stdout.split()
-    assert set(loaded) <= {"anji_xl", "anji_xl.console", "signal", "_signal"}, loaded
+    loaded = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, cwd=REPO, check=True).stdout.split()
+    assert set(loaded) == {"anji_xl", "anji_xl.console"}, loaded
+
+
+def unavailable(reason: str) -> None:
+    """A facility the machine refuses (a mount, chattr, strace): the test is skipped with the
+    reason, never passed; in CI, which installs and permits them, it fails."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 
 @pytest.fixture
@@ -420,10 +510,7 @@ def small_disk(tmp_path):
     def mounted(size: int) -> Path:
         done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", mount], capture_output=True, text=True)
         if done.returncode:
-            reason = f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}"
-            if os.environ.get("CI") == "true":
-                pytest.fail(reason)
-            pytest.skip(reason)
+            unavailable(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
         return mount
 
     yield mounted
@@ -455,10 +542,7 @@ def test_a_read_only_file_system(capsys, small_disk, grown):
 def _chattr(flag: str, path: Path) -> None:
     done = subprocess.run(["chattr", flag, path], capture_output=True, text=True)
     if done.returncode:
-        reason = f"chattr {flag} is refused here: {done.stderr.strip()}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(f"chattr {flag} is refused here: {done.stderr.strip()}")
 
 
 @pytest.mark.parametrize(("flag", "on", "said"), [("+a", "folder", "chattr +a/+i"), ("+i", "book", "read-only")])
@@ -481,11 +565,36 @@ def test_a_folder_that_allows_creating_but_not_replacing(capsys, grown, tmp_path
     assert listing == ["AnjiIndex.xlsm"] and book.read_bytes() == grown["original"]
 
 
+def test_the_new_book_and_the_backup_are_fsynced_before_their_renames_and_the_folder_after(grown, tmp_path):
+    """Durability, watched in the system calls of a real run (strace): each temporary file is
+    fsynced before it is renamed into place, and the folder after the book's rename, so a power
+    loss leaves the old book or the new one."""
+    if shutil.which("strace") is None:
+        unavailable("strace is not installed")
+    folder, trace = tmp_path / "books", tmp_path / "trace.txt"
+    folder.mkdir()
+    book = folder / "AnjiIndex.xlsm"
+    book.write_bytes(grown["original"])
+    done = subprocess.run(["strace", "-f", "-y", "-e", "trace=fsync,fdatasync,rename,renameat,renameat2", "-o", trace,
+                           *ANJI_XL, "recalc", book, "--backup"], capture_output=True, text=True, cwd=REPO, timeout=300)
+    if done.returncode and "ptrace" in done.stderr:
+        unavailable(f"strace cannot trace here: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    calls = re.finditer(r'^\d+ +(?:(?:fsync|fdatasync)\(\d+<([^>]*)>|rename\w*\([^"]*"([^"]*)",[^"]*"([^"]*)"[^)]*)\) += 0', trace.read_text(), re.M)
+    events = [("fsync", Path(m[1])) if m[1] else ("rename", Path(m[2]), Path(m[3])) for m in calls]
+    renames = [e for e in events if e[0] == "rename" and e[1].parent == folder]
+    assert [e[2].name for e in renames] == ["AnjiIndex.backup.xlsm", "AnjiIndex.xlsm"], events
+    for rename in renames:
+        assert ("fsync", rename[1]) in events[:events.index(rename)], (rename, events)
+    assert ("fsync", folder) in events[events.index(renames[-1]):], events
+    assert old_or_complete(book.read_bytes(), grown) == "new" and debris(folder) == []
+
+
 @pytest.mark.parametrize(("lock", "program"), [
     ("~$AnjiIndex.xlsm", "Excel or WPS"), ("~$anjiindex.xlsm", "Excel or WPS"), ("~$ANJIINDEX.XLSM", "Excel or WPS"),
     ("~$jiIndex.xlsm", "Excel or WPS"),  # a long name: ~$ over its first two characters
     (".~lock.AnjiIndex.xlsm#", "LibreOffice"), (".~lock.anjiindex.XLSM#", "LibreOffice"),
-    (".~AnjiIndex.xlsm", "WPS"), (".~anjiindex.xlsm", "WPS"),
+    (".~AnjiIndex.xlsm", "WPS"), (".~anjiindex.xlsm", "WPS"), (".~njiIndex.xlsm", "WPS"), (".~JIINDEX.XLSM", "WPS"),
 ])
 def test_lock_files_of_each_program_in_any_case(capsys, tmp_path, lock, program):
     book = tmp_path / "AnjiIndex.xlsm"

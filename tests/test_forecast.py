@@ -168,7 +168,7 @@ def test_domain_errors_are_problems_naming_their_cells_and_a_zero_start_has_no_t
     assert not any(line.startswith("Data!C2") for line in lines)  # a zero start is data, not an error: no trend
     assert any(line.startswith("Data!C5:D5: 乙：最新数据已到 2025 年") for line in lines)
     document = _strict_json(out)  # every unit it can compute is still printed
-    assert any("no value above 0 in" in w and "P (甲, 2021)" in w for w in document["warnings"])
+    assert any("P（甲，2021）：2020 年或 2021 的数值为 0，无趋势" in w for w in document["warnings"])
     by_unit = {r["unit"]: r for r in document["results"]}
     assert by_unit["甲"]["indicators"]["P"]["score_forecast"] is None  # missing from the forecast; the policy decides the index
     assert _close(by_unit["甲"]["indicators"]["N"]["trend_growth"], 80 / 100 - 1)
@@ -195,7 +195,7 @@ def test_cli_json_shape_and_filters(capsys, tmp_path):
     assert _close(jia["index_forecast"], 1.0)  # both reach 2025: min(1, 124.416/100), min(1, 50/32.768)
     yi = document["results"][1]  # one year only: no trend; reweight leaves no indicator, so no forecast index
     assert yi["indicators"]["P"]["trend_growth"] is None and yi["index_forecast"] is None
-    assert any("乙" in w for w in document["warnings"])
+    assert any("P（乙，2022）：" in w and "年没有数据，无趋势" in w for w in document["warnings"])
     code, out, _ = _cli(capsys, "forecast", book, "--json", "--unit", "甲")
     assert code == 0 and [r["unit"] for r in _strict_json(out)["results"]] == ["甲"]
     assert not any("乙" in w for w in _strict_json(out)["warnings"])

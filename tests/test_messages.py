@@ -29,11 +29,11 @@ BILINGUAL = re.compile(r"[\u3001-\u303f\u4e00-\u9fff\uff01-\uffef][^·]*? ?· [^
 DOCUMENTATION = {"help", "description", "doc"}  # argparse and xlwings: what an option or argument is
 LABELS = {  # (file, the function or module-level name that holds the text): the workbook's layout
     ("anji_xl/book/guide.py", "TITLE"), ("anji_xl/book/guide.py", "OWN_TITLE"), ("anji_xl/book/guide.py", "lines"),
-    ("anji_xl/book/dashboard.py", "TITLE"), ("anji_xl/book/dashboard.py", "sheet_cells"),
+    ("anji_xl/book/dashboard.py", "sheet_cells"),
     ("anji_xl/book/scores.py", "TITLE"), ("anji_xl/book/scores.py", "HEADERS"), ("anji_xl/book/scores.py", "meta"),
     ("anji_xl/book/build.py", "_write_xlwings_conf"),
     ("anji_xl/defaults.py", "DEFAULT_SETTINGS"),
-    ("udfs.py", "DATA"), ("udfs.py", "INDICATORS"), ("udfs.py", "SCORES"), ("udfs.py", "MISSING"),
+    ("udfs.py", "DATA"), ("udfs.py", "INDICATORS"), ("udfs.py", "SCORES"), ("udfs.py", "MISSING"), ("udfs.py", "UNIT"),
 }
 
 

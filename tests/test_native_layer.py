@@ -125,6 +125,25 @@ def test_what_formulas_cannot_read_alike_is_flagged_never_a_different_number(tmp
     assert isinstance(rows["绍兴市"][0], float) and rows["绍兴市"][1] == scores.CHECK_TEXT["not_in_results"]
 
 
+def test_a_percentage_typed_as_a_whole_number_is_flagged_never_capped(tmp_path):
+    """LC3 (unit %, reference 0.95) typed as 89 for 0.89: the engine refuses the row (no index), so
+    the native row shows the percent flag and no number, where the cap would have made its score 1.
+    Up to 2r (1.5: a target over-fulfilled) and above 100 a value is scored, natively as by the engine."""
+    base = _shipped_rows()
+    row = lambda unit, lc3: [unit, 2020, *base[-1][2:4], lc3, *base[-1][5:-1]]  # noqa: E731
+    book = _typed(tmp_path, [row("湖州市", 89), row("嘉兴市", 1.5), row("绍兴市", 100.5), row("衢州市", 0.89)])
+    tables, result, sheet, _ = _native(book, tmp_path)
+    assert math.isnan(result.index[("湖州市", "2020")])
+    assert any("89 looks like 89%" in str(problem) for problem in result.problems)
+    assert _assert_native_equals_compute(tables, result, sheet, flagged={("湖州市", "2020")}) == len(base) + 3
+    grid = scores.ScoresLayout(23, 6)
+    at = scores.FIRST_ROW + tables.data.rows[("湖州市", "2020")] - tables.data.header_row
+    lc3 = list(tables.model.indicators.index).index("LC3")
+    assert sheet.cell(at, grid.check + 1).value == scores.CHECK_TEXT["percent"]
+    assert sheet.cell(at, grid.native_scores[lc3] + 1).value == scores.PERCENT_MARK
+    assert sheet.cell(at, grid.native_dims[0] + 1).value == "#N/A"  # 低碳生产, LC3's dimension: no number either
+
+
 def _native_rows(sheet, count: int) -> dict[tuple[str, object], tuple[object, object]]:
     """(unit, period) → (native index, check) of the first ``count`` Scores rows LibreOffice recalculated."""
     grid = scores.ScoresLayout(23, 6)

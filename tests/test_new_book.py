@@ -20,12 +20,12 @@ import pytest
 import four_indicators as four
 import libreoffice
 from anji_xl import compute
-from anji_xl.book import dashboard, scores
+from anji_xl.book import dashboard, package, scores, settings
 from anji_xl.book.build import BUTTONS, SHEETS, build_workbook
 from anji_xl.book.results import SUMMARY_AT
 from anji_xl.cli import main
 from anji_xl.io.read_book import read_book_tables
-from book_parts import buttons, load_quietly, package_parts, vba_modules
+from book_parts import buttons, load_quietly, package_parts, retype_cells, vba_modules
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -125,6 +125,37 @@ def test_new_without_options_is_the_shipped_book(capsys, tmp_path):
     assert code == 0, err
     assert "23" in out and "6" in out
     assert package_parts(tmp_path / "mine.xlsm") == package_parts(build_workbook(tmp_path / "shipped.xlsm"))
+    assert _names(capsys, tmp_path / "mine.xlsm") == ("安吉指数 Anji Index", "安吉指数 仪表板 · Anji Index dashboard")
+
+
+def _names(capsys, book: Path) -> tuple[str, str]:
+    """The index's name as ``compute`` prints it (after the unit and period of its first row), and
+    the Dashboard's title as cached in the book."""
+    code, out, err = run(capsys, "compute", str(book))
+    assert code == 0, err
+    named = out.splitlines()[0].split("   ")[1]
+    return named.rsplit(" ", 1)[0], load_quietly(book, data_only=True)["Dashboard"]["B1"].value
+
+
+def test_a_book_of_ones_own_indicators_has_a_name_of_its_own(capsys, four_book, tmp_path):
+    """Not 安吉指数: the neutral 综合指数 until the Settings name it, in a --settings file or in the
+    book; compute and the Dashboard (natively, as LibreOffice recalculates it) follow them."""
+    assert _names(capsys, four_book) == ("综合指数 Composite index", "综合指数 仪表板 · Composite index dashboard")
+    named = tmp_path / "named.csv"
+    named.write_text("设置项,值\nname,乡镇发展指数\nname_en,Town development index\nmissing,reweight\n", encoding="utf-8")
+    out = tmp_path / "named.xlsm"
+    code, _, err = run(capsys, "new", str(out), "--indicators", str(four.INDICATORS), "--data", str(four.DATA), "--settings", str(named))
+    assert code == 0, err
+    assert _names(capsys, out) == ("乡镇发展指数 Town development index", "乡镇发展指数 仪表板 · Town development index dashboard")
+    retyped = tmp_path / "retyped.xlsm"
+    retyped.write_bytes(four_book.read_bytes())
+    row = settings.ROW["name"] + 1
+    assert load_quietly(retyped)["Settings"][f"A{row}"].value == "name"
+    retype_cells(retyped, "Settings", {f"B{row}": "城乡融合指数"})
+    board = load_quietly(libreoffice.convert(retyped, tmp_path), data_only=True)["Dashboard"]
+    assert board["B1"].value == "城乡融合指数 仪表板 · Composite index dashboard"
+    code, text, err = run(capsys, "compute", str(retyped))
+    assert code == 0 and "城乡融合指数 Composite index" in text.splitlines()[0], err
 
 
 def _thirty(tmp_path: Path) -> tuple[Path, Path]:
@@ -265,3 +296,24 @@ def test_build_workbook_refuses_a_file_it_cannot_read(capsys, tmp_path):
     book.write_bytes(b"not a workbook")
     code, _, err = run(capsys, "build-workbook", str(book))
     assert code == 2 and "anji-xl import" in err and book.read_bytes() == b"not a workbook"
+
+
+def test_new_keeps_an_existing_books_settings_and_makes_no_folders(capsys, tmp_path):
+    """The same indicators and data but other Settings: still the user's work, so refused; a
+    mistyped folder is a problem, not a new folder."""
+    book = tmp_path / "own.xlsm"
+    args = ("--indicators", str(four.INDICATORS), "--data", str(four.DATA))
+    target = tmp_path / "target.csv"
+    target.write_text("key,value\ntarget_period,2027\n", encoding="utf-8")
+    code, _, err = run(capsys, "new", str(book), *args, "--settings", str(target))
+    assert code == 0, err
+    assert package.replaced == [book]  # what an interrupt before main returns would name as written
+    code, _, err = run(capsys, "new", str(book), *args, "--settings", str(target))
+    assert code == 0, err  # the same tables again: nothing is lost
+    assert read_book_tables(book).model.settings.target_period == 2027
+    before = book.read_bytes()
+    code, _, err = run(capsys, "new", str(book), *args)  # would put target_period back to its default
+    assert code == 2 and "Settings" in err and "--force" in err and book.read_bytes() == before
+    missing = tmp_path / "no such folder" / "book.xlsm"
+    code, _, err = run(capsys, "new", str(missing), *args)
+    assert code == 2 and err.startswith(f"{missing.parent}: 文件夹不存在") and not missing.parent.exists()

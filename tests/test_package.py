@@ -36,6 +36,9 @@ def test_a_plain_install_computes_the_shipped_book(tmp_path):
     with zipfile.ZipFile(wheel) as archive:
         assert archive.read("anji_xl/workbook/AnjiIndex.xlsm") == SHIPPED_BOOK.read_bytes()  # the very book, not a second one
         assert archive.read("anji_xl/report/template.docx") == (REPO / "anji_xl" / "report" / "template.docx").read_bytes()  # report template
+        (entry_points,) = [n for n in archive.namelist() if n.endswith(".dist-info/entry_points.txt")]
+        # the installed command starts in anji_xl.console, which handles Ctrl-C before the heavy imports
+        assert "anji-xl = anji_xl.console:main" in archive.read(entry_points).decode("utf-8").splitlines()
         archive.extractall(site)
     assert not (site / "workbook").exists()
     # installed as pip installs a wheel: the package alone, run from a folder without the checkout

@@ -24,6 +24,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from anji_xl import xlwings_macros
+from anji_xl.book import package
 from anji_xl.cli import main
 from anji_xl.defaults import SHIPPED_BOOK
 from anji_xl.engine import compute
@@ -115,6 +116,7 @@ def test_shipped_report_has_the_source_reports_order_and_three_charts_per_unit(s
     assert report.headings() == ["一、总体情况", "二、分单位评价", "（一）安吉县", *SECTION_HEADINGS, *APPENDIX_HEADINGS]
     assert report.pictures_by_unit() == {"（一）安吉县": ["radar_1.png", "trend_1.png", "gains_1.png"]}
     assert "{{" not in report.text and "{%" not in report.text  # every tag was filled
+    assert report.blocks[0].text == "2020 年度安吉指数评价报告" and report.table("表 2.1.2")[0][1] == "安吉指数"  # the shipped Settings' name
 
 
 def _json(capsys, *argv) -> dict:
@@ -126,6 +128,7 @@ def _json(capsys, *argv) -> dict:
 def test_every_number_of_a_two_unit_report_is_the_engines(capsys, tmp_path, anji_like_book):
     out = tmp_path / "r.docx"
     assert run(capsys, "report", anji_like_book, "-o", out)[0] == 0
+    assert package.replaced == [out]  # what an interrupt before main returns would name as written
     report = Report(out)
     computed = {(r["unit"], r["period"]): r for r in _json(capsys, "compute", anji_like_book)["results"]}
     outlook = {r["unit"]: r for r in _json(capsys, "forecast", anji_like_book)["results"]}
@@ -134,7 +137,7 @@ def test_every_number_of_a_two_unit_report_is_the_engines(capsys, tmp_path, anji
     dims = ["低碳生产", "绿色设施"]
 
     overview = report.table("表 1")
-    assert overview[0] == ["排名", "单位", "安吉指数", "较 2019 年", *dims]
+    assert overview[0] == ["排名", "单位", "综合指数", "较 2019 年", *dims]  # its Settings do not name the index
     assert [row[1] for row in overview[1:]] == ["甲县", "乙县"]  # by rank: 1.0000 > 0.4592
     for row in overview[1:]:
         now, before = computed[(row[1], "2020")], computed[(row[1], "2019")]
@@ -173,7 +176,7 @@ def test_every_number_of_a_two_unit_report_is_the_engines(capsys, tmp_path, anji
         assert all(shows(row[5], g) for row, (g, _) in zip(gains, expected))
         forecast_rows = report.table(f"表 2.{k}.5")[1:]
         predicted = outlook[unit]
-        assert f"预测安吉指数为 {predicted['index_forecast']:.4f}" in report.text
+        assert f"预测综合指数为 {predicted['index_forecast']:.4f}" in report.text
         assert {row[1].split()[0] for row in forecast_rows} == {"E1", "E2", "G1"}
         for status, indicator, year, latest, growth, value, score, required, reached in forecast_rows:
             f = predicted["indicators"][indicator.split()[0]]
@@ -198,7 +201,7 @@ def test_a_held_back_book_gives_the_numbers_computed_by_hand(capsys, tmp_path):
     indicators = [["A1", "维度甲", "绿色产品产值", "正向", "ratio", 100, 0.4], ["A2", "维度甲", "单位产值能耗", "逆向", "ratio", 0.5, 0.2],
                   ["B1", "维度乙", "R&D经费投入强度", "正向", "ratio", 0.8, 0.4]]
     data = [["甲县", 2019, 80, 0.5, 0.4], ["甲县", 2020, 120, 0.625, 0.6], ["乙县", 2019, 40, 1.0, 0.4], ["乙县", 2020, 50, 1.0, 0.8]]
-    book = write_book(tmp_path / "held_back.xlsx", indicators, data)
+    book = write_book(tmp_path / "held_back.xlsx", indicators, data, [["name", "乡镇发展指数"]])
     out = tmp_path / "held_back.docx"
     code, _, err = run(capsys, "report", book, "-o", out)
     assert code == 0, err
@@ -206,12 +209,16 @@ def test_a_held_back_book_gives_the_numbers_computed_by_hand(capsys, tmp_path):
     assert report.table("表 1")[1:] == [["1", "甲县", "0.8600", "+0.1400", "0.9333", "0.7500"],
                                         ["2", "乙县", "0.7000", "+0.2400", "0.5000", "1.0000"]]
     assert report.table("表 2.1.1")[1:] == [["维度甲", "0.600", "0.9333", "0.5600", "1.0000"], ["维度乙", "0.400", "0.7500", "0.3000", "1.0000"]]
-    assert "甲县 2020 年安吉指数为 0.8600，在 2 个单位中排名第 1。较 2019 年上升 0.1400。" in report.text
+    assert "甲县 2020 年乡镇发展指数为 0.8600，在 2 个单位中排名第 1。较 2019 年上升 0.1400。" in report.text
+    # the index is called what the book's Settings name it, in the title, the header, every sentence and table
+    assert report.blocks[0].text == "2020 年度乡镇发展指数评价报告" and report.table("表 1")[0][2] == "乡镇发展指数"
+    assert report.document.sections[0].header.paragraphs[0].text.startswith("乡镇发展指数评价报告")
+    assert report.text.count("安吉指数") == 1  # only the title of the source report the method comes from
     assert [row[1] for row in report.table("表 2.1.3")[1:]] == ["绿色产品产值", "单位产值能耗", "R&D经费投入强度"]  # autoescape keeps the &
     assert [(row[1], row[4], row[5]) for row in report.table("表 2.1.4")[1:]] == [
         ("B1 R&D经费投入强度", "≥ 0.8", "+0.1000"), ("A2 单位产值能耗", "≤ 0.5", "+0.0400")]
     assert [(row[1], row[5]) for row in report.table("表 2.2.4")[1:]] == [("A1 绿色产品产值", "+0.2000"), ("A2 单位产值能耗", "+0.1000")]
-    assert "2025 年的预测安吉指数为 0.8524" in report.text and "2025 年的预测安吉指数为 0.9000" in report.text
+    assert "2025 年的预测乡镇发展指数为 0.8524" in report.text and "2025 年的预测乡镇发展指数为 0.9000" in report.text
     first = {row[1].split()[0]: (row[0], row[5], row[6], row[7], row[8]) for row in report.table("表 2.1.5")[1:]}
     assert first == {"A1": ("已达标", "911.25", "1.0000", "-3.58%", "2020"), "B1": ("按趋势可达标", "4.55625", "1.0000", "+5.92%", "2021"),
                      "A2": ("按趋势难达标", "1.90735", "0.2621", "-4.36%", "—")}

@@ -249,6 +249,26 @@ def test_the_dashboard_never_points_at_nothing(capsys, tmp_path):
     assert _choice_cells(book) == ["德清县", 2020]
 
 
+def test_after_recalc_a_libreoffice_that_never_recalculates_shows_the_new_numbers(capsys, tmp_path):
+    """LibreOffice by default shows the values a book holds and computes only formula cells
+    without one: after recalc the Dashboard and the Guide's stamp must not show the old ones."""
+    book = tmp_path / "retyped.xlsm"
+    shutil.copy(SHIPPED_BOOK, book)
+    retype_cells(book, "Data", {"C4": 0.20})  # 安吉县 2020's LC1: its index changes
+    _recalc(book, capsys)
+    tables = read_book_tables(book)
+    result = compute(tables.model, tables.panel)
+    shown = openpyxl.load_workbook(libreoffice.convert(book, tmp_path, recalculate=False), data_only=True)
+    board = _dashboard(shown)
+    assert board["shown"] == ("安吉县", 2020)
+    assert board["index"] == pytest.approx(result.index[("安吉县", "2020")], rel=0, abs=1e-9)
+    assert board["index"] != pytest.approx(load_quietly(SHIPPED_BOOK, data_only=True)["Dashboard"].cell(
+        dashboard.INDEX[0] + 1, dashboard.INDEX[1] + 1).value, abs=1e-6)  # the case is not vacuous
+    stamp = load_quietly(book, data_only=True)["Results"]["B2"].value
+    status = [c.value for c in shown["Guide"]["A"] if str(c.value).startswith("计算于 computed:")]
+    assert len(status) == 1 and stamp in status[0]
+
+
 def test_rank_is_a_whole_number_and_the_book_opens_on_the_guide():
     book = load_quietly(SHIPPED_BOOK)
     rank = book["Results"].cell(5, 4)

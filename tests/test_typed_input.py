@@ -205,7 +205,7 @@ def test_compute_text_marks_the_rows_with_problems_and_ranks_the_others(capsys, 
     assert code == 2
     assert "× 甲县 2021   未计算：问题见 Data!C3 · not computed: problems at Data!C3" in out.splitlines()
     assert "× 乙县 2020   未计算：问题见 Data!D4 · not computed: problems at Data!D4" in out.splitlines()
-    assert "甲县 2020   安吉指数 Index 0.7500" in out and "乙县 2021   安吉指数 Index 0.7000" in out
+    assert "甲县 2020   综合指数 Composite index 0.7500" in out and "乙县 2021   综合指数 Composite index 0.7000" in out  # no name in its Settings
     assert "排名 rank" not in out  # each period has one row with an index: nothing to rank it against
     assert err.splitlines()[-2:] == [
         "Data!D4: 'abc' 不是数字 · 'abc' is not a number",

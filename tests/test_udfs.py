@@ -11,16 +11,16 @@ import pytest
 import xlwings_harness as xl
 
 SPEC_FUNCTIONS = {
-    "ANJI_SCORE": ["value", "reference", "direction", "cap"],
+    "ANJI_SCORE": ["value", "reference", "direction", "cap", "unit"],
     "ANJI_GROWTH_SCORE": ["current", "previous", "reference_growth", "direction", "cap", "periods"],
-    "ANJI_NORMALIZE": ["values", "method", "reference_or_lower", "upper", "direction", "transform"],
+    "ANJI_NORMALIZE": ["values", "method", "reference_or_lower", "upper", "direction", "transform", "unit"],
     "ANJI_DIM": ["dimension", "dimensions", "scores", "weights", "method", "missing"],
     "ANJI_INDEX": ["scores", "weights", "dimensions", "method", "missing", "weight_tolerance"],
     "ANJI_TABLE": ["data", "indicators", "settings"],
     "ANJI_GAINS": ["ids", "scores", "weights", "n", "cap"],
     "ANJI_SENSITIVITY": ["data", "indicators", "settings"],
     "ANJI_CHECK": ["indicators"],
-    "ANJI_EXPLAIN": ["value", "reference", "direction"],
+    "ANJI_EXPLAIN": ["value", "reference", "direction", "unit"],
     "ANJI_VERSION": [],
     "ANJI_FORECAST": ["values", "periods", "reference", "target_period", "direction", "method", "trend_periods"],
     "ANJI_REQUIRED_GROWTH": ["value", "reference", "periods_left", "direction"],
@@ -54,8 +54,9 @@ def test_vba_wrappers_generated_by_xlwings():
     xl.xlwings_udfs.generate_vba_wrapper("udfs", xl.udfs, out, Book())
     vba = out.getvalue()
     assert vba.count("\nFunction ANJI_") + vba.startswith("Function ANJI_") == len(SPEC_FUNCTIONS)
-    assert "Function ANJI_SCORE(value, reference, Optional direction, Optional cap)" in vba
-    assert 'ANJI_SCORE = XLPy.CallUDF("udfs", "ANJI_SCORE", Array(value, reference, direction, cap), ThisWorkbook, Application.Caller)' in vba
+    assert "Function ANJI_SCORE(value, reference, Optional direction, Optional cap, Optional unit)" in vba
+    assert ('ANJI_SCORE = XLPy.CallUDF("udfs", "ANJI_SCORE", Array(value, reference, direction, cap, unit), ThisWorkbook, Application.Caller)'
+            in vba)
     assert "Function ANJI_VERSION()" in vba
     assert "Application.Volatile" not in vba
 
@@ -208,6 +209,42 @@ def test_dimension_names_are_trimmed_as_the_reader_trims_them():
     assert xl.call("ANJI_DIM", " A", (("A", "A ", "B"),), ((0.5, 1.0, 0.25),), WEIGHTS) == pytest.approx(0.7, abs=1e-15)
 
 
+PERCENT_AS_WHOLE = "89 看起来是 89% — 请输入 0.89 或 89% · 89 looks like 89% — type 0.89 or 89%"
+
+
+def test_a_percent_typed_as_a_whole_number_is_an_error_not_a_capped_score():
+    # unit %, reference 0.95: 89 is 89 % typed without its sign, not 89 / 0.95 capped to 1
+    assert xl.shown(xl.call("ANJI_SCORE", 89.0, 0.95, xl.MISSING, xl.MISSING, "%")) == "#NUM!"
+    assert xl.call("ANJI_SCORE", 89.0, 0.95) == 1.0  # without a unit the value is taken as typed, as before
+    # up to max(1, 2r) a value is a fraction (1.5: a target over-fulfilled), above 100 not a percentage at all
+    column = ((0.89,), (89.0,), (1.5,), (1.95,), (100.0,), (101.0,))
+    assert xl.shown(xl.call("ANJI_SCORE", column, 0.95, xl.MISSING, xl.MISSING, "百分比")) == [
+        [pytest.approx(0.89 / 0.95, abs=1e-15)], ["#NUM!"], [1.0], ["#NUM!"], ["#NUM!"], [1.0]]
+    # one unit per column, as the references: only the % column is checked; a blank unit is none
+    assert xl.shown(xl.call("ANJI_SCORE", ((89.0, 89.0, 89.0),), ((0.95, 0.95, 0.95),), xl.MISSING, xl.MISSING, (("％", "万元", None),))) == [
+        "#NUM!", 1.0, 1.0]
+    # a reference above 1 is not a fraction: 89 against 95 (%) is 89 / 95
+    assert xl.call("ANJI_SCORE", 89.0, 95.0, xl.MISSING, xl.MISSING, "%") == pytest.approx(89 / 95, abs=1e-15)
+    assert xl.shown(xl.call("ANJI_NORMALIZE", 89.0, "ratio", 0.95, xl.MISSING, xl.MISSING, xl.MISSING, "%")) == "#NUM!"
+
+
+def test_explain_says_the_percent_problem_as_compute_does():
+    assert xl.call("ANJI_EXPLAIN", 89.0, 0.95, xl.MISSING, "%") == "无法计算 · no score: " + PERCENT_AS_WHOLE
+    assert xl.call("ANJI_EXPLAIN", 0.89, 0.95, xl.MISSING, "%").endswith("= min(1, 0.89 / 0.95) = 0.936842")
+    # compute names the same problem at its cell (Data!C3 below)
+    indicators = (("id", "dimension", "direction", "method", "reference", "weight", "unit"),
+                  ("E1", "A", "正向", "ratio", 0.95, 0.5, "%"), ("G1", "B", "正向", "ratio", 0.7, 0.5, None))
+    data = (("unit", "period", "E1", "G1"), ("甲县", 2019.0, 0.89, 0.35), ("乙县", 2019.0, 89.0, 0.35))
+    from anji_xl.engine import compute
+    from anji_xl.io.parse import read_grids
+
+    problems = compute(*read_grids({"Indicators": (indicators, 1, 1), "Data": (data, 1, 1), "Settings": None})).problems
+    assert [p.where for p in problems] == ["Data!C3"] and all(half in problems[0].message for half in PERCENT_AS_WHOLE.split(" · "))
+    # and ANJI_TABLE gives that row #NUM!, the other its numbers: (0.5·0.89/0.95 + 0.5·0.5)
+    table = xl.shown(xl.call("ANJI_TABLE", data, indicators))
+    assert table[2][2:] == ["#NUM!"] * 4 and table[1][2] == pytest.approx(0.5 * 0.89 / 0.95 + 0.25, abs=1e-15)
+
+
 def test_cap_text_as_settings_read_it():
     assert xl.call("ANJI_SCORE", 1.3, 1.0, "positive", "1.2") == pytest.approx(1.2)
     assert xl.call("ANJI_SCORE", 1.3, 1.0, "positive", "none") == pytest.approx(1.3)
@@ -242,6 +279,23 @@ def test_table_spills_header_and_rows_with_the_engines_numbers():
     assert strict[("甲县", "2018")][2] == "#N/A" and isinstance(strict[("甲县", "2019")][2], float)
     bad = tuple(DATA[:2]) + (("甲县", 2019.0, "abc", 105.0, 0.56),)
     assert xl.shown(xl.call("ANJI_TABLE", bad, INDICATORS)) == "#VALUE!"
+    # cells as pywin32 marshals them: Python str and float, not NumPy scalars
+    assert {type(v) for row in table[1:] for v in row} == {str, float}
+
+
+def test_table_calls_leave_the_cycle_collector_as_they_found_it():
+    # the whole-table functions pause it while they run (anji_xl.collector.uncollected)
+    import gc
+
+    xl.call("ANJI_TABLE", DATA, INDICATORS, SETTINGS)
+    xl.call("ANJI_TABLE", DATA, INDICATORS, (("key", "value"), ("missing", "sideways")))  # #VALUE!
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        xl.call("ANJI_TABLE", DATA, INDICATORS, SETTINGS)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_table_errors_follow_the_documented_mapping():

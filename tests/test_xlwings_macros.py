@@ -100,3 +100,27 @@ def test_sensitivity_writes_its_sheet_after_the_last(book):
     assert [sheet.range((r, 2)).value for r in (4, 5, 6)] == ["2018", "2019", "2020"]
     low, median, high = (sheet.range((4, c)).value for c in (4, 5, 6))
     assert low <= median <= high
+
+
+@pytest.mark.parametrize(("units", "chosen", "shown"), [
+    (["德清县", "湖州市", "湖州市"], ("安吉县", 2020), ("德清县", 2018)),  # the unit is gone: the first unit's latest year
+    (["安吉县"] * 3, ("安吉县", 2025), ("安吉县", 2020)),  # the year is gone: the unit's latest
+    (["安吉县"] * 3, ("安吉县", 2019), ("安吉县", 2019)),  # Data has it: kept (openpyxl wrote 安 as &#23433;)
+])
+def test_recalculate_points_a_stale_dashboard_choice_where_recalc_does(tmp_path, monkeypatch, capsys, units, chosen, shown):
+    """A chosen unit or period Data no longer has is rewritten as ``anji-xl recalc`` rewrites it
+    in the file: the chosen unit's latest period, or the first unit's (Data's order) latest."""
+    path = tmp_path / "book.xlsm"
+    book = openpyxl.load_workbook(SHIPPED_BOOK, keep_vba=True)
+    for row, unit in enumerate(units, start=2):
+        book["Data"].cell(row, 1, unit)
+    book["Dashboard"]["C3"], book["Dashboard"]["C4"] = chosen
+    book.save(path)
+    fake = Book(path)
+    monkeypatch.setattr(xw.Book, "caller", lambda: fake)
+    xlwings_macros.recalculate()
+    assert fake.alerts == []
+    assert (fake.cell("Dashboard!C3"), fake.cell("Dashboard!C4")) == shown
+    assert main(["recalc", str(path)]) == 0, capsys.readouterr().err
+    dashboard = openpyxl.load_workbook(path)["Dashboard"]
+    assert (dashboard["C3"].value, dashboard["C4"].value) == shown

@@ -22,6 +22,7 @@ import xlsxwriter
 
 from . import dashboard, guide, layout, scores, settings
 from .layout import Cell, Column
+from .package import replaced
 from .recalc import patch_scores_sheet, sheet_part
 from ..defaults import DEFAULT_SETTINGS, SHIPPED_BOOK, default_indicators, sample_data
 from ..engine import IndexResult, compute
@@ -370,13 +371,13 @@ def _fill_scores(path: Path, source: scores.ScoresSource) -> None:
 
 
 def _sheet_cells(path: Path) -> dict[str, list[tuple]] | None:
-    """What a book's Indicators and Data sheets hold (formulas as their text), row by row without
+    """What a book's Indicators, Data and Settings sheets hold (formulas as their text), row by row without
     trailing blanks; None when the file cannot be read as a book."""
     try:
         with path.open("rb") as handle:  # a handle: openpyxl judges a path by its extension (.partial)
             book = openpyxl.load_workbook(handle, read_only=True)
             cells = {}
-            for name in ("Indicators", "Data"):
+            for name in ("Indicators", "Data", "Settings"):
                 rows = [list(row) for row in book[name].iter_rows(values_only=True)] if name in book.sheetnames else []
                 while rows and not any(v is not None for v in rows[-1]):
                     rows.pop()
@@ -388,7 +389,7 @@ def _sheet_cells(path: Path) -> dict[str, list[tuple]] | None:
 
 
 def _refuse_other_tables(out: Path, built: Path) -> None:
-    """Refuse to replace a book whose Indicators or Data differ from those of ``built``: they may be
+    """Refuse to replace a book whose Indicators, Data or Settings differ from those of ``built``: they may be
     a user's own (``build-workbook`` and ``new`` never destroy data; ``--force`` overrides)."""
     if out.exists() and _sheet_cells(out) != _sheet_cells(built):
         raise AnjiInputError([Problem(str(out), say("book_holds_other_data"))])
@@ -398,8 +399,8 @@ def build_workbook(out: str | Path | None = None, standalone: bool = False, sour
                    force: bool = False) -> Path:
     """Write a book from ``sources`` (default: the shipped book, at ``workbook/AnjiIndex.xlsm``)
     and return its path. Its tables are read back as the book's reader reads them, so the cached
-    numbers are those ``anji-xl recalc`` computes; a book at ``out`` holding other Indicators or
-    Data is left alone unless ``force``.
+    numbers are those ``anji-xl recalc`` computes; a book at ``out`` holding other Indicators,
+    Data or Settings is left alone unless ``force``.
 
     ``standalone``: the installed xlwings' own VBA goes inside instead of the reference to the
     add-in, so the book needs no add-in (built on the user's machine, never committed)."""
@@ -414,7 +415,7 @@ def build_workbook(out: str | Path | None = None, standalone: bool = False, sour
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")  # written whole, then moved into place
     book = xlsxwriter.Workbook(str(partial))
-    book.set_properties({"title": "安吉指数 Anji Index", "author": "anji-xl", "created": _CREATED})
+    book.set_properties({"title": f"{model.settings.name} {model.settings.name_en}", "author": "anji-xl", "created": _CREATED})
     book.set_vba_name("ThisWorkbook")
     book.add_vba_project(io.BytesIO(compile_vba_project(SHEETS, standalone)), is_stream=True)
     sheets = {}
@@ -442,6 +443,7 @@ def build_workbook(out: str | Path | None = None, standalone: bool = False, sour
         if not force:
             _refuse_other_tables(out, partial)
         os.replace(partial, out)
+        replaced.append(out)  # an interrupt from now on says the book is written
     finally:
         partial.unlink(missing_ok=True)
     return out

@@ -5,7 +5,8 @@ Indicators, Data and Settings come from CSV or Excel files laid out like the boo
 Anji sample, which must then hold every indicator). The files are read and computed as a book's
 tables are, every problem named at its file, row and column, and only a clean reading is built
 into a book by :func:`~anji_xl.book.build.build_workbook` — so nothing is written when there is a
-problem. Settings a file leaves out keep the shipped book's values.
+problem. Settings a file leaves out keep the shipped book's values, except the index's name: a
+book of the user's own indicators is called 综合指数 until her Settings name it.
 """
 
 from __future__ import annotations
@@ -31,10 +32,17 @@ def _setting_value(value: object) -> object:
     return None if kind == "blank" else str(value).strip()
 
 
-def _settings_rows(shipped: list[tuple[str, object, str]], block: _Block | None) -> list[tuple[str, object, str]]:
-    """The shipped Settings rows, with the values the file gives."""
+#: The Settings that name the index: a book of the user's own indicators is not the Anji Index.
+NAME_KEYS = ("name", "name_en")
+
+
+def _settings_rows(shipped: list[tuple[str, object, str]], block: _Block | None, own_indicators: bool) -> list[tuple[str, object, str]]:
+    """The shipped Settings rows, with the values the file gives; for the user's own indicators
+    the index's name is the neutral one (``Settings``' default) unless the file names it."""
     given = {header_key(cells.get("key")): cells.get("value") for _, cells in block.rows} if block is not None else {}
-    return [(key, _setting_value(given[key]) if key in given else value, description) for key, value, description in shipped]
+    neutral = Settings()
+    base = [(key, getattr(neutral, key) if own_indicators and key in NAME_KEYS else value, description) for key, value, description in shipped]
+    return [(key, _setting_value(given[key]) if key in given else value, description) for key, value, description in base]
 
 
 def _sample_block(shipped: BookSources, ids: list[str], problems: list[Problem]) -> tuple[_Block, dict[tuple[int, str], str]]:
@@ -90,7 +98,7 @@ def sources_from_files(indicators: Path | None = None, data: Path | None = None,
         data_block = None
     if indicator_block is None or data_block is None:
         raise AnjiInputError(reading.problems)
-    rows = _settings_rows(shipped.settings, settings_block)
+    rows = _settings_rows(shipped.settings, settings_block, own_indicators=indicators is not None)
     read_settings(settings_block, reading)  # the problems of the file's settings, at their cells
     tables = inspect_tables(indicator_block, data_block, None, reading)
     if tables is not None:
@@ -105,6 +113,9 @@ def sources_from_files(indicators: Path | None = None, data: Path | None = None,
 
 def new_book(out: Path, indicators: Path | None = None, data: Path | None = None, settings: Path | None = None,
              force: bool = False) -> tuple[Path, BookSources, list[str]]:
-    """Build the book at ``out`` from the user's files; returns its path, its tables and the warnings."""
+    """Build the book at ``out`` from the user's files; returns its path, its tables and the warnings.
+    Its folder must exist: a mistyped path makes no folders."""
+    if not Path(out).parent.is_dir():
+        raise AnjiInputError([Problem(str(Path(out).parent), say("new_no_folder"))])
     sources, warnings = sources_from_files(indicators, data, settings)
     return build_workbook(out, sources=sources, force=force), sources, warnings

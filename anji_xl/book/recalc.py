@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import operator
 import re
 import zipfile
 import zlib
@@ -35,6 +36,7 @@ _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CELL = re.compile(r'<c r="([A-Z]+)(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?')
+_CACHED_RESULT = re.compile(r'(<c\b[^>]*>)(\s*<f\b(?:[^>]*/>|[^>]*>[^<]*</f>))\s*<v>[^<]*</v>')
 _CACHE = re.compile(r"<((?:\w+:)?)(strCache|numCache)>.*?</\1\2>", re.S)
 STYLE_ROWS = 200  # rows below the headers whose cells teach the style of each column (the builder writes fewer)
 
@@ -57,53 +59,63 @@ def results_part(package: zipfile.ZipFile) -> str:
     return part
 
 
-def _cell_styles(sheet_xml: str) -> dict[tuple[int, bool], str]:
+def _cell_styles(top_xml: str) -> dict[tuple[int, bool], str]:
     """Style index per (column, is_number), learnt from the cells the sheet already has in its
-    first :data:`STYLE_ROWS` rows below the headers (a long Results is not scanned to its end)."""
-    last = SUMMARY_AT[0] + 1 + STYLE_ROWS
-    end = next((m.start() for m in sheet_xml_.ROW_OPENING.finditer(sheet_xml) if int(m.group(1)) > last), len(sheet_xml))
+    rows below the headers that ``top_xml`` holds (the first :data:`STYLE_ROWS`)."""
     styles: dict[tuple[int, bool], str] = {}
-    for letters, row, style, kind in _CELL.findall(sheet_xml, 0, end):
+    for letters, row, style, kind in _CELL.findall(top_xml):
         if style and int(row) > SUMMARY_AT[0] + 1:
             col = sum((ord(ch) - 64) * 26**k for k, ch in enumerate(reversed(letters))) - 1
             styles.setdefault((col, kind not in ("s", "inlineStr", "str")), style)
     return styles
 
 
-def patch_results_sheet(sheet_xml: str, blocks: ResultsBlocks) -> str:
-    """The Results sheet XML with its generated rows replaced by ``blocks``; the rest kept.
-    Each block is written a column at a time and each of its rows placed as one fragment."""
-    learnt = _cell_styles(sheet_xml)
-    header = re.search(rf'<c r="[A-Z]+{SUMMARY_AT[0] + 1}" s="(\d+)"', sheet_xml)
-    placed = blocks.placed()
-    grid = sheet_xml_.RowGrid(len(placed))  # a block's row is one fragment, in the blocks' column order
-    for slot, ((row0, col0), rows) in enumerate(sorted(placed, key=lambda block: block[0][::-1])):
-        if not rows:
-            continue
-        body = rows[1:] if header and len(rows) > 1 else rows  # a header row takes the header style
-        first = row0 + 1 + len(rows) - len(body)  # 1-based row of body[0]
-        if body is not rows:
-            named = [c for c, v in enumerate(rows[0]) if v is not None]
-            if named:
-                grid.place(row0 + 1, slot, "".join(sheet_xml_.cell_xml(f"{letter(col0 + c)}{row0 + 1}", rows[0][c], header.group(1)) for c in named),
-                           col0 + named[-1])
-        columns = list(itertools.zip_longest(*body))
-        filled = [c for c, values in enumerate(columns) if any(v is not None for v in values)]
-        if not filled:
-            continue
-        xml = [sheet_xml_.column_xml(letter(col0 + c), first, list(columns[c]), learnt.get((col0 + c, True), ""), learnt.get((col0 + c, False), ""))
-               for c in filled]
-        for number, parts in enumerate(zip(*xml), first):
-            grid.place(number, slot, "".join(parts), col0 + filled[-1])
-    generated_from = min(row0 for (row0, _), _ in placed[1:])
-    return grid.write(sheet_xml, keep_below=generated_from)
+def results_rows(top_xml: str, blocks: ResultsBlocks) -> sheet_xml_.SheetRows:
+    """Results' generated rows for ``blocks`` in the styles of the sheet's rows at its top
+    (``top_xml``): each block's header row in the header style, then its body a column at a time."""
+    learnt = _cell_styles(top_xml)
+    header = re.search(rf'<c r="[A-Z]+{SUMMARY_AT[0] + 1}" s="(\d+)"', top_xml)
+    rows = sheet_xml_.SheetRows()
+    for (row0, col0), block in blocks.placed():
+        body = block[1:] if header and len(block) > 1 else block  # a header row takes the header style
+        if body is not block:
+            for c, value in enumerate(block[0]):
+                if value is not None:
+                    rows.cell(row0 + 1, col0 + c, sheet_xml_.cell_xml(f"{letter(col0 + c)}{row0 + 1}", value, header.group(1)))
+        first = row0 + 1 + len(block) - len(body)  # 1-based row of body[0]
+        widths = set(map(len, body))  # rows of one width: a column is taken out of them at once (faster than zip over long blocks)
+        columns = ([list(map(operator.itemgetter(c), body)) for c in range(widths.pop())] if len(widths) == 1
+                   else list(map(list, itertools.zip_longest(*body))))
+        for c, values in enumerate(columns):
+            col = col0 + c
+            rows.column(sheet_xml_.CellColumn(col, first, values, learnt.get((col, True), ""), learnt.get((col, False), "")))
+    return rows
+
+
+def results_patch(blocks: ResultsBlocks) -> package.Streamed:
+    """The Results sheet with its generated rows replaced by ``blocks``; the rest kept."""
+    generated_from = min(row0 for (row0, _), _ in blocks.placed()[1:])
+    return package.Streamed(lambda old: sheet_xml_.rewrite(old, lambda top: results_rows(top, blocks), keep_below=generated_from,
+                                                          look_at=SUMMARY_AT[0] + 1 + STYLE_ROWS))
+
+
+_SCORES_STYLES_AT = max(row for row, _ in scores.STYLE_SAMPLES.values()) + 1  # the last row (1-based) of the style samples
+
+
+def _scores_rows(top_xml: str, source: scores.ScoresSource) -> sheet_xml_.SheetRows:
+    cells, shared = scores.sheet_cells(source)
+    return sheet_xml_.sheet_rows(cells, sheet_xml_.style_samples(top_xml, scores.STYLE_SAMPLES), shared)
+
+
+def scores_patch(source: scores.ScoresSource) -> package.Streamed:
+    """The Scores sheet rewritten for the book's indicators and Data rows, in the book's styles."""
+    columns = scores.columns(len(source.model.indicators), len(source.result.dimensions))
+    return package.Streamed(lambda old: sheet_xml_.rewrite(old, lambda top: _scores_rows(top, source), look_at=_SCORES_STYLES_AT, columns=columns))
 
 
 def patch_scores_sheet(sheet_xml: str, source: scores.ScoresSource) -> str:
-    """The Scores sheet XML rewritten for the book's indicators and Data rows, in the book's styles."""
-    cells, shared = scores.sheet_cells(source)
-    return sheet_xml_.replace_rows(sheet_xml, cells, sheet_xml_.style_samples(sheet_xml, scores.STYLE_SAMPLES), shared=shared,
-                                   columns=scores.columns(len(source.model.indicators), len(source.result.dimensions)))
+    """:func:`scores_patch` of a sheet held as text (the builder's)."""
+    return b"".join(scores_patch(source).rewrite(iter([sheet_xml.encode("utf-8")]))).decode("utf-8")
 
 
 def patch_chart(chart_xml: str, ranges: list[tuple[str, str]]) -> str:
@@ -129,6 +141,13 @@ def patch_dashboard_choice(sheet_xml: str, data_rows: dict[tuple[str, str], int]
     return sheet_xml_.set_cell(sheet_xml_.set_cell(sheet_xml, at[dashboard.UNIT], shown[0]), at[dashboard.PERIOD], shown[1])
 
 
+def without_cached_results(sheet_xml: str) -> str:
+    """A sheet whose formula cells carry no cached result, so every program computes them on
+    opening: LibreOffice by default shows the values a book holds and computes only cells
+    without one, and these formulas read what recalc has just rewritten (Results, Scores)."""
+    return _CACHED_RESULT.sub(lambda m: re.sub(r' t="(?:str|n|b|e)"', "", m.group(1)) + m.group(2), sheet_xml)
+
+
 def full_calculation_on_load(workbook_xml: str) -> str:
     """workbook.xml asking Excel to recalculate everything on open, so formulas that read Results
     (the Dashboard) follow it. Unchanged when it already asks (a book saved by Excel may not)."""
@@ -141,20 +160,22 @@ def full_calculation_on_load(workbook_xml: str) -> str:
     return workbook_xml[:later.start()] + '<calcPr fullCalcOnLoad="1"/>' + workbook_xml[later.start():]
 
 
-def _patches(package: zipfile.ZipFile, tables: BookTables, result: IndexResult, blocks: ResultsBlocks) -> dict[str, Callable[[str], str]]:
-    """Part → how to rewrite it: Results, Scores, the Dashboard's choice and charts, and workbook.xml."""
-    patches: dict[str, Callable[[str], str]] = {results_part(package): lambda xml: patch_results_sheet(xml, blocks),
-                                                "xl/workbook.xml": full_calculation_on_load}
-    scores_part = sheet_part(package, scores.SHEET)
+def _patches(parts: zipfile.ZipFile, tables: BookTables, result: IndexResult, blocks: ResultsBlocks) -> dict[str, package.Patch]:
+    """Part → how to rewrite it: Results, Scores, the Dashboard's choice, cached results and charts,
+    the Guide's cached results, and workbook.xml."""
+    patches: dict[str, package.Patch] = {results_part(parts): results_patch(blocks), "xl/workbook.xml": full_calculation_on_load}
+    scores_part = sheet_part(parts, scores.SHEET)
     if scores_part is not None:
-        source = scores.ScoresSource(tables.model, result, tables.model.indicator_cell, tables.data)
-        patches[scores_part] = lambda xml: patch_scores_sheet(xml, source)
-    dashboard_part = sheet_part(package, dashboard.SHEET)
+        patches[scores_part] = scores_patch(scores.ScoresSource(tables.model, result, tables.model.indicator_cell, tables.data))
+    dashboard_part = sheet_part(parts, dashboard.SHEET)
     if dashboard_part is not None:
-        strings = sheet_xml_.shared_strings(package.read("xl/sharedStrings.xml").decode("utf-8")) if "xl/sharedStrings.xml" in package.namelist() else []
-        patches[dashboard_part] = lambda xml: patch_dashboard_choice(xml, tables.data.rows, strings)
+        strings = sheet_xml_.shared_strings(parts.read("xl/sharedStrings.xml").decode("utf-8")) if "xl/sharedStrings.xml" in parts.namelist() else []
+        patches[dashboard_part] = lambda xml: without_cached_results(patch_dashboard_choice(xml, tables.data.rows, strings))
+    guide_part = sheet_part(parts, "Guide")  # its status line reads Results' stamp
+    if guide_part is not None:
+        patches[guide_part] = without_cached_results
     ranges = dashboard.chart_ranges(result)
-    for name in package.namelist():
+    for name in parts.namelist():
         if name.startswith("xl/charts/chart") and name.endswith(".xml"):
             patches[name] = lambda xml: patch_chart(xml, ranges)
     return patches

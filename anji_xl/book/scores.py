@@ -20,7 +20,8 @@ A cell that cannot show the engine's number is an explicit ``#N/A`` with the rea
 column, never a different number: live cells do not pool units (min–max, z-score, efficacy);
 native cells do not do those nor geometric aggregation, and read only what formulas read the same
 way in every program (numbers, blanks and no-data marks; a number stored as text is flagged,
-since VALUE() reads "1,234" differently by locale).
+since VALUE() reads "1,234" differently by locale). A percentage typed as a whole number (89 for
+0.89 in an indicator measured in %), which the engine refuses, is flagged too, never capped to 1.
 
 What a row needs from the other rows (its unit's preceding year, a twin row) comes from one
 sorted column: each row's key packs (unit, year, row) into one whole number, SMALL sorts the
@@ -42,7 +43,7 @@ from ..model import DIMENSIONS_EN, DIRECTION_ALIASES, METHOD_ALIASES, Model
 from ..io.parse import DataLayout
 from .. import __version__
 from ..messages import say
-from ..scoring import POOLED_METHODS
+from ..scoring import PERCENT_UNITS, POOLED_METHODS, is_percent_unit
 from .layout import NA, Cell, Column, SharedColumn, cached, column_span, ref
 from .results import SUMMARY_AT, period_cell
 
@@ -71,6 +72,11 @@ COUNT_ROW = FLAG_ROW  # above the sorted keys and the list of years: how many th
 YEARS = 10000  # a key's year part: years 1 … 9999
 FILLER = 9e307  # the sorted keys below the last one: larger than any key, so the column stays sorted
 NOTE_ROW = 1  # beside the title: rows of Data beyond the native formulas
+# In the note's row, above each native score: the value above which an entry of an indicator
+# measured in percent (reference ≤ 1) is a percentage typed as a whole number, as the engine
+# refuses it (scoring.score_ratio); its native score is then PERCENT_MARK and the row's flag says so.
+PERCENT_ROW = NOTE_ROW
+PERCENT_MARK = "%"
 LIVE_METHODS = ("ratio", "growth", "goalpost")  # what a live cell scores; the pooled ones need every unit of a period
 NO_DATA_MARKS = ("—", "-", "/", "NA", "N/A", "无")  # what Chinese yearbooks print for "no data"
 DEFINED_NAMES = {"anji_no_data": "={" + ",".join(f'"{mark}"' for mark in (*NO_DATA_MARKS, "")) + "}"}
@@ -82,7 +88,7 @@ CHECK_TEXT = {
     "ok": "OK",
     "no_index": "OK（无指数 no index）",
     **{key: say(f"check.{key}") for key in ("not_in_results", "differs", "pooled", "geometric", "year", "duplicate", "previous_twice", "input",
-                                          "value")},
+                                          "value", "percent")},
 }
 # The texts the flag and check columns show sit in cells (in the hidden helpers' rows above the
 # header) that those formulas reference: a program that saves the book writes every formula out
@@ -191,29 +197,58 @@ def _meta_formula(key: str, cell: str, weights: str) -> str:
     return f"={cell}"
 
 
+def _percent_limit(unit_cell: str, col: int) -> str:
+    """max(1, 2r) above the native score of an indicator whose unit of measure says percent (%,
+    ％, 百分比 … as :func:`~anji_xl.scoring.is_percent_unit` reads it) and whose reference r is at
+    most 1; else blank."""
+    if not unit_cell:
+        return '=""'
+    r = ref(META_ROWS["reference"], col, True)
+    unit = f'TRIM(SUBSTITUTE({unit_cell},"％","%"))'
+    named = "{" + ",".join(f'"{name}"' for name in sorted(PERCENT_UNITS - {"%"})) + "}"
+    starts = f'"%"&SUBSTITUTE({unit},"%","",1)={unit}'  # begins with %: taking the first % off and putting it back gives it again
+    return f'=IF(AND(OR(ISNUMBER(MATCH({unit},{named},0)),{starts}),ISNUMBER({r}),{r}<=1),MAX(1,2*{r}),"")'
+
+
 def _meta(col: int) -> dict[str, str]:
     """The meta cells above column ``col`` (row-absolute)."""
     return {key: ref(row, col, row_abs=True) for key, row in META_ROWS.items()}
 
 
-#: Marks in a live column's formula pattern: a row no formula reaches (its Excel number stands
-#: for the row's number), and the Data cells of the row's value and of its unit's preceding value.
-_MARK_ROW = 1_048_574
-_ROW_MARK, _VALUE_MARK, _BEFORE_MARK = str(_MARK_ROW + 1), "\x00value", "\x00before"
-
-
-def _live_score(col: int, value: str | None, before: str | None, apart: float) -> str:
-    """The indicator's own method through ANJI_*: ratio, growth control (annualised over
-    ``apart`` periods) or goalposts; the pooled methods show #N/A (Results has them)."""
+def _live_score(col: int, value: str | None, growth: str) -> str:
+    """The indicator's own method through ANJI_*: ratio, growth control (``growth``: its call, or
+    NA() where the unit has no preceding period) or goalposts; the pooled methods show #N/A
+    (Results has them)."""
     if value is None:
         return "=NA()"
     m = _meta(col)
     ratio = f"ANJI_SCORE({value},{m['reference']},{m['direction']},anji_cap)"
-    span = "" if apart == 1 else f",{apart:g}"
-    growth = f"ANJI_GROWTH_SCORE({value},{before},{m['reference']},{m['direction']},anji_cap{span})" if before else "NA()"
     goalpost = f'ANJI_NORMALIZE({value},"goalpost",{m["lower"]},{m["upper"]},{m["direction"]},{m["transform"]})'
     method = m["method"]
     return f'=IF({NO_PYTHON},NA(),IF({method}="growth",{growth},IF({method}="goalpost",{goalpost},IF({method}="ratio",{ratio},NA()))))'
+
+
+def _growth_call(col: int, value: str, before: str, periods: str) -> str:
+    m = _meta(col)
+    return f"ANJI_GROWTH_SCORE({value},{before},{m['reference']},{m['direction']},anji_cap{periods})"
+
+
+def _runs(keys: list) -> list[tuple[int, int]]:
+    """The runs [start, stop) of equal consecutive keys, leaving out those of None."""
+    runs, start = [], 0
+    for k in range(1, len(keys) + 1):
+        if k == len(keys) or keys[k] != keys[start]:
+            if keys[start] is not None:
+                runs.append((start, k))
+            start = k
+    return runs
+
+
+def _cached_column(values: np.ndarray) -> list:
+    """:func:`~.layout.cached` of every element of a float array at once."""
+    out = values.astype(object)
+    out[np.isnan(values)] = NA
+    return out.tolist()
 
 
 class _Native:
@@ -244,8 +279,10 @@ class _Native:
         the row's flag; #N/A where the engine would not score it (reference ≤ 0, previous ≤ 0 …)."""
         m, v = _meta(col), value
         r, sign = m["reference"], m["sign"]
-        if method == "ratio":
-            body = f"IF({r}>0,MIN(anji_cap_value,IF({sign}>0,{v}/{r},IF({v}=0,1E+307,{r}/{v}))),NA())"
+        if method == "ratio":  # a percentage typed as a whole number is marked for the row's flag, never capped to 1
+            limit = ref(PERCENT_ROW, col, True)
+            ratio = f"MIN(anji_cap_value,IF({sign}>0,{v}/{r},IF({v}=0,1E+307,{r}/{v})))"
+            body = f'IF({r}>0,IF(AND(ISNUMBER({limit}),{v}>{limit},{v}<=100),"{PERCENT_MARK}",{ratio}),NA())'
         elif method == "growth":
             at = self.helper("previous_at", row)
             before = f"INDEX({self.data_column(letter)},{at})"
@@ -322,7 +359,8 @@ class _Native:
             "previous_year": f"=IF({previous}=0,0,INT({previous}/{place})-INT({previous}/{unit_place})*{YEARS})",
             "previous_at": f"=IF({previous}=0,0,{previous}-INT({previous}/{place})*{place})",
             "flag": (f'=IF({unit}="","",IF({key}="",{text["year"]},IF({twin},{text["duplicate"]},IF({previous_twin},{text["previous_twice"]},'
-                     f'IF({unreadable}>0,{text["input"]},IF({scored}>0,{text["value"]},""))))))'),
+                     f'IF({unreadable}>0,{text["input"]},IF({scored}>0,IF(COUNTIF({native_scores},"{PERCENT_MARK}")>0,{text["percent"]},'
+                     f'{text["value"]}),""))))))'),
             "index_number": f"=IF(ISNUMBER({index_row}),{index_row},-1)",
             # units in the order Data first lists them: a running count of first appearances, then the k-th
             "unit_count": f'=N({ref(row - 1, HELPER["unit_count"], False, True)})+IF({self.helper("unit_at", row)}={pos},1,0)',
@@ -425,7 +463,6 @@ class _Sheet:
         self.pooled_in = {d: sum(m in POOLED_METHODS for m, of in zip(self.methods, self.dim_of) if of == d) for d in self.dims}
         self.live_flag = sum(self.pooled_in.values())
         self.native_flag = self.live_flag + int("geometric" in aggregation)
-        self.live_patterns: dict = {}
 
     def put(self, row: int, col: int, value: object, kind: str, formula: str | None = None) -> None:
         self.cells.append(Cell(row, col, value, kind, formula))
@@ -446,6 +483,12 @@ class _Sheet:
                     field = "direction" if key == "sign" else key
                     formula = _meta_formula(key, _absolute(cell_of(self.ids[k], field)), weights)
                     self.put(row, col, values[key][k], "meta_number" if number else "meta_text", formula)
+        self.put(PERCENT_ROW, 1, "percent limit 百分比上限", "meta")
+        units = ind["unit"].tolist() if "unit" in ind else [""] * len(self.ids)
+        for k, col in enumerate(g.native_scores):
+            reference = 0.0 if values["reference"][k] == "" else values["reference"][k]  # a blank cell reads as 0
+            limit = max(1.0, 2 * reference) if is_percent_unit(units[k]) and reference <= 1 else ""
+            self.put(PERCENT_ROW, col, limit, "meta_number", _percent_limit(_absolute(cell_of(self.ids[k], "unit")), col))
         pooled = "+".join(f'COUNTIF({g.span(g.scores, FLAG_ROW)},"{m}")' for m in POOLED_METHODS)
         geometric = 'OR(anji_dimension_aggregation="geometric",anji_index_aggregation="geometric")'
         for key, (row, col) in TEXT_AT.items():
@@ -493,7 +536,6 @@ class _Sheet:
         data, result, g = self.source.data, self.result, self.grid
         keys = list(result.rows)
         position = {key: k for k, key in enumerate(keys)}
-        previous, spans = preceding_periods(result.rows)
         at_row = {excel_row - data.header_row - 1: position[key] for key, excel_row in data.rows.items()}
         ats = [at_row.get(i) for i in range(self.rows)]
         columns = self._native_values(ats, keys)
@@ -515,10 +557,7 @@ class _Sheet:
                  **{col: "native_shown" for col in g.native_dims}}
         for col, formula in formulas.items():
             self.shared.append(SharedColumn(col, FIRST_ROW, formula, columns[col], kinds.get(col, "native")))
-        for i, at in enumerate(ats):
-            if at is not None:
-                before = (keys[previous[at]], float(spans[at])) if previous[at] >= 0 else None
-                self.live_row(FIRST_ROW + i, data.header_row + 1 + i, at, before)
+        self.live_columns(ats, keys, columns)
 
     def _native_values(self, ats: list, keys: list) -> dict[int, list[object]]:
         """The cached value of every native cell, column by column (what the formulas compute)."""
@@ -572,49 +611,61 @@ class _Sheet:
         listed = lambda items: [items[i] if i < len(items) else "" for i in range(self.rows)]  # noqa: E731
         columns.update({HELPER["unit_count"]: unit_count, HELPER["units"]: listed(list(first_row)),
                         HELPER["year_first"]: first_year, HELPER["years"]: listed(sorted(seen_years))})
+        present = np.array([at is not None for at in ats], dtype=bool)
+        at_index = np.array([at or 0 for at in ats], dtype=int)  # a whole column of engine numbers at once (per cell is slow)
+        native_rows, unflagged = np.array(native, dtype=bool), present & np.array([not flag for flag in flags], dtype=bool)
         for j, dim in enumerate(self.dims):
-            columns[g.native_dims[j]] = ["" if at is None else NA if not native[i] or self.pooled_in[dim]
-                                         else _blank_nan(dimension_scores[at, j]) for i, at in enumerate(ats)]
+            shown = native_rows & (not self.pooled_in[dim])
+            columns[g.native_dims[j]] = _shown(dimension_scores[at_index, j], shown, present & ~shown)
         for k in range(len(self.ids)):
-            native_method = self.methods[k] in LIVE_METHODS
-            columns[g.native_scores[k]] = ["" if at is None or not native_method or flags[i] else _blank_nan(scores[at, k])
-                                           for i, at in enumerate(ats)]
+            shown = unflagged & (self.methods[k] in LIVE_METHODS)
+            columns[g.native_scores[k]] = _shown(scores[at_index, k], shown, np.zeros_like(shown))
         return columns
 
-    def live_row(self, row: int, data_row: int, at: int, before) -> None:
-        """The ANJI_* cells of one Data row of this computation. A long sheet has hundreds of
-        thousands of them, so each formula is its column's pattern with the row's references put in."""
+    def live_columns(self, ats: list, keys: list, native: dict[int, list[object]]) -> None:
+        """The ANJI_* cells of Data's rows of this computation, each column one shared formula
+        over every run of such rows. A growth formula reads the unit's preceding value through
+        the native helpers (its place in Data, its year) when they find on every row the period
+        the engine took; else it names that Data cell, so a row whose preceding value lies at
+        another distance from it starts a new run."""
         g, data, res = self.grid, self.source.data, self.result
-        if not self.live_patterns:
-            self._prepare_live_patterns()
-        patterns, number, first_score, first_dimension = self.live_patterns, str(row + 1), g.scores.start, g.dims.start
-        apart = 1.0 if before is None else before[1]
-        for k, letter in enumerate(patterns["letters"]):
-            key = (k, before is not None, apart)
-            if key not in patterns:
-                patterns[key] = _live_score(g.scores[k], _VALUE_MARK if letter else None, _BEFORE_MARK if before else None, apart)
-            formula = patterns[key].replace(_VALUE_MARK, f"{data.sheet}!{letter}{data_row}")
-            if before:
-                formula = formula.replace(_BEFORE_MARK, f"{data.sheet}!{letter}{data.rows[before[0]]}")
-            score = patterns["scores"][at][k] if self.methods[k] in LIVE_METHODS else np.nan
-            self.cells.append(Cell(row, first_score + k, cached(score), "number", formula))
-        for j, dim in enumerate(self.dims):
-            value = patterns["dimension_scores"][at][j]
-            self.cells.append(Cell(row, first_dimension + j, NA if self.pooled_in[dim] else cached(value), "number",
-                                   patterns["dimensions"][j].replace(_ROW_MARK, number)))
-        index = float(res.index.iat[at])
-        self.cells.append(Cell(row, INDEX, NA if self.live_flag else cached(index), "number", patterns["index"].replace(_ROW_MARK, number)))
-        self.cells.append(Cell(row, DIFFERENCE, 0.0 if not self.native_flag and not np.isnan(index) else "", "native",
-                               patterns["difference"].replace(_ROW_MARK, number)))
-
-    def _prepare_live_patterns(self) -> None:
-        """Each live column's formula with marks where a row's references go, and the engine's
-        numbers as arrays (the score patterns are added per growth span as rows need them)."""
-        g, mark = self.grid, _MARK_ROW
-        self.live_patterns.update(letters=[self.source.data.columns.get(i) for i in self.ids], scores=self.result.scores.to_numpy().tolist(),
-                                  dimension_scores=self.result.dimension_scores.to_numpy().tolist(),
-                                  dimensions=[_live_dimension(g, mark, col) for col in g.dims], index=_live_index(g, mark),
-                                  difference=_difference(mark))
+        previous, spans = preceding_periods(res.rows)
+        first_data = data.header_row + 1
+        # per row: rows up to its preceding value and periods apart; None without one
+        shapes = [None if at is None or previous[at] < 0 else (data.rows[keys[previous[at]]] - first_data - i, float(spans[at]))
+                  for i, at in enumerate(ats)]
+        place, year, year_before = (native[HELPER[name]] for name in ("previous_at", "year", "previous_year"))
+        by_helpers = all(at is None or (place[i] == 0 if shape is None else (place[i] == i + 1 + shape[0] and year[i] - year_before[i] == shape[1]))
+                         for i, (at, shape) in enumerate(zip(ats, shapes)))
+        present = _runs([at is not None or None for at in ats])
+        runs = present if by_helpers else _runs([None if at is None else (shape,) for at, shape in zip(ats, shapes)])
+        scores, dimension_scores, index = res.scores.to_numpy(), res.dimension_scores.to_numpy(), res.index.to_numpy()
+        for k, ident in enumerate(self.ids):
+            col, letter = g.scores[k], data.columns.get(ident)
+            for start, stop in runs:
+                row, data_row = FIRST_ROW + start, first_data + start
+                value = f"{data.sheet}!{letter}{data_row}" if letter else None
+                if not letter:
+                    growth = ""
+                elif by_helpers:
+                    at, years = self.native.helper("previous_at", row), f"{self.native.helper('year', row)}-{self.native.helper('previous_year', row)}"
+                    growth = f"IF({at}=0,NA(),{_growth_call(col, value, f'INDEX({self.native.data_column(letter)},{at})', ',' + years)})"
+                elif shapes[start] is None:
+                    growth = "NA()"
+                else:
+                    apart = shapes[start][1]
+                    growth = _growth_call(col, value, f"{data.sheet}!{letter}{data_row + shapes[start][0]}", "" if apart == 1 else f",{apart:g}")
+                shown = _cached_column(scores[ats[start:stop], k]) if self.methods[k] in LIVE_METHODS else [NA] * (stop - start)
+                self.shared.append(SharedColumn(col, row, _live_score(col, value, growth), shown, "number"))
+        for start, stop in present:
+            row, at = FIRST_ROW + start, ats[start:stop]
+            for j, dim in enumerate(self.dims):
+                shown = [NA] * (stop - start) if self.pooled_in[dim] else _cached_column(dimension_scores[at, j])
+                self.shared.append(SharedColumn(g.dims[j], row, _live_dimension(g, row, g.dims[j]), shown, "number"))
+            indices = index[at]
+            self.shared.append(SharedColumn(INDEX, row, _live_index(g, row), [NA] * (stop - start) if self.live_flag else _cached_column(indices), "number"))
+            self.shared.append(SharedColumn(DIFFERENCE, row, _difference(row), ["" if self.native_flag else 0.0 if v == v else "" for v in indices.tolist()],
+                                            "native"))
 
     def check_value(self, index: float) -> str:
         if np.isnan(index):
@@ -631,8 +682,13 @@ def _year(period: str) -> float:
         return 0
 
 
-def _blank_nan(value: float) -> object:
-    return "" if np.isnan(value) else float(value)
+def _shown(values: np.ndarray, shown: np.ndarray, marked: np.ndarray) -> list[object]:
+    """A native column's cached values: the engine's number where ``shown`` (blank where it has
+    none), #N/A where ``marked``, else blank."""
+    out = values.astype(object)
+    out[~shown | np.isnan(values)] = ""
+    out[marked] = NA
+    return out.tolist()
 
 
 def _numbers(column) -> list[object]:
@@ -640,8 +696,9 @@ def _numbers(column) -> list[object]:
 
 
 def sheet_cells(source: ScoresSource) -> tuple[list[Cell], list[SharedColumn]]:
-    """Every cell of the Scores sheet for this model, result and Data layout: single cells, and
-    the native columns as shared formulas down every row."""
+    """Every cell of the Scores sheet for this model, result and Data layout: single cells above
+    the header, the native columns as shared formulas down every row and the live ones down the
+    rows of this computation."""
     sheet = _Sheet(source)
     sheet.meta()
     sheet.header()

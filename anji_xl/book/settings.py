@@ -20,6 +20,13 @@ def setting(key: str) -> str:
     return f'INDEX({VALUES},MATCH("{key}",{KEYS},0))'
 
 
+def setting_text(key: str, default: str) -> str:
+    """The text of ``key``, trimmed; ``default`` when it is blank or has no row (as the reader
+    reads a blank setting)."""
+    text = f'TRIM({setting(key)}&"")'
+    return f'IFERROR(IF({text}="","{default}",{text}),"{default}")'
+
+
 DEFINED_NAMES = {
     "anji_dimension_aggregation": "=" + setting("dimension_aggregation"),
     "anji_index_aggregation": "=" + setting("index_aggregation"),

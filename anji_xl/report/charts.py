@@ -157,9 +157,9 @@ def _positions(labels: list[str]) -> np.ndarray | None:
     return None if None in years else np.array(years, dtype=float)
 
 
-def trend_chart(section: UnitSection, path: Path, font: ChartFont, target_period: int) -> Path:
-    """The index (bold, labelled) and the dimension scores over the unit's periods, and the
-    forecast index per year to the target year (dashed)."""
+def trend_chart(section: UnitSection, path: Path, font: ChartFont, target_period: int, name: str) -> Path:
+    """The index ``name`` (bold, labelled) and the dimension scores over the unit's periods, and
+    the forecast index per year to the target year (dashed)."""
     periods = [row.period for row in section.trend]
     ahead = section.forecast.trajectory
     labels = periods + [year for year, _ in ahead]
@@ -167,15 +167,15 @@ def trend_chart(section: UnitSection, path: Path, font: ChartFont, target_period
     x = numeric if numeric is not None else np.arange(len(labels), dtype=float)
     series = lambda values: np.array([np.nan if v is None else v for v in values], dtype=float)  # noqa: E731
     index = series(row.index for row in section.trend)
-    legend = ["安吉指数", *(d.name for d in section.dimensions)]
+    legend = [name, *(d.name for d in section.dimensions)]
 
     def paint(figure):
         ax = figure.add_subplot()
         colors = ["#4472C4", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47", "#264478", "#9E480E", "#636363", "#997300",
                   "#255E91", "#43682B", "#698ED0"]
-        for k, name in enumerate(legend[1:]):
+        for k, dimension in enumerate(legend[1:]):
             values = series(row.dimensions[k] for row in section.trend)
-            ax.plot(x[:len(periods)], values, color=colors[k % len(colors)], linewidth=1, marker="o", markersize=2.5, label=name)
+            ax.plot(x[:len(periods)], values, color=colors[k % len(colors)], linewidth=1, marker="o", markersize=2.5, label=dimension)
         ax.plot(x[:len(periods)], index, color=GREEN, linewidth=2.4, marker="o", markersize=5, label=legend[0], zorder=5)
         shown = [legend[0], *legend[1:]]
         if len(periods) <= 8:
@@ -230,19 +230,20 @@ def gains_chart(section: UnitSection, path: Path, font: ChartFont) -> Path:
     return _draw(font, 16, 3 + 1.1 * max(len(gains), 1), paint, path)
 
 
-def distribution_chart(overview: Overview, period: str, path: Path, font: ChartFont) -> Path:
-    """The index of every unit of the period: a bar per unit, highest on top (a histogram when
-    there are more than MAX_BARS units)."""
+def distribution_chart(overview: Overview, period: str, path: Path, font: ChartFont, name: str) -> Path:
+    """The index ``name`` of every unit of the period: a bar per unit, highest on top (a histogram
+    when there are more than MAX_BARS units)."""
     rows = [row for row in overview.rows if row.index is not None]
+    axis = f"{period} 年{name}"
 
     def paint(figure):
         ax = figure.add_subplot()
         values = [row.index for row in rows]
         if len(rows) > MAX_BARS:
             ax.hist(values, bins=min(20, max(5, len(rows) // 10)), color=LIGHT_GREEN, edgecolor=GREEN)
-            ax.set_xlabel(f"{period} 年安吉指数")
+            ax.set_xlabel(axis)
             ax.set_ylabel("单位数")
-            return [f"{period} 年安吉指数", "单位数"]
+            return [axis, "单位数"]
         labels = [_wrap(row.unit, 12) for row in rows]
         y = np.arange(len(rows))
         ax.barh(y, values, color=LIGHT_GREEN, edgecolor=GREEN, height=0.6)
@@ -251,9 +252,9 @@ def distribution_chart(overview: Overview, period: str, path: Path, font: ChartF
         for yi, value in zip(y, values):
             ax.annotate(f"{value:.4f}", (value, yi), textcoords="offset points", xytext=(4, 0), va="center", fontsize=8)
         ax.set_xlim(min(0.0, min(values)), max(1.0, max(values)) * 1.15)
-        ax.set_xlabel(f"{period} 年安吉指数")
+        ax.set_xlabel(axis)
         ax.grid(axis="x", color="#D9D9D9", linewidth=0.6)
-        return labels + [f"{period} 年安吉指数"]
+        return labels + [axis]
 
     height = 8 if len(rows) > MAX_BARS else 2.5 + 0.6 * len(rows)
     return _draw(font, 16, height, paint, path)

@@ -21,7 +21,7 @@ from docxtpl import DocxTemplate, InlineImage
 from docx.opc.exceptions import PackageNotFoundError
 from docx.shared import Emu, Mm
 
-from ..book.package import TEMPORARY_PREFIX, lock_files, os_error_problem
+from ..book.package import TEMPORARY_PREFIX, lock_files, os_error_problem, replaced
 from ..messages import say
 from ..model import AnjiInputError, Problem
 from . import charts
@@ -117,6 +117,7 @@ def replace_atomically(target: Path, data: bytes) -> Path:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, target)
+        replaced.append(target)
     except OSError as error:
         raise AnjiInputError([os_error_problem(error, target)]) from None
     finally:
@@ -127,13 +128,14 @@ def replace_atomically(target: Path, data: bytes) -> Path:
 def draw_charts(content: ReportContent, folder: Path, font: charts.ChartFont, progress: Callable[[int, int], None] | None = None) -> None:
     """Every chart as a PNG in ``folder``, recorded in the content's ``charts`` by name."""
     total = len(content.units) + 1
-    content.overview.charts["distribution"] = (charts.distribution_chart(content.overview, content.period, folder / "distribution.png", font)
+    content.overview.charts["distribution"] = (charts.distribution_chart(content.overview, content.period, folder / "distribution.png", font,
+                                                                           content.settings.name)
                                                if content.overview.count > 1 else None)
     if progress:
         progress(1, total)
     for k, section in enumerate(content.units, start=1):
         section.charts["radar"] = charts.radar_chart(section, folder / f"radar_{k}.png", font)
-        section.charts["trend"] = charts.trend_chart(section, folder / f"trend_{k}.png", font, content.settings.target_period)
+        section.charts["trend"] = charts.trend_chart(section, folder / f"trend_{k}.png", font, content.settings.target_period, content.settings.name)
         section.charts["gains"] = charts.gains_chart(section, folder / f"gains_{k}.png", font)
         if progress:
             progress(k + 1, total)

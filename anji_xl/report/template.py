@@ -121,7 +121,7 @@ def _page(document) -> None:
     section.left_margin = section.right_margin = Cm(2.2)
     section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.2)
     header = section.header.paragraphs[0]
-    header.text = "绿色智慧城市评价“安吉指数”报告　·　{{ report.period }} 年"
+    header.text = "{{ report.settings.name }}评价报告　·　{{ report.period }} 年"
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -200,11 +200,11 @@ def _dimension_columns(cell: str, width: float = 1.7) -> list[tuple[str, str, fl
 def _front(w: _Writer) -> None:
     w.tag("{#p 本模板由 anji-xl 填写：两个花括号之间是数值，花括号加百分号之间是循环与条件，请保留它们；其余文字、页眉页脚、字体与样式均可修改。"
           "数字格式：num 四位小数，signed 带正负号，pct 百分数，value 按计量单位。 #}")
-    w.document.add_paragraph("{{ report.period }} 年度绿色智慧城市评价“安吉指数”报告", "Title")
+    w.document.add_paragraph("{{ report.period }} 年度{{ report.settings.name }}评价报告", "Title")
     w.document.add_paragraph("评价单位 {{ report.overview.count }} 个　·　数据来源：{{ report.provenance.book_name }}　·　"
                              "生成日期：{{ report.provenance.generated[:10] }}", "Subtitle")
     w.text("本报告按《绿色智慧城市评价指标体系暨“安吉指数”研究报告》（国家信息中心智慧城市发展研究中心、两山转化数字研究院，2021）"
-           "第四部分的方法计算：各指标以现值与参考值之比计算得分率，按权重合成六个领域得分与安吉指数（方法见附录）。"
+           "第四部分的方法计算：各指标以现值与参考值之比计算得分率，按权重合成{{ report.dimensions|length|cn }}个领域得分与{{ report.settings.name }}（方法见附录）。"
            "报告中的全部数字均由 anji-xl 计算引擎从工作簿 {{ report.provenance.book_name }} 算得，与 anji-xl compute、"
            "anji-xl forecast 的结果一致。")
 
@@ -212,18 +212,18 @@ def _front(w: _Writer) -> None:
 def _overview(w: _Writer) -> None:
     w.heading("一、总体情况", 1)
     w.text("{{ report.period }} 年共评价 {{ report.overview.count }} 个单位。"
-           "{% if report.overview.count > 1 %}安吉指数最高的是{{ report.overview.rows[0].unit }}（{{ report.overview.rows[0].index|num }}），"
+           "{% if report.overview.count > 1 %}{{ report.settings.name }}最高的是{{ report.overview.rows[0].unit }}（{{ report.overview.rows[0].index|num }}），"
            "最低的是{{ report.overview.rows[-1].unit }}（{{ report.overview.rows[-1].index|num }}）。{% else %}"
-           "{{ report.overview.rows[0].unit }}的安吉指数为 {{ report.overview.rows[0].index|num }}。{% endif %}"
+           "{{ report.overview.rows[0].unit }}的{{ report.settings.name }}为 {{ report.overview.rows[0].index|num }}。{% endif %}"
            "{% if report.previous_period %}“较 {{ report.previous_period }} 年”为与上一期指数之差（点）。{% endif %}")
-    w.caption("表 1　{{ report.period }} 年各单位安吉指数、排名与领域得分率")
+    w.caption("表 1　{{ report.period }} 年各单位{{ report.settings.name }}、排名与领域得分率")
     w.table([("排名", "{{ r.rank if r.rank is not none else '—' }}", 1.0), ("单位", "{{ r.unit }}", 2.2),
-             ("安吉指数", "{{ r.index|num }}", 1.5),
+             ("{{ report.settings.name }}", "{{ r.index|num }}", 1.5),
              ("较 {{ report.previous_period or '上期' }} 年", "{{ r.change|signed }}", 1.5), *_dimension_columns("r.dimensions")],
             "{%tr for r in report.overview.rows %}")
     w.tag("{%p if report.overview.charts.distribution %}")
     w.figure("{{ report.overview.charts.distribution }}")
-    w.caption("图 1　{{ report.period }} 年各单位安吉指数")
+    w.caption("图 1　{{ report.period }} 年各单位{{ report.settings.name }}")
     w.tag("{%p endif %}")
     w.tag("{%p if not report.overview.detailed %}")
     w.text("{% if report.overview.chosen %}第二部分逐一评价以下单位：{{ report.overview.chosen|join('、') }}。{% else %}"
@@ -246,28 +246,28 @@ def _unit(w: _Writer) -> None:
     w.heading("（{{ u.number|cn }}）{{ u.name }}", 2)
 
     w.heading("1. 总指数", 3)
-    w.text("{{ u.name }} {{ report.period }} 年安吉指数为 {{ u.index|num }}{% if u.of > 1 %}，在 {{ u.of }} 个单位中排名第 {{ u.rank }}{% endif %}。"
+    w.text("{{ u.name }} {{ report.period }} 年{{ report.settings.name }}为 {{ u.index|num }}{% if u.of > 1 %}，在 {{ u.of }} 个单位中排名第 {{ u.rank }}{% endif %}。"
            "{% if u.previous %}较 {{ u.previous.period }} 年{{ u.previous.change|updown }}{% if u.previous.change %} {{ u.previous.change|abs|num }}{% endif %}"
            "{% if u.first %}，较 {{ u.first.period }} 年{{ u.first.change|updown }}{% if u.first.change %} {{ u.first.change|abs|num }}{% endif %}{% endif %}。{% endif %}"
            "{% if u.best %}各领域中得分率最高的是{{ u.best.name }}（{{ u.best.score|num }}），最低的是{{ u.worst.name }}（{{ u.worst.score|num }}）。{% endif %}")
 
     w.heading("2. 领域得分", 3)
-    w.text("领域得分率为领域内各指标得分率的加权平均，贡献为该领域为安吉指数提供的点数（各领域贡献之和即安吉指数）；雷达图中虚线为满分。")
+    w.text("领域得分率为领域内各指标得分率的加权平均，贡献为该领域为{{ report.settings.name }}提供的点数（各领域贡献之和即{{ report.settings.name }}）；雷达图中虚线为满分。")
     w.caption("表 2.{{ u.number }}.1　{{ u.name }} {{ report.period }} 年领域得分")
     w.table([("领域", "{{ d.name }}", 3.2), ("权重", "{{ d.weight|num(3) }}", 2.2), ("得分率", "{{ d.score|num }}", 2.4),
              ("贡献", "{{ d.contribution|num }}", 2.4), ("满分", "{{ d.full|num }}", 2.2)], "{%tr for d in u.dimensions %}")
-    w.text("合计（安吉指数）：{{ u.index|num }}", TABLE_TEXT)
+    w.text("合计（{{ report.settings.name }}）：{{ u.index|num }}", TABLE_TEXT)
     w.figure("{{ u.charts.radar }}")
     w.caption("图 2.{{ u.number }}.1　{{ u.name }} {{ report.period }} 年领域得分雷达图")
 
     w.heading("3. 趋势", 3)
-    w.text("{% if u.trend|length > 1 %}{{ u.trend[0].period }}—{{ report.period }} 年{{ u.name }}的安吉指数与各领域得分率如下；"
+    w.text("{% if u.trend|length > 1 %}{{ u.trend[0].period }}—{{ report.period }} 年{{ u.name }}的{{ report.settings.name }}与各领域得分率如下；"
            "图中虚线为按当前趋势外推的预测指数。{% else %}{{ u.name }}只有 {{ report.period }} 年一期数据，尚无趋势。{% endif %}")
-    w.caption("表 2.{{ u.number }}.2　{{ u.name }}历年安吉指数与领域得分率")
-    w.table([("时期", "{{ t.period }}", 1.6), ("安吉指数", "{{ t.index|num }}", 1.8), *_dimension_columns("t.dimensions")],
+    w.caption("表 2.{{ u.number }}.2　{{ u.name }}历年{{ report.settings.name }}与领域得分率")
+    w.table([("时期", "{{ t.period }}", 1.6), ("{{ report.settings.name }}", "{{ t.index|num }}", 1.8), *_dimension_columns("t.dimensions")],
             "{%tr for t in u.trend %}")
     w.figure("{{ u.charts.trend }}")
-    w.caption("图 2.{{ u.number }}.2　{{ u.name }}安吉指数与领域得分率变化")
+    w.caption("图 2.{{ u.number }}.2　{{ u.name }}{{ report.settings.name }}与领域得分率变化")
 
     w.heading("4. 指标明细", 3)
     w.text("得分率 = 现值与参考值之比（逆向指标为参考值与现值之比，增长控制指标比较年增速），达到参考值为满分；贡献 = 权重 × 得分率。"
@@ -282,7 +282,7 @@ def _unit(w: _Writer) -> None:
             "{%tr for i in u.indicators %}")
 
     w.heading("5. 短板", 3)
-    w.text("{% if u.gains %}按潜在提升排序（潜在提升 = 权重 ×（满分 − 得分率），即该指标达到参考值时安吉指数可增加的点数），"
+    w.text("{% if u.gains %}按潜在提升排序（潜在提升 = 权重 ×（满分 − 得分率），即该指标达到参考值时{{ report.settings.name }}可增加的点数），"
            "{{ u.name }}提升空间最大的 {{ u.gains|length }} 项指标如下。{% else %}{{ u.name }}所有指标均已达到参考值，没有短板。{% endif %}")
     w.tag("{%p if u.gains %}")
     w.caption("表 2.{{ u.number }}.4　{{ u.name }} {{ report.period }} 年短板指标")
@@ -298,7 +298,7 @@ def _unit(w: _Writer) -> None:
     w.heading("6. 达标预测", 3)
     w.tag("{%p if u.forecast.available %}")
     w.text("以各指标最新值为起点、按近 {{ report.settings.trend_periods }} 年的年均增速外推至 {{ report.settings.target_period }} 年，"
-           "{{ u.name }} {{ report.settings.target_period }} 年的预测安吉指数为 {{ u.forecast.index_forecast|num }}"
+           "{{ u.name }} {{ report.settings.target_period }} 年的预测{{ report.settings.name }}为 {{ u.forecast.index_forecast|num }}"
            "（{{ u.forecast.latest_period }} 年为 {{ u.forecast.index|num }}）。{{ u.forecast.rows|length }} 项指标中，"
            "已达标 {{ u.forecast.counts.reached }} 项，按当前趋势可在 {{ report.settings.target_period }} 年前达标 {{ u.forecast.counts.on_track }} 项，"
            "按当前趋势难以达标 {{ u.forecast.counts.off_track }} 项{% if u.forecast.counts.none %}，无法预测 {{ u.forecast.counts.none }} 项{% endif %}。"
@@ -341,11 +341,11 @@ def _appendix(w: _Writer) -> None:
            "{% if 'efficacy' in report.methods %}功效系数法 60 + 40 × 极差标准化得分；{% endif %}逆向指标方向相反。")
     w.tag("{%p endif %}")
     w.text("3. 合成。{% if report.settings.dimension_aggregation == 'arithmetic' and report.settings.index_aggregation == 'arithmetic' %}"
-           "领域得分率 D = Σ(W × X) / ΣW（对领域内指标求和），领域贡献 C = Σ(W × X)，安吉指数 Y = ΣC = Σ(W × X)；"
-           "权重之和为 1，安吉指数在 0 到 1 之间。{% else %}领域内按{{ '几何' if report.settings.dimension_aggregation == 'geometric' else '加权算术' }}"
+           "领域得分率 D = Σ(W × X) / ΣW（对领域内指标求和），领域贡献 C = Σ(W × X)，{{ report.settings.name }} Y = ΣC = Σ(W × X)；"
+           "权重之和为 1，{{ report.settings.name }}在 0 到 1 之间。{% else %}领域内按{{ '几何' if report.settings.dimension_aggregation == 'geometric' else '加权算术' }}"
            "平均、领域间按{{ '几何' if report.settings.index_aggregation == 'geometric' else '加权算术' }}平均合成（几何平均：D = Π X^(W / ΣW)，"
            "Y = Π D^(W)）。{% endif %}")
-    w.text("4. 潜在提升（短板）= W × (满分 − X)，即该指标达到参考值时安吉指数可增加的点数。")
+    w.text("4. 潜在提升（短板）= W × (满分 − X)，即该指标达到参考值时{{ report.settings.name }}可增加的点数。")
     w.text("5. 缺失值：{% if report.settings.missing == 'reweight' %}缺失的指标不计入，其权重在本领域内按比例重新分配；"
            "整个领域缺失时，其权重按比例分给其他领域{% elif report.settings.missing == 'zero' %}缺失的指标得分率记 0{% else %}"
            "有缺失值的行不计算指数{% endif %}（设置 missing = {{ report.settings.missing }}）。")
@@ -383,7 +383,7 @@ def template_bytes() -> bytes:
     _styles(document)
     _page(document)
     properties = document.core_properties
-    properties.title, properties.author, properties.last_modified_by = "安吉指数评价报告模板", "anji-xl", "anji-xl"
+    properties.title, properties.author, properties.last_modified_by = "评价报告模板", "anji-xl", "anji-xl"
     writer = _Writer(document)
     _front(writer)
     _overview(writer)
