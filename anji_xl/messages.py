@@ -187,8 +187,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                              "{ident} ({unit}): no value, so no forecast; {effect} (missing = {policy})"),
     "no_trend_no_earlier": ("{ident}（{unit}，{period}）：{since}–{until} 年没有数据，无趋势，{effect}（missing = {policy}）",
                             "{ident} ({unit}, {period}): no data in {since}–{until}, so no trend; {effect} (missing = {policy})"),
-    "no_trend_zero": ("{ident}（{unit}，{period}）：{start} 年或 {period} 的数值为 0，无趋势，{effect}（missing = {policy}）",
-                      "{ident} ({unit}, {period}): the value of {start} or {period} is 0, so no trend; {effect} (missing = {policy})"),
+    "no_trend_zero": ("{ident}（{unit}，{period}）：{start} 与 {period} 两期中有数值为 0，无趋势，{effect}（missing = {policy}）",
+                      "{ident} ({unit}, {period}): the value of {start} or of {period} is 0, so no trend; {effect} (missing = {policy})"),
     # ANJI_EXPLAIN (anji_xl.functions); {name} is the argument's label, e.g. 现值 value
     "explain_not_a_number": ("{name} {value!r} 不是数字", "is not a number"),
     "explain_direction_unknown": ("方向 {value!r} 无法识别", "unknown direction (正向/逆向, positive/negative, 1/-1)"),

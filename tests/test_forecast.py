@@ -168,7 +168,7 @@ def test_domain_errors_are_problems_naming_their_cells_and_a_zero_start_has_no_t
     assert not any(line.startswith("Data!C2") for line in lines)  # a zero start is data, not an error: no trend
     assert any(line.startswith("Data!C5:D5: 乙：最新数据已到 2025 年") for line in lines)
     document = _strict_json(out)  # every unit it can compute is still printed
-    assert any("P（甲，2021）：2020 年或 2021 的数值为 0，无趋势" in w for w in document["warnings"])
+    assert any("P（甲，2021）：2020 与 2021 两期中有数值为 0，无趋势" in w for w in document["warnings"])
     by_unit = {r["unit"]: r for r in document["results"]}
     assert by_unit["甲"]["indicators"]["P"]["score_forecast"] is None  # missing from the forecast; the policy decides the index
     assert _close(by_unit["甲"]["indicators"]["N"]["trend_growth"], 80 / 100 - 1)
