@@ -214,6 +214,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "python_version_label": ("Python（ANJI_* 函数）：无 Python 时为 #NAME?", "Python (ANJI_* functions): #NAME? without Python"),
     "dashboard_fallback": ("所选单位或时期不在 Data 中，现显示 {unit} {period}", "the chosen unit or period is not in Data: showing {unit} {period}"),
     "dashboard_no_rows": ("Data 中还没有数据行", "Data has no rows yet"),
+    "dashboard_gains": ("短板来自 Results（按 重新计算 更新）", "gains from Results (Recalculate updates them)"),
+    "dashboard_gains_stale": ("本单位本期的短板尚未计算：按 重新计算 或运行 anji-xl recalc",
+                              "no gains yet for this unit and period: press Recalculate or run anji-xl recalc"),
     "typed_weight": ("权重须为 ≥ 0 的数", "a number ≥ 0"),
     "typed_number": ("请输入数字", "enter a number"),
     # the command line (anji_xl.cli, anji_xl.console)

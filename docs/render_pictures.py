@@ -6,7 +6,8 @@ The sheet pictures show what a statistician sees on opening the book: the cached
 builder wrote (LibreOffice's default profile does not recalculate .xlsx/.xlsm on load, and cannot
 run the ANJI_* functions anyway). The typed-city picture uses a profile that recalculates on load,
 as WPS or a LibreOffice set to recalculate does, so it shows the native layer at work. Each page
-is cropped to its top-left 1,400 × 1,000 pixels, readable at README size. Needs soffice, pdftoppm
+is cropped to its top-left 1,400 × 1,000 pixels, readable at README size (the typed-city
+Dashboard to its used part, at twice the resolution). Needs soffice, pdftoppm
 (poppler-utils) and a CJK font (fonts-wqy-microhei). Works on throw-away copies.
 
     python docs/render_pictures.py
@@ -30,10 +31,11 @@ from book_parts import choose_on_dashboard, load_quietly, type_rows  # noqa: E40
 IMAGES = Path(__file__).resolve().parent / "images"
 ONE_PAGE_PER_SHEET = 'pdf:calc_pdf_Export:{"SinglePageSheets":{"type":"boolean","value":"true"}}'
 WIDTH, HEIGHT = 1400, 1000  # pixels of the top-left corner kept of each page
+DASHBOARD = 2180, 680  # the typed-city Dashboard's used part at 160 dpi
 
 
-def _pages(book: Path, work: Path, recalculate: bool) -> list[Path]:
-    """One PNG per sheet of ``book``, in sheet order."""
+def _pages(book: Path, work: Path, recalculate: bool, dpi: int = 80, size: tuple[int, int] = (WIDTH, HEIGHT)) -> list[Path]:
+    """One PNG per sheet of ``book``, in sheet order: the top-left ``size`` pixels at ``dpi``."""
     profile = work / "profile"
     if recalculate:  # the tests' profile: OOXML formulas recalculated on load
         (profile / "user").mkdir(parents=True, exist_ok=True)
@@ -42,7 +44,7 @@ def _pages(book: Path, work: Path, recalculate: bool) -> list[Path]:
     shutil.copy(book, copy)
     subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--convert-to",
                     ONE_PAGE_PER_SHEET, "--outdir", str(work), str(copy)], check=True, capture_output=True, timeout=300)
-    subprocess.run(["pdftoppm", "-png", "-r", "80", "-x", "0", "-y", "0", "-W", str(WIDTH), "-H", str(HEIGHT),
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-x", "0", "-y", "0", "-W", str(size[0]), "-H", str(size[1]),
                     str(work / "book.pdf"), str(work / "page")], check=True, timeout=300)
     return sorted(work.glob("page-*.png"), key=lambda p: int(p.stem.split("-")[1]))
 
@@ -63,7 +65,8 @@ def render(book: Path = SHIPPED_BOOK, out: Path = IMAGES) -> list[Path]:
         type_rows(typed, [["德清县", row[1], *[v * 0.95 if isinstance(v, float) else v for v in row[2:-1]]] for row in rows]
                   + [["安吉县", 2021, *[v * 1.01 if isinstance(v, float) else v for v in rows[-1][2:-1]]]])
         choose_on_dashboard(typed, "德清县", 2020)  # picked from the drop-down, which now lists it
-        pages = _pages(typed, Path(folder) / "work", recalculate=True)
+        # twice the resolution, cropped to the Dashboard's charts and tables: readable in the docs
+        pages = _pages(typed, Path(folder) / "work", recalculate=True, dpi=160, size=DASHBOARD)
         target = out / "Dashboard_typed_city.png"
         shutil.copy(pages[[name for name, _ in SHEETS].index("Dashboard")], target)
         written.append(target)

@@ -24,7 +24,8 @@ from anji_xl import compute
 from anji_xl.book import dashboard, scores
 from anji_xl.defaults import SHIPPED_BOOK
 from anji_xl.io.read_book import read_book_tables
-from book_parts import load_quietly, retype_cells, type_rows
+from anji_xl.messages import say
+from book_parts import choose_on_dashboard, load_quietly, retype_cells, type_rows
 
 #: Excel 2007's functions that every program has (Excel 2010+, WPS 表格, LibreOffice 7), and our own.
 ALLOWED = {"IF", "IFERROR", "ISNUMBER", "ISERROR", "ISNA", "ISTEXT", "ISBLANK", "NOT", "AND", "OR", "MIN", "MAX", "LN", "EXP",
@@ -101,6 +102,24 @@ def test_rows_typed_in_any_order_are_scored_natively(tmp_path):
     assert board.cell(first + 3, dashboard.PERIODS_COLUMN + 2).value == pytest.approx(result.index[("安吉县", "2021")], abs=1e-9)
     # its rank among the native indices of the chosen year, as the engine ranks (the shipped choice: 安吉县 2020)
     assert board.cell(dashboard.RANK[0] + 1, dashboard.RANK[1] + 1).value == result.rank[("安吉县", "2020")]
+
+
+def test_a_typed_city_on_the_dashboard_shows_no_gains_rather_than_zeros(tmp_path):
+    """Gains come from Results: for a city typed since the last Recalculate the Dashboard says
+    so above an empty table, where it once showed five gains of 0.0000."""
+    book = _typed(tmp_path, [["德清县", row[1], *[v * 0.95 if isinstance(v, float) else v for v in row[2:-1]]] for row in _shipped_rows()])
+    choose_on_dashboard(book, "德清县", 2020)
+    tables, result, _, recalculated = _native(book, tmp_path)
+    board, first = recalculated["Dashboard"], dashboard.TABLE_ROW + 2
+    assert board.cell(dashboard.INDEX[0] + 1, dashboard.INDEX[1] + 1).value == pytest.approx(result.index[("德清县", "2020")], abs=1e-9)
+    assert board.cell(dashboard.TABLE_ROW, dashboard.GAINS_COLUMN + 1).value == say("dashboard_gains_stale")
+    assert [board.cell(first + k, dashboard.GAINS_COLUMN + 3).value for k in range(5)] == [None] * 5
+    # the shipped choice, which Results holds, keeps its gains and says where they come from
+    shipped = openpyxl.load_workbook(libreoffice.convert(SHIPPED_BOOK, tmp_path / "shipped"), data_only=True)["Dashboard"]
+    assert shipped.cell(dashboard.TABLE_ROW, dashboard.GAINS_COLUMN + 1).value == say("dashboard_gains")
+    shipped_tables = read_book_tables(SHIPPED_BOOK)
+    largest = compute(shipped_tables.model, shipped_tables.panel).top_gains("安吉县", "2020").iloc[0]
+    assert shipped.cell(first, dashboard.GAINS_COLUMN + 3).value == pytest.approx(largest, rel=0, abs=1e-12)
 
 
 def test_what_formulas_cannot_read_alike_is_flagged_never_a_different_number(tmp_path):

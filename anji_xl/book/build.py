@@ -116,6 +116,7 @@ class _Styles:
         self.title = add(bold=True, font_size=16, font_color="#1F5130")
         self.subtitle = add(bold=True, font_size=12, font_color="#1F5130")
         self.note = add(font_color="#595959", text_wrap=True)
+        self.remark = add(font_color="#595959")  # one line, running on into the empty cells beside it
         self.head = add(bold=True, bg_color="#DDEBDD", border=1, text_wrap=True)
         self.meta = add(font_color="#595959", italic=True, bg_color="#F3F3F3")
         self.meta_number = add(font_color="#595959", italic=True, bg_color="#F3F3F3", num_format="0.000")

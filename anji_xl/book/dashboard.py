@@ -159,6 +159,13 @@ def _gain(k: int, offset: int, missing: str) -> str:
     return f"=IFERROR(INDEX({_results(offset, GAINS_AT)},MATCH({key},{_results(0, GAINS_AT)},0)),{missing})"
 
 
+def _gains_note() -> str:
+    """Above the gains: where they come from, or that Results has none yet for the shown unit
+    and period (a row typed since the last Recalculate), so an empty table is not read as none."""
+    unit, period = ref(*SHOWN_UNIT, True, True), ref(*SHOWN_PERIOD, True, True)
+    return f'=IF(COUNTIFS({_results(0)},{unit},{_results(1)},{period})=0,"{say("dashboard_gains_stale")}","{say("dashboard_gains")}")'
+
+
 def _forecast(offset: int) -> str:
     """The chosen unit's value in column ``offset`` of Results' forecast block; #N/A where blank."""
     unit, units, column = ref(*SHOWN_UNIT, True, True), _results(0, FORECAST_AT), _results(offset, FORECAST_AT)
@@ -219,14 +226,14 @@ def sheet_cells(model: Model, result: IndexResult, unit: str, period: str) -> li
              Cell(*INDEX, cached(index.get(period)), "big", "=" + _lookup(_scores(scores.NATIVE_INDEX), _results(2), ref(*SHOWN_PERIOD, True, True))),
              Cell(RANK[0], RANK[1] - 1, "排名 rank", "text"),
              Cell(*RANK, rank, "integer", _rank()),
-             Cell(TABLE_ROW - 1, GAINS_COLUMN, "短板来自 Results（按 重新计算 更新）· gains from Results (Recalculate updates them)", "note"),
+             Cell(TABLE_ROW - 1, GAINS_COLUMN, say("dashboard_gains"), "remark", _gains_note()),
              Cell(FORECAST[0], 1, f"{outlook.target_period} 预测指数 forecast", "text"),
              Cell(*FORECAST, cached(outlook.index_forecast.get(unit)), "number", _forecast(4)),
              Cell(OFF_TRACK[0], OFF_TRACK[1] - 1, "未达标 off track", "text"),
              Cell(*OFF_TRACK, len(missed), "integer", _forecast(5))]
     shown = _shown()
     cells += [Cell(*SHOWN_UNIT, unit, "text", shown[SHOWN_UNIT]), Cell(*SHOWN_PERIOD, period, "year", shown[SHOWN_PERIOD]),
-              Cell(*FALLBACK_NOTE, "", "note", shown[FALLBACK_NOTE])]
+              Cell(*FALLBACK_NOTE, "", "remark", shown[FALLBACK_NOTE])]
     for col, titles in TITLES.items():
         cells += [Cell(TABLE_ROW, col + k, title, "head") for k, title in enumerate(titles)]
     first = TABLE_ROW + 1
@@ -261,7 +268,7 @@ def sheet_cells(model: Model, result: IndexResult, unit: str, period: str) -> li
         ident, name, gain = gains[k] if k < len(gains) else ("", "", 0.0)
         cells += [Cell(first + k, GAINS_COLUMN, ident, "text", _gain(k + 1, 4, '""')),
                   Cell(first + k, GAINS_COLUMN + 1, name, "text", _gain(k + 1, 5, '""')),
-                  Cell(first + k, GAINS_COLUMN + 2, gain, "number", _gain(k + 1, 7, "0"))]
+                  Cell(first + k, GAINS_COLUMN + 2, gain if ident else "", "number", _gain(k + 1, 7, '""'))]
     return cells
 
 
