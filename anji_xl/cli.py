@@ -18,7 +18,6 @@ from . import __version__
 from .defaults import SHIPPED_BOOK, default_book
 from .model import AnjiInputError, Problem
 from .messages import WARNING, pair, say
-from .book.package import os_error_problem, replaced
 from .collector import uncollected
 from .console import SIGNALS, interrupted, raise_interrupt
 
@@ -307,7 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {}
     if threading.current_thread() is threading.main_thread():
         handlers = {s: signal.signal(s, raise_interrupt) for s in SIGNALS if signal.getsignal(s) != signal.SIG_IGN}  # ignored stays ignored
-    replaced.clear()  # what an earlier command in this process wrote (tests) is not this one's
+    if "anji_xl.book.package" in sys.modules:  # what an earlier command in this process wrote (tests) is not this one's
+        sys.modules["anji_xl.book.package"].replaced.clear()
     try:
         args = build_parser().parse_args(argv)
         return args.run(args)
@@ -318,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as error:  # Ctrl-C (SIGINT) or SIGTERM, anywhere
         return interrupted(error)
     except OSError as error:  # a full disk, no permission, a read-only file system, …
+        from .book.package import os_error_problem  # loaded here: compute and validate need no writer
+
         print(f"anji-xl: {os_error_problem(error)}", file=sys.stderr)
         return 2
     except Exception as error:  # noqa: BLE001 — the promise is one line, never a traceback

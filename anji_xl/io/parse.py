@@ -20,6 +20,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from itertools import chain
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable
@@ -140,8 +141,14 @@ def block_from_grid(sheet: str, grid: list[list[object]], problems: list[Problem
             problems.append(Problem(f"{sheet}!{letter}{header_row}", say("column_twice", key=key, other=columns[key])))
         else:
             columns[key], positions[key] = letter, k
-    body = [(header_row + 1 + k, row) for k, row in enumerate(grid[offset + 1:]) if not all(map(is_blank, row))]
+    body = [(header_row + 1 + k, row) for k, row in enumerate(grid[offset + 1:]) if _filled(row)]
     return _Block(sheet, columns, positions, body, header_row)
+
+
+def _filled(row: list[object]) -> bool:
+    """Whether a row has a cell that is not blank; a row of Data mostly starts with one."""
+    first = row[0] if row else None
+    return first.__class__ is float or (first.__class__ is str and bool(first.strip())) or not all(map(is_blank, row))
 
 
 def cell_number(value: object) -> tuple[float, str]:
@@ -289,13 +296,47 @@ def read_data(block: _Block, ids: list[str], reading: Reading) -> tuple[pd.DataF
         if key is None:
             problems.append(Problem(f"{block.sheet}!{block.header_row}:{block.header_row}", say("no_data_column", ident=ident)))
     present = [i for i in ids if columns[i] is not None]
-    # Rows first (their labels), then the values column by column: a column of numbers becomes
-    # an array at once. What needs a word (a problem, a number stored as text) is said in the
-    # order of the cells, row by row, as a statistician reads the sheet.
-    index, kept, row_of, said = [], [], {}, []
+    # Rows first (their labels), then the values: a block of numbers becomes an array at once.
+    # What needs a word (a problem, a number stored as text) is said in the order of the cells,
+    # row by row, as a statistician reads the sheet.
+    index, kept, row_of, said = _row_labels(block)
+    kept_cells = [cells for _, cells in block.body] if len(kept) == len(block.body) else [block.body[k][1] for k in kept]
+    positions = [block.positions[columns[ident]] for ident in present]
+    matrix = _numbers_at_once(kept_cells, positions)
+    if matrix is None:  # text, blanks or marks among the numbers: column by column
+        matrix = np.empty((len(kept), len(present)), order="F")
+        by_column = list(zip(*kept_cells)) if len(set(map(len, kept_cells))) == 1 else []  # a range's rows: transposed at once
+        for j, ident in enumerate(present):
+            cells = by_column[positions[j]] if positions[j] < len(by_column) else block.column(columns[ident], kept_cells)
+            matrix[:, j] = cells if set(map(type, cells)) <= {float} else [v if type(v) is float else math.nan for v in cells]
+        del by_column
+    said += [(kept[n], j, n) for n, j in zip(*np.nonzero(~np.isfinite(matrix)))]  # not a number, or not finite: read it again
+    for k, j, what in sorted(said, key=lambda item: item[:2]):
+        if j < 0:
+            problems.append(what)
+        else:
+            row, key = block.body[k][0], index[what]
+            matrix[what, j] = _number(block.column(columns[present[j]], [kept_cells[what]])[0], block.cell(columns[present[j]], row), reading, key)
+    _case_only_twins(block, index, row_of, problems)
+    values = pd.DataFrame(matrix, index=pd.MultiIndex.from_tuples(index, names=["unit", "period"]), columns=present, copy=False)
+    return values, row_of
+
+
+def _row_labels(block: _Block) -> tuple[list[tuple[str, str]], list[int], dict[tuple[str, str], int], list[tuple[int, int, Problem]]]:
+    """Data's row labels: the (unit, period) of each row kept, the rows' positions in the body,
+    (unit, period) → Excel row, and (position, -1, problem) for each row left out or doubtful."""
     units, periods = _Labels(_unit_read), _Labels(_period_read)
-    for k, (row, unit, period) in enumerate(zip((row for row, _ in block.body), block.column("unit"), block.column("period"))):
-        unit_label, period_read = units[unit.__class__, unit], periods[period.__class__, period]
+    unit_cells, period_cells = block.column("unit"), block.column("period")
+    unit_labels = list(map(units.__getitem__, zip(map(type, unit_cells), unit_cells)))
+    period_reads = list(map(periods.__getitem__, zip(map(type, period_cells), period_cells)))
+    rows = [row for row, _ in block.body]
+    if None not in units.values() and None not in periods.values() and all(placed for _, placed in periods.values()):
+        keys = list(zip(unit_labels, [label for label, _ in period_reads]))
+        row_of = dict(zip(keys, rows))
+        if len(row_of) == len(keys):  # every row labelled, placed and once: nothing to say
+            return keys, list(range(len(keys))), row_of, []
+    index, kept, row_of, said = [], [], {}, []
+    for k, (row, unit_label, period_read) in enumerate(zip(rows, unit_labels, period_reads)):
         if unit_label is None or period_read is None:
             blank = "unit" if unit_label is None else "period"
             said.append((k, -1, Problem(block.cell(blank, row), say("label_blank", key=blank))))
@@ -310,29 +351,22 @@ def read_data(block: _Block, ids: list[str], reading: Reading) -> tuple[pd.DataF
         row_of[key] = row
         index.append(key)
         kept.append(k)
-    kept_cells = [block.body[k][1] for k in kept]
-    by_column = list(zip(*kept_cells)) if len(set(map(len, kept_cells))) == 1 else []  # a range's rows: transposed at once
-    matrix = np.empty((len(kept), len(present)), order="F")  # filled a column at a time
-    for j, ident in enumerate(present):
-        pos = block.positions[columns[ident]]
-        cells = by_column[pos] if pos < len(by_column) else block.column(columns[ident], kept_cells)
-        if set(map(type, cells)) <= {float}:  # every cell a number, as values read from a book are
-            matrix[:, j] = cells
-            odd = np.flatnonzero(~np.isfinite(matrix[:, j])).tolist()
-        else:
-            matrix[:, j] = [v if type(v) is float else math.nan for v in cells]
-            odd = [n for n, v in enumerate(cells) if type(v) is not float or not math.isfinite(v)]
-        said += [(kept[n], j, n) for n in odd]
-    del by_column
-    for k, j, what in sorted(said, key=lambda item: item[:2]):
-        if j < 0:
-            problems.append(what)
-        else:
-            row, key = block.body[k][0], index[what]
-            matrix[what, j] = _number(block.column(columns[present[j]], [kept_cells[what]])[0], block.cell(columns[present[j]], row), reading, key)
-    _case_only_twins(block, index, row_of, problems)
-    values = pd.DataFrame(matrix, index=pd.MultiIndex.from_tuples(index, names=["unit", "period"]), columns=present, copy=False)
-    return values, row_of
+    return index, kept, row_of, said
+
+
+def _numbers_at_once(rows: list[list[object]], positions: list[int]) -> np.ndarray | None:
+    """The cells at ``positions`` of every row as one array (rows × positions, Fortran order),
+    when every one of them is a number (float), as a book's values mostly are; else None."""
+    if not rows or not positions:
+        return None
+    first, last = min(positions), max(positions) + 1
+    if min(map(len, rows)) < last:
+        return None
+    cells = list(chain.from_iterable(row[first:last] for row in rows))
+    if set(map(type, cells)) != {float}:
+        return None
+    block = np.array(cells, dtype=float).reshape(len(rows), last - first)
+    return np.asfortranarray(block[:, [pos - first for pos in positions]])
 
 
 class _Labels(dict):

@@ -20,6 +20,7 @@ import re
 import threading
 import zipfile
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 from xml.etree import ElementTree
@@ -210,16 +211,14 @@ def _typed(rows: list[list[object]], width: int, keep_floats: bool) -> list[list
     """Rows of cells as typed (:func:`_as_typed`), each ``width`` long. With ``keep_floats`` the
     rows below the first non-blank one (the header) keep their numbers and text as they are: the
     parser reads a float as a number and "" as a blank either way, and typing 750,000 cells would
-    take time."""
-    grid, header = [], True
-    for row in rows:
-        row = row + [""] * (width - len(row)) if len(row) < width else row
-        if header:
-            grid.append([_as_typed(v) for v in row])
-            header = not keep_floats or all(map(is_blank, grid[-1]))
-        else:
-            grid.append(row if set(map(type, row)) <= _AS_READ else [v if v.__class__ is float else _as_typed(v) for v in row])
-    return grid
+    take time (their types are looked at once, for all of them)."""
+    rows = [row + [""] * (width - len(row)) if len(row) < width else row for row in rows]
+    header = next((k for k, row in enumerate(rows) if not all(is_blank(_as_typed(v)) for v in row)), len(rows)) if keep_floats else len(rows)
+    grid = [[_as_typed(v) for v in row] for row in rows[:header + 1]]
+    body = rows[header + 1:]
+    if set(map(type, chain.from_iterable(body))) <= _AS_READ:
+        return grid + body
+    return grid + [row if set(map(type, row)) <= _AS_READ else [v if v.__class__ is float else _as_typed(v) for v in row] for row in body]
 
 
 _AS_READ = {float, str}  # cells a data row may keep as python-calamine reads them
