@@ -70,27 +70,31 @@ def write_json(result: IndexResult, positions: np.ndarray, out: TextIO) -> None:
     dimensions, scores, contributions}], "warnings": [...]}``, for the rows at ``positions``,
     laid out as ``json.dumps(indent=2)`` lays it out, in UTF-8. The rows are written a thousand
     at a time from whole arrays: orjson writes a block's numbers at once (NaN, no number, as
-    null, so the output is strict JSON) and they are set between the fixed text of a row."""
+    null, so the output is strict JSON), each row's labels take the places of two zeros written
+    before its numbers, and the values fill every other place of the rows' fixed text."""
     out.flush()
     write = out.buffer.write if hasattr(out, "buffer") else lambda data: out.write(data.decode())  # bytes as orjson makes them
-    layout = _row_layout(result.dimensions, list(result.scores.columns))
-    width = 2 * len(layout) - 1  # a row's pieces of text and its values, alternating
-    frame = [b",\n" + layout[0] if k == 0 else layout[k // 2] if k % 2 == 0 else b"" for k in range(width)] * _CHUNK  # values to fill in
+    *before, closing = _row_layout(result.dimensions, list(result.scores.columns))
+    between = closing + b",\n" + before[0]  # a row's end and the next row's start
+    width = len(before)  # values in a row
+    frame = [b""] * (2 * width)  # a row's text before each value, alternating with the value
+    frame[::2] = before
+    frame[0] = between
+    frame *= _CHUNK  # made once and filled again for each block
     units, periods = (_labels_as_json(result.rows, level, positions) for level in (0, 1))
+    labels = np.zeros((_CHUNK, 2))  # where a row's unit and period go among its numbers
     arrays = (result.index.to_numpy()[:, None], result.dimension_scores.to_numpy(), result.scores.to_numpy(), result.contributions.to_numpy())
     write(b'{\n  "results": [' + (b"\n" if len(positions) else b""))
     for start in range(0, len(positions), _CHUNK):
         at = positions[start:start + _CHUNK]
-        numbers = np.hstack([array[at] for array in arrays])
-        texts = orjson.dumps(numbers.ravel(), option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].split(b",")
-        parts = frame[:len(at) * width]
-        parts[1::width], parts[3::width] = units[start:start + _CHUNK], periods[start:start + _CHUNK]
-        for j in range(numbers.shape[1]):
-            parts[5 + 2 * j::width] = texts[j::numbers.shape[1]]
-        if start == 0:
-            parts[0] = layout[0]
+        numbers = np.hstack([labels[:len(at)], *(array[at] for array in arrays)])
+        values = orjson.dumps(numbers.ravel(), option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].split(b",")
+        values[::width], values[1::width] = units[start:start + _CHUNK], periods[start:start + _CHUNK]
+        parts = frame if len(at) == _CHUNK else frame[:2 * width * len(at)]
+        parts[1::2] = values
+        parts[0] = between if start else before[0]
         write(b"".join(parts))
-    write((b"\n  " if len(positions) else b"") + b'],\n  "warnings": ' + _indented(list(result.warnings), 1) + b"\n}\n")
+    write((closing + b"\n  " if len(positions) else b"") + b'],\n  "warnings": ' + _indented(list(result.warnings), 1) + b"\n}\n")
     if hasattr(out, "buffer"):
         out.buffer.flush()
 
