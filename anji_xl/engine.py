@@ -8,14 +8,16 @@ warning and problem, so a number can always be explained.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from .aggregation import combine, full_scores, membership_matrix
 from .cells import column_letters, column_number
-from .messages import pair, say
+from .messages import Pair, pair, say, sayer
 from .model import Model, Panel, Problem, Settings
 from .scoring import POOLED_METHODS, Fault, Scored, fault_message, is_percent_unit, score_goalpost, score_growth, score_ratio
 
@@ -169,9 +171,11 @@ def _ordered(panel: Panel, ids: list[str]) -> pd.DataFrame:
     """The panel's rows by unit, in the order Data first lists the units, then by period in time."""
     values = panel.values.reindex(columns=ids)
     units, periods = (np.asarray(values.index.get_level_values(level), dtype=object) for level in (0, 1))
-    period_rank = {p: k for k, p in enumerate(period_order(periods))}
     unit_codes = pd.factorize(units)[0]  # in the order Data first lists the units
-    return values.iloc[np.lexsort(([period_rank[p] for p in periods.tolist()], unit_codes))]
+    period_codes, distinct = pd.factorize(periods)  # a panel has few distinct periods: those are put in order
+    rank = {p: k for k, p in enumerate(period_order(distinct))}
+    period_ranks = np.array([rank[p] for p in distinct.tolist()])[period_codes]
+    return values.iloc[np.lexsort((period_ranks, unit_codes))]
 
 
 def _previous_rows(rows: pd.MultiIndex) -> np.ndarray:
@@ -231,7 +235,7 @@ def score_panel(model: Model, values: pd.DataFrame) -> PanelScores:
             percent = sub["unit"].map(is_percent_unit).to_numpy() if "unit" in sub else False
             scored = score_ratio(x, r, d, cap, percent)
         elif method == "growth":
-            prev = np.where(prev_rows[:, None] >= 0, v[prev_rows][:, cols], np.nan)
+            prev = np.where(prev_rows[:, None] >= 0, v[:, cols][prev_rows], np.nan)
             previous[:, cols] = prev
             scored = score_growth(x, prev, r, d, cap, spans[:, None])
         elif method == "goalpost":
@@ -257,44 +261,69 @@ def _is_per_indicator(fault: Fault, indicator: pd.Series) -> bool:
     return fault in (Fault.REFERENCE_NOT_POSITIVE, Fault.BOUNDS_INVALID)
 
 
+def _labels(rows: pd.MultiIndex, positions: np.ndarray) -> list[tuple[str, str]]:
+    """The (unit, period) of the rows at these positions (few, often none: taking from a
+    MultiIndex costs even then)."""
+    return rows[positions].tolist() if len(positions) else []
+
+
+def _indicator_problem(model: Model, ident: str, fault: Fault) -> tuple[str, str] | None:
+    """Where and what a fault is when it lies in the indicator's own fields, else None."""
+    indicator = model.indicators.loc[ident]
+    if not _is_per_indicator(fault, indicator):
+        return None
+    return (model.indicator_cell(ident, _PER_INDICATOR_FIELD[fault]),
+            say("indicator_fault", ident=ident, fault=fault_message(fault, reference=indicator["reference"])))
+
+
 def _fault_problems(model: Model, panel: Panel, values: pd.DataFrame, faults: np.ndarray, scores: np.ndarray,
                     scored: PanelScores) -> list[Problem]:
     """One problem per faulty element, at the cell that holds the faulty value (a previous
     value's fault at the previous period's cell); faults of an indicator's own fields once."""
     problems: dict[tuple[str, str], tuple[str, str] | None] = {}
     ids = list(values.columns)
-    in_data = np.isin(ids, panel.values.columns)  # an indicator without a column is a model problem
-    for row, col in zip(*np.nonzero(faults)):
-        fault = Fault(faults[row, col])
-        if not in_data[col] or (fault == Fault.MISSING and model.settings.missing != "error"):
-            continue
-        unit, period = values.index[row]
+    reported = (faults != Fault.OK) & np.isin(ids, panel.values.columns)  # an indicator without a column is a model problem
+    if model.settings.missing != "error":
+        reported &= faults != Fault.MISSING
+    rows, cols = np.nonzero(reported)
+    v = values.to_numpy(dtype=float)  # as score_panel read them
+    indicator_problems: dict[tuple[Fault, int], tuple[str, str] | None] = {}  # by fault and column: the same for every row
+    element_says: dict[tuple[int, Pair], Callable[..., str]] = {}  # a column's rows share few fault texts
+    for row, col, code, (unit, period) in zip(rows.tolist(), cols.tolist(), faults[rows, cols].tolist(), _labels(values.index, rows)):
+        fault = Fault(code)
         ident = ids[col]
-        indicator = model.indicators.loc[ident]
-        if _is_per_indicator(fault, indicator):
-            where = model.indicator_cell(ident, _PER_INDICATOR_FIELD[fault])
-            text = say("indicator_fault", ident=ident, fault=fault_message(fault, reference=indicator["reference"]))
-            problems.setdefault((where, text), None)
+        if (fault, col) not in indicator_problems:
+            indicator_problems[fault, col] = _indicator_problem(model, ident, fault)
+        if indicator_problems[fault, col]:
+            problems.setdefault(indicator_problems[fault, col], None)
             continue
         previous_row = scored.previous_rows[row]
         if fault == Fault.PREVIOUS_NOT_POSITIVE:
             previous_period = values.index[previous_row][1]
             where = panel.data_cell(unit, previous_period, ident)
-            text = say("element_fault", ident=ident, unit=unit, period=period,
-                       fault=pair("previous_not_positive", previous_period=previous_period, previous=scored.previous[row, col], period=period))
+            text = pair("previous_not_positive", previous_period=previous_period, previous=scored.previous[row, col], period=period)
         else:
             where = panel.data_cell(unit, period, ident)
-            text = say("element_fault", ident=ident, unit=unit, period=period,
-                       fault=_element_text(fault, values.iat[row, col], scores[row, col], previous_row < 0))
-        problems.setdefault((where, text), (unit, period))
+            text = _element_text(fault, v[row, col], scores[row, col], previous_row < 0)
+        if (col, text) not in element_says:
+            element_says[col, text] = sayer("element_fault", ident=ident, fault=text)
+        problems.setdefault((where, element_says[col, text](unit=unit, period=period)), (unit, period))
     return [Problem(where, text, row) for (where, text), row in problems.items()]
 
 
-def _element_text(fault: Fault, value: float, score: float, first_period: bool):
-    if fault == Fault.MISSING and not np.isnan(value):
-        return pair("no_previous_period" if first_period else "previous_missing")
-    text = fault_message(fault, value=value, score=score, reference="", previous=np.nan, fraction=value / 100)
-    return pair("missing_is_error", fault=text) if fault == Fault.MISSING else text
+def _element_text(fault: Fault, value: float, score: float, first_period: bool) -> Pair:
+    if fault == Fault.MISSING:
+        return _missing_text(bool(np.isnan(value)), bool(first_period))
+    return fault_message(fault, value=value, score=score, reference="", previous=np.nan, fraction=value / 100)
+
+
+@cache
+def _missing_text(blank: bool, first_period: bool) -> Pair:
+    """Why a missing element has no score (under missing = error): its value is blank, or it is a
+    growth rate without a previous value. Few texts for many elements, so made once each."""
+    if blank:
+        return pair("missing_is_error", fault=fault_message(Fault.MISSING))
+    return pair("no_previous_period" if first_period else "previous_missing")
 
 
 def _empty_row_problems(panel: Panel, values: pd.DataFrame, weights: np.ndarray) -> list[Problem]:
@@ -302,31 +331,32 @@ def _empty_row_problems(panel: Panel, values: pd.DataFrame, weights: np.ndarray)
     ids = list(values.columns)
     return [
         Problem(cell_span([panel.data_cell(unit, period, i) for i in ids]), say("row_empty", unit=unit, period=period), (unit, period))
-        for (unit, period), empty in zip(values.index, ~(weights.sum(axis=1) > 0)) if empty
+        for unit, period in _labels(values.index, np.flatnonzero(~(weights.sum(axis=1) > 0)))
     ]
 
 
 def _missing_warnings(model: Model, values: pd.DataFrame, missing: np.ndarray, weights: np.ndarray) -> list[str]:
-    policy = model.settings.missing
+    """One warning per row with missing values and, under reweight, one per dimension they leave
+    without weight (a row left with no weight at all is a problem instead)."""
+    reweight = model.settings.missing == "reweight"
     ids = np.asarray(values.columns)
     dims = model.indicators["dimension"].to_numpy()
-    labels = values.index.tolist()
-    empty = {dim: ~(weights[:, dims == dim] > 0).any(axis=1) for dim in dict.fromkeys(dims)}  # a dimension left without weight
-    patterns: dict[bytes, tuple[str, list[str]]] = {}  # rows miss the same indicators again and again
+    dimensions = list(dict.fromkeys(dims))
+    rows = np.flatnonzero(missing.any(axis=1) & (weights.sum(axis=1) > 0))
+    row_weights = weights[rows]
+    emptied = np.array([~(row_weights[:, dims == dim] > 0).any(axis=1) for dim in dimensions]).T.tolist()  # [row][dimension]: no weight left in it
+    dimension_empty = [sayer("dimension_empty", dimension=dim) for dim in dimensions]
+    patterns: dict[bytes, tuple[Callable[..., str], list[int]]] = {}  # rows miss the same indicators again and again
     warnings = []
-    for row in np.flatnonzero(missing.any(axis=1) & (weights.sum(axis=1) > 0)):  # an empty row is a problem
-        unit, period = labels[row]
-        key = missing[row].tobytes()
+    for gone, emptied_dims, (unit, period) in zip(missing[rows], emptied, _labels(values.index, rows)):
+        key = gone.tobytes()
         if key not in patterns:
-            patterns[key] = ", ".join(ids[missing[row]]), list(dict.fromkeys(dims[missing[row]]))
-        gone, gone_dims = patterns[key]
-        if policy == "zero":
-            warnings.append(say("missing_zero", unit=unit, period=period, ids=gone))
-            continue
-        warnings.append(say("missing_reweight", unit=unit, period=period, ids=gone))
-        for dim in gone_dims:
-            if empty[dim][row]:
-                warnings.append(say("dimension_empty", unit=unit, period=period, dimension=dim))
+            patterns[key] = (sayer("missing_reweight" if reweight else "missing_zero", ids=", ".join(ids[gone])),
+                             [dimensions.index(dim) for dim in dict.fromkeys(dims[gone])])
+        said, gone_dims = patterns[key]
+        warnings.append(said(unit=unit, period=period))
+        if reweight:
+            warnings += [dimension_empty[d](unit=unit, period=period) for d in gone_dims if emptied_dims[d]]
     return warnings
 
 
@@ -334,13 +364,11 @@ def _annualised_warnings(model: Model, values: pd.DataFrame, scored: PanelScores
     """One warning per row whose growth rates span more than one period (a gap in Data)."""
     growth = (model.indicators["method"] == "growth").to_numpy()
     has_rate = ~np.isnan(values.to_numpy(dtype=float)) & ~np.isnan(scored.previous) & growth
-    warnings = []
-    for row in np.flatnonzero((scored.spans != 1) & has_rate.any(axis=1)):
-        (unit, period), span = values.index[row], scored.spans[row]
-        since = values.index[scored.previous_rows[row]][1]
-        names = ", ".join(values.columns[has_rate[row]])
-        warnings.append(say("annualised", unit=unit, period=period, ids=names, since=since, span=span))
-    return warnings
+    rows = np.flatnonzero((scored.spans != 1) & has_rate.any(axis=1))
+    ids = np.asarray(values.columns)
+    labels, previous = (_labels(values.index, at) for at in (rows, scored.previous_rows[rows]))
+    return [say("annualised", unit=unit, period=period, ids=", ".join(ids[rated]), since=since, span=span)
+            for (unit, period), (_, since), span, rated in zip(labels, previous, scored.spans[rows], has_rate[rows])]
 
 
 def compute(model: Model, panel: Panel) -> IndexResult:

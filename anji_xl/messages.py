@@ -7,6 +7,9 @@ a :class:`Pair` (a message inside a message); each language then takes its own h
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
+from string import Formatter
 from typing import NamedTuple
 
 
@@ -303,3 +306,34 @@ def pair(name: str, /, **fields: object) -> Pair:
 def say(name: str, /, **fields: object) -> str:
     """The message ``name`` as users read it: ``中文 · English``."""
     return str(pair(name, **fields))
+
+
+def _escaped(text: str) -> str:
+    """Text that str.format gives back unchanged."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+@cache
+def _parts(template: str) -> list[tuple[str, str | None, str]]:
+    """A template in parts: (literal text, escaped; the name of the field that follows, None after
+    the last; that field as written, such as ``{span:g}``)."""
+    parts = []
+    for literal, field, spec, conversion in Formatter().parse(template):
+        written = "" if field is None else "{" + field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+        name = None if field is None else field.partition(".")[0].partition("[")[0]
+        parts.append((_escaped(literal), name, written))
+    return parts
+
+
+def sayer(name: str, /, **fixed: object) -> Callable[..., str]:
+    """``say(name, **fixed, **fields)`` as a function of the other fields, for a message said many
+    times (once per row): the fixed fields are filled in once, the others (plain values, not pairs)
+    by one str.format per call. Fixed values are escaped, so a ``{`` in a user's id stays text."""
+
+    def filled(template: str, language: str) -> str:
+        values = {k: getattr(v, language) if isinstance(v, Pair) else v for k, v in fixed.items()}
+        return "".join(literal + (_escaped(written.format(**values)) if field in fixed else written)
+                       for literal, field, written in _parts(template))
+
+    zh, en = CATALOGUE[name]
+    return str(Pair(filled(zh, "zh"), filled(en, "en"))).format
