@@ -59,26 +59,34 @@ class Trends:
 
 
 def find_trends(years: np.ndarray, values: np.ndarray, trend_periods: int) -> Trends:
-    """T and S of each column of ``values`` (rows: the periods ``years``, ascending).
+    """T and S of each column of ``values`` (rows: the periods ``years``, ascending; NaN rows
+    after the last are padding). Leading dimensions stack series: years (..., rows), values
+    (..., rows, columns) give T and S of shape (..., columns).
 
     T is the latest row with a value; S the earliest row with a value in [T − k, T − 1].
     """
     years = np.asarray(years, dtype=float)
     has = ~np.isnan(values)
-    n = len(years)
-    nan = np.full(values.shape[1], np.nan)
+    n = years.shape[-1]
+    nan = np.full(values.shape[:-2] + values.shape[-1:], np.nan)
     if n == 0:
         return Trends(nan, nan, nan, nan)
-    last = n - 1 - np.argmax(has[::-1], axis=0)
-    found = has.any(axis=0)
-    latest_period = np.where(found, years[last], np.nan)
-    latest = np.where(found, values[last, np.arange(values.shape[1])], np.nan)
+
+    def row_of(part: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """part[..., rows[..., c], c]: the value of each column at its row."""
+        return np.take_along_axis(part, rows[..., None, :], axis=-2)[..., 0, :]
+
+    last = n - 1 - np.argmax(has[..., ::-1, :], axis=-2)
+    found = has.any(axis=-2)
+    latest_period = np.where(found, np.take_along_axis(years, last, axis=-1), np.nan)
+    latest = np.where(found, row_of(values, last), np.nan)
+    row_years, latest_years = years[..., :, None], latest_period[..., None, :]
     with np.errstate(invalid="ignore"):
-        window = has & (years[:, None] >= latest_period - trend_periods) & (years[:, None] <= latest_period - 1)
-    first = np.argmax(window, axis=0)
-    started = window.any(axis=0)
-    start_period = np.where(started, years[first], np.nan)
-    start = np.where(started, values[first, np.arange(values.shape[1])], np.nan)
+        window = has & (row_years >= latest_years - trend_periods) & (row_years <= latest_years - 1)
+    first = np.argmax(window, axis=-2)
+    started = window.any(axis=-2)
+    start_period = np.where(started, np.take_along_axis(years, first, axis=-1), np.nan)
+    start = np.where(started, row_of(values, first), np.nan)
     return Trends(latest_period, latest, start_period, start)
 
 
@@ -211,23 +219,51 @@ class Forecast:
 
 @dataclass(frozen=True)
 class UnitRows:
-    """One unit's Data rows used by the forecast, in year order: years, values (rows × ids), period labels."""
+    """Every unit's Data rows used by the forecast, in year order, stacked: years (units × rows),
+    values (units × rows × ids) and period labels (units × rows); a unit with fewer rows than
+    the most is padded after its last (NaN, None)."""
 
+    units: list[str]
     years: np.ndarray
     values: np.ndarray
-    periods: list[str]
+    periods: np.ndarray
+    counts: np.ndarray  # rows per unit
+
+    @classmethod
+    def stack(cls, units: list[str], unit_of: np.ndarray, years: np.ndarray, values: np.ndarray, periods: np.ndarray) -> UnitRows:
+        """From rows ordered by unit and year: ``unit_of`` the position of each row's unit in ``units``."""
+        counts = np.bincount(unit_of, minlength=len(units))
+        place = np.arange(len(unit_of)) - np.repeat(np.cumsum(counts) - counts, counts)  # each row's place in its unit
+        depth = max(1, int(counts.max(initial=0)))
+        stacked_years, stacked_periods = np.full((len(units), depth), np.nan), np.full((len(units), depth), None, dtype=object)
+        stacked_values = np.full((len(units), depth, values.shape[1]), np.nan)
+        stacked_years[unit_of, place], stacked_values[unit_of, place], stacked_periods[unit_of, place] = years, values, periods
+        return cls(units, stacked_years, stacked_values, stacked_periods, counts)
+
+    @classmethod
+    def none(cls, ids: int) -> UnitRows:
+        """No unit at all (the model has problems)."""
+        return cls.stack([], np.zeros(0, dtype=int), np.zeros(0), np.zeros((0, ids)), np.zeros(0, dtype=object))
+
+    def labels(self, years: np.ndarray) -> np.ndarray:
+        """The period label of each unit's row of the year in ``years`` (units × ids); None where NaN."""
+        place = (self.years[:, :, None] < years[:, None, :]).sum(axis=1)  # a unit's years ascend, one row each
+        labels = np.take_along_axis(self.periods, place, axis=1)
+        labels[np.isnan(years)] = None
+        return labels
 
 
-def _unit_rows(panel: Panel, ids: list[str], as_of: int | None) -> tuple[dict[str, UnitRows], list[Problem]]:
+def _unit_rows(panel: Panel, ids: list[str], as_of: int | None) -> tuple[UnitRows, list[Problem]]:
     """Each unit's Data rows in year order (as_of: only rows up to it; of two labels of one year
     the first in Data); a period that is not a whole year, or two labels of one year, is a
     problem naming the row's cells. Units in the order Data first lists them."""
     values = panel.values.reindex(columns=ids)
     problems: list[Problem] = []
-    year_of_label = {p: year_of(p) for p in dict.fromkeys(values.index.get_level_values(1))}
-    years = [year_of_label[p] for p in values.index.get_level_values(1)]
+    unit_labels, period_labels = (values.index.get_level_values(level).tolist() for level in (0, 1))  # an Index iterates slowly
+    year_of_label = {p: year_of(p) for p in dict.fromkeys(period_labels)}
+    years = [year_of_label[p] for p in period_labels]
     seen: dict[tuple[str, int], str] = {}
-    for (unit, period), year in zip(values.index, years):
+    for unit, period, year in zip(unit_labels, period_labels, years):
         if year is None:
             problems.append(Problem(cell_span([panel.data_cell(unit, period, i) for i in ids]), say("period_not_year", period=period, unit=unit)))
         elif (unit, year) in seen:
@@ -244,10 +280,8 @@ def _unit_rows(panel: Panel, ids: list[str], as_of: int | None) -> tuple[dict[st
     first = np.ones(len(rows), dtype=bool)
     first[1:] = (unit_codes[rows][1:] != unit_codes[rows][:-1]) | (year_numbers[rows][1:] != year_numbers[rows][:-1])
     rows = rows[first]
-    bounds = np.searchsorted(unit_codes[rows], np.arange(len(units) + 1))
-    matrix, periods = values.to_numpy(dtype=float), values.index.get_level_values(1)
-    return {unit: UnitRows(year_numbers[rows[a:b]], matrix[rows[a:b]], list(periods[rows[a:b]]))
-            for unit, a, b in zip(units, bounds[:-1], bounds[1:])}, problems
+    periods = np.asarray(period_labels, dtype=object)
+    return UnitRows.stack(units.tolist(), unit_codes[rows], year_numbers[rows], values.to_numpy(dtype=float)[rows], periods[rows]), problems
 
 
 def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> Forecast:
@@ -266,43 +300,35 @@ def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> For
     as_year = None if as_of is None else year_of(as_of)
     if as_of is not None and as_year is None:
         problems.append(Problem("--period", say("as_of_not_year", period=as_of)))
-    rows, period_problems = ({}, []) if problems else _unit_rows(panel, ids, as_year)
+    rows, period_problems = (UnitRows.none(len(ids)), []) if problems else _unit_rows(panel, ids, as_year)
     problems += period_problems
-    units = list(rows)
+    units = rows.units
     shape = (len(units), len(ids))
-    latest_t, latest_v, start_t, start_v = (np.full(shape, np.nan) for _ in range(4))
-    latest_label: dict[str, str | None] = {}
-    for u, unit in enumerate(units):
-        found = find_trends(rows[unit].years, rows[unit].values, window)
-        latest_t[u], latest_v[u], start_t[u], start_v[u] = found.latest_period, found.latest, found.start_period, found.start
-        latest_label[unit] = rows[unit].periods[-1] if rows[unit].periods else None
-    label = {(unit, int(year)): period for unit, part in rows.items() for period, year in zip(part.periods, part.years)}
-    trends = Trends(latest_t, latest_v, start_t, start_v)
-    broken = np.zeros(shape, dtype=bool)  # elements with a problem: no number, whatever the missing policy
+    trends = find_trends(rows.years, rows.values, window)
+    latest_t, latest_v, start_t, start_v = trends.latest_period, trends.latest, trends.start_period, trends.start
+    latest_label = {unit: rows.periods[u, n - 1] if n else None for u, (unit, n) in enumerate(zip(units, rows.counts.tolist()))}
+    latest_periods, start_periods = rows.labels(latest_t), rows.labels(start_t)  # the period labels of T and S
     notes: list[tuple[str | None, str]] = []  # (the unit a warning concerns, the warning)
     methods = model.indicators["method"].to_numpy()
     pooled = np.isin(methods, list(POOLED_METHODS))
 
-    def cell(u: int, c: int, year: float) -> str:
-        return panel.data_cell(units[u], label[(units[u], int(year))], ids[c])
+    def cell(u: int, c: int, period: str) -> str:
+        return panel.data_cell(units[u], period, ids[c])
 
     def problem(u: int, where: str, name: str, **fields: object) -> None:
         problems.append(Problem(where, say(name, **fields), (units[u], latest_label[units[u]])))
 
-    for u, unit in enumerate(units):
-        late = ~np.isnan(latest_t[u]) & (latest_t[u] >= target)
-        if late.any():
-            broken[u, late] = True
-            year = int(np.nanmax(latest_t[u][late]))
-            problem(u, cell_span([cell(u, c, latest_t[u, c]) for c in np.flatnonzero(late)]), "nothing_to_forecast",
-                    unit=unit, year=year, target=target)
-    for years, values in ((latest_t, latest_v), (start_t, start_v)):
+    broken = ~np.isnan(latest_t) & (latest_t >= target)  # elements with a problem: no number, whatever the missing policy
+    for u in np.flatnonzero(broken.any(axis=1)).tolist():
+        late = np.flatnonzero(broken[u]).tolist()
+        problem(u, cell_span([cell(u, c, latest_periods[u, c]) for c in late]), "nothing_to_forecast",
+                unit=units[u], year=int(latest_t[u, late].max()), target=target)
+    for periods, values in ((latest_periods, latest_v), (start_periods, start_v)):
         with np.errstate(invalid="ignore"):  # a 0 (e.g. a 0/1 indicator before it was met) has no trend: missing, not a problem
             bad = (values < 0) & ~pooled & ~broken
         for u, c in zip(*np.nonzero(bad)):
             broken[u, c] = True
-            period = label[(units[u], int(years[u, c]))]
-            problem(u, cell(u, c, years[u, c]), "trend_not_positive", ident=ids[c], unit=units[u], period=period, value=values[u, c])
+            problem(u, cell(u, c, periods[u, c]), "trend_not_positive", ident=ids[c], unit=units[u], period=periods[u, c], value=values[u, c])
 
     projection = project(model.indicators, trends, np.full(shape, float(target)), settings.cap)
     faults = projection.scored.faults
@@ -310,15 +336,13 @@ def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> For
         broken[u, c] = True
         why = fault_message(Fault(faults[u, c]), value=projection.forecast[u, c], reference=model.indicators["reference"].iat[c],
                             previous=start_v[u, c], score=np.nan)
-        problem(u, cell(u, c, latest_t[u, c]), "forecast_fault", ident=ids[c], unit=units[u], fault=why)
+        problem(u, cell(u, c, latest_periods[u, c]), "forecast_fault", ident=ids[c], unit=units[u], fault=why)
 
     missing = (faults == Fault.MISSING) & ~broken
-    notes += _missing_warnings(model, units, trends, missing, pooled, label, cell)
-    for u, unit in enumerate(units):
-        last = np.nanmax(latest_t[u], initial=-np.inf)  # the unit's latest year with a value
-        stale = [ids[c] for c in range(len(ids)) if latest_t[u, c] < last]
-        if stale:
-            notes.append((unit, say("latest_older", unit=unit, ids=", ".join(stale), period=latest_label[unit])))
+    notes += _missing_warnings(model, units, trends, missing, pooled, latest_periods, start_periods, cell)
+    stale = latest_t < np.nanmax(latest_t, axis=1, initial=-np.inf, keepdims=True)  # older than the unit's latest year with a value
+    for u in np.flatnonzero(stale.any(axis=1)).tolist():
+        notes.append((units[u], say("latest_older", unit=units[u], ids=", ".join(np.asarray(ids)[stale[u]]), period=latest_label[units[u]])))
 
     scores = np.where(broken, np.nan, projection.scored.scores)
     weights, _, _ = check_weights(model)
@@ -337,11 +361,9 @@ def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> For
     steps = np.where(broken, np.nan, periods_to_reach(latest_v, g, goal, direction))
     on_track = _on_track(model.indicators, v_hat, g, goal, broken)
 
-    table = [
-        [None if np.isnan(latest_t[u, c]) else label[(unit, int(latest_t[u, c]))], latest_v[u, c], start_t[u, c], g[u, c], v_hat[u, c],
-         scores[u, c], needed[u, c], on_track[u][c], None if np.isnan(steps[u, c]) else str(int(latest_t[u, c] + steps[u, c]))]
-        for u, unit in enumerate(units) for c in range(len(ids))
-    ]
+    reached = np.full(shape, None, dtype=object)
+    reached[~np.isnan(steps)] = [str(int(year)) for year in (latest_t + steps)[~np.isnan(steps)].tolist()]
+    table = dict(zip(INDICATOR_COLUMNS, (latest_periods, latest_v, start_t, g, v_hat, scores, needed, on_track, reached)))
     shown = {(u, latest_label[u]) for u in units}
     problems += [p for p in result.problems if p.row is not None and p.row in shown]
     agg = combined.aggregate
@@ -364,18 +386,19 @@ def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> For
     )
 
 
-def _indicator_frame(table: list[list[object]], rows: pd.MultiIndex) -> pd.DataFrame:
-    """Numbers as floats; periods and on_track as objects that keep None (pandas would make it NaN)."""
-    frame = pd.DataFrame(table, index=rows, columns=list(INDICATOR_COLUMNS), dtype=object)
-    numeric = ["latest", "start_period", "trend_growth", "forecast", "score_forecast", "required_growth"]
-    return frame.astype(dict.fromkeys(numeric, float))
+def _indicator_frame(table: dict[str, np.ndarray], rows: pd.MultiIndex) -> pd.DataFrame:
+    """Each column from its units × ids array: numbers as floats; periods and on_track as objects
+    that keep None (pandas would make it NaN, or the periods text of its own type)."""
+    texts = ("latest_period", "on_track", "period_reached")
+    return pd.DataFrame({name: pd.Series(table[name].ravel(), index=rows, dtype=object if name in texts else float) for name in INDICATOR_COLUMNS},
+                        index=rows)
 
 
 def _at(where: str, text: str) -> str:
     return f"{where}: {text}" if where else text
 
 
-def _on_track(indicators: pd.DataFrame, v_hat: np.ndarray, g: np.ndarray, goal: np.ndarray, broken: np.ndarray) -> list[list[bool | None]]:
+def _on_track(indicators: pd.DataFrame, v_hat: np.ndarray, g: np.ndarray, goal: np.ndarray, broken: np.ndarray) -> np.ndarray:
     """Ratio and goalpost: v̂ meets the goal; growth control: g ≤ g_ref (negative) or g ≥ g_ref
     (positive), compared as growth factors 1 + g; None where there is no forecast."""
     d = indicators["direction"].to_numpy(dtype=float)
@@ -385,11 +408,13 @@ def _on_track(indicators: pd.DataFrame, v_hat: np.ndarray, g: np.ndarray, goal: 
     target = np.where(growth, factor_goal, goal)
     ok = meets(value, target, d)
     known = ~np.isnan(value) & ~np.isnan(target) & ~broken
-    return [[bool(ok[u, c]) if known[u, c] else None for c in range(ok.shape[1])] for u in range(ok.shape[0])]
+    on_track = ok.astype(object)  # True and False as Python's
+    on_track[~known] = None
+    return on_track
 
 
-def _missing_warnings(model: Model, units: list[str], trends: Trends, missing: np.ndarray, pooled: np.ndarray, label,
-                      cell) -> list[tuple[str | None, str]]:
+def _missing_warnings(model: Model, units: list[str], trends: Trends, missing: np.ndarray, pooled: np.ndarray, latest_periods: np.ndarray,
+                      start_periods: np.ndarray, cell) -> list[tuple[str | None, str]]:
     """One warning per pooled indicator, and per unit and indicator without a trend, naming the cell."""
     ids, method = list(model.indicators.index), model.indicators["method"]
     policy = model.settings.missing
@@ -402,12 +427,11 @@ def _missing_warnings(model: Model, units: list[str], trends: Trends, missing: n
         if np.isnan(year):
             notes.append((unit, say("no_value_no_forecast", ident=ident, unit=unit, effect=effect, policy=policy)))
             continue
-        since, until, period = int(year) - model.settings.trend_periods, int(year) - 1, label[(unit, int(year))]
-        start = trends.start_period[u, c]
+        since, until, period = int(year) - model.settings.trend_periods, int(year) - 1, latest_periods[u, c]
         why = (say("no_trend_no_earlier", ident=ident, unit=unit, period=period, since=since, until=until, effect=effect, policy=policy)
-               if np.isnan(start) else  # else v_S or v_T is 0 (negatives are problems)
-               say("no_trend_zero", ident=ident, unit=unit, period=period, start=label[(unit, int(start))], effect=effect, policy=policy))
-        notes.append((unit, _at(cell(u, c, year), why)))
+               if np.isnan(trends.start_period[u, c]) else  # else v_S or v_T is 0 (negatives are problems)
+               say("no_trend_zero", ident=ident, unit=unit, period=period, start=start_periods[u, c], effect=effect, policy=policy))
+        notes.append((unit, _at(cell(u, c, period), why)))
     return notes
 
 
@@ -429,4 +453,5 @@ def _trajectory(model: Model, trends: Trends, units: list[str], latest_label: di
         scores = np.where(broken[rows] | ((scored.faults != Fault.OK) & ~missing[rows]), np.nan, scored.scores)
         index = combine(scores, missing[rows], weights, membership, settings, full).aggregate.index
         out.update({(units[r], str(year)): float(v) for r, v in zip(rows, index)})
-    return pd.Series(out, dtype=float).sort_index(level=0, key=lambda unit: unit.map(units.index), sort_remaining=False, kind="stable")
+    place = {unit: k for k, unit in enumerate(units)}
+    return pd.Series(out, dtype=float).sort_index(level=0, key=lambda unit: unit.map(place), sort_remaining=False, kind="stable")

@@ -86,13 +86,15 @@ def period_cell(period: str) -> object:
     return int(period) if period.isdigit() else period
 
 
+def period_cells(periods: list[str | None]) -> list[object]:
+    """:func:`period_cell` of each period (None stays None), each distinct one worked out once."""
+    shown = {p: None if p is None else period_cell(p) for p in set(periods)}
+    return list(map(shown.__getitem__, periods))
+
+
 def dimension_score_header(dimension: str) -> str:
     """The summary column of a dimension's score; the Dashboard finds it by this name."""
     return f"{dimension} 得分率"
-
-
-def gain_key(unit: str, period: object, k: int) -> str:
-    return f"{unit}|{period}|{k}"
 
 
 def results_blocks(model: Model, result: IndexResult, computed_at: str) -> ResultsBlocks:
@@ -107,8 +109,7 @@ def results_blocks(model: Model, result: IndexResult, computed_at: str) -> Resul
     ids = list(result.scores.columns)
     names = model.indicators["name"].reindex(ids).fillna("").tolist() if "name" in model.indicators else [""] * len(ids)
     row_units, row_periods = result.rows.get_level_values(0).tolist(), result.rows.get_level_values(1).tolist()
-    shown_of = {p: period_cell(p) for p in dict.fromkeys(row_periods)}
-    shown = [shown_of[p] for p in row_periods]
+    shown = period_cells(row_periods)
     ranks = [None if r is None else int(r) for r in cell_numbers(result.rank.to_numpy())]  # a rank is a whole number
     numbers = cell_numbers(np.hstack([result.index.to_numpy()[:, None], result.dimension_scores.to_numpy(), result.contributions.to_numpy()]))
     summary += [[unit, period, values[0], rank, *values[1:]] for unit, period, rank, values in zip(row_units, shown, ranks, numbers)]
@@ -116,13 +117,14 @@ def results_blocks(model: Model, result: IndexResult, computed_at: str) -> Resul
     at, place = np.nonzero(positions >= 0)  # row by row, the largest gain first
     cols = positions[at, place]
     gain_units, gain_periods, gain_k = [row_units[r] for r in at.tolist()], [shown[r] for r in at.tolist()], (place + 1).tolist()
-    gains += map(list, zip(map(gain_key, gain_units, gain_periods, gain_k), gain_units, gain_periods, gain_k, [ids[c] for c in cols.tolist()],
+    gain_keys = [f"{unit}|{period}|{k}" for unit, period, k in zip(gain_units, gain_periods, gain_k)]
+    gains += map(list, zip(gain_keys, gain_units, gain_periods, gain_k, [ids[c] for c in cols.tolist()],
                            [names[c] for c in cols.tolist()], cell_numbers(result.scores.to_numpy()[at, cols]), result.gains.to_numpy()[at, cols].tolist()))
     outlook = forecast(model, result)
     warnings = [["warnings 提示"], *([w] for w in result.warnings + [str(p) for p in result.problems]
                                      + ["达标预测 forecast: " + w for w in outlook.warnings + [str(p) for p in outlook.problems]])]
-    units = list(dict.fromkeys(result.rows.get_level_values(0)))
-    periods = [period_cell(p) for p in period_order(result.rows.get_level_values(1))]
+    units = list(dict.fromkeys(row_units))
+    periods = [period_cell(p) for p in period_order(row_periods)]
     lists = [units, periods, dims]
     depth = max(map(len, lists))
     choices = [["units 单位", "periods 时期", "dimensions 维度"], *([items[k] if k < len(items) else None for items in lists] for k in range(depth))]
@@ -157,8 +159,7 @@ def forecast_blocks(model: Model, outlook: Forecast) -> tuple[list[list[object]]
     indices = cell_numbers(np.column_stack([outlook.index.reindex(units).to_numpy(dtype=float), outlook.index_forecast.reindex(units).to_numpy(dtype=float)]))
     summary += [[unit, None if latest is None else period_cell(latest), target, *indices[u], missed, *dimension_scores[u]]
                 for u, (unit, latest, missed) in enumerate(zip(units, outlook.latest_period.tolist(), off.sum(axis=1).tolist()))]
-    shown = [None if p is None else period_cell(p) for p in figures["latest_period"].tolist()]
-    reached = [None if p is None else period_cell(p) for p in figures["period_reached"].tolist()]
+    shown, reached = (period_cells(figures[column].tolist()) for column in ("latest_period", "period_reached"))
     latest, growth, forecast_value, score, required = cell_numbers(figures[["latest", "trend_growth", "forecast", "score_forecast",
                                                                            "required_growth"]].to_numpy(dtype=float).T)
     unit_of, id_of = figures.index.get_level_values(0).tolist(), figures.index.get_level_values(1).tolist()

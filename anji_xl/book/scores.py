@@ -564,11 +564,13 @@ class _Sheet:
         g, res = self.grid, self.result
         index_of, dimension_scores, scores = res.index.to_numpy(), res.dimension_scores.to_numpy(), res.scores.to_numpy()  # .iat per cell is slow
         keys_at = [None if at is None else keys[at] for at in ats]
-        years = [0 if key is None else _year(key[1]) for key in keys_at]
+        year_of = {period: _year(period) for period in dict.fromkeys(key[1] for key in keys)}
+        years = [0 if key is None else year_of[key[1]] for key in keys_at]
         valid = [key is not None and 1 <= years[i] < YEARS and years[i] == int(years[i]) for i, key in enumerate(keys_at)]
         flags = ["" if key is None or valid[i] else CHECK_TEXT["year"] for i, key in enumerate(keys_at)]
         native = [at is not None and not self.native_flag and not flags[i] for i, at in enumerate(ats)]
-        index = [float(index_of[at]) if native[i] else np.nan for i, at in enumerate(ats)]
+        engine_index = index_of.tolist()
+        index = [engine_index[at] if native[i] else np.nan for i, at in enumerate(ats)]
         results_first: dict[str, int] = {}  # Results lists the rows in the engine's order
         for n, key in enumerate(keys):
             results_first.setdefault(key[0], n + 1)
@@ -588,7 +590,7 @@ class _Sheet:
             UNIT: ["" if key is None else key[0] for key in keys_at],
             PERIOD: ["" if key is None else period_cell(key[1]) for key in keys_at],
             NATIVE_INDEX: ["" if at is None else NA if not native[i] else cached(index[i]) for i, at in enumerate(ats)],
-            CHECK: ["" if at is None else flags[i] or self.check_value(float(index_of[at])) for i, at in enumerate(ats)],
+            CHECK: ["" if at is None else flags[i] or self.check_value(engine_index[at]) for i, at in enumerate(ats)],
             HELPER["year"]: years,
             HELPER["unit_at"]: unit_at,
             HELPER["key"]: sort_keys,
@@ -668,7 +670,7 @@ class _Sheet:
                                             "native"))
 
     def check_value(self, index: float) -> str:
-        if np.isnan(index):
+        if index != index:  # NaN
             return CHECK_TEXT["no_index"]
         return CHECK_TEXT["pooled"] if self.live_flag else CHECK_TEXT["ok"]
 

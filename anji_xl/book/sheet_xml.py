@@ -8,8 +8,8 @@ takes the style index of a sample cell whose place does not move.
 A long sheet is millions of cells and hundreds of megabytes of XML, so it is never held whole:
 the old sheet is read in pieces as it is inflated (only the rows at its top are kept; of the
 others only the opening tags are looked at), and the new rows are made and handed on a batch at
-a time. In a batch, a column whose every row has a cell of one kind is part of a row template
-filled in once per row, its numbers formatted together by orjson (the shortest text that reads
+a time. In a batch, a column whose every row has a cell (a number or a text) is part of a row
+template filled in once per row, its numbers formatted together by orjson (the shortest text that reads
 back as the same double, as ``repr`` gives it).
 """
 
@@ -149,37 +149,57 @@ class CellColumn:
         return out
 
     def uniform(self, start: int, stop: int) -> tuple[bytes, bytes, bytes, list[bytes]] | None:
-        """When every row from ``start`` to ``stop`` has a cell of one kind (numbers, texts or
-        errors) and none is the master: each cell's XML (UTF-8) as what comes before the row's
-        number, between it and the value, and after the value, and each cell's value (together
-        what :meth:`fragments` writes)."""
+        """When every row from ``start`` to ``stop`` has a cell, a number or a text (errors and
+        other texts not both), and none is the master: each cell's XML (UTF-8) as what comes
+        before the row's number, between it and the value, and after the value, and each cell's
+        value (together what :meth:`fragments` writes). Where numbers and texts mix, each cell's
+        value carries what comes between and after it."""
         if self.first > start or self.stop < stop or (self.master and self.first >= start):
             return None
         values = self.values[start - self.first:stop - self.first]
         kinds = set(map(type, values))
-        before, s = f'<c r="{letter(self.col)}'.encode(), f' s="{self.style}"' if self.style else ""
-        if kinds <= {float, int}:
-            return before, f'"{s}>{self.follower}<v>'.encode(), b"</v></c>", orjson.dumps(values, default=float)[1:-1].split(b",")
-        if kinds != {str}:
+        if not kinds <= {float, int, str}:
             return None
+        before = f'<c r="{letter(self.col)}'.encode()
+        if str not in kinds:
+            return before, *self._numbers(values)
+        if len(kinds) == 1:
+            texts = self._texts(values)
+            return None if texts is None else (before, *texts)
+        is_text = [type(v) is str for v in values]
+        texts = self._texts([v for v, text in zip(values, is_text) if text])
+        if texts is None:
+            return None
+        numbers = self._numbers([v for v, text in zip(values, is_text) if not text])
+        text_cells, number_cells = (iter([between + value + after for value in shown]) for between, after, shown in (texts, numbers))
+        return before, b"", b"", [next(text_cells) if text else next(number_cells) for text in is_text]
+
+    def _numbers(self, values: list) -> tuple[bytes, bytes, list[bytes]]:
+        """A number cell's XML between its row number and its value, after the value, and each value's text."""
+        s = f' s="{self.style}"' if self.style else ""
+        return f'"{s}>{self.follower}<v>'.encode(), b"</v></c>", orjson.dumps(values, default=float)[1:-1].split(b",")
+
+    def _texts(self, values: list[str]) -> tuple[bytes, bytes, list[bytes]] | None:
+        """As :meth:`_numbers`, for texts (None: errors and other texts mixed, or a text holding \\x00)."""
+        s = f' s="{self.style}"' if self.style else ""
         t = s if self.text_style is None else (f' s="{self.text_style}"' if self.text_style else "")
-        joined = "\x00".join(values)  # most texts need no escaping nor kept spaces: then they are written as they are
-        plain = not _SPECIAL.search(joined)
+        joined = "\x00".join(values)  # the texts escaped at once, and split again where they were joined
+        if joined.count("\x00") != len(values) - 1:  # a text holding \x00 (no XML text may): written cell by cell
+            return None
+        shown = escape(joined) if _SPECIAL.search(joined) else joined
         if not self.follower:
-            if plain and not _EDGE_SPACE.search(joined):
-                return before, f'"{t} t="inlineStr"><is><t>'.encode(), b"</t></is></c>", joined.encode().split(b"\x00")
-            inline = {v: _inline_text(escape(v)).encode() for v in set(values)}
-            return before, f'"{t} t="inlineStr"><is>'.encode(), b"</t></is></c>", [inline[v] for v in values]
+            if len("".join(map(str.strip, values))) == len(joined) - len(values) + 1:  # no text begins or ends with a space
+                return f'"{t} t="inlineStr"><is><t>'.encode(), b"</t></is></c>", shown.encode().split(b"\x00")
+            inline = {v: _inline_text(v).encode() for v in set(shown.split("\x00"))}
+            return f'"{t} t="inlineStr"><is>'.encode(), b"</t></is></c>", [inline[v] for v in shown.split("\x00")]
         texts = set(values)
         errors = texts.intersection(_ERRORS)
         if errors and errors != texts:
             return None
-        shown = (joined if plain else "\x00".join(map(escape, values))).encode().split(b"\x00")
-        return before, f'"{t} t="{"e" if errors else "str"}">{self.follower}<v>'.encode(), b"</v></c>", shown
+        return f'"{t} t="{"e" if errors else "str"}">{self.follower}<v>'.encode(), b"</v></c>", shown.encode().split(b"\x00")
 
 
-_SPECIAL = re.compile(r"[&<>\x00]")  # \x00 (no XML text holds it) separates texts joined
-_EDGE_SPACE = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")  # a text that begins or ends with a space
+_SPECIAL = re.compile(r"[&<>]")  # what escape() changes
 
 
 def _inline_text(text: str) -> str:
@@ -189,8 +209,8 @@ def _inline_text(text: str) -> str:
 
 class SheetRows:
     """A sheet's new rows: single cells (their XML by row and column) and columns of cells, made
-    into row XML a batch of rows at a time. Where every row of a batch has a column's cell, of
-    one kind, the batch's rows are one template filled in row by row (a long sheet is millions
+    into row XML a batch of rows at a time. Where every row of a batch has a column's cell, a
+    number or a text, the batch's rows are one template filled in row by row (a long sheet is millions
     of cells: most of them then cost no Python call of their own)."""
 
     def __init__(self) -> None:
