@@ -19,7 +19,7 @@ from .defaults import SHIPPED_BOOK, default_book
 from .model import AnjiInputError, Problem
 from .messages import WARNING, pair, say
 from .collector import uncollected
-from .console import SIGNALS, interrupted, raise_interrupt
+from .console import SIGNALS, interrupted, leave, raise_interrupt
 
 # Each command imports what it needs when it runs: `anji-xl --help` loads no pandas, and compute
 # starts reading the book while pandas loads (anji_xl.io.read_book).
@@ -301,6 +301,10 @@ def _run_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Whether the last command run writes no file (compute, validate, forecast, sensitivity): see :func:`console.leave`.
+only_read = False
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; every ending is an exit status and at most a few lines, never a traceback."""
     handlers = {}
@@ -310,6 +314,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.modules["anji_xl.book.package"].replaced.clear()
     try:
         args = build_parser().parse_args(argv)
+        global only_read
+        only_read = args.run in (_run_compute, _run_validate, _run_forecast, _run_sensitivity)
         return args.run(args)
     except AnjiInputError as error:
         for problem in error.problems:
@@ -331,4 +337,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(leave(main(), only_read))

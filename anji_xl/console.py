@@ -8,6 +8,7 @@ and only then imports :mod:`anji_xl.cli`. What it cannot cover is the interprete
 docs/recalc.md, *Interrupts*.
 """
 
+import os
 import sys
 
 import _signal as signal  # what the `signal` module wraps, loaded at start-up; `signal` itself imports enum (6 ms)
@@ -42,6 +43,22 @@ def interrupted(error: KeyboardInterrupt) -> int:
     return 128 + (error.args[0] if error.args and isinstance(error.args[0], int) else signal.SIGINT)
 
 
+def leave(code: int, only_read: bool) -> int:
+    """The exit status of a finished command. A command that writes no file (compute, validate,
+    forecast, sensitivity) ends the process at once when its output is flushed: tearing down
+    pandas and numpy and freeing every object one by one takes about 0.1 s, and there is nothing
+    to clean up. Where the output cannot be flushed (a closed pipe) the interpreter's own exit
+    reports it."""
+    if only_read:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except OSError:
+            return code
+        os._exit(code)
+    return code
+
+
 def main() -> int:
     """Handle interrupts, then import and run the command line. A signal the caller ignores
     (``nohup``, a shell's background job) stays ignored."""
@@ -49,9 +66,9 @@ def main() -> int:
         if signal.getsignal(s) != signal.SIG_IGN:
             signal.signal(s, raise_interrupt)
     try:
-        from .cli import main as run  # pandas, numpy, openpyxl: about a second
+        from . import cli  # pandas, numpy, openpyxl: about a second
 
-        return run()
+        return leave(cli.main(), cli.only_read)
     except KeyboardInterrupt as error:  # during the imports; the command handles its own
         return interrupted(error)
     finally:

@@ -158,6 +158,26 @@ def test_console_script_computes_the_shipped_book():
 
 
 
+def test_a_command_that_only_reads_ends_at_once_with_every_byte_written(capsys, tmp_path, anji_like_book):
+    """Commands that write no file end the process once their output is flushed, without the
+    interpreter's teardown (about 0.1 s of a 30,000-row compute); the others exit normally."""
+    assert main(["compute", str(anji_like_book), "--json"]) == 0
+    in_process = capsys.readouterr().out
+    script = ("import atexit, sys; atexit.register(lambda: print('torn down', file=sys.stderr)); "
+              "from anji_xl.console import main; sys.argv[0] = 'anji-xl'; sys.exit(main())")
+    out = tmp_path / "out.json"
+    with out.open("w", encoding="utf-8") as handle:
+        completed = subprocess.run([sys.executable, "-c", script, "compute", str(anji_like_book), "--json"], stdout=handle,
+                                   stderr=subprocess.PIPE, text=True, check=False)
+    assert completed.returncode == 0 and "torn down" not in completed.stderr
+    assert out.read_text(encoding="utf-8") == in_process
+    missing = subprocess.run([sys.executable, "-c", script, "validate", str(tmp_path / "none.xlsx")], capture_output=True, text=True, check=False)
+    assert missing.returncode == 2 and "找不到文件" in missing.stderr and "torn down" not in missing.stderr
+    writing = subprocess.run([sys.executable, "-c", script, "import", str(anji_like_book), str(tmp_path / "none.csv")],
+                             capture_output=True, text=True, check=False)
+    assert writing.returncode == 2 and "torn down" in writing.stderr
+
+
 def test_sensitivity_command(capsys, anji_like_book):
     code, out, _ = run(capsys, "sensitivity", anji_like_book, "--draws", "300", "--json")
     assert code == 0
