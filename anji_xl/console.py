@@ -8,7 +8,6 @@ and only then imports :mod:`anji_xl.cli`. What it cannot cover is the interprete
 docs/recalc.md, *Interrupts*.
 """
 
-import os
 import sys
 
 import _signal as signal  # what the `signal` module wraps, loaded at start-up; `signal` itself imports enum (6 ms)
@@ -55,6 +54,8 @@ def leave(code: int, only_read: bool) -> int:
             sys.stderr.flush()
         except OSError:
             return code
+        import os  # loaded long since by the command; importing it at the top would slow the handlers' start
+
         os._exit(code)
     return code
 
