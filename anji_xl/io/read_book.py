@@ -8,7 +8,7 @@ into a grid that :mod:`anji_xl.io.parse` turns into the model and panel.
 Cells reach the parser as a statistician typed them: whole numbers as int, dates as datetime,
 blank as None, and Excel's error values as their text (``#N/A`` is a no-data mark, ``#DIV/0!`` not
 a number). python-calamine reads errors as blanks (dimastbk/python-calamine#105), so the XML of
-a sheet with blank cells is searched for error cells too. Both run in a thread (python-calamine
+each sheet is searched for error cells too. The two run in threads of their own (python-calamine
 and zlib release the GIL) while the caller loads pandas: :func:`start_inspecting`.
 """
 
@@ -295,7 +295,7 @@ def _in_background(read: Callable[[], dict]) -> Callable[[], dict]:
 def start_inspecting(path: str | Path) -> Callable[[], tuple[BookTables | None, list[Problem]]]:
     """Start reading a workbook; the function returned finishes: the tables (None where the model
     or Data's header is unusable) and every problem of reading them (see :func:`inspect_book`).
-    python-calamine and zlib read in a thread meanwhile, so the caller can load what it needs next."""
+    python-calamine and zlib read in two threads meanwhile, so the caller can load what it needs next."""
     problems: list[Problem] = []
     book = _open(Path(path), problems)
     if book is None:
@@ -305,19 +305,22 @@ def start_inspecting(path: str | Path) -> Callable[[], tuple[BookTables | None, 
         said: list[Problem] = []  # each sheet's problems in turn, as the sheets are read
         sheets[name] = _sheet(book, name, said, required=name != "Settings"), said
     found = {name: ws for name, (ws, _) in sheets.items() if ws is not None}
-    cells = _in_background(lambda: {name: _table_cells(ws, f"tbl{name}") for name, ws in found.items()})
+    # python-calamine reads the values while a second thread searches the XML for error values
+    # (zlib inflating it on the core the caller's imports leave free); both release the GIL
+    cells = _in_background(lambda: {name: _cells(ws, _bounds_of(ws, f"tbl{name}")[1]) for name, ws in found.items()})
+    errors = _in_background(lambda: {name: _error_cells(ws) for name, ws in found.items()})
 
     def finish() -> tuple[BookTables | None, list[Problem]]:
-        from .parse import Reading, inspect_tables  # pandas: loaded while the thread reads
+        from .parse import Reading, inspect_tables  # pandas: loaded while the threads read
 
         reading, blocks = Reading(), {}
         with uncollected():
             try:
-                read = cells()
+                read, found_errors = cells(), errors()
                 for name, (ws, said) in sheets.items():
                     reading.problems += said
                     blocks[name] = None if ws is None else _read_block(ws, f"tbl{name}", reading.problems, keep_floats=name == "Data",
-                                                                       cells=read.pop(name))
+                                                                       cells=(read.pop(name), found_errors.pop(name)))
             except Exception as error:  # noqa: BLE001 — a damaged sheet fails only when it is read
                 return None, [*problems, *reading.problems, Problem(str(path), say("unreadable", error=f"{type(error).__name__}: {error}"))]
             book.close()
