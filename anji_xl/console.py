@@ -8,6 +8,7 @@ and only then imports :mod:`anji_xl.cli`. What it cannot cover is the interprete
 docs/recalc.md, *Interrupts*.
 """
 
+import _thread  # loaded at start-up, as _signal is
 import sys
 
 import _signal as signal  # what the `signal` module wraps, loaded at start-up; `signal` itself imports enum (6 ms)
@@ -15,9 +16,22 @@ import _signal as signal  # what the `signal` module wraps, loaded at start-up; 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)  # SIGTERM last: once it is caught, both are (tests read /proc)
 
 
-def raise_interrupt(signum: int, _frame: object) -> None:
-    """The handler of both signals: a KeyboardInterrupt that carries the signal's number."""
+def raise_interrupt(signum: int, frame: object) -> None:
+    """The handler of both signals: a KeyboardInterrupt that carries the signal's number. Where
+    Python would swallow it (in a finalizer, or in the callback that drops an import's module lock,
+    which runs hundreds of times while pandas loads) and print "Exception ignored" with a
+    traceback, the signal is delivered again a millisecond later, outside it."""
+    code = getattr(frame, "f_code", None)
+    if code is not None and (code.co_name == "__del__" or (code.co_name == "cb" and code.co_filename.startswith("<frozen importlib"))):
+        _thread.start_new_thread(_interrupt_soon, (signum,))
+        return
     raise KeyboardInterrupt(signum)
+
+
+def _interrupt_soon(signum: int) -> None:
+    """Deliver ``signum`` to the main thread again a millisecond from now (a thread of its own)."""
+    _thread.allocate_lock().acquire(timeout=0.001)  # a sleep that imports nothing
+    _thread.interrupt_main(signum)
 
 
 def files_replaced() -> list:

@@ -464,6 +464,29 @@ def test_ctrl_c_at_random_moments_of_the_anji_xl_command(grown, tmp_path, comman
     assert seen["within the first second"] >= len(runs) // 3, seen
 
 
+def test_a_signal_in_a_callback_python_would_swallow_arrives_just_after_it():
+    """A Ctrl-C while importlib drops a module lock (a weakref callback, hundreds of times while
+    pandas loads) would be printed as "Exception ignored … Traceback" and lost; the handler sends
+    it again, and it ends the command just after the callback."""
+    from anji_xl.console import raise_interrupt
+
+    namespace = {"raise_interrupt": raise_interrupt, "sys": sys, "done": []}
+    exec(compile("def cb():\n    raise_interrupt(2, sys._getframe())\n    done.append('callback finished')\n",
+                 "<frozen importlib._bootstrap>", "exec"), namespace)
+    previous = signal.signal(signal.SIGINT, raise_interrupt)
+    try:
+        with pytest.raises(KeyboardInterrupt) as interrupt:
+            namespace["cb"]()
+            deadline = time.monotonic() + 5  # the signal arrives again a millisecond later, outside the callback
+            while time.monotonic() < deadline:
+                time.sleep(0.001)
+        assert namespace["done"] == ["callback finished"] and interrupt.value.args == (signal.SIGINT,)
+        with pytest.raises(KeyboardInterrupt):  # anywhere else: at once
+            raise_interrupt(signal.SIGINT, sys._getframe())
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def test_a_signal_the_caller_ignores_stays_ignored(grown, tmp_path):
     """Started with SIGINT ignored (``nohup``, a script's background job), recalc is not stopped by
     it, in the imports or while it writes, and writes the new book."""
