@@ -8,6 +8,7 @@ Exit codes: 0 success; 2 invalid input or an OS error (a full disk, no permissio
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import signal
 import sys
@@ -307,6 +308,11 @@ only_read = False
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; every ending is an exit status and at most a few lines, never a traceback."""
+    try:  # a crash in native code (there should be none) leaves the stacks of every thread on stderr
+        if not faulthandler.is_enabled():
+            faulthandler.enable(all_threads=True)
+    except (OSError, ValueError, AttributeError):  # stderr is no file (a caller's own stream)
+        pass
     handlers = {}
     if threading.current_thread() is threading.main_thread():
         handlers = {s: signal.signal(s, raise_interrupt) for s in SIGNALS if signal.getsignal(s) != signal.SIG_IGN}  # ignored stays ignored

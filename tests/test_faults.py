@@ -318,7 +318,7 @@ def test_two_recalcs_of_one_book_at_once_lose_nothing(grown, tmp_path):
 def _interrupted(outcome: dict, signum: int) -> None:
     """Ended by the signal: its exit status, and one line saying so, after at most the warnings the
     command printed before it (compute lists a book's warnings on stderr)."""
-    assert outcome["code"] == 128 + signum, outcome
+    assert outcome["code"] == 128 + signum, f"{outcome}"  # in full: a crash's stack is in its stderr
     lines = outcome["stderr"].splitlines()
     assert lines and lines[-1].startswith("anji-xl: 已中断") and "interrupted" in lines[-1], outcome["stderr"]
     assert all(line.startswith("提示 warning: ") for line in lines[:-1]), outcome["stderr"]
