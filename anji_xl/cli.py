@@ -15,12 +15,11 @@ import sys
 import threading
 from pathlib import Path
 
-from . import __version__
 from .defaults import SHIPPED_BOOK, default_book
 from .model import AnjiInputError, Problem
 from .messages import WARNING, pair, say
 from .collector import uncollected
-from .console import SIGNALS, interrupted, leave, raise_interrupt
+from .console import SIGNALS, interrupted, leave, raise_interrupt, reader_gone
 
 # Each command imports what it needs when it runs: `anji-xl --help` loads no pandas, and compute
 # starts reading the book while pandas loads (anji_xl.io.read_book).
@@ -49,10 +48,24 @@ def _book_argument(parser: argparse.ArgumentParser, optional: bool = False) -> N
         parser.add_argument("book", type=Path, help="工作簿（.xlsx/.xlsm）· workbook")
 
 
+class _ShowVersion(argparse.Action):
+    """``--version``: the installed version, looked up only when asked (importlib.metadata takes
+    30 ms that every other command would wait for before it starts reading)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object, option_string: str | None = None) -> None:
+        from . import __version__
+
+        print(f"{parser.prog} {__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="anji-xl", description="由 Excel 工作簿计算安吉指数及其他综合指数 · the Anji Index and other composite indices "
                                                  "from an Excel workbook")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}", help="显示版本号并退出 · show the version and exit")
+    parser.add_argument("--version", action=_ShowVersion, help="显示版本号并退出 · show the version and exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title="命令 commands")
 
     compute_cmd = commands.add_parser("compute", help="计算并显示指数 · compute the index and print it")
@@ -329,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt as error:  # Ctrl-C (SIGINT) or SIGTERM, anywhere
         return interrupted(error)
+    except BrokenPipeError:  # the output's reader stopped reading (`| head`): nothing went wrong here
+        return reader_gone()
     except OSError as error:  # a full disk, no permission, a read-only file system, …
         from .book.package import os_error_problem  # loaded here: compute and validate need no writer
 

@@ -8,16 +8,15 @@ indicator, reference and weight.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .model import Model, Panel, Settings, parse_direction
 
 if TYPE_CHECKING:  # pandas loads when the defaults are read, not when the command line asks where the book is
-    import pandas as pd
+    from importlib.resources.abc import Traversable
 
-_FOLDER = files(__package__) / "defaults"
+    import pandas as pd
 
 #: The book shipped with the project, in the repository: ``anji-xl build-workbook`` writes it.
 SHIPPED_BOOK = Path(__file__).resolve().parent.parent / "workbook" / "AnjiIndex.xlsm"
@@ -26,7 +25,16 @@ SHIPPED_BOOK = Path(__file__).resolve().parent.parent / "workbook" / "AnjiIndex.
 def default_book() -> Path:
     """The book commands read without BOOK: the repository's in a checkout or an editable
     install, else the copy a plain install carries inside the package (setup.py puts it there)."""
-    return SHIPPED_BOOK if SHIPPED_BOOK.is_file() else Path(str(files(__package__) / "workbook" / SHIPPED_BOOK.name))
+    return SHIPPED_BOOK if SHIPPED_BOOK.is_file() else Path(str(_packaged("workbook") / SHIPPED_BOOK.name))
+
+
+def _packaged(folder: str) -> Traversable:
+    """A folder of data inside the package (importlib.resources loads here, on first use: 20 ms
+    that commands which never read it would wait for before they start)."""
+    from importlib.resources import files
+
+    return files(__package__) / folder
+
 
 #: Settings of the shipped book, with what each means. ``missing = reweight`` because the
 #: growth indicators have no growth rate in the first sample year.
@@ -63,14 +71,14 @@ def default_indicators() -> pd.DataFrame:
     """The 23 indicators as text columns, exactly as the CSV holds them."""
     import pandas as pd
 
-    with (_FOLDER / "indicators.csv").open(encoding="utf-8") as handle:
+    with (_packaged("defaults") / "indicators.csv").open(encoding="utf-8") as handle:
         return pd.read_csv(handle, dtype=str, keep_default_na=False)
 
 
 def sample_data() -> SampleData:
     import pandas as pd
 
-    with (_FOLDER / "data.csv").open(encoding="utf-8") as handle:
+    with (_packaged("defaults") / "data.csv").open(encoding="utf-8") as handle:
         long = pd.read_csv(handle, dtype={"unit": str, "period": str, "id": str, "source": str})
     return SampleData(long)
 

@@ -294,3 +294,13 @@ def test_help_is_chinese_first_then_english(capsys):
     for text in texts:
         chinese, english = (re.split(r" ?· ", text, maxsplit=1) + [""])[:2]
         assert cjk.search(chinese) and english and not cjk.search(english), text
+
+
+def test_version_is_the_installed_one_looked_up_only_when_asked(capsys):
+    from importlib.metadata import version
+
+    code = subprocess.run([sys.executable, "-c", "import sys, anji_xl.cli; sys.exit('importlib.metadata' in sys.modules)"], check=False).returncode
+    assert code == 0  # the command line starts without it (30 ms)
+    with pytest.raises(SystemExit) as ended:
+        main(["--version"])
+    assert ended.value.code in (0, None) and capsys.readouterr().out == f"anji-xl {version('anji-xl')}\n"
