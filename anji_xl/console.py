@@ -56,16 +56,36 @@ def interrupted(error: KeyboardInterrupt) -> int:
     return 128 + (error.args[0] if error.args and isinstance(error.args[0], int) else signal.SIGINT)
 
 
+#: The exit status of a command whose reader stopped reading: that of one ended by SIGPIPE (13),
+#: which shells know, on Windows too (which has no SIGPIPE).
+READER_GONE = 128 + 13
+
+
+def reader_gone() -> int:
+    """End when whoever reads the output has stopped reading (``anji-xl compute … | head``):
+    quietly, as a command ended by SIGPIPE does; what is still buffered goes to the null device,
+    so the interpreter's exit has nothing left to fail on."""
+    import os  # loaded long since by the command
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real stdout (a caller's own stream)
+        pass
+    return READER_GONE
+
+
 def leave(code: int, only_read: bool) -> int:
     """The exit status of a finished command. A command that writes no file (compute, validate,
     forecast, sensitivity) ends the process at once when its output is flushed: tearing down
     pandas and numpy and freeing every object one by one takes about 0.1 s, and there is nothing
-    to clean up. Where the output cannot be flushed (a closed pipe) the interpreter's own exit
-    reports it."""
+    to clean up. Where the output cannot be flushed the interpreter's own exit reports it; a
+    closed pipe ends quietly (:func:`reader_gone`)."""
     if only_read:
         try:
             sys.stdout.flush()
             sys.stderr.flush()
+        except BrokenPipeError:
+            return reader_gone()
         except OSError:
             return code
         import os  # loaded long since by the command; importing it at the top would slow the handlers' start

@@ -503,6 +503,17 @@ def test_a_signal_the_caller_ignores_stays_ignored(grown, tmp_path):
     assert old_or_complete(book.read_bytes(), grown) == "new"
 
 
+@pytest.mark.parametrize("argv", [["compute", "--json"], ["compute"], ["validate", SHIPPED_BOOK], ["forecast"]])
+def test_a_reader_that_stops_reading_ends_the_command_quietly(argv):
+    """``anji-xl compute | head``: the pipe is closed before anything is written, so the first
+    write fails (Python ignores SIGPIPE, so it is an error, not the signal). The command ends as
+    one ended by SIGPIPE, 141, saying nothing: no "nothing was written — check the file", no
+    "Exception ignored" from the interpreter's exit."""
+    process = subprocess.Popen([*ANJI_XL, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    process.stdout.close()
+    assert (process.wait(), process.stderr.read()) == (141, "")
+
+
 def test_the_command_handles_interrupts_before_it_imports_anything():
     """What the interpreter loads for anji-xl before its handlers exist: the package and the entry
     point only, no module the bare interpreter has not loaded already (not even ``signal``, which
