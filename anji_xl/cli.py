@@ -10,10 +10,12 @@ from __future__ import annotations
 import argparse
 import faulthandler
 import json
+import re
 import signal
 import sys
 import threading
 from pathlib import Path
+from typing import NoReturn
 
 from .defaults import SHIPPED_BOOK, default_book
 from .model import AnjiInputError, Problem
@@ -23,7 +25,6 @@ from .console import SIGNALS, interrupted, leave, raise_interrupt, reader_gone
 
 # Each command imports what it needs when it runs: `anji-xl --help` loads no pandas, and compute
 # starts reading the book while pandas loads (anji_xl.io.read_book).
-
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -39,6 +40,31 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **{**kwargs, "add_help": False, "formatter_class": _HelpFormatter})
         self._positionals.title, self._optionals.title = "参数 arguments", "选项 options"  # argparse has no public setter
         self.add_argument("-h", "--help", action="help", help="显示本帮助并退出 · show this help and exit")
+
+    def error(self, message: str) -> NoReturn:
+        """A mistake in the command line: the usage, then the mistake in Chinese and in argparse's
+        own English words; exit status 2, as argparse's."""
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: {_argparse_message(message)}\n")
+
+
+#: argparse's messages (Python 3.11) → the catalogue's message that says them in both languages.
+_ARGPARSE_MESSAGES = [(re.compile(pattern), name) for pattern, name in (
+    (r"the following arguments are required: (?P<names>.+)", "arg_required"),
+    (r"unrecognized arguments: (?P<names>.+)", "arg_unrecognized"),
+    (r"argument (?P<name>.+?): invalid choice: (?P<value>.+) \(choose from (?P<choices>.+)\)", "arg_invalid_choice"),
+    (r"argument (?P<name>.+?): invalid int value: (?P<value>.+)", "arg_invalid_int"),
+    (r"argument (?P<name>.+?): invalid float value: (?P<value>.+)", "arg_invalid_float"),
+    (r"argument (?P<name>.+?): expected one argument", "arg_one_value"),
+    (r"ambiguous option: (?P<option>.+?) could match (?P<matches>.+)", "arg_ambiguous"),
+)]
+
+
+def _argparse_message(message: str) -> str:
+    for pattern, name in _ARGPARSE_MESSAGES:
+        if found := pattern.fullmatch(message):
+            return say(name, **found.groupdict())
+    return say("arg_other", message=message)
 
 
 def _book_argument(parser: argparse.ArgumentParser, optional: bool = False) -> None:

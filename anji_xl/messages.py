@@ -32,6 +32,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "no_results_sheet": ("工作簿中没有可写入的 Results 工作表", "the workbook has no Results sheet to write to"),
     "too_many_dimensions": ("Results 最多容纳 {room} 个维度，此指标体系有 {count} 个", "Results has room for {room} dimensions; this system has {count}"),
     "unexpected": ("意外错误（请报告此问题）：{error}", "unexpected failure (please report it): {error}"),
+    # the command line's own mistakes: argparse's words in English, with their Chinese before them
+    "arg_required": ("缺少参数 {names}", "the following arguments are required: {names}"),
+    "arg_unrecognized": ("无法识别的参数 {names}", "unrecognized arguments: {names}"),
+    "arg_invalid_choice": ("参数 {name} 没有 {value} 这一项（可选：{choices}）", "argument {name}: invalid choice: {value} (choose from {choices})"),
+    "arg_invalid_int": ("参数 {name} 的值 {value} 不是整数", "argument {name}: invalid int value: {value}"),
+    "arg_invalid_float": ("参数 {name} 的值 {value} 不是数字", "argument {name}: invalid float value: {value}"),
+    "arg_one_value": ("参数 {name} 需要一个值", "argument {name}: expected one argument"),
+    "arg_ambiguous": ("选项 {option} 不明确，可能是：{matches}", "ambiguous option: {option} could match {matches}"),
+    "arg_other": ("命令行有误", "{message}"),
     # reading a book (anji_xl.io)
     "no_file": ("找不到文件", "no such file"),
     "unreadable": ("无法作为 .xlsx/.xlsm 工作簿读取（{error}）", "cannot be read as an .xlsx/.xlsm workbook ({error})"),

@@ -304,3 +304,17 @@ def test_version_is_the_installed_one_looked_up_only_when_asked(capsys):
     with pytest.raises(SystemExit) as ended:
         main(["--version"])
     assert ended.value.code in (0, None) and capsys.readouterr().out == f"anji-xl {version('anji-xl')}\n"
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["validate"], "anji-xl validate: 缺少参数 book · the following arguments are required: book"),
+    (["compute", "--bogus"], "anji-xl: 无法识别的参数 --bogus · unrecognized arguments: --bogus"),
+    (["sensitivity", "--draws", "abc"], "anji-xl sensitivity: 参数 --draws 的值 'abc' 不是整数 · argument --draws: invalid int value: 'abc'"),
+    (["sensitivity", "--draws"], "anji-xl sensitivity: 参数 --draws 需要一个值 · argument --draws: expected one argument"),
+    (["frobnicate"], "anji-xl: 参数 COMMAND 没有 'frobnicate' 这一项（可选：'compute', "),
+])
+def test_a_mistake_in_the_command_line_is_said_in_chinese_then_in_argparses_english(capsys, argv, said):
+    with pytest.raises(SystemExit) as ended:
+        main(argv)
+    usage, mistake = capsys.readouterr().err.splitlines()
+    assert ended.value.code == 2 and usage.startswith("用法 usage: anji-xl") and mistake.startswith(said)
