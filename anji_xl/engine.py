@@ -8,7 +8,7 @@ warning and problem, so a number can always be explained.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 
@@ -147,7 +147,7 @@ def checked_weights(weights: np.ndarray, settings: Settings, cells: list[str] | 
     if abs(total - 1) <= settings.weight_tolerance:
         return weights, [], []
     if settings.normalize_weights and total > 0:
-        return weights / total, [say("weights_rescaled", total=total)], []
+        return weights / total, [_at([cell_span(cells)], say("weights_rescaled", total=total))], []
     return weights, [], [Problem(cell_span(cells), say("weights_off_one", total=total, tolerance=settings.weight_tolerance))]
 
 
@@ -335,9 +335,16 @@ def _empty_row_problems(panel: Panel, values: pd.DataFrame, weights: np.ndarray)
     ]
 
 
-def _missing_warnings(model: Model, values: pd.DataFrame, missing: np.ndarray, weights: np.ndarray) -> list[str]:
+def _at(cells: Iterable[str], text: str) -> str:
+    """A warning with the cells it concerns in front, as a problem's (none for a panel or model
+    built in code, which has no cells)."""
+    return str(Problem(", ".join(cell for cell in cells if cell), text))
+
+
+def _missing_warnings(model: Model, panel: Panel, values: pd.DataFrame, missing: np.ndarray, weights: np.ndarray) -> list[str]:
     """One warning per row with missing values and, under reweight, one per dimension they leave
-    without weight (a row left with no weight at all is a problem instead)."""
+    without weight (a row left with no weight at all is a problem instead), each at the cells
+    of the values missing."""
     reweight = model.settings.missing == "reweight"
     ids = np.asarray(values.columns)
     dims = model.indicators["dimension"].to_numpy()
@@ -351,23 +358,26 @@ def _missing_warnings(model: Model, values: pd.DataFrame, missing: np.ndarray, w
     for gone, emptied_dims, (unit, period) in zip(missing[rows], emptied, _labels(values.index, rows)):
         key = gone.tobytes()
         if key not in patterns:
-            patterns[key] = (sayer("missing_reweight" if reweight else "missing_zero", ids=", ".join(ids[gone])),
-                             [dimensions.index(dim) for dim in dict.fromkeys(dims[gone])])
-        said, gone_dims = patterns[key]
-        warnings.append(said(unit=unit, period=period))
+            patterns[key] = (sayer("missing_reweight" if reweight else "missing_zero", ids=", ".join(ids[gone])), ids[gone].tolist(),
+                             {dimensions.index(dim): ids[gone & (dims == dim)].tolist() for dim in dict.fromkeys(dims[gone])})
+        said, gone_ids, gone_dims = patterns[key]
+        warnings.append(_at((panel.data_cell(unit, period, i) for i in gone_ids), said(unit=unit, period=period)))
         if reweight:
-            warnings += [dimension_empty[d](unit=unit, period=period) for d in gone_dims if emptied_dims[d]]
+            warnings += [_at((panel.data_cell(unit, period, i) for i in in_dim), dimension_empty[d](unit=unit, period=period))
+                         for d, in_dim in gone_dims.items() if emptied_dims[d]]
     return warnings
 
 
-def _annualised_warnings(model: Model, values: pd.DataFrame, scored: PanelScores) -> list[str]:
-    """One warning per row whose growth rates span more than one period (a gap in Data)."""
+def _annualised_warnings(model: Model, panel: Panel, values: pd.DataFrame, scored: PanelScores) -> list[str]:
+    """One warning per row whose growth rates span more than one period (a gap in Data), at the
+    cells of the values whose growth is annualised."""
     growth = (model.indicators["method"] == "growth").to_numpy()
     has_rate = ~np.isnan(values.to_numpy(dtype=float)) & ~np.isnan(scored.previous) & growth
     rows = np.flatnonzero((scored.spans != 1) & has_rate.any(axis=1))
     ids = np.asarray(values.columns)
     labels, previous = (_labels(values.index, at) for at in (rows, scored.previous_rows[rows]))
-    return [say("annualised", unit=unit, period=period, ids=", ".join(ids[rated]), since=since, span=span)
+    return [_at((panel.data_cell(unit, period, i) for i in ids[rated]),
+                say("annualised", unit=unit, period=period, ids=", ".join(ids[rated]), since=since, span=span))
             for (unit, period), (_, since), span, rated in zip(labels, previous, scored.spans[rows], has_rate[rows])]
 
 
@@ -394,11 +404,11 @@ def compute(model: Model, panel: Panel) -> IndexResult:
     combined = combine(scores, policy_missing, base_weights, membership, settings, full_scores(model.indicators["method"].tolist(), settings))
     faults[combined.negative_for_geometric] = Fault.NEGATIVE_FOR_GEOMETRIC
     if settings.missing != "error":
-        warnings += _missing_warnings(model, values, missing, combined.weights)
-    warnings += _annualised_warnings(model, values, scored)
+        warnings += _missing_warnings(model, panel, values, missing, combined.weights)
+    warnings += _annualised_warnings(model, panel, values, scored)
     if scored.degenerate.any():
         flat = sorted({(values.index[r][1], ids[c]) for r, c in zip(*np.nonzero(scored.degenerate))})
-        warnings += [say("all_equal", ident=ident, period=period) for period, ident in flat]
+        warnings += [_at([model.indicator_cell(ident, "method")], say("all_equal", ident=ident, period=period)) for period, ident in flat]
     problems = model_problems + _fault_problems(model, panel, values, faults, combined.scores, scored)
     if settings.missing == "reweight" and not model_problems:
         problems += _empty_row_problems(panel, values, combined.weights)

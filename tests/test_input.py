@@ -142,3 +142,26 @@ def test_units_keep_the_order_in_which_data_first_lists_them(capsys, tmp_path):
     blocks = results_blocks(model, compute(model, panel), "now")
     assert [row[0] for row in blocks.summary[1:]] == ["乙县", "乙县", "甲县", "甲县", "Anji"]
     assert [row[0] for row in blocks.choices[1:] if row[0]] == ["乙县", "甲县", "Anji"]  # the Dashboard's list of units
+
+
+def test_every_warning_of_the_engine_names_its_cells(capsys, tmp_path):
+    """SPEC: messages, warnings too, always name the cell: the weights rescaled (their range),
+    the values a row misses (under reweight) and the dimension they empty, the growth rates
+    annualised across a gap, the indicator whose values are all equal in a period (its method)."""
+    indicators = [["g", "A", "x", "正向", "growth", 0.05, 50], ["m", "A", "y", "正向", "minmax", None, 30], ["r", "B", "z", "正向", "ratio", 1.0, 20]]
+    data = [["甲县", 2017, 100.0, 3.0, 0.5], ["甲县", 2020, 121.0, 3.0, None]]  # a gap, one unit (all equal), r missing in 2020
+    book = write_book(tmp_path / "warned.xlsx", indicators, data, [["missing", "reweight"], ["normalize_weights", "yes"]])
+    code, out, _ = run(capsys, "compute", book, "--json")
+    warnings = json.loads(out)["warnings"]
+    assert code == 0
+    at = [tuple(w.split(": ", 1)) for w in warnings]
+    assert [cell for cell, _ in at] == ["Indicators!G2:G4", "Data!C2", "Data!E3", "Data!E3", "Data!C3", "Indicators!E3", "Indicators!E3"]
+    assert [said.split("：")[:2] for _, said in at] == [
+        ["权重之和为 100，已按 normalize_weights = yes 归一为 1 · weights summed to 100; rescaled to 1 (normalize_weights = yes)"],
+        ["甲县 2017", "缺失的 g 不计入，其维度内权重重新分配（missing = reweight） · 甲县 2017: missing g left out; weights rescaled within their dimension (missing = reweight)"],
+        ["甲县 2020", "缺失的 r 不计入，其维度内权重重新分配（missing = reweight） · 甲县 2020: missing r left out; weights rescaled within their dimension (missing = reweight)"],
+        ["甲县 2020", "维度 B 没有数值，其权重按比例分给其他维度 · 甲县 2020: dimension B has no values; its weight shared over the other dimensions"],
+        ["甲县 2020", "g 自 2017 以来的增长率按 3 期年化"],
+        ["m 2017", "所有单位数值相同；min–max 得分为 1，z 分数为 0 · m 2017: all units have the same value; min–max scores 1, z-scores 0"],
+        ["m 2020", "所有单位数值相同；min–max 得分为 1，z 分数为 0 · m 2020: all units have the same value; min–max scores 1, z-scores 0"],
+    ]

@@ -170,7 +170,7 @@ def test_scores_follow_a_changed_method_and_normalized_weights(tmp_path):
     book.save(edited)
     model, panel = read_book(edited)
     result = compute(model, panel)
-    assert not result.problems and result.warnings[0].startswith("权重之和为 100")
+    assert not result.problems and result.warnings[0].startswith("Indicators!M2:M24: 权重之和为 100")
     grid = layout.ScoresLayout(len(model.indicators), len(result.dimensions))
     computed = formula_engine.evaluate(edited)
     native = openpyxl.load_workbook(libreoffice.convert(edited, tmp_path), data_only=True)["Scores"]

@@ -113,7 +113,7 @@ def _check(tables: BookTables, block: _Block, values: pd.DataFrame, row_of: dict
 
     def cell(unit: str, period: str, ident: str) -> str:
         if (unit, period) in row_of:
-            return block.cell(ident.lower(), row_of[(unit, period)])
+            return block.cell(ident.lower(), row_of[(unit, period)]) if ident.lower() in block.columns else ""  # no column: no cell
         return tables.panel.data_cell(unit, period, ident)
 
     before, had = every_problem(tables, [])

@@ -490,7 +490,8 @@ def inspect_tables(indicators: _Block | None, data: _Block | None, settings: _Bl
         return None
     letters = {i: data.columns[i.lower()] for i in model.indicators.index if i.lower() in data.columns}
     sheet = data.sheet  # not the block: its cells need not outlive reading
-    panel = Panel(values, lambda unit, period, ident: f"{sheet}!{letters[ident]}{row_of[(unit, period)]}", reading.warnings())
+    panel = Panel(values, lambda unit, period, ident: f"{sheet}!{letters[ident]}{row_of[(unit, period)]}" if ident in letters else "",  # no column: no cell
+                  reading.warnings())
     layout = DataLayout(data.sheet, data.header_row, data.columns["unit"], data.columns["period"], letters, row_of)
     return BookTables(model, panel, layout) if usable else None
 
