@@ -30,6 +30,8 @@ from anji_xl.defaults import SHIPPED_BOOK
 from anji_xl.engine import compute
 from anji_xl.io.read_book import read_book
 from anji_xl.report import charts, document, template
+from anji_xl.report.content import gather
+from anji_xl.report.source import read_report_book
 from conftest import write_book
 from libreoffice import soffice
 from xlwings_fake import Book
@@ -117,6 +119,15 @@ def test_shipped_report_has_the_source_reports_order_and_three_charts_per_unit(s
     assert report.pictures_by_unit() == {"（一）安吉县": ["radar_1.png", "trend_1.png", "gains_1.png"]}
     assert "{{" not in report.text and "{%" not in report.text  # every tag was filled
     assert report.blocks[0].text == "2020 年度安吉指数评价报告" and report.table("表 2.1.2")[0][1] == "安吉指数"  # the shipped Settings' name
+
+
+def test_a_units_warnings_are_in_its_section_with_their_cells():
+    """The engine's warnings of a unit's rows (``Data!D2, Data!K2: 安吉县 2018：…``) go to that
+    unit's section, not to the notes of the whole report."""
+    content = gather(read_report_book(SHIPPED_BOOK))
+    missing = [w for w in compute(*read_book(SHIPPED_BOOK)).warnings if "安吉县 2018：缺失的" in w]
+    assert len(missing) == 1 and missing[0].startswith("Data!D2, Data!K2: ")
+    assert content.overview.notes == [] and content.units[0].notes[0] == missing[0].split(" · ")[0]
 
 
 def _json(capsys, *argv) -> dict:

@@ -349,11 +349,13 @@ class _Gatherer:
 
     def warnings_by_unit(self) -> tuple[dict[str, list[str]], list[str]]:
         """The engine's warnings of each unit's rows up to the period (they start ``unit period：``,
-        as the catalogue writes them) and of the forecast, and the warnings of no one unit."""
+        as the catalogue writes them, after the cells they name, ``Data!D2: ``) and of the
+        forecast, and the warnings of no one unit."""
         by_unit: dict[str, list[str]] = {}
         general: list[str] = []
         for warning in self.result.warnings:
-            row = self.row_of.get(warning.split("：", 1)[0])
+            said = warning.split("：", 1)[0]
+            row = self.row_of.get(said) or self.row_of.get(said.split(": ", 1)[-1])
             if row is None:
                 general.append(chinese(warning))
             elif row[1] in self.periods:
