@@ -21,6 +21,7 @@ from .defaults import SHIPPED_BOOK, default_book
 from .model import AnjiInputError, Problem
 from .messages import WARNING, pair, say
 from .collector import uncollected
+from . import console
 from .console import SIGNALS, interrupted, leave, raise_interrupt, reader_gone
 
 # Each command imports what it needs when it runs: `anji-xl --help` loads no pandas, and compute
@@ -341,6 +342,24 @@ def _run_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _failed(error: Exception) -> int:
+    """The end of a command that failed: its problems (exit 2), an OS error in words (2), nothing
+    for a reader that stopped reading (141), or an unexpected failure in one line (1)."""
+    if isinstance(error, AnjiInputError):
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    if isinstance(error, BrokenPipeError):  # the output's reader stopped reading (`| head`): nothing went wrong here
+        return reader_gone()
+    if isinstance(error, OSError):  # a full disk, no permission, a read-only file system, …
+        from .book.package import os_error_problem  # loaded here: compute and validate need no writer
+
+        print(f"anji-xl: {os_error_problem(error)}", file=sys.stderr)
+        return 2
+    print(f"anji-xl: {say('unexpected', error=f'{type(error).__name__}: {error}')}", file=sys.stderr)
+    return 1
+
+
 #: Whether the last command run writes no file (compute, validate, forecast, sensitivity): see :func:`console.leave`.
 only_read = False
 
@@ -355,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {}
     if threading.current_thread() is threading.main_thread():
         handlers = {s: signal.signal(s, raise_interrupt) for s in SIGNALS if signal.getsignal(s) != signal.SIG_IGN}  # ignored stays ignored
+    console.arrived = 0  # a signal an earlier command in this process had (tests) is not this one's
     if "anji_xl.book.package" in sys.modules:  # what an earlier command in this process wrote (tests) is not this one's
         sys.modules["anji_xl.book.package"].replaced.clear()
     try:
@@ -362,22 +382,12 @@ def main(argv: list[str] | None = None) -> int:
         global only_read
         only_read = args.run in (_run_compute, _run_validate, _run_forecast, _run_sensitivity)
         return args.run(args)
-    except AnjiInputError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        return 2
     except KeyboardInterrupt as error:  # Ctrl-C (SIGINT) or SIGTERM, anywhere
         return interrupted(error)
-    except BrokenPipeError:  # the output's reader stopped reading (`| head`): nothing went wrong here
-        return reader_gone()
-    except OSError as error:  # a full disk, no permission, a read-only file system, …
-        from .book.package import os_error_problem  # loaded here: compute and validate need no writer
-
-        print(f"anji-xl: {os_error_problem(error)}", file=sys.stderr)
-        return 2
     except Exception as error:  # noqa: BLE001 — the promise is one line, never a traceback
-        print(f"anji-xl: {say('unexpected', error=f'{type(error).__name__}: {error}')}", file=sys.stderr)
-        return 1
+        if console.arrived:  # the signal's doing, come out as another error (see console.arrived)
+            return interrupted(KeyboardInterrupt(console.arrived))
+        return _failed(error)
     finally:
         for s, handler in handlers.items():
             signal.signal(s, handler)

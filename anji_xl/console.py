@@ -16,11 +16,20 @@ import _signal as signal  # what the `signal` module wraps, loaded at start-up; 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)  # SIGTERM last: once it is caught, both are (tests read /proc)
 
 
+#: The signal that arrived last in this command (0: none). An error that follows it is its doing:
+#: C code that imports a module while it initialises replaces the KeyboardInterrupt raised there
+#: with an error of its own (numpy: ``ImportError: PyCapsule_Import could not import module
+#: "datetime"``, which pandas turns into "Unable to import required dependency numpy").
+arrived = 0
+
+
 def raise_interrupt(signum: int, frame: object) -> None:
     """The handler of both signals: a KeyboardInterrupt that carries the signal's number. Where
     Python would swallow it (in a finalizer, or in the callback that drops an import's module lock,
     which runs hundreds of times while pandas loads) and print "Exception ignored" with a
     traceback, the signal is delivered again a millisecond later, outside it."""
+    global arrived
+    arrived = signum
     code = getattr(frame, "f_code", None)
     if code is not None and (code.co_name == "__del__" or (code.co_name == "cb" and code.co_filename.startswith("<frozen importlib"))):
         _thread.start_new_thread(_interrupt_soon, (signum,))
@@ -101,11 +110,15 @@ def main() -> int:
         if signal.getsignal(s) != signal.SIG_IGN:
             signal.signal(s, raise_interrupt)
     try:
-        from . import cli  # pandas, numpy, openpyxl: about a second
+        from . import cli  # argparse and the package's own modules; each command loads the rest
 
         return leave(cli.main(), cli.only_read)
     except KeyboardInterrupt as error:  # during the imports; the command handles its own
         return interrupted(error)
+    except Exception:  # an import that failed because a signal cut it (see `arrived`)
+        if arrived:
+            return interrupted(KeyboardInterrupt(arrived))
+        raise
     finally:
         for s in SIGNALS:  # the exit status is decided: a late signal must not turn it into a traceback
             signal.signal(s, signal.SIG_IGN)

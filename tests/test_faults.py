@@ -487,6 +487,27 @@ def test_a_signal_in_a_callback_python_would_swallow_arrives_just_after_it():
         signal.signal(signal.SIGINT, previous)
 
 
+def test_an_interrupt_that_c_code_turns_into_another_error_still_ends_as_interrupted():
+    """numpy's C initialisation imports datetime's C API; a Ctrl-C landing in that import comes out
+    of numpy as ImportError ("PyCapsule_Import could not import module datetime"; numpy prints it
+    itself), not as KeyboardInterrupt. The command still ends as interrupted, 130, not as an
+    "unexpected failure". The reader loads datetime before numpy, so the test unloads it as pandas
+    starts loading; the signal is real, sent when numpy's C code imports datetime."""
+    code = f"""if True:
+        import os, signal, sys
+        class Trip:
+            def find_spec(self, name, path=None, target=None):
+                if name == "pandas":
+                    sys.modules.pop("datetime", None)
+                elif name == "datetime" and "numpy" in sys.modules:
+                    os.kill(os.getpid(), signal.SIGINT)
+        sys.meta_path.insert(0, Trip())
+        {ANJI_XL[2].replace("sys.argv[0] = 'anji-xl'", "sys.argv[:] = ['anji-xl', 'compute', sys.argv[1]]")}"""
+    done = subprocess.run([sys.executable, "-c", code, SHIPPED_BOOK], capture_output=True, text=True, cwd=REPO)
+    assert "PyCapsule_Import" in done.stderr  # the signal landed where it was meant to
+    assert done.returncode == 130 and done.stderr.splitlines()[-1].startswith("anji-xl: 已中断") and "意外错误" not in done.stderr, done.stderr
+
+
 def test_a_signal_the_caller_ignores_stays_ignored(grown, tmp_path):
     """Started with SIGINT ignored (``nohup``, a script's background job), recalc is not stopped by
     it, in the imports or while it writes, and writes the new book."""
