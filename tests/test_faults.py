@@ -48,6 +48,10 @@ STAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 SERVER = r"""
 import json, os, signal, sys, time
 from anji_xl.cli import main
+from anji_xl.console import SIGNALS, interrupted, raise_interrupt
+
+for s in SIGNALS:  # as anji-xl's entry (anji_xl.console) does first; the children inherit them
+    signal.signal(s, raise_interrupt)
 
 def busy(folder):
     return any(n.startswith(".~anji-") for n in os.listdir(folder))
@@ -61,14 +65,22 @@ for line in sys.stdin:
     book = job.get("book")
     before = identity(book) if book else None
     start = time.monotonic()
+    # A signal sent before the child reaches main waits until it is inside the try below, as in
+    # anji-xl's own entry (anji_xl.console), whose handlers exist from its first line.
+    signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
     pid = os.fork()
     if pid == 0:
-        out = os.open(job["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-        err = os.open(job["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-        os.dup2(out, 1); os.dup2(err, 2)
-        code = main(job["argv"])
+        try:
+            out = os.open(job["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            err = os.open(job["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            os.dup2(out, 1); os.dup2(err, 2)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
+            code = main(job["argv"])
+        except KeyboardInterrupt as error:  # before main handles its own
+            code = interrupted(error)
         sys.stdout.flush(); sys.stderr.flush()
         os._exit(code)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
     seen, replaced, acted, status = None, None, None, None
     while status is None:
         done, st = os.waitpid(pid, os.WNOHANG)
