@@ -44,6 +44,7 @@ class IndexResult:
     missing: pd.DataFrame  # True where a value is missing (blank, #N/A, no previous period)
     faults: pd.DataFrame  # the scoring.Fault code of each score (0: it has one)
     warnings: list[str] = field(default_factory=list)
+    warning_rows: list[tuple[str, str] | None] = field(default_factory=list)  # the (unit, period) each warning concerns (None: no one row)
     problems: list[Problem] = field(default_factory=list)
     panel: Panel | None = None  # what was computed: the trend forecast (forecast.py) reads its values
 
@@ -341,10 +342,11 @@ def _at(cells: Iterable[str], text: str) -> str:
     return str(Problem(", ".join(cell for cell in cells if cell), text))
 
 
-def _missing_warnings(model: Model, panel: Panel, values: pd.DataFrame, missing: np.ndarray, weights: np.ndarray) -> list[str]:
-    """One warning per row with missing values and, under reweight, one per dimension they leave
-    without weight (a row left with no weight at all is a problem instead), each at the cells
-    of the values missing."""
+def _missing_warnings(model: Model, panel: Panel, values: pd.DataFrame, missing: np.ndarray,
+                      weights: np.ndarray) -> list[tuple[tuple[str, str], str]]:
+    """(row, warning): one per row with missing values and, under reweight, one per dimension
+    they leave without weight (a row left with no weight at all is a problem instead), each at
+    the cells of the values missing."""
     reweight = model.settings.missing == "reweight"
     ids = np.asarray(values.columns)
     dims = model.indicators["dimension"].to_numpy()
@@ -361,23 +363,23 @@ def _missing_warnings(model: Model, panel: Panel, values: pd.DataFrame, missing:
             patterns[key] = (sayer("missing_reweight" if reweight else "missing_zero", ids=", ".join(ids[gone])), ids[gone].tolist(),
                              {dimensions.index(dim): ids[gone & (dims == dim)].tolist() for dim in dict.fromkeys(dims[gone])})
         said, gone_ids, gone_dims = patterns[key]
-        warnings.append(_at((panel.data_cell(unit, period, i) for i in gone_ids), said(unit=unit, period=period)))
+        warnings.append(((unit, period), _at((panel.data_cell(unit, period, i) for i in gone_ids), said(unit=unit, period=period))))
         if reweight:
-            warnings += [_at((panel.data_cell(unit, period, i) for i in in_dim), dimension_empty[d](unit=unit, period=period))
+            warnings += [((unit, period), _at((panel.data_cell(unit, period, i) for i in in_dim), dimension_empty[d](unit=unit, period=period)))
                          for d, in_dim in gone_dims.items() if emptied_dims[d]]
     return warnings
 
 
-def _annualised_warnings(model: Model, panel: Panel, values: pd.DataFrame, scored: PanelScores) -> list[str]:
-    """One warning per row whose growth rates span more than one period (a gap in Data), at the
-    cells of the values whose growth is annualised."""
+def _annualised_warnings(model: Model, panel: Panel, values: pd.DataFrame, scored: PanelScores) -> list[tuple[tuple[str, str], str]]:
+    """(row, warning): one per row whose growth rates span more than one period (a gap in Data),
+    at the cells of the values whose growth is annualised."""
     growth = (model.indicators["method"] == "growth").to_numpy()
     has_rate = ~np.isnan(values.to_numpy(dtype=float)) & ~np.isnan(scored.previous) & growth
     rows = np.flatnonzero((scored.spans != 1) & has_rate.any(axis=1))
     ids = np.asarray(values.columns)
     labels, previous = (_labels(values.index, at) for at in (rows, scored.previous_rows[rows]))
-    return [_at((panel.data_cell(unit, period, i) for i in ids[rated]),
-                say("annualised", unit=unit, period=period, ids=", ".join(ids[rated]), since=since, span=span))
+    return [((unit, period), _at((panel.data_cell(unit, period, i) for i in ids[rated]),
+                                 say("annualised", unit=unit, period=period, ids=", ".join(ids[rated]), since=since, span=span)))
             for (unit, period), (_, since), span, rated in zip(labels, previous, scored.spans[rows], has_rate[rows])]
 
 
@@ -391,7 +393,7 @@ def compute(model: Model, panel: Panel) -> IndexResult:
     ids = list(model.indicators.index)
     dims = model.dimensions
     base_weights, weight_warnings, model_problems = check_model(model, panel)
-    warnings = [*model.warnings, *panel.warnings, *weight_warnings]
+    notes: list[tuple[tuple[str, str] | None, str]] = [(None, w) for w in (*model.warnings, *panel.warnings, *weight_warnings)]  # (row, warning)
     values = _ordered(panel, ids)
     scored = score_panel(model, values)
     faults = scored.scored.faults.copy()
@@ -404,11 +406,11 @@ def compute(model: Model, panel: Panel) -> IndexResult:
     combined = combine(scores, policy_missing, base_weights, membership, settings, full_scores(model.indicators["method"].tolist(), settings))
     faults[combined.negative_for_geometric] = Fault.NEGATIVE_FOR_GEOMETRIC
     if settings.missing != "error":
-        warnings += _missing_warnings(model, panel, values, missing, combined.weights)
-    warnings += _annualised_warnings(model, panel, values, scored)
+        notes += _missing_warnings(model, panel, values, missing, combined.weights)
+    notes += _annualised_warnings(model, panel, values, scored)
     if scored.degenerate.any():
         flat = sorted({(values.index[r][1], ids[c]) for r, c in zip(*np.nonzero(scored.degenerate))})
-        warnings += [_at([model.indicator_cell(ident, "method")], say("all_equal", ident=ident, period=period)) for period, ident in flat]
+        notes += [(None, _at([model.indicator_cell(ident, "method")], say("all_equal", ident=ident, period=period))) for period, ident in flat]
     problems = model_problems + _fault_problems(model, panel, values, faults, combined.scores, scored)
     if settings.missing == "reweight" and not model_problems:
         problems += _empty_row_problems(panel, values, combined.weights)
@@ -429,7 +431,8 @@ def compute(model: Model, panel: Panel) -> IndexResult:
         gains=frame(combined.gains, ids),
         missing=frame(missing, ids),
         faults=frame(faults, ids),
-        warnings=warnings,
+        warnings=[text for _, text in notes],
+        warning_rows=[row for row, _ in notes],
         problems=problems,
         panel=panel,
     )

@@ -11,7 +11,7 @@ import pytest
 
 from anji_xl.book.results import results_blocks
 from anji_xl.cli import main
-from anji_xl.engine import period_order
+from anji_xl.engine import compute, period_order
 from anji_xl.io.parse import cell_number, period_label
 from anji_xl.io.read_book import read_book
 from conftest import close, write_book
@@ -136,8 +136,6 @@ def test_units_keep_the_order_in_which_data_first_lists_them(capsys, tmp_path):
     assert rows == [("乙县", "2019"), ("乙县", "2020"), ("甲县", "2019"), ("甲县", "2020"), ("Anji", "2020")]
     code, out, _ = run(capsys, "compute", book)
     assert out.index("乙县 2019") < out.index("甲县 2019") < out.index("Anji 2020")
-    from anji_xl.engine import compute
-
     model, panel = read_book(book)
     blocks = results_blocks(model, compute(model, panel), "now")
     assert [row[0] for row in blocks.summary[1:]] == ["乙县", "乙县", "甲县", "甲县", "Anji"]
@@ -165,3 +163,5 @@ def test_every_warning_of_the_engine_names_its_cells(capsys, tmp_path):
         ["m 2017", "所有单位数值相同；min–max 得分为 1，z 分数为 0 · m 2017: all units have the same value; min–max scores 1, z-scores 0"],
         ["m 2020", "所有单位数值相同；min–max 得分为 1，z 分数为 0 · m 2020: all units have the same value; min–max scores 1, z-scores 0"],
     ]
+    # and the row each concerns, for the report's sections: none for the weights and the all-equal periods
+    assert compute(*read_book(book)).warning_rows == [None, ("甲县", "2017"), ("甲县", "2020"), ("甲县", "2020"), ("甲县", "2020"), None, None]

@@ -283,7 +283,6 @@ class _Gatherer:
         self.full = dimension_full_scores(self.model, self.result)
         self.goals = pd.Series(goal_values(self.model.indicators), index=self.ids)
         self.values = self.result.panel.values if self.result.panel is not None else pd.DataFrame()
-        self.row_of = {f"{u} {p}": (u, p) for u, p in self.rows}
         self.ranked = int(self.result.index.xs(period, level=1).notna().sum())
 
     def field(self, ident: str, key: str) -> str:
@@ -348,14 +347,11 @@ class _Gatherer:
                             dims, rows, counts, trajectory, reasons)
 
     def warnings_by_unit(self) -> tuple[dict[str, list[str]], list[str]]:
-        """The engine's warnings of each unit's rows up to the period (they start ``unit period：``,
-        as the catalogue writes them, after the cells they name, ``Data!D2: ``) and of the
-        forecast, and the warnings of no one unit."""
+        """The engine's warnings of each unit's rows up to the period and of the forecast, and the
+        warnings of no one unit."""
         by_unit: dict[str, list[str]] = {}
         general: list[str] = []
-        for warning in self.result.warnings:
-            said = warning.split("：", 1)[0]
-            row = self.row_of.get(said) or self.row_of.get(said.split(": ", 1)[-1])
+        for warning, row in zip(self.result.warnings, self.result.warning_rows):
             if row is None:
                 general.append(chinese(warning))
             elif row[1] in self.periods:
