@@ -23,18 +23,39 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM)  # SIGTERM last: once it is caught, bo
 arrived = 0
 
 
+#: The code of the loader that runs a compiled module's initialisation (numpy's, pandas', Cython's).
+#: A KeyboardInterrupt raised in Python code that such an initialisation calls can be cleared by
+#: the C code (Cython's collections.abc registration, an import whose failure it ignores): the
+#: signal is lost and the module left half-built, and a later call into it crashes the process
+#: (SIGSEGV in pandas' ``maybe_convert_numeric`` after a SIGINT while pandas loaded).
+_EXTENSION_LOADER = sys.modules["_frozen_importlib_external"].ExtensionFileLoader
+_BUILDING_EXTENSION = frozenset({_EXTENSION_LOADER.create_module.__code__, _EXTENSION_LOADER.exec_module.__code__})
+
+
 def raise_interrupt(signum: int, frame: object) -> None:
     """The handler of both signals: a KeyboardInterrupt that carries the signal's number. Where
-    Python would swallow it (in a finalizer, or in the callback that drops an import's module lock,
-    which runs hundreds of times while pandas loads) and print "Exception ignored" with a
-    traceback, the signal is delivered again a millisecond later, outside it."""
+    Python or C code would swallow it (in a finalizer; in the callback that drops an import's
+    module lock, which runs hundreds of times while pandas loads; anywhere inside a compiled
+    module's initialisation), the signal is delivered again a millisecond later, until it lands
+    outside."""
     global arrived
     arrived = signum
-    code = getattr(frame, "f_code", None)
-    if code is not None and (code.co_name == "__del__" or (code.co_name == "cb" and code.co_filename.startswith("<frozen importlib"))):
+    if _swallowed_at(frame):
         _thread.start_new_thread(_interrupt_soon, (signum,))
         return
     raise KeyboardInterrupt(signum)
+
+
+def _swallowed_at(frame: object) -> bool:
+    """Whether an exception raised in ``frame`` may be swallowed on its way out (see raise_interrupt)."""
+    code = getattr(frame, "f_code", None)
+    if code is not None and (code.co_name == "__del__" or (code.co_name == "cb" and code.co_filename.startswith("<frozen importlib"))):
+        return True
+    while frame is not None:
+        if frame.f_code in _BUILDING_EXTENSION:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _interrupt_soon(signum: int) -> None:
