@@ -16,10 +16,10 @@ import _signal as signal  # what the `signal` module wraps, loaded at start-up; 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)  # SIGTERM last: once it is caught, both are (tests read /proc)
 
 
-#: The signal that arrived last in this command (0: none). An error that follows it is its doing:
-#: C code that imports a module while it initialises replaces the KeyboardInterrupt raised there
-#: with an error of its own (numpy: ``ImportError: PyCapsule_Import could not import module
-#: "datetime"``, which pandas turns into "Unable to import required dependency numpy").
+#: The signal that arrived last in this command (0: none). An error that follows it is its doing,
+#: a last defence: code can replace the KeyboardInterrupt raised in it with an error of its own, as
+#: numpy's initialisation did (``ImportError: PyCapsule_Import could not import module
+#: "datetime"``) before :func:`raise_interrupt` held signals there.
 arrived = 0
 
 
