@@ -371,9 +371,10 @@ def main(argv: list[str] | None = None) -> int:
             faulthandler.enable(all_threads=True)
     except (OSError, ValueError, AttributeError):  # stderr is no file (a caller's own stream)
         pass
-    handlers = {}
+    handlers, unraisable = {}, sys.unraisablehook
     if threading.current_thread() is threading.main_thread():
         handlers = {s: signal.signal(s, raise_interrupt) for s in SIGNALS if signal.getsignal(s) != signal.SIG_IGN}  # ignored stays ignored
+        sys.unraisablehook = console.delivering_again(unraisable)
     console.arrived = 0  # a signal an earlier command in this process had (tests) is not this one's
     if "anji_xl.book.package" in sys.modules:  # what an earlier command in this process wrote (tests) is not this one's
         sys.modules["anji_xl.book.package"].replaced.clear()
@@ -391,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for s, handler in handlers.items():
             signal.signal(s, handler)
+        sys.unraisablehook = unraisable
 
 
 if __name__ == "__main__":

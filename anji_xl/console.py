@@ -58,6 +58,22 @@ def _swallowed_at(frame: object) -> bool:
     return False
 
 
+def delivering_again(previous: object) -> object:
+    """A ``sys.unraisablehook`` for while a command runs: an error Python cannot raise, only print
+    ("Exception ignored in: …": a weakref callback, a finalizer, run from C when an object is
+    freed), is handed to ``previous``, except a KeyboardInterrupt of :func:`raise_interrupt`,
+    which is delivered again a millisecond later. CI saw one lost in ``WeakSet._remove``."""
+
+    def hook(unraisable: object) -> None:
+        error = getattr(unraisable, "exc_value", None)
+        if isinstance(error, KeyboardInterrupt) and error.args and isinstance(error.args[0], int):
+            _thread.start_new_thread(_interrupt_soon, (error.args[0],))
+        else:
+            previous(unraisable)
+
+    return hook
+
+
 def _interrupt_soon(signum: int) -> None:
     """Deliver ``signum`` to the main thread again a millisecond from now (a thread of its own)."""
     _thread.allocate_lock().acquire(timeout=0.001)  # a sleep that imports nothing
@@ -130,6 +146,7 @@ def main() -> int:
     for s in SIGNALS:
         if signal.getsignal(s) != signal.SIG_IGN:
             signal.signal(s, raise_interrupt)
+    sys.unraisablehook = delivering_again(sys.unraisablehook)
     try:
         from . import cli  # argparse and the package's own modules; each command loads the rest
 

@@ -602,6 +602,33 @@ def test_a_signal_while_numpy_initialises_does_not_break_numpy():
     assert "PyCapsule" not in done.stderr and "numpy" not in done.stderr
 
 
+@pytest.mark.parametrize("module", ["argparse", "anji_xl.io.parse"])  # imported by the entry before the command runs; by the command
+def test_a_signal_in_a_weakref_callback_is_delivered_again(module):
+    """A weakref callback runs from C when its object is freed, and Python only prints an error
+    raised there ("Exception ignored in: …"): CI saw a KeyboardInterrupt lost that way in
+    ``WeakSet._remove`` (recalc ended 0). The interrupt is delivered again, and the command ends
+    as interrupted. Here an object dies as ``module`` is imported; its callback gets a real SIGINT."""
+    done = _compute_with(f"""
+        import weakref
+        class Referent:
+            pass
+        alive = [Referent()]
+        def callback(_):
+            print("SIGINT sent", file=sys.stderr, flush=True)
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(100_000):  # the handler runs here, inside the callback
+                pass
+        dying = weakref.ref(alive[0], callback)
+        class Free:
+            def find_spec(self, name, path=None, target=None):
+                if name == "{module}":
+                    alive.clear()
+        sys.meta_path.insert(0, Free())
+    """)
+    _ended_by_the_signal_sent(done)
+    assert "Exception ignored" not in done.stderr
+
+
 @pytest.mark.parametrize("module", ["argparse", "pandas"])  # imported by the entry before the command runs; by the command
 def test_an_error_that_follows_a_signal_is_reported_as_the_interruption(module):
     """The last defence: code that turns the KeyboardInterrupt into an error of its own (as numpy's
