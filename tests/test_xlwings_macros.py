@@ -46,17 +46,17 @@ def test_recalculate_writes_the_results_rows_recalc_writes_and_the_scores_formul
                                                            tables.model.indicator_cell, tables.data))
     assert main(["recalc", str(path)]) == 0
     capsys.readouterr()
-    results = openpyxl.load_workbook(path)["Results"]
+    results = openpyxl.load_workbook(path, read_only=True)["Results"]  # only this sheet is parsed
     written = {(c.row, c.column): c.value for row in results.iter_rows() for c in row if c.value not in (None, "")}
     assert _results(fake.sheets["Results"].cells) == _results(written)
     summary = [fake.cell(f"Results!{col}5") for col in "ABCD"]
     assert summary[:2] == ["安吉县", 2018.0] and summary[3] == 1.0
     shown = {(c.row + 1, c.col + 1): c.formula if c.formula is not None else c.value for c in cells}
     for column in shared:  # a shared formula as Excel fills it down: relative references move with the row
-        origin = f"{get_column_letter(column.col + 1)}{column.first_row + 1}"
+        moved = Translator(column.formula, f"{get_column_letter(column.col + 1)}{column.first_row + 1}")
         for k in range(len(column.values)):
             target = f"{get_column_letter(column.col + 1)}{column.first_row + 1 + k}"
-            shown[(column.first_row + 1 + k, column.col + 1)] = Translator(column.formula, origin).translate_formula(target)
+            shown[(column.first_row + 1 + k, column.col + 1)] = moved.translate_formula(target)
     assert fake.sheets["Scores"].cells == {at: value for at, value in shown.items() if value not in (None, "")}
     assert any("ANJI_SCORE(" in str(v) for v in fake.sheets["Scores"].cells.values())
     charts = fake.sheets["Dashboard"].charts
@@ -122,5 +122,5 @@ def test_recalculate_points_a_stale_dashboard_choice_where_recalc_does(tmp_path,
     assert fake.alerts == []
     assert (fake.cell("Dashboard!C3"), fake.cell("Dashboard!C4")) == shown
     assert main(["recalc", str(path)]) == 0, capsys.readouterr().err
-    dashboard = openpyxl.load_workbook(path)["Dashboard"]
+    dashboard = openpyxl.load_workbook(path, read_only=True)["Dashboard"]  # read_only: only this sheet is parsed
     assert (dashboard["C3"].value, dashboard["C4"].value) == shown

@@ -9,6 +9,8 @@ number over as a float), a blank absent.
 
 from __future__ import annotations
 
+import functools
+import io
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -18,6 +20,13 @@ from openpyxl.formula.translate import Translator
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
 _ADDRESS = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def _held(value: object) -> object:
+    """A value as Excel holds it: a number as a float, a blank (None, "") as None."""
+    if value is None or value == "":
+        return None
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 class Note:
@@ -64,10 +73,10 @@ class Range:
         if isinstance(formula, list) or self.first == self.last:
             self.value = formula
             return
-        origin = f"{get_column_letter(self.first[1])}{self.first[0]}"
+        moved = Translator(formula, f"{get_column_letter(self.first[1])}{self.first[0]}")  # parsed once, moved to each cell
         for r in range(self.first[0], self.last[0] + 1):
             for c in range(self.first[1], self.last[1] + 1):
-                self.sheet.put((r, c), Translator(formula, origin).translate_formula(f"{get_column_letter(c)}{r}"))
+                self.sheet.put((r, c), moved.translate_formula(f"{get_column_letter(c)}{r}"))
 
     formula = property(None, _fill)
 
@@ -111,10 +120,11 @@ class Sheet:
         self.charts: list[SimpleNamespace] = []
 
     def put(self, at: tuple[int, int], value: object) -> None:
-        if value is None or value == "":
+        held = _held(value)
+        if held is None:
             self.cells.pop(at, None)
         else:
-            self.cells[at] = float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+            self.cells[at] = held
 
     def range(self, first, last=None) -> Range:
         if isinstance(first, str):
@@ -152,24 +162,36 @@ class Book:
     """An open book: every sheet's cells, tables, notes and chart series; what the app showed."""
 
     def __init__(self, path: Path):
-        source = openpyxl.load_workbook(path)  # formulas as their text, as Excel's Range.formula reads them
         self.sheets = Sheets()
         self.clipboard = None
         self.alerts: list[str] = []
         self.app = SimpleNamespace(status_bar=False, alert=lambda text, title="": self.alerts.append(text))
-        for ws in source.worksheets:
-            sheet = Sheet(self, ws.title)
-            for row in ws.iter_rows():
-                for cell in row:
-                    sheet.put((cell.row, cell.column), cell.value)
-            sheet.tables = _Named(Table(sheet, name, ref) for name, ref in ws.tables.items())
-            sheet.charts = [_chart() for _ in ws._charts]
+        for title, cells, tables, charts in _opened(Path(path).read_bytes()):
+            sheet = Sheet(self, title)
+            sheet.cells = dict(cells)
+            sheet.tables = _Named(Table(sheet, name, ref) for name, ref in tables)
+            sheet.charts = [_chart() for _ in range(charts)]
             self.sheets.append(sheet)
 
     def cell(self, address: str) -> object:
         """``Sheet!A1``'s value."""
         sheet, cell = address.split("!")
         return self.sheets[sheet].range(cell).value
+
+
+@functools.lru_cache(maxsize=4)
+def _opened(content: bytes) -> list[tuple[str, dict[tuple[int, int], object], list[tuple[str, str]], int]]:
+    """Each sheet of a book's file: title, cells, tables (name, ref) and how many charts. Kept for
+    the next test opening the same bytes (most open a copy of the shipped book): openpyxl parses
+    each cell of a shared formula again, seconds for the Scores sheet. Cells hold immutable
+    values, so a book copies the dict."""
+    source = openpyxl.load_workbook(io.BytesIO(content))  # formulas as their text, as Excel's Range.formula reads them
+    sheets = []
+    for ws in source.worksheets:
+        cells = {(cell.row, cell.column): _held(cell.value) for row in ws.iter_rows() for cell in row}
+        cells = {at: value for at, value in cells.items() if value is not None}
+        sheets.append((ws.title, cells, list(ws.tables.items()), len(ws._charts)))
+    return sheets
 
 
 def _chart() -> SimpleNamespace:
