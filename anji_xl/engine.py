@@ -383,11 +383,28 @@ def _annualised_warnings(model: Model, panel: Panel, values: pd.DataFrame, score
             for (unit, period), (_, since), span, rated in zip(labels, previous, scored.spans[rows], has_rate[rows])]
 
 
-def compute(model: Model, panel: Panel) -> IndexResult:
+def _data_warnings(model: Model, panel: Panel, values: pd.DataFrame, scored: PanelScores,
+                   weights: np.ndarray) -> list[tuple[tuple[str, str] | None, str]]:
+    """(row, warning) for what the data made the computation do: rows with missing values,
+    growth annualised over a gap, and pooled methods without spread (None: no one row)."""
+    notes = []
+    if model.settings.missing != "error":
+        notes += _missing_warnings(model, panel, values, scored.scored.faults == Fault.MISSING, weights)
+    notes += _annualised_warnings(model, panel, values, scored)
+    if scored.degenerate.any():
+        ids = list(values.columns)
+        flat = sorted({(values.index[r][1], ids[c]) for r, c in zip(*np.nonzero(scored.degenerate))})
+        notes += [(None, _at([model.indicator_cell(ident, "method")], say("all_equal", ident=ident, period=period))) for period, ident in flat]
+    return notes
+
+
+def compute(model: Model, panel: Panel, warn: bool = True) -> IndexResult:
     """Compute the index for every (unit, period) row of the panel.
 
     Y = Σ_k W_k D_k with the report's defaults (arithmetic at both levels), which equals
-    Σ_i W_i X_i. See the step functions for each formula.
+    Σ_i W_i X_i. See the step functions for each formula. ``warn=False``: the result has no
+    warnings, for a caller that shows only the numbers (ANJI_TABLE): wording one per row with a
+    missing value costs a third of the computation.
     """
     settings = model.settings
     ids = list(model.indicators.index)
@@ -405,12 +422,7 @@ def compute(model: Model, panel: Panel) -> IndexResult:
         scores, policy_missing = scored.scored.scores, missing
     combined = combine(scores, policy_missing, base_weights, membership, settings, full_scores(model.indicators["method"].tolist(), settings))
     faults[combined.negative_for_geometric] = Fault.NEGATIVE_FOR_GEOMETRIC
-    if settings.missing != "error":
-        notes += _missing_warnings(model, panel, values, missing, combined.weights)
-    notes += _annualised_warnings(model, panel, values, scored)
-    if scored.degenerate.any():
-        flat = sorted({(values.index[r][1], ids[c]) for r, c in zip(*np.nonzero(scored.degenerate))})
-        notes += [(None, _at([model.indicator_cell(ident, "method")], say("all_equal", ident=ident, period=period))) for period, ident in flat]
+    notes = notes + _data_warnings(model, panel, values, scored, combined.weights) if warn else []
     problems = model_problems + _fault_problems(model, panel, values, faults, combined.scores, scored)
     if settings.missing == "reweight" and not model_problems:
         problems += _empty_row_problems(panel, values, combined.weights)

@@ -242,7 +242,7 @@ def table(data, indicators, settings) -> object:
     model_problems = check_model(model, panel)[2]
     if model_problems:
         raise AnjiInputError(model_problems)
-    result = compute(model, panel)
+    result = compute(model, panel, warn=False)  # a table of numbers: its warnings would not be shown
     frame = pd.concat([result.index, result.dimension_scores, result.rank.rename("rank")], axis=1)
     errors = row_errors(result.faults.to_numpy(), model.settings.missing == "error")
     return _rows_out(["unit", "period", "index", *result.dimensions, "rank"], frame, errors)

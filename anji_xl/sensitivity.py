@@ -135,7 +135,7 @@ def sensitivity(model: Model, panel: Panel, draws: int | None = None, spread: fl
     draws = settings.draws if draws is None else draws
     spread = settings.spread if spread is None else spread
     seed = settings.seed if seed is None else seed
-    base = compute(model, panel)
+    base = compute(model, panel, warn=False)  # its scores and problems: the warnings are not shown
     rows = base.rows
     weights, _, _ = check_weights(model)
     scores = base.scores.to_numpy()

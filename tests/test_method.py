@@ -6,6 +6,7 @@ import math
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from anji_xl import Settings, compute
@@ -108,6 +109,21 @@ def test_growth_across_a_gap_is_annualised_with_a_warning():
     consecutive = compute(model, make_panel({("甲县", "2019"): {"T": 100.0, "P": 200.0}, ("甲县", "2020"): {"T": 110.0, "P": 210.0}}))
     assert not any("annualised" in w for w in consecutive.warnings)
     assert close(consecutive.scores.at[("甲县", "2020"), "T"], 1.03 / 1.10)
+
+
+def test_without_warnings_the_result_is_the_same_but_unworded():
+    """compute(warn=False), as ANJI_TABLE and sensitivity call it: every number and problem as
+    with warnings (a gap, missing values reweighted, weights rescaled, a negative value)."""
+    model = make_model({"T": {"dimension": "A", "direction": -1, "method": "growth", "reference": 0.03, "weight": 0.5},
+                        "R": {"dimension": "B", "reference": 2.0, "weight": 0.6}}, missing="reweight", normalize_weights=True)
+    panel = make_panel({("甲县", "2017"): {"T": 100.0, "R": 1.0}, ("甲县", "2020"): {"T": 133.1, "R": np.nan},
+                        ("乙县", "2020"): {"T": 90.0, "R": -1.0}})
+    worded, unworded = compute(model, panel), compute(model, panel, warn=False)
+    assert len(worded.warnings) >= 3 and unworded.warnings == unworded.warning_rows == []
+    assert unworded.problems == worded.problems and unworded.problems
+    for name in ("scores", "weights", "dimension_scores", "contributions", "gains", "missing", "faults", "index", "rank"):
+        frame = getattr(worded, name)
+        (pd.testing.assert_series_equal if isinstance(frame, pd.Series) else pd.testing.assert_frame_equal)(getattr(unworded, name), frame)
 
 
 def test_score_growth_periods_annualise():
