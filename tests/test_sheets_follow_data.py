@@ -206,7 +206,7 @@ def _dashboard(recalculated: openpyxl.Workbook) -> dict[str, object]:
 
 def _choice_cells(book: Path) -> list[object]:
     """The Dashboard's two input cells as the book holds them."""
-    board = load_quietly(book)["Dashboard"]
+    board = load_quietly(book, read_only=True)["Dashboard"]  # read_only: only this sheet is parsed
     return [board.cell(at[0] + 1, at[1] + 1).value for at in (dashboard.UNIT, dashboard.PERIOD)]
 
 
@@ -218,7 +218,7 @@ def test_the_dashboard_never_points_at_nothing(capsys, tmp_path):
     book = tmp_path / "renamed.xlsm"
     shutil.copy(SHIPPED_BOOK, book)
     retype_cells(book, "Data", {f"A{r}": "德清县" for r in range(2, 5)})  # 安吉县's rows retyped
-    rows = [[c.value for c in load_quietly(SHIPPED_BOOK)["Data"][r]] for r in range(2, 5)]
+    rows = [[c.value for c in load_quietly(SHIPPED_BOOK, data_only=True)["Data"][r]] for r in range(2, 5)]
     type_rows(book, [["长兴县", 2019, *[v * 1.1 if isinstance(v, float) else v for v in rows[1][2:-1]]],
                      ["长兴县", 2021, *[v * 1.2 if isinstance(v, float) else v for v in rows[2][2:-1]]]])
     tables = read_book_tables(book)
