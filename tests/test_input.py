@@ -42,6 +42,25 @@ def test_cells_read_as_a_statistician_means_them(typed, number, kind):
     assert how == kind and (value == pytest.approx(number) if kind in ("number", "text") else math.isnan(value))
 
 
+def test_true_among_numbers_is_not_a_number_and_0_1_and_whole_numbers_are(tmp_path):
+    """Data whose only cell that is not a number is TRUE (read as 1 by a float conversion): it is
+    a problem at its cell, in a book (python-calamine) and in a range handed over by Excel; 0, 1
+    and a whole number are numbers."""
+    from anji_xl.io.parse import inspect_grid_tables
+    from anji_xl.io.read_book import inspect_book
+
+    data = [["甲县", 2019, 1.0, 100.0], ["甲县", 2020, 0.0, 2], ["乙县", 2020, True, 1.0]]
+    book = write_book(tmp_path / "true.xlsx", INDICATORS, data, [["missing", "reweight"]])
+    grids = {"Indicators": ([["id", "dimension", "area", "direction", "method", "reference", "weight"], *INDICATORS], 1, 1),
+             "Data": ([["unit", "period", "E1", "T"], *[[u, float(p), *v] for u, p, *v in data]], 1, 1),
+             "Settings": ([["key", "value"], ["missing", "reweight"]], 1, 1)}
+    for tables, problems in (inspect_book(book), inspect_grid_tables(grids)):
+        assert [(p.where, p.message) for p in problems] == [("Data!C4", "True 不是数字 · True is not a number")]
+        values = tables.panel.values
+        assert values.loc[("甲县", "2020")].tolist() == [0.0, 2.0] and values.loc[("甲县", "2019")].tolist() == [1.0, 100.0]
+        assert math.isnan(values.at[("乙县", "2020"), "E1"]) and values.at[("乙县", "2020"), "T"] == 1.0
+
+
 @pytest.mark.parametrize(("typed", "label"), [
     (2020, "2020"), (2020.0, "2020"), ("2020.0", "2020"), (" 2020", "2020"), ("2020年", "2020"), ("2020 年度", "2020"),
     ("２０２０年", "2020"), ("2020Q1", "2020Q1"), (2018.5, "2018.5"),

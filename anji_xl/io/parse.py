@@ -20,6 +20,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from array import array
 from itertools import chain
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -356,17 +357,26 @@ def _row_labels(block: _Block) -> tuple[list[tuple[str, str]], list[int], dict[t
 
 def _numbers_at_once(rows: list[list[object]], positions: list[int]) -> np.ndarray | None:
     """The cells at ``positions`` of every row as one array (rows × positions, Fortran order),
-    when every one of them is a number (float), as a book's values mostly are; else None."""
+    when every one of them is a number (float), as a book's values mostly are; else None.
+
+    ``array("d")`` takes the cells in one pass and refuses text and blanks (None); of what else it
+    takes, only a bool would be read differently (TRUE is not a number), and a bool reads as 0 or 1:
+    only cells of those values are looked at. (An int is a number either way.)"""
     if not rows or not positions:
         return None
     first, last = min(positions), max(positions) + 1
     if min(map(len, rows)) < last:
         return None
     cells = list(chain.from_iterable(row[first:last] for row in rows))
-    if set(map(type, cells)) != {float}:
+    try:
+        flat = np.frombuffer(array("d", cells), dtype=float)
+    except (TypeError, OverflowError):  # text or a blank among them (or an int beyond a float's range)
         return None
-    block = np.array(cells, dtype=float).reshape(len(rows), last - first)
-    return np.asfortranarray(block[:, [pos - first for pos in positions]])
+    if any(cells[k].__class__ is bool for k in np.flatnonzero((flat == 0) | (flat == 1)).tolist()):
+        return None
+    block = flat.reshape(len(rows), last - first)
+    wanted = [pos - first for pos in positions]
+    return np.asfortranarray(block if wanted == list(range(last - first)) else block[:, wanted])
 
 
 class _Labels(dict):
