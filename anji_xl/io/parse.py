@@ -142,14 +142,13 @@ def block_from_grid(sheet: str, grid: list[list[object]], problems: list[Problem
             problems.append(Problem(f"{sheet}!{letter}{header_row}", say("column_twice", key=key, other=columns[key])))
         else:
             columns[key], positions[key] = letter, k
-    body = [(header_row + 1 + k, row) for k, row in enumerate(grid[offset + 1:]) if _filled(row)]
+    rows = grid[offset + 1:]
+    firsts = [row[0] if row else None for row in rows]
+    if set(map(type, firsts)) == {str} and all(map(str.strip, firsts)):  # each row starts with a label, as Data's do
+        body = list(zip(range(header_row + 1, header_row + 1 + len(rows)), rows))
+    else:
+        body = [(header_row + 1 + k, row) for k, row in enumerate(rows) if not all(map(is_blank, row))]
     return _Block(sheet, columns, positions, body, header_row)
-
-
-def _filled(row: list[object]) -> bool:
-    """Whether a row has a cell that is not blank; a row of Data mostly starts with one."""
-    first = row[0] if row else None
-    return first.__class__ is float or (first.__class__ is str and bool(first.strip())) or not all(map(is_blank, row))
 
 
 def cell_number(value: object) -> tuple[float, str]:

@@ -212,7 +212,8 @@ def _typed(rows: list[list[object]], width: int, keep_floats: bool) -> list[list
     rows below the first non-blank one (the header) keep their numbers and text as they are: the
     parser reads a float as a number and "" as a blank either way, and typing 750,000 cells would
     take time (their types are looked at once, for all of them)."""
-    rows = [row + [""] * (width - len(row)) if len(row) < width else row for row in rows]
+    if min(map(len, rows), default=width) < width:
+        rows = [row + [""] * (width - len(row)) if len(row) < width else row for row in rows]
     header = next((k for k, row in enumerate(rows) if not all(is_blank(_as_typed(v)) for v in row)), len(rows)) if keep_floats else len(rows)
     grid = [[_as_typed(v) for v in row] for row in rows[:header + 1]]
     body = rows[header + 1:]
