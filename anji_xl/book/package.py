@@ -36,7 +36,6 @@ import sys
 import threading
 import time
 import zipfile
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from copy import copy as shallow_copy
@@ -44,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from ..io.zip_parts import INFLATE_ERRORS, deflate_lib, inflated, stored
 from ..messages import Pair, pair, say
 from ..model import AnjiInputError, Problem
 
@@ -54,16 +54,9 @@ except ImportError:  # pragma: no cover — Windows
 
 TEMPORARY_PREFIX = ".~anji-"
 STALE_AFTER = 10 * 60  # seconds: a temporary file this old, and unlocked, belongs to no live run
-try:  # ISA-L's deflate (python-isal): 3-4× zlib's speed at level 1 for a smaller file, and it lets go of the GIL
-    from isal import isal_zlib as deflate_lib
-except ImportError:  # pragma: no cover — a platform without its wheel: the standard library's zlib
-    deflate_lib = zlib
-INFLATE_ERRORS = (zlib.error, deflate_lib.error)
 REWRITTEN_LEVEL = 1  # deflate level of the rewritten parts: a long Scores is 150 MB of XML; zlib's level 6 takes 3× as long for ~1.3× smaller
 DEFLATE_CHUNK = 8 * 2**20  # bytes of a rewritten part deflated apart, in parallel, as they are made
 DEFLATING_AHEAD = 4  # chunks deflated or waiting at once: a long part is never held whole
-INFLATE_PIECE = 2**18  # deflated bytes of a part inflated at a time (a few MB of XML)
-_LOCAL_HEADER = b"PK\x03\x04"
 _FS_IOC_GETFLAGS = 0x80086601  # Linux ioctl: the inode flags chattr sets
 _APPEND_ONLY, _IMMUTABLE = 0x20, 0x10
 
@@ -371,43 +364,12 @@ def backup_path(book: Path) -> Path:
     return book.with_name(f"{book.stem}.backup{book.suffix}")
 
 
-def _stored(data: bytes, info: zipfile.ZipInfo) -> memoryview | None:
-    """A part's bytes as the package stores them (stored or deflated); None for other methods or
-    encrypted parts, which only zipfile reads."""
-    at = info.header_offset
-    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1 or data[at:at + 4] != _LOCAL_HEADER:
-        return None
-    start = at + 30 + int.from_bytes(data[at + 26:at + 28], "little") + int.from_bytes(data[at + 28:at + 30], "little")
-    return memoryview(data)[start:start + info.compress_size]
-
-
-def inflated(data: bytes, package: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """A part's content in pieces, inflated from the package's bytes (``data``), its size and
-    CRC-32 checked at the end as zipfile's own read does, so a damaged part is refused."""
-    raw = _stored(data, info)
-    if raw is None:
-        yield package.read(info.filename)
-        return
-    engine = deflate_lib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
-    size = crc = 0
-    for k in range(0, len(raw), INFLATE_PIECE):
-        piece = engine.decompress(raw[k:k + INFLATE_PIECE]) if engine else bytes(raw[k:k + INFLATE_PIECE])
-        size, crc = size + len(piece), deflate_lib.crc32(piece, crc)
-        yield piece
-    rest = engine.flush() if engine else b""
-    size, crc = size + len(rest), deflate_lib.crc32(rest, crc)
-    if rest:
-        yield rest
-    if size != info.file_size or crc != info.CRC:
-        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
-
-
 def copy_member(data: bytes, package: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
     """A part copied into ``out`` as it is stored in ``data`` (the package's bytes): its deflated
     bytes are not inflated and deflated again, only inflated once to check their CRC-32, as
     zipfile's own read would, so a damaged part is still refused. Parts stored otherwise (other
     methods, encrypted) go through zipfile."""
-    raw = _stored(data, info)
+    raw = stored(data, info)
     if raw is None:
         out.writestr(info, package.read(info.filename))
         return

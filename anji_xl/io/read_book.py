@@ -9,7 +9,7 @@ Cells reach the parser as a statistician typed them: whole numbers as int, dates
 blank as None, and Excel's error values as their text (``#N/A`` is a no-data mark, ``#DIV/0!`` not
 a number). python-calamine reads errors as blanks (dimastbk/python-calamine#105), so the XML of
 each sheet is searched for error cells too. The two run in threads of their own (python-calamine
-and zlib release the GIL) while the caller loads pandas: :func:`start_inspecting`.
+and ISA-L release the GIL) while the caller loads pandas: :func:`start_inspecting`.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from python_calamine import CalamineWorkbook
 from ..collector import uncollected
 from ..cells import column_letters, column_number, is_blank
 from ..messages import say
+from .zip_parts import inflated
 from ..model import Problem
 
 if TYPE_CHECKING:
@@ -137,21 +138,24 @@ def _last_row_begun(piece: bytes) -> int:
 def _error_cells(ws: Worksheet, last_row: int | None = None) -> dict[tuple[int, int], str | None]:
     """(row, column) → error text of the sheet's cells holding an error value (1-based), up to
     ``last_row`` at least: the XML is read no further once a later row has begun (rows come in
-    order). It is read in pieces of whole rows, so memory stays small; only pieces that hold
-    ``"e"`` at all are searched cell by cell."""
+    order). It is inflated (ISA-L) and searched in pieces of whole rows, so memory stays small;
+    only pieces that hold ``"e"`` at all are searched cell by cell."""
     found: dict[tuple[int, int], str | None] = {}
 
     def search(piece: bytes) -> None:
-        if b'"e"' not in piece and b"'e'" not in piece:
+        # an error value's text starts with # (#N/A, #DIV/0!; one without text changes nothing):
+        # a piece without # is passed over at memchr's speed, where '"e"' is slow to look for
+        if b"#" not in piece or (b'"e"' not in piece and b"'e'" not in piece):
             return
         for cell in _ERROR_CELL.finditer(piece):
             at, value = _CELL_AT.search(cell[1]), _VALUE.search(cell[2])
             if at:
                 found[(int(at[2]), column_number(at[1].decode()))] = (value[1].decode() or None) if value else None
 
-    with zipfile.ZipFile(ws.book.path) as package, package.open(ws.part) as xml:
+    data = ws.book.path.read_bytes()
+    with zipfile.ZipFile(ws.book.path) as package:
         rest = b""
-        while chunk := xml.read(1 << 18):
+        for chunk in inflated(data, package, package.getinfo(ws.part)):
             rest += chunk
             cut = rest.rfind(b"row>") + 4  # after a row's start or end tag: no cell is cut in two
             if cut > 3:
@@ -270,7 +274,7 @@ def _sheet(book: Book, name: str, problems: list[Problem], required: bool = True
 
 def _in_background(read: Callable[[], dict]) -> Callable[[], dict]:
     """Run ``read`` in a thread; the function returned waits for its result (or raises its
-    error). python-calamine releases the GIL while it parses a sheet and zlib while it inflates
+    error). python-calamine releases the GIL while it parses a sheet and ISA-L while it inflates
     one, so the cells and pandas (half a second) load at the same time."""
     done: list = []
 
@@ -296,7 +300,7 @@ def _in_background(read: Callable[[], dict]) -> Callable[[], dict]:
 def start_inspecting(path: str | Path) -> Callable[[], tuple[BookTables | None, list[Problem]]]:
     """Start reading a workbook; the function returned finishes: the tables (None where the model
     or Data's header is unusable) and every problem of reading them (see :func:`inspect_book`).
-    python-calamine and zlib read in two threads meanwhile, so the caller can load what it needs next."""
+    python-calamine and ISA-L read in two threads meanwhile, so the caller can load what it needs next."""
     problems: list[Problem] = []
     book = _open(Path(path), problems)
     if book is None:
@@ -307,7 +311,7 @@ def start_inspecting(path: str | Path) -> Callable[[], tuple[BookTables | None, 
         sheets[name] = _sheet(book, name, said, required=name != "Settings"), said
     found = {name: ws for name, (ws, _) in sheets.items() if ws is not None}
     # python-calamine reads the values while a second thread searches the XML for error values
-    # (zlib inflating it on the core the caller's imports leave free); both release the GIL
+    # (ISA-L inflating it on the core the caller's imports leave free); both release the GIL
     cells = _in_background(lambda: {name: _cells(ws, _bounds_of(ws, f"tbl{name}")[1]) for name, ws in found.items()})
     errors = _in_background(lambda: {name: _error_cells(ws) for name, ws in found.items()})
 
