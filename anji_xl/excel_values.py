@@ -90,13 +90,15 @@ def _read_cell(value: object) -> object:
     return value
 
 
-def table_cells(arg: object) -> list[Sequence[object]]:
+def table_cells(arg: object, empty_text_stays: bool = False) -> list[Sequence[object]]:
     """A table argument taken raw (xlwings' ``raw`` conversion) as rows of cells read as xlwings'
     own conversion reads them (see :func:`_read_cell`). xlwings looks at each cell (3 µs each:
     seconds for a Data table of 30,000 rows); here a table of numbers and text is taken as it
-    is, and only rows holding something else are looked at cell by cell."""
+    is, and only rows holding something else are looked at cell by cell. ``empty_text_stays``:
+    a cell holding "" (a formula's empty result) may stay "", which the reader takes for a blank
+    as it takes None, rather than become None: finding one means another look at every cell."""
     rows = list(arg) if isinstance(arg, tuple) and all(isinstance(row, tuple) for row in arg) else grid(arg).tolist()
-    if set(map(type, chain.from_iterable(rows))) <= _AS_READ and not any("" in row for row in rows):
+    if set(map(type, chain.from_iterable(rows))) <= _AS_READ and (empty_text_stays or not any("" in row for row in rows)):
         return rows
     return [row if set(map(type, row)) <= _AS_READ and "" not in row else [_read_cell(value) for value in row] for row in rows]
 

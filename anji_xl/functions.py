@@ -209,7 +209,7 @@ def gains(ids, scores, weights, n, cap) -> object:
 
 
 def _tables(data, indicators, settings):
-    grids = {name: None if arg is None else (table_cells(arg), 1, 1)
+    grids = {name: None if arg is None else (table_cells(arg, empty_text_stays=name == "Data"), 1, 1)
              for name, arg in (("Indicators", indicators), ("Data", data), ("Settings", settings))}
     return read_grids(grids)
 

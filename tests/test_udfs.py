@@ -298,6 +298,18 @@ def test_table_calls_leave_the_cycle_collector_as_they_found_it():
         gc.enable()
 
 
+def test_a_table_reads_empty_text_in_data_as_blank_cells():
+    """Data's cells holding "" (a formula's empty result) stay "" on their way to the reader
+    (table_cells need not look for them): a blank value, a blank row and a blank header cell give
+    the table that None in their places gives."""
+    def data(blank):
+        return (("unit", "period", "E1", "E2", "G1", blank), ("甲县", 2018.0, 0.6, 100.0, blank, blank),
+                (blank,) * 6, *DATA[2:])
+    with_empty_text = xl.shown(xl.call("ANJI_TABLE", data(""), INDICATORS, SETTINGS))
+    assert with_empty_text == xl.shown(xl.call("ANJI_TABLE", data(None), INDICATORS, SETTINGS))
+    assert [row[:2] for row in with_empty_text[1:]] == [["甲县", "2018"], ["甲县", "2019"], ["乙县", "2019"]]
+
+
 def test_table_errors_follow_the_documented_mapping():
     # a negative value is #NUM! in its row, as in ANJI_SCORE; the other rows keep their numbers
     negative = DATA[:3] + (("乙县", 2019.0, -1.0, 50.0, 0.7),)
