@@ -97,7 +97,7 @@ def table_cells(arg: object, empty_text_stays: bool = False) -> list[Sequence[ob
     is, and only rows holding something else are looked at cell by cell. ``empty_text_stays``:
     a cell holding "" (a formula's empty result) may stay "", which the reader takes for a blank
     as it takes None, rather than become None: finding one means another look at every cell."""
-    rows = list(arg) if isinstance(arg, tuple) and all(isinstance(row, tuple) for row in arg) else grid(arg).tolist()
+    rows = list(arg) if isinstance(arg, tuple) and set(map(type, arg)) <= {tuple} else grid(arg).tolist()  # xlwings' raw: a tuple of tuples
     if set(map(type, chain.from_iterable(rows))) <= _AS_READ and (empty_text_stays or not any("" in row for row in rows)):
         return rows
     return [row if set(map(type, row)) <= _AS_READ and "" not in row else [_read_cell(value) for value in row] for row in rows]

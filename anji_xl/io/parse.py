@@ -409,14 +409,17 @@ def _case_only_twins(block: _Block, keys: list[tuple[str, str]], row_of: dict[tu
     """Units that differ only in case (Anji / ANJI) are one unit to Excel's SUMIFS, COUNTIFS and
     look-ups, so the sheets would merge them: a problem naming both cells."""
     units = [unit for unit, _ in keys]
-    first_key = dict(zip(reversed(units), reversed(keys)))  # each unit's first row: written last
-    spellings: dict[str, dict[str, str]] = {}
+    spellings: dict[str, list[str]] = {}
     for unit in dict.fromkeys(units):  # in Data's order
-        spellings.setdefault(unit.casefold(), {})[unit] = block.cell("unit", row_of[first_key[unit]])
-    for found in spellings.values():
-        (first, first_cell), *others = found.items()
-        for unit, cell in others:
-            problems.append(Problem(cell, say("case_twins", unit=unit, first=first, cell=first_cell)))
+        spellings.setdefault(unit.casefold(), []).append(unit)
+    twins = [found for found in spellings.values() if len(found) > 1]
+    if not twins:
+        return
+    first_key = dict(zip(reversed(units), reversed(keys)))  # each unit's first row: written last
+    cell = lambda unit: block.cell("unit", row_of[first_key[unit]])  # noqa: E731
+    for first, *others in twins:
+        for unit in others:
+            problems.append(Problem(cell(unit), say("case_twins", unit=unit, first=first, cell=cell(first))))
 
 
 def _has_required(block: _Block | None, name: str, problems: list[Problem]) -> bool:
