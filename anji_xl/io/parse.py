@@ -24,6 +24,7 @@ from array import array
 from itertools import chain
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import itemgetter
 from typing import Callable
 
 import numpy as np
@@ -81,9 +82,9 @@ class _Block:
     def column(self, key: str, rows: list[list[object]] | None = None) -> list[object]:
         """The cells of a column in every row, or in these rows of cells."""
         pos = self.positions[key]
-        rows = [cells for _, cells in self.body] if rows is None else rows
+        rows = list(map(itemgetter(1), self.body)) if rows is None else rows
         if min(map(len, rows), default=0) > pos:  # every row reaches the column, as a range's rows do
-            return [cells[pos] for cells in rows]
+            return list(map(itemgetter(pos), rows))
         return [cells[pos] if pos < len(cells) else None for cells in rows]
 
     def cell(self, key: str, row: int) -> str:
@@ -300,7 +301,7 @@ def read_data(block: _Block, ids: list[str], reading: Reading) -> tuple[pd.DataF
     # What needs a word (a problem, a number stored as text) is said in the order of the cells,
     # row by row, as a statistician reads the sheet.
     index, kept, row_of, said = _row_labels(block)
-    kept_cells = [cells for _, cells in block.body] if len(kept) == len(block.body) else [block.body[k][1] for k in kept]
+    kept_cells = list(map(itemgetter(1), block.body)) if len(kept) == len(block.body) else [block.body[k][1] for k in kept]
     positions = [block.positions[columns[ident]] for ident in present]
     matrix = _numbers_at_once(kept_cells, positions)
     if matrix is None:  # text, blanks or marks among the numbers: column by column
@@ -329,7 +330,7 @@ def _row_labels(block: _Block) -> tuple[list[tuple[str, str]], list[int], dict[t
     unit_cells, period_cells = block.column("unit"), block.column("period")
     unit_labels = list(map(units.__getitem__, zip(map(type, unit_cells), unit_cells)))
     period_reads = list(map(periods.__getitem__, zip(map(type, period_cells), period_cells)))
-    rows = [row for row, _ in block.body]
+    rows = list(map(itemgetter(0), block.body))
     if None not in units.values() and None not in periods.values() and all(placed for _, placed in periods.values()):
         keys = list(zip(unit_labels, [label for label, _ in period_reads]))
         row_of = dict(zip(keys, rows))
