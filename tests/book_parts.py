@@ -28,8 +28,9 @@ def vba_modules(path: Path) -> dict[str, str]:
 
 def buttons(path: Path) -> dict[str, list[str]]:
     """Sheet name → the macros of its form buttons (from the sheet's VML drawing)."""
-    book = _load(path, keep_vba=True)
+    book = _load(path, read_only=True)  # the sheets' titles in order: no sheet is parsed
     sheet_files = {ws.title: f"xl/worksheets/sheet{k}.xml" for k, ws in enumerate(book.worksheets, start=1)}
+    book.close()
     found: dict[str, list[str]] = {}
     with zipfile.ZipFile(path) as package:
         names = set(package.namelist())
