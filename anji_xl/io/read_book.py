@@ -30,7 +30,7 @@ from python_calamine import CalamineWorkbook
 from ..collector import uncollected
 from ..cells import column_letters, column_number, is_blank
 from ..messages import say
-from .zip_parts import inflated
+from .zip_parts import inflated_from_file
 from ..model import Problem
 
 if TYPE_CHECKING:
@@ -152,10 +152,9 @@ def _error_cells(ws: Worksheet, last_row: int | None = None) -> dict[tuple[int, 
             if at:
                 found[(int(at[2]), column_number(at[1].decode()))] = (value[1].decode() or None) if value else None
 
-    data = ws.book.path.read_bytes()
     with zipfile.ZipFile(ws.book.path) as package:
         rest = b""
-        for chunk in inflated(data, package, package.getinfo(ws.part)):
+        for chunk in inflated_from_file(ws.book.path, package, package.getinfo(ws.part)):
             rest += chunk
             cut = rest.rfind(b"row>") + 4  # after a row's start or end tag: no cell is cut in two
             if cut > 3:

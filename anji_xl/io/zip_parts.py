@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import zipfile
 import zlib
+from pathlib import Path
 from typing import Iterator
 
 try:
@@ -18,27 +19,28 @@ INFLATE_PIECE = 2**18  # deflated bytes of a part inflated at a time (a few MB o
 _LOCAL_HEADER = b"PK\x03\x04"
 
 
+def _data_offset(header: bytes, info: zipfile.ZipInfo) -> int | None:
+    """Where a part's stored bytes start, from the 30 bytes of its local header; None for a part
+    only zipfile reads (another method, encrypted) or a header that is not one."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1 or header[:4] != _LOCAL_HEADER:
+        return None
+    return info.header_offset + 30 + int.from_bytes(header[26:28], "little") + int.from_bytes(header[28:30], "little")
+
+
 def stored(data: bytes, info: zipfile.ZipInfo) -> memoryview | None:
     """A part's bytes as the package stores them (stored or deflated); None for other methods or
     encrypted parts, which only zipfile reads."""
-    at = info.header_offset
-    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1 or data[at:at + 4] != _LOCAL_HEADER:
-        return None
-    start = at + 30 + int.from_bytes(data[at + 26:at + 28], "little") + int.from_bytes(data[at + 28:at + 30], "little")
-    return memoryview(data)[start:start + info.compress_size]
+    start = _data_offset(data[info.header_offset:info.header_offset + 30], info)
+    return None if start is None else memoryview(data)[start:start + info.compress_size]
 
 
-def inflated(data: bytes, package: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """A part's content in pieces, inflated from the package's bytes (``data``), its size and
-    CRC-32 checked at the end as zipfile's own read does, so a damaged part is refused."""
-    raw = stored(data, info)
-    if raw is None:
-        yield package.read(info.filename)
-        return
+def _inflate(raw: Iterator[bytes], info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The content of a part from its stored bytes in pieces, its size and CRC-32 checked at the
+    end as zipfile's own read does, so a damaged part is refused."""
     engine = deflate_lib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
     size = crc = 0
-    for k in range(0, len(raw), INFLATE_PIECE):
-        piece = engine.decompress(raw[k:k + INFLATE_PIECE]) if engine else bytes(raw[k:k + INFLATE_PIECE])
+    for chunk in raw:
+        piece = engine.decompress(chunk) if engine else bytes(chunk)
         size, crc = size + len(piece), deflate_lib.crc32(piece, crc)
         yield piece
     rest = engine.flush() if engine else b""
@@ -47,3 +49,26 @@ def inflated(data: bytes, package: zipfile.ZipFile, info: zipfile.ZipInfo) -> It
         yield rest
     if size != info.file_size or crc != info.CRC:
         raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+
+
+def inflated(data: bytes, package: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A part's content in pieces, inflated from the package's bytes (``data``); see :func:`_inflate`."""
+    raw = stored(data, info)
+    if raw is None:
+        yield package.read(info.filename)
+        return
+    yield from _inflate((raw[k:k + INFLATE_PIECE] for k in range(0, len(raw), INFLATE_PIECE)), info)
+
+
+def inflated_from_file(path: Path, package: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A part's content in pieces, read from the package's file a piece at a time (a reader that
+    needs one part does not hold the whole file); see :func:`_inflate`."""
+    with open(path, "rb") as file:
+        file.seek(info.header_offset)
+        start = _data_offset(file.read(30), info)
+        if start is None:
+            yield package.read(info.filename)
+            return
+        file.seek(start)
+        sizes = [min(INFLATE_PIECE, info.compress_size - k) for k in range(0, info.compress_size, INFLATE_PIECE)]
+        yield from _inflate((file.read(size) for size in sizes), info)
