@@ -115,7 +115,7 @@ def test_a_typed_city_on_the_dashboard_shows_no_gains_rather_than_zeros(tmp_path
     assert board.cell(dashboard.TABLE_ROW, dashboard.GAINS_COLUMN + 1).value == say("dashboard_gains_stale")
     assert [board.cell(first + k, dashboard.GAINS_COLUMN + 3).value for k in range(5)] == [None] * 5
     # the shipped choice, which Results holds, keeps its gains and says where they come from
-    shipped = openpyxl.load_workbook(libreoffice.convert(SHIPPED_BOOK, tmp_path / "shipped"), data_only=True)["Dashboard"]
+    shipped = openpyxl.load_workbook(libreoffice.convert(SHIPPED_BOOK, tmp_path / "shipped"), data_only=True, read_only=True)["Dashboard"]
     assert shipped.cell(dashboard.TABLE_ROW, dashboard.GAINS_COLUMN + 1).value == say("dashboard_gains")
     shipped_tables = read_book_tables(SHIPPED_BOOK)
     largest = compute(shipped_tables.model, shipped_tables.panel).top_gains("安吉县", "2020").iloc[0]

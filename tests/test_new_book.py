@@ -108,7 +108,7 @@ def test_a_new_book_holds_the_hand_computed_index_as_built_after_recalc_and_nati
 
 
 def test_the_dashboard_follows_the_two_dimensions_by_name(four_book, tmp_path):
-    board = load_quietly(libreoffice.convert(four_book, tmp_path), data_only=True)["Dashboard"]
+    board = load_quietly(libreoffice.convert(four_book, tmp_path), data_only=True, read_only=True)["Dashboard"]
     first = dashboard.TABLE_ROW + 2
     shown = [(board.cell(first + j, dashboard.DIMS_COLUMN + 1).value, board.cell(first + j, dashboard.DIMS_COLUMN + 2).value) for j in range(3)]
     unit, period = board.cell(dashboard.UNIT[0] + 1, dashboard.UNIT[1] + 1).value, board.cell(dashboard.PERIOD[0] + 1, dashboard.PERIOD[1] + 1).value
@@ -152,7 +152,7 @@ def test_a_book_of_ones_own_indicators_has_a_name_of_its_own(capsys, four_book, 
     row = settings.ROW["name"] + 1
     assert load_quietly(retyped)["Settings"][f"A{row}"].value == "name"
     retype_cells(retyped, "Settings", {f"B{row}": "城乡融合指数"})
-    board = load_quietly(libreoffice.convert(retyped, tmp_path), data_only=True)["Dashboard"]
+    board = load_quietly(libreoffice.convert(retyped, tmp_path), data_only=True, read_only=True)["Dashboard"]
     assert board["B1"].value == "城乡融合指数 仪表板 · Composite index dashboard"
     code, text, err = run(capsys, "compute", str(retyped))
     assert code == 0 and "城乡融合指数 Composite index" in text.splitlines()[0], err

@@ -227,7 +227,7 @@ def test_the_dashboard_never_points_at_nothing(capsys, tmp_path):
 
     def shown(work: Path) -> dict[str, object]:
         work.mkdir()
-        return _dashboard(openpyxl.load_workbook(libreoffice.convert(book, work), data_only=True))
+        return _dashboard(openpyxl.load_workbook(libreoffice.convert(book, work), data_only=True, read_only=True))
 
     board = shown(tmp_path / "native")
     assert board["chosen"] == ("安吉县", 2020) and board["shown"] == ("德清县", 2020)
@@ -258,14 +258,14 @@ def test_after_recalc_a_libreoffice_that_never_recalculates_shows_the_new_number
     _recalc(book, capsys)
     tables = read_book_tables(book)
     result = compute(tables.model, tables.panel)
-    shown = openpyxl.load_workbook(libreoffice.convert(book, tmp_path, recalculate=False), data_only=True)
+    shown = openpyxl.load_workbook(libreoffice.convert(book, tmp_path, recalculate=False), data_only=True, read_only=True)
     board = _dashboard(shown)
     assert board["shown"] == ("安吉县", 2020)
     assert board["index"] == pytest.approx(result.index[("安吉县", "2020")], rel=0, abs=1e-9)
     assert board["index"] != pytest.approx(load_quietly(SHIPPED_BOOK, data_only=True)["Dashboard"].cell(
         dashboard.INDEX[0] + 1, dashboard.INDEX[1] + 1).value, abs=1e-6)  # the case is not vacuous
     stamp = load_quietly(book, data_only=True)["Results"]["B2"].value
-    status = [c.value for c in shown["Guide"]["A"] if str(c.value).startswith("计算于 computed:")]
+    status = [text for text, in shown["Guide"].iter_rows(max_col=1, values_only=True) if str(text).startswith("计算于 computed:")]
     assert len(status) == 1 and stamp in status[0]
 
 
