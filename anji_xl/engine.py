@@ -404,7 +404,7 @@ def compute(model: Model, panel: Panel, warn: bool = True) -> IndexResult:
     Y = Σ_k W_k D_k with the report's defaults (arithmetic at both levels), which equals
     Σ_i W_i X_i. See the step functions for each formula. ``warn=False``: the result has no
     warnings, for a caller that shows only the numbers (ANJI_TABLE): wording one per row with a
-    missing value costs a third of the computation.
+    missing value took a quarter of the computation of 30,000 rows of which 3,000 have one.
     """
     settings = model.settings
     ids = list(model.indicators.index)
@@ -422,7 +422,7 @@ def compute(model: Model, panel: Panel, warn: bool = True) -> IndexResult:
         scores, policy_missing = scored.scored.scores, missing
     combined = combine(scores, policy_missing, base_weights, membership, settings, full_scores(model.indicators["method"].tolist(), settings))
     faults[combined.negative_for_geometric] = Fault.NEGATIVE_FOR_GEOMETRIC
-    notes = notes + _data_warnings(model, panel, values, scored, combined.weights) if warn else []
+    notes = (notes + _data_warnings(model, panel, values, scored, combined.weights)) if warn else []
     problems = model_problems + _fault_problems(model, panel, values, faults, combined.scores, scored)
     if settings.missing == "reweight" and not model_problems:
         problems += _empty_row_problems(panel, values, combined.weights)

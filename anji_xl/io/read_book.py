@@ -30,8 +30,8 @@ from python_calamine import CalamineWorkbook
 from ..collector import uncollected
 from ..cells import column_letters, column_number, is_blank
 from ..messages import say
-from .zip_parts import inflated_from_file
 from ..model import Problem
+from .zip_parts import inflated_from_file
 
 if TYPE_CHECKING:
     from ..model import Model, Panel
@@ -139,7 +139,7 @@ def _error_cells(ws: Worksheet, last_row: int | None = None) -> dict[tuple[int, 
     """(row, column) → error text of the sheet's cells holding an error value (1-based), up to
     ``last_row`` at least: the XML is read no further once a later row has begun (rows come in
     order). It is inflated (ISA-L) and searched in pieces of whole rows, so memory stays small;
-    only pieces that hold ``"e"`` at all are searched cell by cell."""
+    only pieces that hold ``#`` and ``"e"`` at all are searched cell by cell."""
     found: dict[tuple[int, int], str | None] = {}
 
     def search(piece: bytes) -> None:
