@@ -383,13 +383,13 @@ def _annualised_warnings(model: Model, panel: Panel, values: pd.DataFrame, score
             for (unit, period), (_, since), span, rated in zip(labels, previous, scored.spans[rows], has_rate[rows])]
 
 
-def _data_warnings(model: Model, panel: Panel, values: pd.DataFrame, scored: PanelScores,
+def _data_warnings(model: Model, panel: Panel, values: pd.DataFrame, scored: PanelScores, missing: np.ndarray,
                    weights: np.ndarray) -> list[tuple[tuple[str, str] | None, str]]:
     """(row, warning) for what the data made the computation do: rows with missing values,
     growth annualised over a gap, and pooled methods without spread (None: no one row)."""
     notes = []
     if model.settings.missing != "error":
-        notes += _missing_warnings(model, panel, values, scored.scored.faults == Fault.MISSING, weights)
+        notes += _missing_warnings(model, panel, values, missing, weights)
     notes += _annualised_warnings(model, panel, values, scored)
     if scored.degenerate.any():
         ids = list(values.columns)
@@ -422,7 +422,7 @@ def compute(model: Model, panel: Panel, warn: bool = True) -> IndexResult:
         scores, policy_missing = scored.scored.scores, missing
     combined = combine(scores, policy_missing, base_weights, membership, settings, full_scores(model.indicators["method"].tolist(), settings))
     faults[combined.negative_for_geometric] = Fault.NEGATIVE_FOR_GEOMETRIC
-    notes = (notes + _data_warnings(model, panel, values, scored, combined.weights)) if warn else []
+    notes = (notes + _data_warnings(model, panel, values, scored, missing, combined.weights)) if warn else []
     problems = model_problems + _fault_problems(model, panel, values, faults, combined.scores, scored)
     if settings.missing == "reweight" and not model_problems:
         problems += _empty_row_problems(panel, values, combined.weights)
