@@ -9,20 +9,20 @@ Cells reach the parser as a statistician typed them: whole numbers as int, dates
 blank as None, and Excel's error values as their text (``#N/A`` is a no-data mark, ``#DIV/0!`` not
 a number). python-calamine reads errors as blanks (dimastbk/python-calamine#105), so the XML of
 each sheet is searched for error cells too. The two run in threads of their own (python-calamine
-and ISA-L release the GIL) while the caller loads pandas: :func:`start_inspecting`.
+and ISA-L release the GIL) while the caller loads pandas: :func:`start_inspecting`. A big sheet
+is read in pieces at once, one on each core (:mod:`anji_xl.io.sheet_pieces`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 import re
 import threading
 import zipfile
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 from xml.etree import ElementTree
 
 from python_calamine import CalamineWorkbook
@@ -31,7 +31,8 @@ from ..collector import uncollected
 from ..cells import column_letters, column_number, is_blank
 from ..messages import say
 from ..model import Problem
-from .zip_parts import inflated_from_file
+from .sheet_pieces import cut, packed, pieces_for, read_packed
+from .zip_parts import inflated_from_file, relationships
 
 if TYPE_CHECKING:
     from ..model import Model, Panel
@@ -41,7 +42,6 @@ NAMES = ("Indicators", "Data", "Settings")
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _REFERENCE = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 #: A cell holding an error value, and its value (``<v>#DIV/0!</v>``).
 _ERROR_CELL = re.compile(rb"""<(?:\w+:)?c\s([^>]*\bt\s*=\s*["']e["'][^>]*)(?<!/)>(.*?)</(?:\w+:)?c>""", re.S)
@@ -50,16 +50,19 @@ _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
 _ROW_START = re.compile(rb"""<(?:\w+:)?row\s[^>]*?\br\s*=\s*["'](\d+)["']""")
 
 Bounds = tuple[int, int, int, int]  # first column, first row, last column, last row (1-based)
+Errors = dict[tuple[int, int], str | None]  # (row, column) of a cell holding an error value (1-based) → its text
 
 
 @dataclass
 class Worksheet:
-    """A worksheet: its title, its part in the package and its Excel tables (name → bounds)."""
+    """A worksheet: its title, its part in the package, its Excel tables (name → bounds) and the
+    size of its XML."""
 
     title: str
     part: str
     tables: dict[str, Bounds]
     book: Book = field(repr=False)
+    size: int = 0
 
 
 @dataclass
@@ -74,20 +77,6 @@ class Book:
         self.values.close()
 
 
-def _part_of(source: str, target: str) -> str:
-    """The package part a relationship of ``source`` points to."""
-    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
-
-
-def _relationships(package: zipfile.ZipFile, source: str) -> dict[str, tuple[str, str]]:
-    """A part's relationships: id → (type, target part); the package's own for ``source = ""``."""
-    rels = posixpath.join(posixpath.dirname(source), "_rels", posixpath.basename(source) + ".rels")
-    if rels not in package.NameToInfo:
-        return {}
-    return {rel.get("Id"): (rel.get("Type", ""), _part_of(source, rel.get("Target", "")))
-            for rel in ElementTree.fromstring(package.read(rels)).iter(_RELATIONSHIP)}
-
-
 def _bounds(ref: str) -> Bounds:
     (c1, r1), (c2, r2) = (_REFERENCE.fullmatch(cell).groups() for cell in (ref.split(":") * 2)[:2])
     return column_number(c1), int(r1), column_number(c2), int(r2)
@@ -95,7 +84,7 @@ def _bounds(ref: str) -> Bounds:
 
 def _tables(package: zipfile.ZipFile, sheet: str) -> dict[str, Bounds]:
     tables = {}
-    for kind, part in _relationships(package, sheet).values():
+    for kind, part in relationships(package, sheet).values():
         if kind.endswith("/table"):
             table = ElementTree.fromstring(package.read(part))
             tables[table.get("name") or table.get("displayName")] = _bounds(table.get("ref"))
@@ -104,13 +93,14 @@ def _tables(package: zipfile.ZipFile, sheet: str) -> dict[str, Bounds]:
 
 def _worksheets(package: zipfile.ZipFile, book: Book) -> list[Worksheet]:
     """The workbook's worksheets in tab order (chart sheets are not worksheets)."""
-    workbook = next(part for kind, part in _relationships(package, "").values() if kind.endswith("/officeDocument"))
-    parts = _relationships(package, workbook)
+    workbook = next(part for kind, part in relationships(package, "").values() if kind.endswith("/officeDocument"))
+    parts = relationships(package, workbook)
     sheets = []
     for sheet in ElementTree.fromstring(package.read(workbook)).iter(f"{_MAIN}sheet"):
         kind, part = parts.get(sheet.get(_RELATIONSHIP_ID), ("", ""))
         if kind.endswith("/worksheet"):
-            sheets.append(Worksheet(sheet.get("name"), part, _tables(package, part), book))
+            size = package.NameToInfo[part].file_size if part in package.NameToInfo else 0
+            sheets.append(Worksheet(sheet.get("name"), part, _tables(package, part), book, size))
     return sheets
 
 
@@ -135,12 +125,18 @@ def _last_row_begun(piece: bytes) -> int:
     return int(begun[1]) if begun else 0
 
 
-def _error_cells(ws: Worksheet, last_row: int | None = None) -> dict[tuple[int, int], str | None]:
+def _error_cells(ws: Worksheet, last_row: int | None = None) -> Errors:
     """(row, column) → error text of the sheet's cells holding an error value (1-based), up to
     ``last_row`` at least: the XML is read no further once a later row has begun (rows come in
-    order). It is inflated (ISA-L) and searched in pieces of whole rows, so memory stays small;
-    only pieces that hold ``#`` and ``"e"`` at all are searched cell by cell."""
-    found: dict[tuple[int, int], str | None] = {}
+    order). It is inflated (ISA-L) and searched in pieces of whole rows, so memory stays small."""
+    with zipfile.ZipFile(ws.book.path) as package:
+        return _errors_in(inflated_from_file(ws.book.path, package, package.getinfo(ws.part)), last_row)
+
+
+def _errors_in(xml: Iterable[bytes], last_row: int | None = None) -> Errors:
+    """The error cells (see :func:`_error_cells`) of a sheet's XML, given in pieces; only pieces
+    that hold ``#`` and ``"e"`` at all are searched cell by cell."""
+    found: Errors = {}
 
     def search(piece: bytes) -> None:
         # an error value's text starts with # (#N/A, #DIV/0!; one without text changes nothing):
@@ -152,17 +148,16 @@ def _error_cells(ws: Worksheet, last_row: int | None = None) -> dict[tuple[int, 
             if at:
                 found[(int(at[2]), column_number(at[1].decode()))] = (value[1].decode() or None) if value else None
 
-    with zipfile.ZipFile(ws.book.path) as package:
-        rest = b""
-        for chunk in inflated_from_file(ws.book.path, package, package.getinfo(ws.part)):
-            rest += chunk
-            cut = rest.rfind(b"row>") + 4  # after a row's start or end tag: no cell is cut in two
-            if cut > 3:
-                piece, rest = rest[:cut], rest[cut:]
-                search(piece)
-                if last_row is not None and _last_row_begun(piece) > last_row:
-                    return found
-        search(rest)
+    rest = b""
+    for chunk in xml:
+        rest += chunk
+        end = rest.rfind(b"row>") + 4  # after a row's start or end tag: no cell is cut in two
+        if end > 3:
+            piece, rest = rest[:end], rest[end:]
+            search(piece)
+            if last_row is not None and _last_row_begun(piece) > last_row:
+                return found
+    search(rest)
     return found
 
 
@@ -187,18 +182,59 @@ def _bounds_of(ws: Worksheet, table_name: str) -> tuple[str | None, Bounds | Non
     return None, None
 
 
-def _cells(ws: Worksheet, bounds: Bounds | None) -> list[list[object]]:
+def _packed_pieces(ws: Worksheet, count: int) -> tuple[list | None, Errors]:
+    """The packages of a big sheet's pieces (None where its rows cannot be cut: see
+    :func:`anji_xl.io.sheet_pieces.cut`) and its error cells, searched as its XML is inflated."""
+    xml, filled = bytearray(ws.size), 0  # the XML kept whole as it is searched, in a buffer made once at its size
+
+    def kept(chunks: Iterable[bytes]) -> Iterable[bytes]:
+        nonlocal filled
+        for chunk in chunks:
+            xml[filled:filled + len(chunk)] = chunk
+            filled += len(chunk)
+            yield chunk
+
+    with zipfile.ZipFile(ws.book.path) as package:
+        errors = _errors_in(kept(inflated_from_file(ws.book.path, package, package.getinfo(ws.part))))
+        pieces = cut(xml, count)
+        return None if pieces is None else packed(package, ws.part, pieces), errors
+
+
+def _sheet_values(ws: Worksheet) -> tuple[list[list[object]], Errors | Exception | None]:
+    """The sheet's values as python-calamine reads them from A1 (an error value as a blank) and,
+    for a big sheet, read in pieces (:mod:`anji_xl.io.sheet_pieces`), its error cells, searched
+    in the XML that was cut, or the error that inflating it raised (None: not searched)."""
+    def whole() -> list[list[object]]:
+        return ws.book.values.get_sheet_by_name(ws.title).to_python(skip_empty_area=False)
+
+    count = pieces_for(ws.size)
+    if count == 1:
+        return whole(), None
+    try:
+        files, errors = _packed_pieces(ws, count)
+    except Exception as error:  # noqa: BLE001 — a damaged part, said as before: by python-calamine's read, else by the error search
+        return whole(), error
+    if files is not None:
+        try:
+            return read_packed(files, ws.title), errors
+        except Exception:  # noqa: BLE001 — pieces python-calamine cannot read: the whole sheet's read says why
+            pass
+    return whole(), errors
+
+
+def _cells(ws: Worksheet, bounds: Bounds | None) -> tuple[list[list[object]], Errors | Exception | None]:
     """The values within ``bounds`` and the row below them (the sheet's used range when None),
-    as python-calamine reads them (an error value as a blank: see :func:`_with_errors`)."""
-    values = ws.book.values.get_sheet_by_name(ws.title).to_python(skip_empty_area=False)
+    as python-calamine reads them (an error value as a blank: see :func:`_with_errors`), and the
+    sheet's error cells where they were found on the way (see :func:`_sheet_values`)."""
+    values, errors = _sheet_values(ws)
     first_col, first_row, last_col, last_row = bounds or (1, 1, max(map(len, values), default=0), len(values))
     last_row += bounds is not None
     whole = first_col == 1 and all(len(row) == last_col for row in values)  # the range spans the sheet's columns
     rows = values[first_row - 1:last_row] if whole else [row[first_col - 1:last_col] for row in values[first_row - 1:last_row]]
-    return rows + [[] for _ in range(last_row - first_row + 1 - len(rows))]
+    return rows + [[] for _ in range(last_row - first_row + 1 - len(rows))], errors
 
 
-def _with_errors(rows: list[list[object]], errors: dict[tuple[int, int], str | None], first_col: int, first_row: int,
+def _with_errors(rows: list[list[object]], errors: Errors, first_col: int, first_row: int,
                  width: int) -> list[list[object]]:
     """The rows of :func:`_cells` (``width`` cells from ``first_col``, from ``first_row``) with
     the sheet's error values where python-calamine read a blank."""
@@ -228,19 +264,23 @@ def _typed(rows: list[list[object]], width: int, keep_floats: bool) -> list[list
 _AS_READ = {float, str}  # cells a data row may keep as python-calamine reads them
 
 
-def _table_cells(ws: Worksheet, table_name: str) -> tuple[list[list[object]], dict[tuple[int, int], str | None]]:
+def _table_cells(ws: Worksheet, table_name: str) -> tuple[list[list[object]], Errors]:
     """The cells of the sheet's table (:func:`_cells`) and its error values (:func:`_error_cells`).
     python-calamine reads an error value as a blank, so the sheet's XML is searched only down to
     the last row where a cell of the table reads as one: a Data sheet of 750,000 cells with
     blanks only in its first rows, or none, is not inflated twice."""
     bounds = _bounds_of(ws, table_name)[1]
-    rows = _cells(ws, bounds)
+    rows, errors = _cells(ws, bounds)
+    if isinstance(errors, Exception):
+        raise errors
+    if errors is not None:
+        return rows, errors
     last = next((k for k in range(len(rows) - 1, -1, -1) if "" in rows[k]), None)
     return rows, {} if last is None else _error_cells(ws, (bounds[1] if bounds else 1) + last)
 
 
 def _read_block(ws: Worksheet, table_name: str, problems: list[Problem], sheet: str | None = None, table: str | None = None,
-                keep_floats: bool = False, cells: tuple[list[list[object]], dict[tuple[int, int], str | None]] | None = None) -> _Block:
+                keep_floats: bool = False, cells: tuple[list[list[object]], Errors] | None = None) -> _Block:
     """The sheet's table; ``sheet`` names the sheet in problems (default its title), ``table``
     says which table it is (see :func:`~anji_xl.io.parse.block_from_grid`); ``cells``: its
     :func:`_table_cells`, when they were read already."""
@@ -312,7 +352,7 @@ def start_inspecting(path: str | Path) -> Callable[[], tuple[BookTables | None, 
     # python-calamine reads the values while a second thread searches the XML for error values
     # (ISA-L inflating it on the core the caller's imports leave free); both release the GIL
     cells = _in_background(lambda: {name: _cells(ws, _bounds_of(ws, f"tbl{name}")[1]) for name, ws in found.items()})
-    errors = _in_background(lambda: {name: _error_cells(ws) for name, ws in found.items()})
+    errors = _in_background(lambda: {name: _error_cells(ws) for name, ws in found.items() if pieces_for(ws.size) == 1})
 
     def finish() -> tuple[BookTables | None, list[Problem]]:
         from .parse import Reading, inspect_tables  # pandas: loaded while the threads read
@@ -323,8 +363,14 @@ def start_inspecting(path: str | Path) -> Callable[[], tuple[BookTables | None, 
                 read, found_errors = cells(), errors()
                 for name, (ws, said) in sheets.items():
                     reading.problems += said
-                    blocks[name] = None if ws is None else _read_block(ws, f"tbl{name}", reading.problems, keep_floats=name == "Data",
-                                                                       cells=(read.pop(name), found_errors.pop(name)))
+                    if ws is None:
+                        blocks[name] = None
+                        continue
+                    rows, in_read = read.pop(name)  # a sheet read in pieces had its errors searched on the way
+                    if isinstance(in_read, Exception):
+                        raise in_read
+                    blocks[name] = _read_block(ws, f"tbl{name}", reading.problems, keep_floats=name == "Data",
+                                               cells=(rows, found_errors.pop(name) if in_read is None else in_read))
             except Exception as error:  # noqa: BLE001 — a damaged sheet fails only when it is read
                 return None, [*problems, *reading.problems, Problem(str(path), say("unreadable", error=f"{type(error).__name__}: {error}"))]
             book.close()

@@ -1,13 +1,16 @@
 """A package's parts read as the package stores them: ISA-L inflates and deflates them (python-isal,
 3-4× zlib's speed, letting go of the GIL), zlib where its wheel is missing. Used by the reader's
-error search and by the writers, which copy and rewrite parts without inflating them twice."""
+error search and by the writers, which copy and rewrite parts without inflating them twice. And
+how the parts relate: a part's relationships, by id."""
 
 from __future__ import annotations
 
+import posixpath
 import zipfile
 import zlib
 from pathlib import Path
 from typing import Iterator
+from xml.etree import ElementTree
 
 try:
     from isal import isal_zlib as deflate_lib
@@ -15,6 +18,7 @@ except ImportError:  # pragma: no cover — a platform without its wheel: the st
     deflate_lib = zlib
 
 INFLATE_ERRORS = (zlib.error, deflate_lib.error)
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 INFLATE_PIECE = 2**18  # deflated bytes of a part inflated at a time (a few MB of XML)
 _LOCAL_HEADER = b"PK\x03\x04"
 
@@ -72,3 +76,22 @@ def inflated_from_file(path: Path, package: zipfile.ZipFile, info: zipfile.ZipIn
         file.seek(start)
         sizes = [min(INFLATE_PIECE, info.compress_size - k) for k in range(0, info.compress_size, INFLATE_PIECE)]
         yield from _inflate((file.read(size) for size in sizes), info)
+
+
+def _part_of(source: str, target: str) -> str:
+    """The package part a relationship of ``source`` points to."""
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+
+
+def relationships_part(source: str) -> str:
+    """The part that holds the relationships of ``source`` (the package's own for ``source = ""``)."""
+    return posixpath.join(posixpath.dirname(source), "_rels", posixpath.basename(source) + ".rels")
+
+
+def relationships(package: zipfile.ZipFile, source: str) -> dict[str, tuple[str, str]]:
+    """A part's relationships: id → (type, target part); the package's own for ``source = ""``."""
+    rels = relationships_part(source)
+    if rels not in package.NameToInfo:
+        return {}
+    return {rel.get("Id"): (rel.get("Type", ""), _part_of(source, rel.get("Target", "")))
+            for rel in ElementTree.fromstring(package.read(rels)).iter(_RELATIONSHIP)}
