@@ -396,4 +396,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    console.big_blocks_unmapped()
     sys.exit(leave(main(), only_read))
