@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree import ElementTree
 
 import openpyxl
 import pandas as pd
@@ -30,13 +28,13 @@ from ..engine import column_letters
 from ..io.parse import BookTables, Reading, _Block, _has_required, every_problem, header_key, read_data
 from ..io.read_book import inspect_book
 from ..io.tables_file import read_table_file, row_note_column
+from ..io.zip_parts import relationships
 from ..messages import say
 from ..model import AnjiInputError, Panel, Problem
 from . import package
 from .recalc import sheet_part
 from .sheet_xml import ROW, SHEET_DATA, cell_xml
 
-_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CELL = re.compile(r'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
 _NOTE = re.compile(r"<v:shape\b.*?</v:shape>", re.S)
 
@@ -144,15 +142,7 @@ def _region(parts: zipfile.ZipFile, tables: BookTables) -> _Region:
 
 def _targets(parts: zipfile.ZipFile, sheet: str, kind: str) -> list[str]:
     """The parts a sheet's relationships of type ``…kind`` point at."""
-    rels = posixpath.join(posixpath.dirname(sheet), "_rels", posixpath.basename(sheet) + ".rels")
-    if rels not in parts.namelist():
-        return []
-    found = []
-    for rel in ElementTree.fromstring(parts.read(rels)).iter(f"{_RELS}Relationship"):
-        if rel.get("Type", "").endswith(kind):
-            target = rel.get("Target", "")
-            found.append(target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(posixpath.dirname(sheet), target)))
-    return found
+    return [part for found, part in relationships(parts, sheet).values() if found.endswith(kind)]
 
 
 def _book_columns(data: bytes, tables: BookTables) -> dict[str, int]:
