@@ -22,8 +22,8 @@ from python_calamine import CalamineWorkbook
 
 from .zip_parts import relationships, relationships_part
 
-#: Bytes of a sheet's XML from which it is read in pieces (about 5,000 rows of Data): below it,
-#: cutting and copying the XML costs about what the other cores save.
+#: Bytes of a sheet's XML from which it is read in pieces (about 5,000 rows of Data): a smaller
+#: sheet is read whole in a fraction of a second, not worth a copy of its XML.
 PIECES_FROM = 2**22
 #: Pieces at most: each costs a thread and a copy of the opening parts, and the caller loads
 #: pandas on a core of its own meanwhile.
