@@ -1,6 +1,6 @@
 """Speed and memory of anji-xl on big books (issue 11), the engine and the worksheet functions.
 
-    python benchmarks/bench.py                # the README's tables (about 15 minutes on 2 cores)
+    python benchmarks/bench.py                # the README's tables (about 3 minutes on 2 cores)
     python benchmarks/bench.py --repeat 5     # medians of 5 runs instead of 3
     python benchmarks/bench.py --checkout DIR # the command-line rows for another checkout (before/after)
 
