@@ -148,7 +148,7 @@ def big_blocks_unmapped() -> None:
     """Have glibc's malloc give blocks of 8 MiB and more back to the system as soon as they are
     freed. By default it raises that size each time such a block is freed and keeps freed memory
     below it mapped: a big sheet read in pieces (whose threads free python-calamine's packages and
-    cells) then left the process about 40 MiB bigger until it ended. Smaller blocks stay in the
+    cells) then left the process 20–60 MiB bigger until it ended. Smaller blocks stay in the
     heap, reused without new page faults (at 1 MiB compute ran no faster than without this).
     Linux with glibc only; for a process that runs one command."""
     if not sys.platform.startswith("linux"):

@@ -18,7 +18,6 @@ except ImportError:  # pragma: no cover — a platform without its wheel: the st
     deflate_lib = zlib
 
 INFLATE_ERRORS = (zlib.error, deflate_lib.error)
-_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 INFLATE_PIECE = 2**18  # deflated bytes of a part inflated at a time (a few MB of XML)
 _LOCAL_HEADER = b"PK\x03\x04"
 
@@ -76,6 +75,9 @@ def inflated_from_file(path: Path, package: zipfile.ZipFile, info: zipfile.ZipIn
         file.seek(start)
         sizes = [min(INFLATE_PIECE, info.compress_size - k) for k in range(0, info.compress_size, INFLATE_PIECE)]
         yield from _inflate((file.read(size) for size in sizes), info)
+
+
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 
 
 def _part_of(source: str, target: str) -> str:
