@@ -385,6 +385,30 @@ def inspect_book(path: str | Path) -> tuple[BookTables | None, list[Problem]]:
     return start_inspecting(path)()
 
 
+def sheet_grid(path: str | Path, sheet: str, first_row: int = 1) -> list[list[object]]:
+    """A sheet's cells from row ``first_row`` down, every column from A, typed as the reader types
+    a table's header (as openpyxl reads them: whole numbers as int, blank as None), error values
+    as their text: what a command reads beside the tables (the report's notes in Data's source
+    and note columns). AnjiInputError when the book or the sheet cannot be read."""
+    from ..model import AnjiInputError
+
+    problems: list[Problem] = []
+    book = _open(Path(path), problems)
+    if book is None:
+        raise AnjiInputError(problems)
+    try:
+        ws = _sheet(book, sheet, problems)
+        if ws is None:
+            raise AnjiInputError(problems)
+        rows, errors = _cells(ws, None)
+        if isinstance(errors, Exception):
+            raise errors
+        width = max(map(len, rows), default=0)
+        return _typed(_with_errors(rows, _error_cells(ws) if errors is None else errors, 1, 1, width), width, keep_floats=False)[first_row - 1:]
+    finally:
+        book.close()
+
+
 def read_book_tables(path: str | Path) -> BookTables:
     """A workbook's tables, with where Data holds them; raises AnjiInputError listing every problem."""
     from .parse import tables_or_raise

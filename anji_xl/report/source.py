@@ -8,11 +8,9 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
-
 from ..engine import IndexResult
 from ..io.parse import DataLayout, block_from_grid, every_problem
-from ..io.read_book import inspect_book
+from ..io.read_book import inspect_book, sheet_grid
 from ..model import AnjiInputError, Model, Problem
 
 #: Data columns that describe a row rather than hold an indicator (io.parse reads them as such).
@@ -62,10 +60,5 @@ def read_report_book(path: str | Path) -> ReportBook:
     result, problems = every_problem(tables, problems)
     if result is None:
         raise AnjiInputError(problems)
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        sheet = book[tables.data.sheet]
-        grid = [list(row) for row in sheet.iter_rows(min_row=tables.data.header_row, values_only=True)]
-    finally:
-        book.close()
+    grid = sheet_grid(path, tables.data.sheet, tables.data.header_row)  # the notes beside the numbers, read as the tables were
     return ReportBook(tables.model, result, path, row_notes(grid, tables.data.header_row, 1, tables.data), problems)
