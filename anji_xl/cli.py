@@ -14,8 +14,9 @@ import re
 import signal
 import sys
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import Iterator, NoReturn
 
 from .defaults import SHIPPED_BOOK, default_book
 from .model import AnjiInputError, Problem
@@ -202,6 +203,16 @@ def _run_import(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _printing_results() -> Iterator[None]:
+    """While a command prints its results: a signal can cut a line short, and the line saying it
+    was interrupted then starts on a line of its own (see console.printing). Left set when the
+    printing ends in an error, which is what the interruption's line needs to know."""
+    console.printing = True
+    yield
+    console.printing = False
+
+
 def _computed(book: Path):
     from .engine import compute
     from .io.read_book import read_book
@@ -232,15 +243,16 @@ def _run_compute(args: argparse.Namespace) -> int:
     if args.unit or args.period:  # the problems of the rows shown
         selected = set(result.rows[positions])
         problems = [p for p in problems if p.row is None or p.row in selected]
-    if args.json:
-        write_json(result, positions, sys.stdout)
-    else:
-        if args.unit or args.period or len(positions) <= DETAIL_ROWS:
-            print(text_report(result, tables.model, positions, problems))
-        else:  # many rows: one line each (SPEC §6); --unit / --period show a row in full
-            sys.stdout.writelines(f"{line}\n" for line in summary_lines(result, positions, problems))
-        for warning in result.warnings:
-            print(f"{WARNING}{warning}", file=sys.stderr)
+    with _printing_results():
+        if args.json:
+            write_json(result, positions, sys.stdout)
+        else:
+            if args.unit or args.period or len(positions) <= DETAIL_ROWS:
+                print(text_report(result, tables.model, positions, problems))
+            else:  # many rows: one line each (SPEC §6); --unit / --period show a row in full
+                sys.stdout.writelines(f"{line}\n" for line in summary_lines(result, positions, problems))
+            for warning in result.warnings:
+                print(f"{WARNING}{warning}", file=sys.stderr)
     if problems:
         raise AnjiInputError(problems)
     return 0
@@ -256,9 +268,10 @@ def _run_validate(args: argparse.Namespace) -> int:
     result, problems = every_problem(*finish())  # read and engine problems in one pass
     if problems:
         raise AnjiInputError(problems)
-    for warning in result.warnings:
-        print(f"{WARNING}{warning}")
-    print(say("validated", book=args.book, rows=len(result.rows)))
+    with _printing_results():
+        for warning in result.warnings:
+            print(f"{WARNING}{warning}")
+        print(say("validated", book=args.book, rows=len(result.rows)))
     return 0
 
 
@@ -288,12 +301,13 @@ def _run_forecast(args: argparse.Namespace) -> int:
     problems = outlook.problems_of(units)
     if not units and not problems:
         raise AnjiInputError([Problem("", say("no_unit_row", unit=args.unit) if args.unit else say("no_row_up_to", period=args.period))])
-    if args.json:
-        print(json.dumps(forecast_document(outlook, units), ensure_ascii=False, indent=2, allow_nan=False))
-    elif units:
-        print(forecast_report(outlook, model, units))
-        for warning in outlook.warnings_of(units):
-            print(f"{WARNING}{warning}", file=sys.stderr)
+    with _printing_results():
+        if args.json:
+            print(json.dumps(forecast_document(outlook, units), ensure_ascii=False, indent=2, allow_nan=False))
+        elif units:
+            print(forecast_report(outlook, model, units))
+            for warning in outlook.warnings_of(units):
+                print(f"{WARNING}{warning}", file=sys.stderr)
     if problems:
         raise AnjiInputError(problems)
     return 0
@@ -333,12 +347,13 @@ def _run_sensitivity(args: argparse.Namespace) -> int:
         result = sensitivity(model, panel, draws=args.draws, progress=progress)
     if result.problems:
         raise AnjiInputError(result.problems)
-    if args.json:
-        rows = [{"unit": u, "period": p, **{k: float(v) for k, v in row.items()}} for (u, p), row in result.table.iterrows()]
-        print(json.dumps({"draws": result.draws, "spread": result.spread, "seed": result.seed, "results": rows}, ensure_ascii=False, indent=2))
-    else:
-        print(f"敏感性分析 sensitivity: {result.draws} draws, weights × U(1 − {result.spread:g}, 1 + {result.spread:g}), seed {result.seed}\n")
-        print(sensitivity_report(result))
+    with _printing_results():
+        if args.json:
+            rows = [{"unit": u, "period": p, **{k: float(v) for k, v in row.items()}} for (u, p), row in result.table.iterrows()]
+            print(json.dumps({"draws": result.draws, "spread": result.spread, "seed": result.seed, "results": rows}, ensure_ascii=False, indent=2))
+        else:
+            print(f"敏感性分析 sensitivity: {result.draws} draws, weights × U(1 − {result.spread:g}, 1 + {result.spread:g}), seed {result.seed}\n")
+            print(sensitivity_report(result))
     return 0
 
 
@@ -375,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         handlers = {s: signal.signal(s, raise_interrupt) for s in SIGNALS if signal.getsignal(s) != signal.SIG_IGN}  # ignored stays ignored
         sys.unraisablehook = console.delivering_again(unraisable)
-    console.arrived = 0  # a signal an earlier command in this process had (tests) is not this one's
+    console.arrived, console.printing = 0, False  # what an earlier command in this process left (tests) is not this one's
     if "anji_xl.book.package" in sys.modules:  # what an earlier command in this process wrote (tests) is not this one's
         sys.modules["anji_xl.book.package"].replaced.clear()
     try:

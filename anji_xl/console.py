@@ -16,6 +16,10 @@ import _signal as signal  # what the `signal` module wraps, loaded at start-up; 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)  # SIGTERM last: once it is caught, both are (tests read /proc)
 
 
+#: Whether the command is printing its results, lines a signal can cut short (a warning written,
+#: its line end not yet): an interruption then says so on a line of its own.
+printing = False
+
 #: The signal that arrived last in this command (0: none). An error that follows it is its doing,
 #: a last defence: code can replace the KeyboardInterrupt raised in it with an error of its own, as
 #: numpy's initialisation did (``ImportError: PyCapsule_Import could not import module
@@ -98,7 +102,8 @@ def interrupted(error: KeyboardInterrupt) -> int:
 
     written = files_replaced()
     line = say("interrupted_written", files=", ".join(str(f) for f in written)) if written else say("interrupted")
-    print(f"anji-xl: {line}", file=sys.stderr)
+    start = "\n" if printing else ""  # a line of the results the signal cut short is ended first
+    print(f"{start}anji-xl: {line}", file=sys.stderr)
     return 128 + (error.args[0] if error.args and isinstance(error.args[0], int) else signal.SIGINT)
 
 

@@ -318,3 +318,44 @@ def test_a_mistake_in_the_command_line_is_said_in_chinese_then_in_argparses_engl
         main(argv)
     usage, mistake = capsys.readouterr().err.splitlines()
     assert ended.value.code == 2 and usage.startswith("用法 usage: anji-xl") and mistake.startswith(said)
+
+
+class CutShort:
+    """stderr as a Ctrl-C leaves it when it arrives in the middle of a write (a blocked write to a
+    full pipe, say): the ``cut``-th write puts down half its text, then the KeyboardInterrupt that
+    anji-xl's handler raises comes out of it."""
+
+    def __init__(self, cut: int):
+        self.text, self.left = "", cut
+
+    def write(self, text: str) -> int:
+        self.left -= 1
+        if self.left == 0:
+            self.text += text[:len(text) // 2]
+            raise KeyboardInterrupt(2)
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("cut", [2, 3])  # print() writes a line's text, then its end: cut at the end of the first, in the second
+@pytest.mark.parametrize("command", ["compute", "forecast"])
+def test_an_interruption_that_cuts_a_warning_short_says_so_on_a_line_of_its_own(tmp_path, monkeypatch, capsys, command, cut):
+    """Ctrl-C while the warnings are printed: the warning cut short stays as far as it came, and
+    the line saying the command was interrupted starts on a line of its own (CI's fault test saw
+    it glued to the end of a warning: "…(missing = reweight)anji-xl: 已中断…")."""
+    indicators = [["E1", "低碳生产", "能耗", "逆向", "ratio", 0.5, 0.5], ["E2", "低碳生产", "总量", "正向", "ratio", 0.5, 0.5]]
+    data = [["甲县", 2018 + k, None if k % 2 else 0.6, 0.7 + k / 10] for k in range(4)] + [["乙县", 2019, None, 0.4]]
+    book = write_book(tmp_path / "cut.xlsx", indicators, data, [["missing", "reweight"]])
+    assert main([command, str(book)]) == 0
+    said = capsys.readouterr().err.splitlines()
+    assert len(said) >= 2 and all(line.startswith("提示 warning: ") for line in said)  # warnings to cut
+    stderr = CutShort(cut)
+    monkeypatch.setattr("sys.stderr", stderr)
+    assert main([command, str(book)]) == 130
+    *before, last, end = stderr.text.split("\n")
+    assert last == "anji-xl: 已中断，未写入任何内容 · interrupted; nothing was written" and end == ""
+    assert before == [said[0], said[1][:len(said[1]) // 2]][:cut - 1]  # the first warning whole, the second cut short
+
