@@ -264,12 +264,11 @@ def _typed(rows: list[list[object]], width: int, keep_floats: bool) -> list[list
 _AS_READ = {float, str}  # cells a data row may keep as python-calamine reads them
 
 
-def _table_cells(ws: Worksheet, table_name: str) -> tuple[list[list[object]], Errors]:
-    """The cells of the sheet's table (:func:`_cells`) and its error values (:func:`_error_cells`).
+def _table_cells(ws: Worksheet, bounds: Bounds | None) -> tuple[list[list[object]], Errors]:
+    """The cells within ``bounds`` (:func:`_cells`) and the sheet's error values (:func:`_error_cells`).
     python-calamine reads an error value as a blank, so the sheet's XML is searched only down to
     the last row where a cell of the table reads as one: a Data sheet of 750,000 cells with
     blanks only in its first rows, or none, is not inflated twice."""
-    bounds = _bounds_of(ws, table_name)[1]
     rows, errors = _cells(ws, bounds)
     if isinstance(errors, Exception):
         raise errors
@@ -289,7 +288,7 @@ def _read_block(ws: Worksheet, table_name: str, problems: list[Problem], sheet: 
     sheet = sheet or ws.title
     name, bounds = _bounds_of(ws, table_name)
     first_col, first_row = bounds[:2] if bounds else (1, 1)
-    rows, errors = cells or _table_cells(ws, table_name)
+    rows, errors = cells or _table_cells(ws, bounds)
     width = max(map(len, rows), default=0) if bounds is None else bounds[2] - first_col + 1
     grid = _typed(_with_errors(rows, errors, first_col, first_row, width), width, keep_floats)
     if bounds is not None:
@@ -400,11 +399,9 @@ def sheet_grid(path: str | Path, sheet: str, first_row: int = 1) -> list[list[ob
         ws = _sheet(book, sheet, problems)
         if ws is None:
             raise AnjiInputError(problems)
-        rows, errors = _cells(ws, None)
-        if isinstance(errors, Exception):
-            raise errors
+        rows, errors = _table_cells(ws, None)
         width = max(map(len, rows), default=0)
-        return _typed(_with_errors(rows, _error_cells(ws) if errors is None else errors, 1, 1, width), width, keep_floats=False)[first_row - 1:]
+        return _typed(_with_errors(rows, errors, 1, 1, width), width, keep_floats=False)[first_row - 1:]
     finally:
         book.close()
 
