@@ -28,6 +28,7 @@ from ..messages import say
 from ..model import AnjiInputError, Problem
 from ..io.parse import BookTables
 from ..io.read_book import read_book_tables
+from ..io.zip_parts import relationships
 from . import dashboard, package, scores
 from . import sheet_xml as sheet_xml_
 from .layout import letter
@@ -35,7 +36,6 @@ from .results import SUMMARY_AT, ResultsBlocks, results_blocks
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CELL = re.compile(r'<c r="([A-Z]+)(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?')
 _CACHED_RESULT = re.compile(r'(<c\b[^>]*>)(\s*<f\b(?:[^>]*/>|[^>]*>[^<]*</f>))\s*<v>[^<]*</v>')
 _CACHE = re.compile(r"<((?:\w+:)?)(strCache|numCache)>.*?</\1\2>", re.S)
@@ -48,9 +48,8 @@ def sheet_part(package: zipfile.ZipFile, sheet: str) -> str | None:
     rel_id = next((s.get(f"{_REL}id") for s in workbook.iter(f"{_MAIN}sheet") if s.get("name") == sheet), None)
     if rel_id is None:
         return None
-    rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
-    target = next(r.get("Target") for r in rels.iter(f"{_PACKAGE_REL}Relationship") if r.get("Id") == rel_id)
-    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    _, part = relationships(package, "xl/workbook.xml").get(rel_id, (None, None))
+    return part
 
 
 def results_part(package: zipfile.ZipFile) -> str:
