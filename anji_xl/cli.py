@@ -280,6 +280,7 @@ def _run_recalc(args: argparse.Namespace) -> int:
 
     from .book.recalc import recalc_book
 
+    tqdm.monitor_interval = 0  # no monitor thread: with a thread alive, recalc writes Scores without a second process (book.forked)
     with tqdm(total=3, desc="recalc", unit="step", disable=None, file=sys.stderr) as bar:
         def step(name: str) -> None:  # reading, computing, writing
             bar.set_postfix_str(name)

@@ -46,6 +46,7 @@ from typing import Callable, Iterable, Iterator
 from ..io.zip_parts import INFLATE_ERRORS, deflate_lib, inflated, stored
 from ..messages import Pair, pair, say
 from ..model import AnjiInputError, Problem
+from . import forked
 
 try:  # advisory locks: POSIX only; on Windows an open file cannot be deleted or replaced anyway
     import fcntl
@@ -437,8 +438,23 @@ class _Deflating:
         self._deflate(last=True)
         return self
 
+    def done(self) -> _Deflated:
+        return _Deflated([chunk.result() for chunk in self.chunks], self.crc, self.size)
+
     def write(self, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-        _write_compressed(out, info, [chunk.result() for chunk in self.chunks], zipfile.ZIP_DEFLATED, self.crc, self.size)
+        self.done().write(out, info)
+
+
+@dataclass(frozen=True)
+class _Deflated:
+    """A rewritten part's deflated bytes, with the CRC-32 and size of its content."""
+
+    raw: list[bytes]
+    crc: int
+    size: int
+
+    def write(self, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+        _write_compressed(out, info, self.raw, zipfile.ZIP_DEFLATED, self.crc, self.size)
 
 
 def _rewritten(data: bytes, package: zipfile.ZipFile, name: str, patch: Patch, pool: ThreadPoolExecutor) -> _Deflating:
@@ -451,6 +467,28 @@ def _rewritten(data: bytes, package: zipfile.ZipFile, name: str, patch: Patch, p
     else:
         deflating.add(patch(b"".join(old).decode("utf-8")).encode("utf-8"))
     return deflating.finish()
+
+
+def _rewritten_alone(data: bytes, package: zipfile.ZipFile, name: str, patch: Patch) -> _Deflated:
+    """:func:`_rewritten` in a process of its own (a forked child), with its own deflating threads."""
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return _rewritten(data, package, name, patch, pool).done()
+
+
+def _rewritten_parts(data: bytes, package: zipfile.ZipFile, patches: dict[str, Patch],
+                     pool: ThreadPoolExecutor) -> dict[str, _Deflating | _Deflated]:
+    """Every part's new content. Where a child process can work beside this one (see
+    :mod:`.forked`), it makes the second part rewritten in pieces (Scores, beside Results); a
+    child that ends without it leaves the part to be made here, errors and all."""
+    streamed = [name for name, patch in patches.items() if isinstance(patch, Streamed)]
+    apart = streamed[1] if len(streamed) > 1 and forked.can_fork() else None
+    if apart is None:
+        return {name: _rewritten(data, package, name, patch, pool) for name, patch in patches.items()}
+    with forked.forked(lambda: _rewritten_alone(data, package, apart, patches[apart])) as child:
+        parts = {name: _rewritten(data, package, name, patch, pool) for name, patch in patches.items() if name != apart}
+        done, part = child()
+    parts[apart] = part if done else _rewritten(data, package, apart, patches[apart], pool)
+    return parts
 
 
 def write_parts(snapshot: Snapshot, patches: dict[str, Patch], backup: bool = False) -> None:
@@ -468,7 +506,7 @@ def _write_parts(snapshot: Snapshot, patches: dict[str, Patch], backup: bool, po
     book, target = snapshot.path, snapshot.target
     try:  # the slow part first, while there is no temporary file to clean up
         with snapshot.package() as package:
-            rewritten = {name: _rewritten(snapshot.data, package, name, patch, pool) for name, patch in patches.items()}
+            rewritten = _rewritten_parts(snapshot.data, package, patches, pool)
     except (zipfile.BadZipFile, *INFLATE_ERRORS, EOFError, KeyError,
             UnicodeDecodeError) as error:  # a streamed part is decoded before its CRC-32 is checked at its end
         raise AnjiInputError([damaged_problem(book, error)]) from None

@@ -1,0 +1,112 @@
+"""Work done by a forked child process while this one does other work: the second core.
+
+Writing a long book's Results and Scores is Python making hundreds of megabytes of XML, which
+threads cannot share (the GIL). A child forked once the values are computed has them already
+(its memory is a copy of this one's), makes one part and sends back the deflated bytes; this
+process makes the other part meanwhile.
+
+The child only ever hands back a success. Whatever else happens to it (an error, a signal, a
+killed process), :func:`forked` reports no result, and the caller does the work itself: its
+errors are then raised where they would have been without the child, with the same messages.
+The child holds nothing of this process's but memory: its file descriptors (the book's lock,
+the terminal, a test's pipes) are closed as it starts, its signals are the system's defaults (a
+Ctrl-C ends it at once) and it dies with this process (Linux's PR_SET_PDEATHSIG).
+
+Linux only, where fork is a copy of the process's pages: on macOS a forked child may not use
+every system library, and Windows has no fork. Elsewhere, with one core, or while other threads
+run (a thread's lock taken at the fork would stay taken in the child), the caller works alone.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import pickle
+import signal
+import sys
+import threading
+from contextlib import contextmanager
+from typing import Callable, Iterator, TypeVar
+
+T = TypeVar("T")
+
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
+
+
+def can_fork() -> bool:
+    """Whether a child can work beside this process: Linux, a second core, no other thread."""
+    return sys.platform == "linux" and len(os.sched_getaffinity(0)) > 1 and threading.active_count() == 1
+
+
+@contextmanager
+def forked(work: Callable[[], T]) -> Iterator[Callable[[], tuple[bool, T | None]]]:
+    """Run ``work`` in a child process (Linux) while the block runs; the function yielded waits
+    for it and gives ``(True, what work returned)``, or ``(False, None)`` when the child ended
+    without a result (then do the work here). The child is killed and reaped when the block ends."""
+    read_end, write_end = os.pipe()
+    everything = signal.valid_signals()
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, everything)  # a signal waits until the child's handlers are the defaults
+    parent = os.getpid()
+    try:
+        pid = os.fork()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        os.close(read_end)
+        os.close(write_end)
+        raise
+    if pid == 0:
+        _child(work, write_end, parent, before)  # never returns
+    child = _Child(pid, read_end)
+    try:
+        os.close(write_end)
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)  # a signal that came meanwhile is acted on here, the child known
+        yield child.result
+    finally:
+        child.end()
+
+
+def _child(work: Callable[[], object], write_end: int, parent: int, mask: set[signal.Signals]) -> None:
+    """The child's whole life: defaults for signals, no inherited descriptors, the work, its result."""
+    status = 1
+    try:
+        for s in signal.valid_signals():
+            if callable(signal.getsignal(s)):
+                signal.signal(s, signal.SIG_DFL)
+        if sys.platform == "linux":
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent ended before the line above took effect
+            os._exit(status)
+        os.closerange(0, write_end)
+        os.closerange(write_end + 1, os.sysconf("SC_OPEN_MAX"))
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+        with open(write_end, "wb") as pipe:
+            pipe.write(payload)
+        status = 0
+    finally:
+        os._exit(status)  # never this process's cleanup (atexit, buffered output): the parent's
+
+
+class _Child:
+    """The parent's side of a child: its result once, and its end (killed if still at work)."""
+
+    def __init__(self, pid: int, read_end: int):
+        self.pid, self.read_end, self.status = pid, read_end, None
+
+    def result(self) -> tuple[bool, object]:
+        """Read the child's result to its end and reap it: (True, result) if it ended well."""
+        chunks = []
+        while chunk := os.read(self.read_end, 2**20):
+            chunks.append(chunk)
+        self._reap()
+        return (True, pickle.loads(b"".join(chunks))) if self.status == 0 and chunks else (False, None)  # a pickle is never empty
+
+    def end(self) -> None:
+        if self.status is None:  # not reaped: its pid cannot have gone to another process
+            os.kill(self.pid, signal.SIGKILL)
+            self._reap()
+        os.close(self.read_end)
+
+    def _reap(self) -> None:
+        _, status = os.waitpid(self.pid, 0)
+        self.status = os.waitstatus_to_exitcode(status)
