@@ -13,21 +13,22 @@ one in one step, and only if nobody saved the book meanwhile; on any failure the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import operator
 import re
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 from xml.etree import ElementTree
 
 from ..collector import uncollected
 from ..engine import IndexResult, compute
 from ..messages import say
 from ..model import AnjiInputError, Problem
-from ..io.parse import BookTables
-from ..io.read_book import read_book_tables
+from ..io.parse import BookTables, tables_or_raise
+from ..io.read_book import Reading, start_inspecting
 from ..io.zip_parts import relationships
 from . import dashboard, package, scores
 from . import sheet_xml as sheet_xml_
@@ -92,11 +93,15 @@ def results_rows(top_xml: str, blocks: ResultsBlocks) -> sheet_xml_.SheetRows:
     return rows
 
 
-def results_patch(blocks: ResultsBlocks) -> package.Streamed:
-    """The Results sheet with its generated rows replaced by ``blocks``; the rest kept."""
+def results_patch(blocks: Callable[[], ResultsBlocks]) -> package.Streamed:
+    """The Results sheet with its generated rows replaced by ``blocks()``, asked for as the sheet
+    is rewritten; the rest kept."""
+    return package.Streamed(lambda old: _results_rewrite(old, blocks()))
+
+
+def _results_rewrite(old: Iterator[bytes], blocks: ResultsBlocks) -> Iterator[bytes]:
     generated_from = min(row0 for (row0, _), _ in blocks.placed()[1:])
-    return package.Streamed(lambda old: sheet_xml_.rewrite(old, lambda top: results_rows(top, blocks), keep_below=generated_from,
-                                                          look_at=SUMMARY_AT[0] + 1 + STYLE_ROWS))
+    return sheet_xml_.rewrite(old, lambda top: results_rows(top, blocks), keep_below=generated_from, look_at=SUMMARY_AT[0] + 1 + STYLE_ROWS)
 
 
 _SCORES_STYLES_AT = max(row for row, _ in scores.STYLE_SAMPLES.values()) + 1  # the last row (1-based) of the style samples
@@ -160,7 +165,7 @@ def full_calculation_on_load(workbook_xml: str) -> str:
     return workbook_xml[:later.start()] + '<calcPr fullCalcOnLoad="1"/>' + workbook_xml[later.start():]
 
 
-def _patches(parts: zipfile.ZipFile, tables: BookTables, result: IndexResult, blocks: ResultsBlocks) -> dict[str, package.Patch]:
+def _patches(parts: zipfile.ZipFile, tables: BookTables, result: IndexResult, blocks: Callable[[], ResultsBlocks]) -> dict[str, package.Patch]:
     """Part → how to rewrite it: Results, Scores, the Dashboard's choice, cached results and charts,
     the Guide's cached results, and workbook.xml."""
     patches: dict[str, package.Patch] = {results_part(parts): results_patch(blocks), "xl/workbook.xml": full_calculation_on_load}
@@ -184,17 +189,27 @@ def _patches(parts: zipfile.ZipFile, tables: BookTables, result: IndexResult, bl
 def recalc_book(book: str | Path, backup: bool = False, step: Callable[[str], None] = lambda _: None) -> ResultsBlocks:
     """Compute the book and write Results, Scores and the Dashboard's charts, as the Recalculate
     button does; nothing is written if the book changes on disk meanwhile (see :mod:`.package`)."""
-    book = Path(book)
+    with package.open_for_update(book) as snapshot:
+        return recalc_snapshot(snapshot, start_inspecting(book), backup, step)
+
+
+def recalc_snapshot(snapshot: package.Snapshot, reading: Reading, backup: bool = False,
+                    step: Callable[[str], None] = lambda _: None) -> ResultsBlocks:
+    """:func:`recalc_book` of a book held open for update, whose reading the caller started
+    (the command line starts it before loading this module and the engine)."""
+    book = snapshot.path
     # no cyclic collection: the blocks and rows of a long book are hundreds of thousands of lists
     # without a cycle, and the collector's passes over them took a sixth of a recalc of 30,000 rows
-    with package.open_for_update(book) as snapshot, uncollected():
+    with uncollected():
         step("读取 reading")
-        tables = read_book_tables(book)
+        tables = tables_or_raise(*reading())
         step("计算 computing")
         result = compute(tables.model, tables.panel)
         if result.problems:
             raise AnjiInputError(result.problems)
-        blocks = results_blocks(tables.model, result, dt.datetime.now().isoformat(timespec="seconds"))
+        stamp = dt.datetime.now().isoformat(timespec="seconds")
+        # made as Results is written: where a child process writes Scores meanwhile (see package), beside it
+        blocks = functools.cache(lambda: results_blocks(tables.model, result, stamp))
         step("写入 writing")
         try:
             with snapshot.package() as parts:
@@ -202,4 +217,4 @@ def recalc_book(book: str | Path, backup: bool = False, step: Callable[[str], No
         except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as error:
             raise AnjiInputError([package.damaged_problem(book, error)]) from None
         package.write_parts(snapshot, patches, backup=backup)
-    return blocks
+    return blocks()

@@ -335,7 +335,10 @@ def _in_background(read: Callable[[], dict]) -> Callable[[], dict]:
     return result
 
 
-def start_inspecting(path: str | Path) -> Callable[[], tuple[BookTables | None, list[Problem]]]:
+Reading = Callable[[], tuple["BookTables | None", list[Problem]]]  # a read under way: waits for it, gives what inspect_book gives
+
+
+def start_inspecting(path: str | Path) -> Reading:
     """Start reading a workbook; the function returned finishes: the tables (None where the model
     or Data's header is unusable) and every problem of reading them (see :func:`inspect_book`).
     python-calamine and ISA-L read in two threads meanwhile, so the caller can load what it needs next."""
