@@ -270,11 +270,12 @@ def _opening(number: int, openings: dict[int, str]) -> str:
 
 
 def _batch(columns: list[CellColumn], start: int, stop: int, openings: dict[int, str]) -> bytes:
-    """Rows ``start`` to ``stop`` (1-based, exclusive) of ``columns`` (UTF-8). A row is one list
-    joined: fixed pieces between slots filled in per row, where a run of uniform columns takes
-    its row numbers and its values in two slice assignments, and any other column its cell's XML."""
+    """Rows ``start`` to ``stop`` (1-based, exclusive) of ``columns`` (UTF-8). A row is a template:
+    fixed pieces between slots, filled in per row. Where a column is uniform the slots of its row
+    numbers and of its values are filled for every row of the batch at once (slice assignments
+    over the batch's rows laid end to end), and any other column's slot takes its cell's XML."""
     row: list[bytes | None] = [b"", None]  # pieces, and None for a slot; slot 1: the row's opening tag
-    runs, others, run = [], [], []  # run: (where the number goes, its values) of uniform columns side by side
+    uniform, others = [], []  # (the slot of a uniform column's row number, its values); (slot, each row's XML)
 
     def piece(part: bytes) -> None:
         if row[-1] is None:
@@ -282,42 +283,43 @@ def _batch(columns: list[CellColumn], start: int, stop: int, openings: dict[int,
         else:
             row[-1] += part
 
-    def end_run() -> None:
-        if run:
-            runs.append((slice(run[0][0], run[-1][0] + 1, 4), len(run), slice(run[0][0] + 2, run[-1][0] + 3, 4), zip(*(values for _, values in run))))
-            run.clear()
-
     for column in columns:
         if column.first >= stop or column.stop <= start:
             continue
         found = column.uniform(start, stop)
         if found is None:
-            end_run()
             piece(b"")
             others.append((len(row), [xml.encode("utf-8") for xml in column.fragments(start, stop)]))
             row.append(None)
             continue
         before, between, after, values = found
         piece(before)
-        run.append((len(row), values))
+        uniform.append((len(row), values))
         row.extend([None, between, None, after])  # number, piece, value, piece: 4 places a column
-    end_run()
     piece(b"</row>")
     heads = [b'<row r="%d">' % n for n in range(start, stop)]
     for n in openings.keys() & range(start, stop):
         heads[n - start] = _opening(n, openings).encode("utf-8")
-    out = []
-    for k, (head, number) in enumerate(zip(heads, [b"%d" % n for n in range(start, stop)])):
-        row[1] = head
-        for numbers, count, values, texts in runs:
-            row[numbers] = (number,) * count
-            row[values] = next(texts)
-        for at, fragments in others:
-            row[at] = fragments[k]
-        line = b"".join(row)
-        if runs or len(line) > len(head) + len(b"</row>"):  # a row where no column has a cell is left out
-            out.append(line)
-    return b"".join(out)
+    if not uniform:  # each row on its own: a row where no column has a cell is left out
+        out = []
+        for k, head in enumerate(heads):
+            row[1] = head
+            for at, fragments in others:
+                row[at] = fragments[k]
+            line = b"".join(row)
+            if len(line) > len(head) + len(b"</row>"):
+                out.append(line)
+        return b"".join(out)
+    width = len(row)
+    rows = row * len(heads)
+    rows[1::width] = heads
+    numbers = [b"%d" % n for n in range(start, stop)]
+    for at, values in uniform:
+        rows[at::width] = numbers
+        rows[at + 2::width] = values
+    for at, fragments in others:
+        rows[at::width] = fragments
+    return b"".join(rows)
 
 
 _ROW_AT = re.compile(rb'<row r="(\d+)"([^>]*?)(/?)>')
