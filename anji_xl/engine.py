@@ -116,19 +116,21 @@ def period_order(periods: pd.Index | list[str]) -> list[str]:
     return [distinct[n] for _, n in placed] + [p for p, k in zip(distinct, keys) if k is None]
 
 
-_CELL = re.compile(r"^(?P<sheet>.+)!\$?(?P<col>[A-Z]+)\$?(?P<row>\d+)$")
+_CELLS = re.compile(r"^(.+)!\$?([A-Z]+)\$?(\d+)$", re.M)  # a cell reference on each line
 
 
 def cell_span(cells: list[str]) -> str:
     """The cells as one reference: the range that spans them when they lie on one sheet
     (``Data!C5``, ``Data!C5:Z5``), else the known ones joined by commas."""
     known = [cell for cell in dict.fromkeys(cells) if cell]
-    parsed = [_CELL.match(cell) for cell in known]
-    if not parsed or not all(parsed) or len({m["sheet"] for m in parsed}) != 1:
+    lines = "\n".join(known)  # parsed in one pass (a forecast names a span for each of thousands of units)
+    parsed = _CELLS.findall(lines) if lines.count("\n") == len(known) - 1 else []  # a cell holding a line break is no reference
+    if not parsed or len(parsed) != len(known) or len({sheet for sheet, _, _ in parsed}) != 1:
         return ", ".join(known)
-    cols, rows = [column_number(m["col"]) for m in parsed], [int(m["row"]) for m in parsed]
+    numbers = {letters: column_number(letters) for _, letters, _ in parsed}
+    cols, rows = [numbers[letters] for _, letters, _ in parsed], [int(row) for _, _, row in parsed]
     first, last = f"{column_letters(min(cols))}{min(rows)}", f"{column_letters(max(cols))}{max(rows)}"
-    return f"{parsed[0]['sheet']}!{first}" + (f":{last}" if last != first else "")
+    return f"{parsed[0][0]}!{first}" + (f":{last}" if last != first else "")
 
 
 def checked_weights(weights: np.ndarray, settings: Settings, cells: list[str] | None = None,

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from anji_xl import Panel, compute
+from anji_xl.cells import column_letters, column_number
+from anji_xl.engine import cell_span
 from conftest import make_model
 
 positive = st.floats(0.01, 1e4, allow_nan=False, allow_infinity=False)
@@ -157,3 +161,29 @@ def test_geometric_index_is_the_weighted_product_and_never_above_the_arithmetic(
     g, a = geometric.index.to_numpy()[both], arithmetic.index.to_numpy()[both]
     assert np.all(np.abs(g - product) <= 1e-9 * np.maximum(1.0, product))
     assert np.all(g <= a * (1 + 1e-12) + 1e-15)
+
+
+_REFERENCE = re.compile(r"(?P<sheet>.+)!\$?(?P<col>[A-Z]+)\$?(?P<row>\d+)")
+
+
+def _span_as_defined(cells: list[str]) -> str:
+    """cell_span's definition, a cell at a time: the range spanning the cells when every one is a
+    reference on one sheet, else the distinct non-empty ones joined by commas."""
+    known = [cell for cell in dict.fromkeys(cells) if cell]
+    parsed = [_REFERENCE.fullmatch(cell) for cell in known]
+    if not parsed or not all(parsed) or len({m["sheet"] for m in parsed}) != 1:
+        return ", ".join(known)
+    cols, rows = [column_number(m["col"]) for m in parsed], [int(m["row"]) for m in parsed]
+    first, last = f"{column_letters(min(cols))}{min(rows)}", f"{column_letters(max(cols))}{max(rows)}"
+    return f"{parsed[0]['sheet']}!{first}" + (f":{last}" if last != first else "")
+
+
+_SHEETS = st.sampled_from(["Data", "数据", "'My Data'", "a!b", "Data\nx", ""])
+_CELL_REFS = st.builds(lambda sheet, dollar, col, row: f"{sheet}!{dollar}{column_letters(col)}{dollar}{row}",
+                       _SHEETS, st.sampled_from(["", "$"]), st.integers(1, 800), st.integers(1, 1_048_576))
+
+
+@given(st.lists(st.one_of(_CELL_REFS, st.sampled_from(["", "Data!", "Data!C", "C5", "Data!C5\n", "x\nData!C5"])), max_size=30))
+@settings(max_examples=400, deadline=None)
+def test_a_span_of_cells_is_the_range_of_them_all_or_each_named(cells):
+    assert cell_span(cells) == _span_as_defined(cells)
