@@ -384,8 +384,10 @@ def _failed(error: Exception) -> int:
 only_read = False
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run one command; every ending is an exit status and at most a few lines, never a traceback."""
+def main(argv: list[str] | None = None, one_command: bool = False) -> int:
+    """Run one command; every ending is an exit status and at most a few lines, never a traceback.
+    ``one_command``: the process runs this command alone (the installed command), so it may set
+    process-wide policies such as :func:`console.big_blocks_unmapped`."""
     try:  # a crash in native code (there should be none) leaves the stacks of every thread on stderr
         if not faulthandler.is_enabled():
             faulthandler.enable(all_threads=True)
@@ -402,6 +404,8 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         global only_read
         only_read = args.run in (_run_compute, _run_validate, _run_forecast, _run_sensitivity)
+        if one_command and only_read:
+            console.big_blocks_unmapped()
         return args.run(args)
     except KeyboardInterrupt as error:  # Ctrl-C (SIGINT) or SIGTERM, anywhere
         return interrupted(error)
@@ -416,5 +420,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    console.big_blocks_unmapped()
-    sys.exit(leave(main(), only_read))
+    sys.exit(leave(main(one_command=True), only_read))

@@ -155,7 +155,9 @@ def big_blocks_unmapped() -> None:
     below it mapped: a big sheet read in pieces (whose threads free python-calamine's packages and
     cells) then left the process 20–60 MiB bigger until it ended. Smaller blocks stay in the
     heap, reused without new page faults (at 1 MiB compute ran no faster than without this).
-    Linux with glibc only; for a process that runs one command."""
+    For a process that runs one command that only reads: recalc makes and frees hundreds of
+    megabytes of XML in blocks of that size, and mapping each anew cost it 0.4–0.7 s of page
+    faults. Linux with glibc only."""
     if not sys.platform.startswith("linux"):
         return
     try:
@@ -174,10 +176,9 @@ def main() -> int:
             signal.signal(s, raise_interrupt)
     sys.unraisablehook = delivering_again(sys.unraisablehook)
     try:
-        big_blocks_unmapped()
         from . import cli  # argparse and the package's own modules; each command loads the rest
 
-        return leave(cli.main(), cli.only_read)
+        return leave(cli.main(one_command=True), cli.only_read)
     except KeyboardInterrupt as error:  # during the imports; the command handles its own
         return interrupted(error)
     except Exception:  # an import that failed because a signal cut it (see `arrived`)
