@@ -4,6 +4,7 @@ writes the very book a recalc on one core writes, errors and all."""
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import shutil
@@ -68,6 +69,20 @@ def test_a_child_that_ends_without_a_result_gives_none(end):
 
     with forked(work) as result:
         assert result() == (False, None)
+
+
+@pytest.mark.parametrize("call", ["fork", "pipe"])
+def test_no_child_to_be_had_gives_no_result_and_leaves_nothing_open(monkeypatch, call):
+    def refused():
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")  # what the system says when it cannot
+
+    before, blocked = sorted(os.listdir("/proc/self/fd")), signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    monkeypatch.setattr(os, call, refused)
+    with forked(lambda: 1) as result:
+        assert result() == (False, None)
+    monkeypatch.undo()
+    assert sorted(os.listdir("/proc/self/fd")) == before
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == blocked  # no signal left blocked
 
 
 def test_the_child_holds_none_of_the_parents_descriptors_and_has_default_signal_handlers(tmp_path):

@@ -42,27 +42,42 @@ def can_fork() -> bool:
 def forked(work: Callable[[], T]) -> Iterator[Callable[[], tuple[bool, T | None]]]:
     """Run ``work`` in a child process (Linux) while the block runs; the function yielded waits
     for it and gives ``(True, what work returned)``, or ``(False, None)`` when the child ended
-    without a result (then do the work here). The child is killed and reaped when the block ends."""
-    read_end, write_end = os.pipe()
-    everything = signal.valid_signals()
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, everything)  # a signal waits until the child's handlers are the defaults
-    parent = os.getpid()
+    without a result or none could be made (then do the work here). The child is killed and
+    reaped when the block ends."""
+    started = _start(work)
+    if started is None:
+        yield lambda: (False, None)
+        return
+    child, mask = started
     try:
-        pid = os.fork()
-    except BaseException:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
-        os.close(read_end)
-        os.close(write_end)
-        raise
-    if pid == 0:
-        _child(work, write_end, parent, before)  # never returns
-    child = _Child(pid, read_end)
-    try:
-        os.close(write_end)
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)  # a signal that came meanwhile is acted on here, the child known
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a signal that came meanwhile is acted on here, the child known
         yield child.result
     finally:
         child.end()
+
+
+def _start(work: Callable[[], object]) -> tuple[_Child, set[signal.Signals]] | None:
+    """The child at work, with every signal still blocked and the mask to restore (None: the
+    system has no descriptor, memory or process left for a child)."""
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())  # a signal waits until the child's handlers are the defaults
+    parent = os.getpid()
+    try:
+        pid = os.fork()
+    except BaseException as error:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        os.close(read_end)
+        os.close(write_end)
+        if isinstance(error, OSError):  # strict overcommit, a process limit
+            return None
+        raise
+    if pid == 0:
+        _child(work, write_end, parent, before)  # never returns
+    os.close(write_end)
+    return _Child(pid, read_end), before
 
 
 def _child(work: Callable[[], object], write_end: int, parent: int, mask: set[signal.Signals]) -> None:
