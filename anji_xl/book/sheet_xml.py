@@ -313,9 +313,9 @@ def _batch(columns: list[CellColumn], start: int, stop: int, openings: dict[int,
     width = len(row)
     rows = row * len(heads)
     rows[1::width] = heads
-    numbers = [b"%d" % n for n in range(start, stop)]
+    row_numbers = [b"%d" % n for n in range(start, stop)]
     for at, values in uniform:
-        rows[at::width] = numbers
+        rows[at::width] = row_numbers
         rows[at + 2::width] = values
     for at, fragments in others:
         rows[at::width] = fragments
