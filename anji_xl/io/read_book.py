@@ -30,7 +30,7 @@ from python_calamine import CalamineWorkbook
 from ..collector import uncollected
 from ..cells import column_letters, column_number, is_blank
 from ..messages import say
-from ..model import Problem
+from ..model import AnjiInputError, Problem
 from .sheet_pieces import cut, packed, pieces_for, read_packed
 from .zip_parts import inflated_from_file, relationships
 
@@ -392,8 +392,6 @@ def sheet_grid(path: str | Path, sheet: str, first_row: int = 1) -> list[list[ob
     a table's header (as openpyxl reads them: whole numbers as int, blank as None), error values
     as their text: what a command reads beside the tables (the report's notes in Data's source
     and note columns). AnjiInputError when the book or the sheet cannot be read."""
-    from ..model import AnjiInputError
-
     problems: list[Problem] = []
     book = _open(Path(path), problems)
     if book is None:
