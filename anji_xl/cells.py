@@ -23,6 +23,14 @@ def column_letters(number: int) -> str:
     return letters
 
 
+def as_typed_number(value: object) -> object:
+    """A number cell as it was typed: a whole float below 1e16 as an int (writers store a whole
+    number without a decimal point there; 2021.0 was typed 2021), anything else as it is."""
+    if value.__class__ is float and value.is_integer() and abs(value) < 1e16:
+        return int(value)
+    return value
+
+
 def is_blank(value: object) -> bool:
     """Whether a cell is blank: empty, or text of spaces only."""
     return value is None or (isinstance(value, str) and not value.strip())

@@ -35,10 +35,11 @@ def _grid(book: xw.Book, name: str):
     return area.options(ndim=2, err_to_str=True).value, area.row, area.column
 
 
-def _computed(book: xw.Book):
+def _computed(book: xw.Book, row_notes: bool = False):
     """(tables, result, problems) of the open book: every problem of reading and computing it in
-    one pass; tables and result are None where the model is unusable."""
-    tables, problems = inspect_grid_tables({name: _grid(book, name) for name in ("Indicators", "Data", "Settings")})
+    one pass; tables and result are None where the model is unusable. ``row_notes``: Data's
+    layout keeps what its source and note cells say of each row (for the report)."""
+    tables, problems = inspect_grid_tables({name: _grid(book, name) for name in ("Indicators", "Data", "Settings")}, row_notes)
     result, problems = every_problem(tables, problems)
     return tables, result, problems
 
@@ -183,10 +184,10 @@ def sensitivity() -> None:
 
 def report() -> None:
     """生成报告: the evaluation report of this book written beside it, as ``anji-xl report`` writes it."""
-    from .report import ReportBook, row_notes, write_report  # docx and matplotlib load for this button only
+    from .report import ReportBook, write_report  # docx and matplotlib load for this button only
 
     book = xw.Book.caller()
-    tables, result, problems = _computed(book)
+    tables, result, problems = _computed(book, row_notes=True)
     if _report(book, problems):
         return
     path = Path(book.fullname)
@@ -195,8 +196,7 @@ def report() -> None:
         return
     _status(book, "安吉指数 生成报告… Anji Index: writing the report…")
     try:
-        grid, first_row, first_column = _grid(book, tables.data.sheet)
-        source = ReportBook(tables.model, result, path, row_notes(grid, first_row, first_column, tables.data), problems)
+        source = ReportBook(tables.model, result, path, tables.data.notes, problems)
         written = write_report(source, progress=lambda done, total: _status(book, f"生成报告 report {done}/{total}"))
         book.app.alert(say("report_written", files="\n".join(map(str, written))), title="Anji Index")
     except AnjiInputError as error:

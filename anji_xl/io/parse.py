@@ -30,7 +30,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..cells import column_letters, column_number, is_blank
+from ..cells import as_typed_number, column_letters, column_number, is_blank
 from ..engine import IndexResult, compute, period_key
 from ..messages import say
 from ..model import AnjiInputError, Model, Panel, Problem, Settings, parse_direction, parse_method
@@ -41,6 +41,7 @@ INDICATOR_COLUMNS = (
 )
 _REQUIRED = {"Indicators": ("id", "dimension", "direction", "weight"), "Data": ("unit", "period"), "Settings": ("key", "value")}
 _DATA_EXTRA = {"source", "note", "notes"}  # Data columns that describe a row, not an indicator
+ROW_NOTE_KEYS = ("source", "note")  # those whose words the report shows beside a row's numbers
 #: What Chinese yearbooks print where there is no value (compared after NFKC, case-insensitively).
 NO_DATA_MARKS = frozenset({"—", "——", "–", "-", "--", "/", "na", "n/a", "无", "#n/a"})
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -478,6 +479,22 @@ class DataLayout:
     period_column: str
     columns: dict[str, str]
     rows: dict[tuple[str, str], int]
+    notes: dict[tuple[str, str], str] = field(default_factory=dict)  # what the source and note cells say of a row, when asked for
+
+
+def _row_notes(block: _Block, row_of: dict[tuple[str, str], int]) -> dict[tuple[str, str], str]:
+    """(unit, period) → the texts of a row's source and note cells (:data:`ROW_NOTE_KEYS`),
+    joined by "; ", for the rows read; a cell as typed (2021, not 2021.0), blank ones left out."""
+    positions = [block.positions[key] for key in ROW_NOTE_KEYS if key in block.positions]
+    if not positions:
+        return {}
+    key_of = {row: key for key, row in row_of.items()}
+    notes = {}
+    for row, cells in block.body:
+        texts = [text for pos in positions if pos < len(cells) and (text := _text(as_typed_number(cells[pos])))]
+        if texts and row in key_of:
+            notes[key_of[row]] = "; ".join(texts)
+    return notes
 
 
 @dataclass(frozen=True)
@@ -489,9 +506,11 @@ class BookTables:
     data: DataLayout
 
 
-def inspect_tables(indicators: _Block | None, data: _Block | None, settings: _Block | None, reading: Reading) -> BookTables | None:
+def inspect_tables(indicators: _Block | None, data: _Block | None, settings: _Block | None, reading: Reading,
+                   row_notes: bool = False) -> BookTables | None:
     """Model and panel from the three tables, every problem into ``reading``; None when the
-    model (Indicators, Settings) or Data's header is not usable for a computation."""
+    model (Indicators, Settings) or Data's header is not usable for a computation. ``row_notes``:
+    the layout keeps what Data's source and note cells say of each row (for the report)."""
     before = len(reading.problems)
     model = read_model(indicators, settings, reading)
     usable = model is not None and len(reading.problems) == before
@@ -505,7 +524,8 @@ def inspect_tables(indicators: _Block | None, data: _Block | None, settings: _Bl
     sheet = data.sheet  # not the block: its cells need not outlive reading
     panel = Panel(values, lambda unit, period, ident: f"{sheet}!{letters[ident]}{row_of[(unit, period)]}" if ident in letters else "",  # no column: no cell
                   reading.warnings())
-    layout = DataLayout(data.sheet, data.header_row, data.columns["unit"], data.columns["period"], letters, row_of)
+    layout = DataLayout(data.sheet, data.header_row, data.columns["unit"], data.columns["period"], letters, row_of,
+                        _row_notes(data, row_of) if row_notes else {})
     return BookTables(model, panel, layout) if usable else None
 
 
@@ -544,16 +564,17 @@ def tables_or_raise(tables: BookTables | None, problems: list[Problem]) -> BookT
     return tables
 
 
-def inspect_grid_tables(grids: dict[str, tuple[list[list[object]], int, int] | None]) -> tuple[BookTables | None, list[Problem]]:
+def inspect_grid_tables(grids: dict[str, tuple[list[list[object]], int, int] | None],
+                        row_notes: bool = False) -> tuple[BookTables | None, list[Problem]]:
     """Tables (None if unusable) and every problem of cell grids handed over by Excel: sheet
     name → (grid, first row, first column), or None for an absent sheet; problems name the
-    grids' real cells."""
+    grids' real cells. ``row_notes``: see :func:`inspect_tables`."""
     reading = Reading()
     blocks = [
         None if grids.get(name) is None else block_from_grid(name, grids[name][0], reading.problems, grids[name][1], grids[name][2])
         for name in ("Indicators", "Data", "Settings")
     ]
-    return inspect_tables(*blocks, reading), reading.problems
+    return inspect_tables(*blocks, reading, row_notes), reading.problems
 
 
 def read_grid_tables(grids: dict[str, tuple[list[list[object]], int, int] | None]) -> BookTables:

@@ -28,9 +28,9 @@ from xml.etree import ElementTree
 from python_calamine import CalamineWorkbook
 
 from ..collector import uncollected
-from ..cells import column_letters, column_number, is_blank
+from ..cells import as_typed_number, column_letters, column_number, is_blank
 from ..messages import say
-from ..model import AnjiInputError, Problem
+from ..model import Problem
 from .sheet_pieces import cut, packed, pieces_for, read_packed
 from .zip_parts import inflated_from_file, relationships
 
@@ -47,7 +47,6 @@ _REFERENCE = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 _ERROR_CELL = re.compile(rb"""<(?:\w+:)?c\s([^>]*\bt\s*=\s*["']e["'][^>]*)(?<!/)>(.*?)</(?:\w+:)?c>""", re.S)
 _CELL_AT = re.compile(rb"""\br\s*=\s*["']\$?([A-Z]{1,3})\$?(\d+)["']""")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
-_ROW_START = re.compile(rb"""<(?:\w+:)?row\s[^>]*?\br\s*=\s*["'](\d+)["']""")
 
 Bounds = tuple[int, int, int, int]  # first column, first row, last column, last row (1-based)
 Errors = dict[tuple[int, int], str | None]  # (row, column) of a cell holding an error value (1-based) → its text
@@ -118,22 +117,14 @@ def _open(path: Path, problems: list[Problem]) -> Book | None:
         return None
 
 
-def _last_row_begun(piece: bytes) -> int:
-    """The number of the last row whose start tag is in ``piece`` (0: none, or it has no number)."""
-    tag = max(piece.rfind(b"<row"), piece.rfind(b":row "))  # an end tag has no space: </row>, </x:row>
-    begun = _ROW_START.match(piece, piece.rfind(b"<", 0, tag + 1)) if tag >= 0 else None
-    return int(begun[1]) if begun else 0
-
-
-def _error_cells(ws: Worksheet, last_row: int | None = None) -> Errors:
-    """(row, column) → error text of the sheet's cells holding an error value (1-based), up to
-    ``last_row`` at least: the XML is read no further once a later row has begun (rows come in
-    order). It is inflated (ISA-L) and searched in pieces of whole rows, so memory stays small."""
+def _error_cells(ws: Worksheet) -> Errors:
+    """(row, column) → error text of the sheet's cells holding an error value (1-based). The XML
+    is inflated (ISA-L) and searched in pieces of whole rows, so memory stays small."""
     with zipfile.ZipFile(ws.book.path) as package:
-        return _errors_in(inflated_from_file(ws.book.path, package, package.getinfo(ws.part)), last_row)
+        return _errors_in(inflated_from_file(ws.book.path, package, package.getinfo(ws.part)))
 
 
-def _errors_in(xml: Iterable[bytes], last_row: int | None = None) -> Errors:
+def _errors_in(xml: Iterable[bytes]) -> Errors:
     """The error cells (see :func:`_error_cells`) of a sheet's XML, given in pieces; only pieces
     that hold ``#`` and ``"e"`` at all are searched cell by cell."""
     found: Errors = {}
@@ -155,17 +146,15 @@ def _errors_in(xml: Iterable[bytes], last_row: int | None = None) -> Errors:
         if end > 3:
             piece, rest = rest[:end], rest[end:]
             search(piece)
-            if last_row is not None and _last_row_begun(piece) > last_row:
-                return found
     search(rest)
     return found
 
 
 def _as_typed(value: object) -> object:
-    """A cell as typed (as openpyxl reads it): whole numbers as int, a date as a datetime, blank
-    as None. Writers store a whole number without a decimal point below 1e16."""
+    """A cell as typed (as openpyxl reads it): whole numbers as int (:func:`~anji_xl.cells.as_typed_number`),
+    a date as a datetime, blank as None."""
     if value.__class__ is float:
-        return int(value) if value.is_integer() and abs(value) < 1e16 else value
+        return as_typed_number(value)
     if value == "":
         return None
     if value.__class__ is dt.date:
@@ -264,31 +253,15 @@ def _typed(rows: list[list[object]], width: int, keep_floats: bool) -> list[list
 _AS_READ = {float, str}  # cells a data row may keep as python-calamine reads them
 
 
-def _table_cells(ws: Worksheet, bounds: Bounds | None) -> tuple[list[list[object]], Errors]:
-    """The cells within ``bounds`` (:func:`_cells`) and the sheet's error values (:func:`_error_cells`).
-    python-calamine reads an error value as a blank, so the sheet's XML is searched only down to
-    the last row where a cell of the table reads as one: a Data sheet of 750,000 cells with
-    blanks only in its first rows, or none, is not inflated twice."""
-    rows, errors = _cells(ws, bounds)
-    if isinstance(errors, Exception):
-        raise errors
-    if errors is not None:
-        return rows, errors
-    last = next((k for k in range(len(rows) - 1, -1, -1) if "" in rows[k]), None)
-    return rows, {} if last is None else _error_cells(ws, (bounds[1] if bounds else 1) + last)
-
-
-def _read_block(ws: Worksheet, table_name: str, problems: list[Problem], sheet: str | None = None, table: str | None = None,
-                keep_floats: bool = False, cells: tuple[list[list[object]], Errors] | None = None) -> _Block:
-    """The sheet's table; ``sheet`` names the sheet in problems (default its title), ``table``
-    says which table it is (see :func:`~anji_xl.io.parse.block_from_grid`); ``cells``: its
-    :func:`_table_cells`, when they were read already."""
+def _read_block(ws: Worksheet, table_name: str, problems: list[Problem], cells: tuple[list[list[object]], Errors],
+                keep_floats: bool = False) -> _Block:
+    """The sheet's table from its ``cells`` (:func:`_cells`) and error cells."""
     from .parse import block_from_grid
 
-    sheet = sheet or ws.title
+    sheet = ws.title
     name, bounds = _bounds_of(ws, table_name)
     first_col, first_row = bounds[:2] if bounds else (1, 1)
-    rows, errors = cells or _table_cells(ws, bounds)
+    rows, errors = cells
     width = max(map(len, rows), default=0) if bounds is None else bounds[2] - first_col + 1
     grid = _typed(_with_errors(rows, errors, first_col, first_row, width), width, keep_floats)
     if bounds is not None:
@@ -298,7 +271,7 @@ def _read_block(ws: Worksheet, table_name: str, problems: list[Problem], sheet: 
         filled = next((k for k, value in enumerate(below) if not is_blank(value)), None)
         if filled is not None:
             problems.append(Problem(f"{sheet}!{column_letters(first_col + filled)}{bounds[3] + 1}", say("below_table", table=name)))
-    return block_from_grid(sheet, grid, problems, first_row, first_col, table)
+    return block_from_grid(sheet, grid, problems, first_row, first_col)
 
 
 def _sheet(book: Book, name: str, problems: list[Problem], required: bool = True) -> Worksheet | None:
@@ -338,10 +311,11 @@ def _in_background(read: Callable[[], dict]) -> Callable[[], dict]:
 Reading = Callable[[], tuple["BookTables | None", list[Problem]]]  # a read under way: waits for it, gives what inspect_book gives
 
 
-def start_inspecting(path: str | Path) -> Reading:
+def start_inspecting(path: str | Path, row_notes: bool = False) -> Reading:
     """Start reading a workbook; the function returned finishes: the tables (None where the model
     or Data's header is unusable) and every problem of reading them (see :func:`inspect_book`).
-    python-calamine and ISA-L read in two threads meanwhile, so the caller can load what it needs next."""
+    python-calamine and ISA-L read in two threads meanwhile, so the caller can load what it needs next.
+    ``row_notes``: Data's layout keeps what its source and note cells say of each row (for the report)."""
     problems: list[Problem] = []
     book = _open(Path(path), problems)
     if book is None:
@@ -371,40 +345,21 @@ def start_inspecting(path: str | Path) -> Reading:
                     rows, in_read = read.pop(name)  # a sheet read in pieces had its errors searched on the way
                     if isinstance(in_read, Exception):
                         raise in_read
-                    blocks[name] = _read_block(ws, f"tbl{name}", reading.problems, keep_floats=name == "Data",
-                                               cells=(rows, found_errors.pop(name) if in_read is None else in_read))
+                    blocks[name] = _read_block(ws, f"tbl{name}", reading.problems, (rows, found_errors.pop(name) if in_read is None else in_read),
+                                               keep_floats=name == "Data")
             except Exception as error:  # noqa: BLE001 — a damaged sheet fails only when it is read
                 return None, [*problems, *reading.problems, Problem(str(path), say("unreadable", error=f"{type(error).__name__}: {error}"))]
             book.close()
-            return inspect_tables(blocks["Indicators"], blocks["Data"], blocks["Settings"], reading), problems + reading.problems
+            return inspect_tables(blocks["Indicators"], blocks["Data"], blocks["Settings"], reading, row_notes), problems + reading.problems
 
     return finish
 
 
-def inspect_book(path: str | Path) -> tuple[BookTables | None, list[Problem]]:
+def inspect_book(path: str | Path, row_notes: bool = False) -> tuple[BookTables | None, list[Problem]]:
     """A workbook's tables (None where the model or Data's header is unusable) and every problem
-    of reading it; see :func:`anji_xl.io.parse.every_problem` for the engine's in the same pass."""
-    return start_inspecting(path)()
-
-
-def sheet_grid(path: str | Path, sheet: str, first_row: int = 1) -> list[list[object]]:
-    """A sheet's cells from row ``first_row`` down, every column from A, typed as the reader types
-    a table's header (as openpyxl reads them: whole numbers as int, blank as None), error values
-    as their text: what a command reads beside the tables (the report's notes in Data's source
-    and note columns). AnjiInputError when the book or the sheet cannot be read."""
-    problems: list[Problem] = []
-    book = _open(Path(path), problems)
-    if book is None:
-        raise AnjiInputError(problems)
-    try:
-        ws = _sheet(book, sheet, problems)
-        if ws is None:
-            raise AnjiInputError(problems)
-        rows, errors = _table_cells(ws, None)
-        width = max(map(len, rows), default=0)
-        return _typed(_with_errors(rows, errors, 1, 1, width), width, keep_floats=False)[first_row - 1:]
-    finally:
-        book.close()
+    of reading it; see :func:`anji_xl.io.parse.every_problem` for the engine's in the same pass.
+    ``row_notes``: see :func:`start_inspecting`."""
+    return start_inspecting(path, row_notes)()
 
 
 def read_book_tables(path: str | Path) -> BookTables:

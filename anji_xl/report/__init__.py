@@ -17,7 +17,7 @@ from .charts import find_font
 from .content import gather
 from .document import TEMPLATE, check_output, default_output, draw_charts, render, replace_atomically
 from .pdf import docx_to_pdf, find_soffice
-from .source import ReportBook, read_report_book, row_notes
+from .source import ReportBook, read_report_book
 
 
 def write_report(book: ReportBook, out: str | Path | None = None, period: str | None = None, units: list[str] | None = None,
@@ -40,4 +40,4 @@ def write_report(book: ReportBook, out: str | Path | None = None, period: str | 
     return written
 
 
-__all__ = ["ReportBook", "read_report_book", "row_notes", "write_report"]
+__all__ = ["ReportBook", "read_report_book", "write_report"]
