@@ -47,6 +47,7 @@ _REFERENCE = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 _ERROR_CELL = re.compile(rb"""<(?:\w+:)?c\s([^>]*\bt\s*=\s*["']e["'][^>]*)(?<!/)>(.*?)</(?:\w+:)?c>""", re.S)
 _CELL_AT = re.compile(rb"""\br\s*=\s*["']\$?([A-Z]{1,3})\$?(\d+)["']""")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
+_ROW_START = re.compile(rb"""<(?:\w+:)?row\s[^>]*?\br\s*=\s*["'](\d+)["']""")
 
 Bounds = tuple[int, int, int, int]  # first column, first row, last column, last row (1-based)
 Errors = dict[tuple[int, int], str | None]  # (row, column) of a cell holding an error value (1-based) → its text
@@ -117,14 +118,22 @@ def _open(path: Path, problems: list[Problem]) -> Book | None:
         return None
 
 
-def _error_cells(ws: Worksheet) -> Errors:
-    """(row, column) → error text of the sheet's cells holding an error value (1-based). The XML
-    is inflated (ISA-L) and searched in pieces of whole rows, so memory stays small."""
+def _last_row_begun(piece: bytes) -> int:
+    """The number of the last row whose start tag is in ``piece`` (0: none, or it has no number)."""
+    tag = max(piece.rfind(b"<row"), piece.rfind(b":row "))  # an end tag has no space: </row>, </x:row>
+    begun = _ROW_START.match(piece, piece.rfind(b"<", 0, tag + 1)) if tag >= 0 else None
+    return int(begun[1]) if begun else 0
+
+
+def _error_cells(ws: Worksheet, last_row: int | None = None) -> Errors:
+    """(row, column) → error text of the sheet's cells holding an error value (1-based), up to
+    ``last_row`` at least: the XML is read no further once a later row has begun (rows come in
+    order). It is inflated (ISA-L) and searched in pieces of whole rows, so memory stays small."""
     with zipfile.ZipFile(ws.book.path) as package:
-        return _errors_in(inflated_from_file(ws.book.path, package, package.getinfo(ws.part)))
+        return _errors_in(inflated_from_file(ws.book.path, package, package.getinfo(ws.part)), last_row)
 
 
-def _errors_in(xml: Iterable[bytes]) -> Errors:
+def _errors_in(xml: Iterable[bytes], last_row: int | None = None) -> Errors:
     """The error cells (see :func:`_error_cells`) of a sheet's XML, given in pieces; only pieces
     that hold ``#`` and ``"e"`` at all are searched cell by cell."""
     found: Errors = {}
@@ -146,6 +155,8 @@ def _errors_in(xml: Iterable[bytes]) -> Errors:
         if end > 3:
             piece, rest = rest[:end], rest[end:]
             search(piece)
+            if last_row is not None and _last_row_begun(piece) > last_row:
+                return found
     search(rest)
     return found
 
@@ -253,15 +264,31 @@ def _typed(rows: list[list[object]], width: int, keep_floats: bool) -> list[list
 _AS_READ = {float, str}  # cells a data row may keep as python-calamine reads them
 
 
-def _read_block(ws: Worksheet, table_name: str, problems: list[Problem], cells: tuple[list[list[object]], Errors],
-                keep_floats: bool = False) -> _Block:
-    """The sheet's table from its ``cells`` (:func:`_cells`) and error cells."""
+def _table_cells(ws: Worksheet, bounds: Bounds | None) -> tuple[list[list[object]], Errors]:
+    """The cells within ``bounds`` (:func:`_cells`) and the sheet's error values (:func:`_error_cells`).
+    python-calamine reads an error value as a blank, so the sheet's XML is searched only down to
+    the last row where a cell of the table reads as one: a Data sheet of 750,000 cells with
+    blanks only in its first rows, or none, is not inflated twice."""
+    rows, errors = _cells(ws, bounds)
+    if isinstance(errors, Exception):
+        raise errors
+    if errors is not None:
+        return rows, errors
+    last = next((k for k in range(len(rows) - 1, -1, -1) if "" in rows[k]), None)
+    return rows, {} if last is None else _error_cells(ws, (bounds[1] if bounds else 1) + last)
+
+
+def _read_block(ws: Worksheet, table_name: str, problems: list[Problem], sheet: str | None = None, table: str | None = None,
+                keep_floats: bool = False, cells: tuple[list[list[object]], Errors] | None = None) -> _Block:
+    """The sheet's table; ``sheet`` names the sheet in problems (default its title), ``table``
+    says which table it is (see :func:`~anji_xl.io.parse.block_from_grid`); ``cells``: its
+    :func:`_table_cells`, when they were read already."""
     from .parse import block_from_grid
 
-    sheet = ws.title
+    sheet = sheet or ws.title
     name, bounds = _bounds_of(ws, table_name)
     first_col, first_row = bounds[:2] if bounds else (1, 1)
-    rows, errors = cells
+    rows, errors = cells or _table_cells(ws, bounds)
     width = max(map(len, rows), default=0) if bounds is None else bounds[2] - first_col + 1
     grid = _typed(_with_errors(rows, errors, first_col, first_row, width), width, keep_floats)
     if bounds is not None:
@@ -271,7 +298,7 @@ def _read_block(ws: Worksheet, table_name: str, problems: list[Problem], cells: 
         filled = next((k for k, value in enumerate(below) if not is_blank(value)), None)
         if filled is not None:
             problems.append(Problem(f"{sheet}!{column_letters(first_col + filled)}{bounds[3] + 1}", say("below_table", table=name)))
-    return block_from_grid(sheet, grid, problems, first_row, first_col)
+    return block_from_grid(sheet, grid, problems, first_row, first_col, table)
 
 
 def _sheet(book: Book, name: str, problems: list[Problem], required: bool = True) -> Worksheet | None:
@@ -345,8 +372,8 @@ def start_inspecting(path: str | Path, row_notes: bool = False) -> Reading:
                     rows, in_read = read.pop(name)  # a sheet read in pieces had its errors searched on the way
                     if isinstance(in_read, Exception):
                         raise in_read
-                    blocks[name] = _read_block(ws, f"tbl{name}", reading.problems, (rows, found_errors.pop(name) if in_read is None else in_read),
-                                               keep_floats=name == "Data")
+                    blocks[name] = _read_block(ws, f"tbl{name}", reading.problems, keep_floats=name == "Data",
+                                               cells=(rows, found_errors.pop(name) if in_read is None else in_read))
             except Exception as error:  # noqa: BLE001 — a damaged sheet fails only when it is read
                 return None, [*problems, *reading.problems, Problem(str(path), say("unreadable", error=f"{type(error).__name__}: {error}"))]
             book.close()
