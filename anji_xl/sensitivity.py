@@ -7,8 +7,10 @@ a result owes to the choice of weights. A fixed seed makes the draws repeat exac
 With arithmetic aggregation at both levels the index is linear in the weights given the scores,
 so a block of draws is a few matrix products (rows × indicators times indicators × draws)
 instead of one pass of :func:`~anji_xl.aggregation.combine` per draw; geometric aggregation goes
-draw by draw through ``combine``. Draws are taken in blocks of :data:`DRAW_BLOCK` and the
-statistics row group by row group, so memory stays near one rows × draws matrix of indices.
+draw by draw through ``combine``. The rows go through in batches of whole periods (ranks are
+within a period), up to :data:`PERIOD_ROWS` rows unless one period has more: a batch's indices
+over every draw are held at once, never the whole panel's (a 30,000-row panel over 1,000 draws
+would be 240 MB of them), and the draws, made once from the seed, are the same for every batch.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from .engine import check_weights, compute
 from .model import Model, Panel, Problem, Settings
 
 PERCENTILES = (5, 50, 95)
-DRAW_BLOCK = 100  # draws per block of matrix products (and per progress report)
+DRAW_BLOCK = 100  # draws per block of matrix products (and per progress report), and of ranks
 ROW_BLOCK = 4096  # rows per block of percentiles (np.percentile copies what it sorts)
+PERIOD_ROWS = 8192  # rows of whole periods whose indices over every draw are held at once
 
 
 @dataclass
@@ -128,7 +131,6 @@ def ranks_within(indices: np.ndarray) -> np.ndarray:
 def sensitivity(model: Model, panel: Panel, draws: int | None = None, spread: float | None = None, seed: int | None = None,
                 progress: Callable[[int, int], None] | None = None) -> SensitivityResult:
     """Index percentiles (and rank percentiles) over weight draws; Settings give the defaults.
-
     ``progress(done, total)`` is called after every block of draws (a progress bar, Excel's status bar).
     """
     settings = model.settings
@@ -142,16 +144,49 @@ def sensitivity(model: Model, panel: Panel, draws: int | None = None, spread: fl
     membership = membership_matrix(model.indicators["dimension"].tolist(), base.dimensions)
     missing = base.missing.to_numpy()  # a faulty value stays NaN and keeps its row an error
     full = full_scores(model.indicators["method"].tolist(), settings)
-    indices = _draw_indices(scores, missing, perturbed_weights(weights, draws, spread, seed), membership, settings, full, progress)
-    table = pd.DataFrame({"index_mean": indices.mean(axis=0)}, index=rows)
-    table[[f"index_p{p}" for p in PERCENTILES]] = _percentiles(indices, PERCENTILES)
-    if rows.get_level_values(0).nunique() > 1:
-        stats = np.empty((len(rows), 3))
-        periods, which = np.unique(rows.get_level_values(1).to_numpy(dtype=str), return_inverse=True)
-        for members in _members(which, len(periods)):
-            stats[members] = _percentiles(ranks_within(indices[:, members]), (50, 5, 95))
-        table[["rank_median", "rank_p5", "rank_p95"]] = stats
+    drawn = perturbed_weights(weights, draws, spread, seed)
+    ranked = rows.get_level_values(0).nunique() > 1
+    stats = np.full((len(rows), 7 if ranked else 4), np.nan)  # mean, p5, p50, p95 (, rank median, p5, p95)
+    periods, which = np.unique(rows.get_level_values(1).to_numpy(dtype=str), return_inverse=True)
+    done = 0
+    for batch in _period_batches(_members(which.ravel(), len(periods)), PERIOD_ROWS):
+        at = np.concatenate(batch)
+        step = None if progress is None else (  # draws done, counted over every row
+            lambda finished, total, before=done, size=len(at): progress((before * total + size * finished) // max(len(rows), 1), total))
+        indices = _draw_indices(scores[at], missing[at], drawn, membership, settings, full, step)
+        stats[at, 0] = indices.mean(axis=0)
+        stats[at, 1:4] = _percentiles(indices, PERCENTILES)
+        start = 0
+        for members in batch if ranked else []:
+            stats[members, 4:] = _percentiles(_ranks_by_draw_block(indices[:, start:start + len(members)]), (50, 5, 95))
+            start += len(members)
+        done += len(at)
+    table = pd.DataFrame(stats[:, :4], index=rows, columns=["index_mean", *(f"index_p{p}" for p in PERCENTILES)])
+    if ranked:
+        table[["rank_median", "rank_p5", "rank_p95"]] = stats[:, 4:]
     return SensitivityResult(table, draws, spread, seed, base.problems)
+
+
+def _period_batches(periods: list[np.ndarray], most: int) -> list[list[np.ndarray]]:
+    """The periods' row positions gathered in batches of up to ``most`` rows, a period never split
+    (one with more rows is a batch of its own)."""
+    batches: list[list[np.ndarray]] = []
+    size = 0
+    for members in periods:
+        if not batches or size + len(members) > most:
+            batches.append([])
+            size = 0
+        batches[-1].append(members)
+        size += len(members)
+    return batches
+
+
+def _ranks_by_draw_block(indices: np.ndarray) -> np.ndarray:
+    """:func:`ranks_within` a block of draws at a time: its sorting takes several copies of what it ranks."""
+    ranks = np.empty(indices.shape)
+    for start in range(0, len(indices), DRAW_BLOCK):
+        ranks[start:start + DRAW_BLOCK] = ranks_within(indices[start:start + DRAW_BLOCK])
+    return ranks
 
 
 def _percentiles(values: np.ndarray, percentiles: tuple[int, ...]) -> np.ndarray:

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from anji_xl import sensitivity as sensitivity_module
 from anji_xl.sensitivity import perturbed_weights, sensitivity
 from conftest import make_model, make_panel
 
@@ -76,12 +77,16 @@ def test_problems_are_not_averaged_away():
 
 @pytest.mark.parametrize("missing", ["error", "zero", "reweight"])
 @pytest.mark.parametrize("aggregation", ["arithmetic", "geometric"])
-def test_blocks_of_draws_give_what_one_combine_per_draw_gives(missing, aggregation):
+@pytest.mark.parametrize("period_rows", [sensitivity_module.PERIOD_ROWS, 1, 30])
+def test_blocks_of_draws_give_what_one_combine_per_draw_gives(missing, aggregation, period_rows, monkeypatch):
     """The matrix products over blocks of draws (and the row-group statistics) against the plain
-    definition: :func:`combine` once per draw, numpy percentiles, pandas ranks within a period."""
+    definition: :func:`combine` once per draw, numpy percentiles, pandas ranks within a period;
+    the rows taken all at once, a period at a time, or two periods and then one (12 rows each)."""
     from anji_xl.aggregation import combine, full_scores, membership_matrix
     from anji_xl.engine import check_weights, compute
     from anji_xl.sensitivity import DRAW_BLOCK
+
+    monkeypatch.setattr(sensitivity_module, "PERIOD_ROWS", period_rows)
 
     ids = {"a": "A", "b": "A", "c": "B", "d": "B", "e": "C"}
     model = make_model({i: {"dimension": d, "reference": 1.0, "weight": w} for (i, d), w in zip(ids.items(), (0.3, 0.1, 0.2, 0.25, 0.15))},
@@ -100,7 +105,9 @@ def test_blocks_of_draws_give_what_one_combine_per_draw_gives(missing, aggregati
     values[("u9", "3")] = {**values[("u9", "3")], "e": -1.0}  # an error row
     panel = make_panel(values)
     draws = 2 * DRAW_BLOCK + 17
-    result = sensitivity(model, panel, draws=draws, spread=0.3, seed=21)
+    reported = []
+    result = sensitivity(model, panel, draws=draws, spread=0.3, seed=21, progress=lambda done, total: reported.append((done, total)))
+    assert reported == sorted(reported) and reported[-1] == (draws, draws) and {total for _, total in reported} == {draws}
 
     base = compute(model, panel)
     weights = check_weights(model)[0]
