@@ -179,7 +179,8 @@ def run_process(argv: list[str], env: dict[str, str], cwd: Path = REPO) -> tuple
 def selected(words: list[str] | None) -> list[Run]:
     """The rows whose text holds one of ``words`` (every row for none), with the rows they are compared with."""
     chosen = {run.what for run in RUNS if not words or any(word.lower() in run.what.lower() for word in words)}
-    chosen |= {run.versus for run in RUNS if run.what in chosen and run.versus}
+    while missing := {run.versus for run in RUNS if run.what in chosen and run.versus} - chosen:  # and what those are compared with
+        chosen |= missing
     return [run for run in RUNS if run.what in chosen]
 
 
