@@ -26,7 +26,7 @@ from .engine import check_weights, compute
 from .model import Model, Panel, Problem, Settings
 
 PERCENTILES = (5, 50, 95)
-DRAW_BLOCK = 100  # draws per block of matrix products (and per progress report), and of ranks
+DRAW_BLOCK = 100  # draws per block of matrix products (and per progress report) and of ranks
 ROW_BLOCK = 4096  # rows per block of percentiles (np.percentile copies what it sorts)
 PERIOD_ROWS = 8192  # rows of whole periods whose indices over every draw are held at once
 
@@ -131,7 +131,9 @@ def ranks_within(indices: np.ndarray) -> np.ndarray:
 def sensitivity(model: Model, panel: Panel, draws: int | None = None, spread: float | None = None, seed: int | None = None,
                 progress: Callable[[int, int], None] | None = None) -> SensitivityResult:
     """Index percentiles (and rank percentiles) over weight draws; Settings give the defaults.
-    ``progress(done, total)`` is called after every block of draws (a progress bar, Excel's status bar).
+
+    ``progress(done, total)`` is called after every block of draws of every batch of rows (a
+    progress bar, Excel's status bar), ``done`` counting the draws over every row: it rises to ``total``.
     """
     settings = model.settings
     draws = settings.draws if draws is None else draws
@@ -151,8 +153,8 @@ def sensitivity(model: Model, panel: Panel, draws: int | None = None, spread: fl
     done = 0
     for batch in _period_batches(_members(which.ravel(), len(periods)), PERIOD_ROWS):
         at = np.concatenate(batch)
-        step = None if progress is None else (  # draws done, counted over every row
-            lambda finished, total, before=done, size=len(at): progress((before * total + size * finished) // max(len(rows), 1), total))
+        step = None if progress is None else (
+            lambda finished, total, before=done, size=len(at): progress(_draws_done(before, size, finished, total, len(rows)), total))
         indices = _draw_indices(scores[at], missing[at], drawn, membership, settings, full, step)
         stats[at, 0] = indices.mean(axis=0)
         stats[at, 1:4] = _percentiles(indices, PERCENTILES)
@@ -165,6 +167,12 @@ def sensitivity(model: Model, panel: Panel, draws: int | None = None, spread: fl
     if ranked:
         table[["rank_median", "rank_p5", "rank_p95"]] = stats[:, 4:]
     return SensitivityResult(table, draws, spread, seed, base.problems)
+
+
+def _draws_done(before: int, size: int, finished: int, draws: int, rows: int) -> int:
+    """Draws done counted over every row, when ``before`` rows have had every draw and the
+    ``size`` rows of the batch under way ``finished`` of them (a panel without rows: the batch's count)."""
+    return (before * draws + size * finished) // rows if rows else finished
 
 
 def _period_batches(periods: list[np.ndarray], most: int) -> list[list[np.ndarray]]:

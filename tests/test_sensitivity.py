@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from anji_xl import sensitivity as sensitivity_module
+from anji_xl.model import Panel
 from anji_xl.sensitivity import perturbed_weights, sensitivity
 from conftest import make_model, make_panel
 
@@ -53,6 +54,15 @@ def test_deterministic_for_a_seed():
     b = sensitivity(make_model(ROWS), make_panel(PANEL), draws=100, spread=0.2, seed=5).table
     c = sensitivity(make_model(ROWS), make_panel(PANEL), draws=100, spread=0.2, seed=6).table
     assert a.equals(b) and not a.equals(c)
+
+
+def test_a_panel_without_rows_gives_an_empty_table_and_its_progress_ends():
+    reported = []
+    rows = pd.MultiIndex.from_tuples([], names=["unit", "period"])
+    empty = Panel(pd.DataFrame({"a": pd.Series([], dtype=float), "b": pd.Series([], dtype=float)}, index=rows))
+    result = sensitivity(make_model(ROWS), empty, draws=250, spread=0.2, seed=1, progress=lambda done, total: reported.append((done, total)))
+    assert result.table.empty and list(result.table.columns) == ["index_mean", "index_p5", "index_p50", "index_p95"]
+    assert reported[-1] == (250, 250)
 
 
 def test_single_unit_has_no_rank_columns_and_settings_give_defaults():
