@@ -29,18 +29,21 @@ def row_weights(weights: np.ndarray, present: np.ndarray, membership: np.ndarray
     W'_i = W_i · W_k / Σ_(j∈k present) W_j; a dimension with nothing present is dropped and
     the other dimensions share its weight in proportion to theirs.
     """
-    full = np.broadcast_to(weights, present.shape).astype(float)
     if not reweight:
-        return full.copy()
-    kept = np.where(present, full, 0.0)
+        return np.broadcast_to(weights, present.shape).astype(float)  # a copy: each row its own
+    # rows × indicators arrays are made once and changed in place: a panel of 30,000 rows holds
+    # one such array per 5 MB, and a new one for each step made this the engine's peak
+    within = np.where(present, np.broadcast_to(weights, present.shape), 0.0)  # the present weights
     dim_total = weights @ membership  # W_k
-    dim_present = kept @ membership  # Σ of the present weights in k, per row
+    dim_present = within @ membership  # Σ of the present weights in k, per row
     with np.errstate(all="ignore"):
         dim_factor = np.where(dim_present > 0, dim_total / dim_present, 0.0)
-    within = kept * (dim_factor @ membership.T)
+    within *= dim_factor @ membership.T
     total = within.sum(axis=1, keepdims=True)
     with np.errstate(all="ignore"):
-        return np.where(total > 0, within / total, 0.0)
+        within /= total
+    within[~(total[:, 0] > 0)] = 0.0
+    return within
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,8 @@ def aggregate(
             dim_scores = np.where(has_zero, 0.0, np.exp(logs / dim_weights))
             contributions = dim_weights * dim_scores
         else:
-            contributions = (weights * x) @ membership  # Σ_(i∈k) W_i X_i, as the report adds it
+            x *= weights
+            contributions = x @ membership  # Σ_(i∈k) W_i X_i, as the report adds it
             dim_scores = contributions / dim_weights
     dim_scores = np.where(dim_weights > 0, dim_scores, np.nan)
     contributions = np.where(dim_weights > 0, contributions, np.nan)
@@ -118,8 +122,10 @@ def potential_gains(scores: np.ndarray, weights: np.ndarray, full_score: np.ndar
     ``full_score`` per indicator is the cap for ratio and growth (1 when there is no cap), 1 for
     goalposts and min–max, 100 for efficacy and NaN for z-scores (no target). Never negative.
     """
+    gains = full_score - scores
+    gains *= weights
     with np.errstate(invalid="ignore"):
-        return np.maximum(weights * (full_score - scores), 0.0)
+        return np.maximum(gains, 0.0, out=gains)
 
 
 @dataclass(frozen=True)

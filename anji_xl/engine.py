@@ -218,6 +218,9 @@ class PanelScores:
     degenerate: np.ndarray  # min–max / z-score elements whose period has no spread
 
 
+SCORED_ROWS = 4096  # rows scored at a time by a method that scores each row on its own
+
+
 def score_panel(model: Model, values: pd.DataFrame) -> PanelScores:
     """Score every indicator of every row (sorted by unit, period); one vectorised call per
     method (and transform)."""
@@ -233,21 +236,25 @@ def score_panel(model: Model, values: pd.DataFrame) -> PanelScores:
     for (method, transform), cols in ind.groupby(["method", "transform"], sort=False).indices.items():
         sub = ind.iloc[cols]
         d, r = sub["direction"].to_numpy(dtype=float), sub["reference"].to_numpy(dtype=float)
-        x = v[:, cols]
-        if method == "ratio":
-            percent = sub["unit"].map(is_percent_unit).to_numpy() if "unit" in sub else False
-            scored = score_ratio(x, r, d, cap, percent)
-        elif method == "growth":
-            prev = np.where(prev_rows[:, None] >= 0, v[:, cols][prev_rows], np.nan)
-            previous[:, cols] = prev
-            scored = score_growth(x, prev, r, d, cap, spans[:, None])
-        elif method == "goalpost":
-            scored = score_goalpost(x, sub["lower"].to_numpy(dtype=float), sub["upper"].to_numpy(dtype=float), d, transform)
-        else:
-            scored, flat = POOLED_METHODS[method](x, periods, d)
+        if method in POOLED_METHODS:  # a period's rows together
+            scored, flat = POOLED_METHODS[method](v[:, cols], periods, d)
             degenerate[:, cols] = flat
-        scores[:, cols] = scored.scores
-        faults[:, cols] = scored.faults
+            scores[:, cols], faults[:, cols] = scored.scores, scored.faults
+            continue
+        percent = sub["unit"].map(is_percent_unit).to_numpy() if method == "ratio" and "unit" in sub else False
+        lower, upper = sub["lower"].to_numpy(dtype=float), sub["upper"].to_numpy(dtype=float)
+        # each row on its own: a few thousand rows at a time, so the steps' arrays stay small
+        for rows in (slice(start, start + SCORED_ROWS) for start in range(0, len(v), SCORED_ROWS)):
+            x = v[rows, cols]
+            if method == "ratio":
+                scored = score_ratio(x, r, d, cap, percent)
+            elif method == "growth":
+                prev = np.where(prev_rows[rows, None] >= 0, v[prev_rows[rows]][:, cols], np.nan)
+                previous[rows, cols] = prev
+                scored = score_growth(x, prev, r, d, cap, spans[rows, None])
+            else:
+                scored = score_goalpost(x, lower, upper, d, transform)
+            scores[rows, cols], faults[rows, cols] = scored.scores, scored.faults
     return PanelScores(Scored(scores, faults), previous, prev_rows, spans, degenerate)
 
 

@@ -366,3 +366,28 @@ def test_geometric_with_reweight_by_hand():
     )
     result = compute(model, make_panel({("u", "1"): {"a1": 0.25, "a2": np.nan, "b1": 0.81}}))
     assert close(result.dimension_scores.at[("u", "1"), "A"], 0.25) and close(result.index[("u", "1")], 0.45)
+
+
+def test_rows_scored_a_few_at_a_time_score_as_all_at_once(monkeypatch):
+    """score_panel scores the methods that take each row on its own a block of rows at a time:
+    with blocks of 2 rows (a unit's preceding period often in the block before) every frame,
+    warning and problem is the same as with one block."""
+    from anji_xl import engine
+
+    model = make_model({"R": {"dimension": "A", "method": "ratio", "reference": 0.8, "weight": 0.3},
+                        "G": {"dimension": "A", "direction": -1, "method": "growth", "reference": 0.03, "weight": 0.3},
+                        "P": {"dimension": "B", "method": "goalpost", "lower": 0.0, "upper": 10.0, "weight": 0.2},
+                        "M": {"dimension": "B", "method": "minmax", "weight": 0.2}}, missing="reweight")
+    rng = np.random.default_rng(8)
+    values = {(f"u{u}", str(year)): {"R": rng.uniform(-0.1, 1.2), "G": rng.uniform(90, 130), "P": rng.uniform(-1, 11), "M": rng.uniform(0, 5)}
+              for u in range(4) for year in (2017, 2018, 2020, 2021)}
+    values[("u1", "2018")]["G"] = np.nan
+    values[("u2", "2020")]["R"] = np.nan
+    panel = make_panel(values)
+    whole = compute(model, panel)
+    monkeypatch.setattr(engine, "SCORED_ROWS", 2)
+    blocks = compute(model, panel)
+    for name in ("scores", "weights", "dimension_scores", "contributions", "index", "gains", "missing", "faults"):
+        assert np.array_equal(getattr(whole, name).to_numpy(), getattr(blocks, name).to_numpy(), equal_nan=True), name
+    assert whole.warnings == blocks.warnings and [str(p) for p in whole.problems] == [str(p) for p in blocks.problems]
+    assert whole.problems and whole.warnings  # a negative value and missing values: something to compare
