@@ -48,6 +48,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "column_twice": ("列 {key!r} 出现两次（另见 {other} 列）", "column {key!r} appears twice (also {other})"),
     "below_table": ("此行在表 {table} 之下，不会被读取；请把表扩展到这一行",
                     "this row is below the table {table} and is not read; extend the table to include it"),
+    "beside_table": ("此列在表 {table} 右侧，不会被读取；请把表扩展到这一列",
+                     "this column is beside the table {table} and is not read; extend the table to include it"),
     "no_column": ("表头中没有 {key!r} 列", "no {key!r} column in the header"),
     "not_a_number": ("{value!r} 不是数字", "{value!r} is not a number"),
     "id_blank": ("指标编号为空", "indicator id is blank"),

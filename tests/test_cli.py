@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import openpyxl
+from openpyxl.worksheet.table import Table
 import pytest
 
 from anji_xl.cli import main
@@ -192,17 +193,27 @@ def test_sensitivity_command(capsys, anji_like_book):
     assert code == 2 and "--draws: 至少为 1 · must be at least 1" in err
 
 
-def test_rows_below_a_table_and_misplaced_transform_are_problems(capsys, tmp_path):
+def test_rows_below_a_table_columns_beside_it_and_misplaced_transform_are_problems(capsys, tmp_path):
     indicators = [["a", "D1", "x", "positive", "ratio", 1, 1.0]]
     book = write_book(tmp_path / "below.xlsx", indicators, [["u", 2020, 0.5]])
     wb = openpyxl.load_workbook(book)
     wb["Data"]["A3"] = "v"  # a row typed right under tblData (A1:C2)
     wb["Data"]["C3"] = "abc"
     wb["Data"]["A5"] = "a note after a blank row is not data"
+    wb["Data"]["D1"] = "note 备注"  # a column typed right beside it, as LibreOffice leaves it
+    wb["Data"]["D2"] = "estimated"
+    wb["Data"]["F1"] = "a column after a blank one is not data"
     wb.save(book)
     code, _, err = run(capsys, "compute", book)
-    assert code == 2 and err.splitlines() == ["Data!A3: 此行在表 tblData 之下，不会被读取；请把表扩展到这一行 · "
-                                         "this row is below the table tblData and is not read; extend the table to include it"]
+    assert code == 2 and err.splitlines() == [
+        "Data!D1: 此列在表 tblData 右侧，不会被读取；请把表扩展到这一列 · this column is beside the table tblData and is not read; extend the table to include it",
+        "Data!A3: 此行在表 tblData 之下，不会被读取；请把表扩展到这一行 · this row is below the table tblData and is not read; extend the table to include it"]
+    wb = openpyxl.load_workbook(book)
+    del wb["Data"]["A3"], wb["Data"]["C3"]
+    wb["Data"].add_table(Table(displayName="tblNotes", ref="D1:D2"))  # a table of its own beside tblData is not a column of it
+    wb.save(book)
+    code, _, err = run(capsys, "compute", book)
+    assert code == 0, err
     header = ["id", "dimension", "direction", "method", "reference", "weight", "transform", "lower", "upper"]
     rows = [["a", "D1", "positive", "ratio", 1, 0.5, "log", None, None], ["g", "D1", "positive", "goalpost", None, 0.5, "log", 0, 100]]
     book = write_book(tmp_path / "log.xlsx", rows, [["u", 2020, 0.5, 10]], indicator_header=header)

@@ -51,6 +51,9 @@ _ROW_START = re.compile(rb"""<(?:\w+:)?row\s[^>]*?\br\s*=\s*["'](\d+)["']""")
 
 Bounds = tuple[int, int, int, int]  # first column, first row, last column, last row (1-based)
 Errors = dict[tuple[int, int], str | None]  # (row, column) of a cell holding an error value (1-based) → its text
+#: A table's cells and the row below them, the sheet's error cells (or the error searching them
+#: raised, or None: not searched), and the cell right of the table's header (None: none there).
+TableCells = tuple[list[list[object]], "Errors | Exception | None", object]
 
 
 @dataclass
@@ -222,16 +225,24 @@ def _sheet_values(ws: Worksheet) -> tuple[list[list[object]], Errors | Exception
     return whole(), errors
 
 
-def _cells(ws: Worksheet, bounds: Bounds | None) -> tuple[list[list[object]], Errors | Exception | None]:
+def _cells(ws: Worksheet, bounds: Bounds | None) -> TableCells:
     """The values within ``bounds`` and the row below them (the sheet's used range when None),
-    as python-calamine reads them (an error value as a blank: see :func:`_with_errors`), and the
-    sheet's error cells where they were found on the way (see :func:`_sheet_values`)."""
+    as python-calamine reads them (an error value as a blank: see :func:`_with_errors`), the
+    sheet's error cells where they were found on the way (see :func:`_sheet_values`) and, for a
+    table, the cell right of its header unless another table holds it."""
     values, errors = _sheet_values(ws)
     first_col, first_row, last_col, last_row = bounds or (1, 1, max(map(len, values), default=0), len(values))
+    header = values[first_row - 1] if bounds is not None and first_row <= len(values) else []
+    beside = _as_typed(header[last_col]) if len(header) > last_col and not _in_a_table(ws, last_col + 1, first_row) else None
     last_row += bounds is not None
     whole = first_col == 1 and all(len(row) == last_col for row in values)  # the range spans the sheet's columns
     rows = values[first_row - 1:last_row] if whole else [row[first_col - 1:last_col] for row in values[first_row - 1:last_row]]
-    return rows + [[] for _ in range(last_row - first_row + 1 - len(rows))], errors
+    return rows + [[] for _ in range(last_row - first_row + 1 - len(rows))], errors, beside
+
+
+def _in_a_table(ws: Worksheet, col: int, row: int) -> bool:
+    """Whether the cell (1-based) lies in one of the sheet's tables."""
+    return any(c1 <= col <= c2 and r1 <= row <= r2 for c1, r1, c2, r2 in ws.tables.values())
 
 
 def _with_errors(rows: list[list[object]], errors: Errors, first_col: int, first_row: int,
@@ -264,22 +275,22 @@ def _typed(rows: list[list[object]], width: int, keep_floats: bool) -> list[list
 _AS_READ = {float, str}  # cells a data row may keep as python-calamine reads them
 
 
-def _table_cells(ws: Worksheet, bounds: Bounds | None) -> tuple[list[list[object]], Errors]:
+def _table_cells(ws: Worksheet, bounds: Bounds | None) -> TableCells:
     """The cells within ``bounds`` (:func:`_cells`) and the sheet's error values (:func:`_error_cells`).
     python-calamine reads an error value as a blank, so the sheet's XML is searched only down to
     the last row where a cell of the table reads as one: a Data sheet of 750,000 cells with
     blanks only in its first rows, or none, is not inflated twice."""
-    rows, errors = _cells(ws, bounds)
+    rows, errors, beside = _cells(ws, bounds)
     if isinstance(errors, Exception):
         raise errors
     if errors is not None:
-        return rows, errors
+        return rows, errors, beside
     last = next((k for k in range(len(rows) - 1, -1, -1) if "" in rows[k]), None)
-    return rows, {} if last is None else _error_cells(ws, (bounds[1] if bounds else 1) + last)
+    return rows, {} if last is None else _error_cells(ws, (bounds[1] if bounds else 1) + last), beside
 
 
 def _read_block(ws: Worksheet, table_name: str, problems: list[Problem], sheet: str | None = None, table: str | None = None,
-                keep_floats: bool = False, cells: tuple[list[list[object]], Errors] | None = None) -> _Block:
+                keep_floats: bool = False, cells: TableCells | None = None) -> _Block:
     """The sheet's table; ``sheet`` names the sheet in problems (default its title), ``table``
     says which table it is (see :func:`~anji_xl.io.parse.block_from_grid`); ``cells``: its
     :func:`_table_cells`, when they were read already."""
@@ -288,12 +299,15 @@ def _read_block(ws: Worksheet, table_name: str, problems: list[Problem], sheet: 
     sheet = sheet or ws.title
     name, bounds = _bounds_of(ws, table_name)
     first_col, first_row = bounds[:2] if bounds else (1, 1)
-    rows, errors = cells or _table_cells(ws, bounds)
+    rows, errors, beside = cells or _table_cells(ws, bounds)
     width = max(map(len, rows), default=0) if bounds is None else bounds[2] - first_col + 1
     grid = _typed(_with_errors(rows, errors, first_col, first_row, width), width, keep_floats)
     if bounds is not None:
-        # a row right under a table looks like part of it but is not: say so rather than skip it
-        # silently (rows after a blank row are deliberately outside)
+        # a column typed right beside a table, or a row right under it, that the program did not
+        # take into the table looks like part of it but is not: say so rather than skip it
+        # silently (columns and rows after a blank one are deliberately outside)
+        if not is_blank(beside):
+            problems.append(Problem(f"{sheet}!{column_letters(bounds[2] + 1)}{first_row}", say("beside_table", table=name)))
         below = grid.pop()
         filled = next((k for k, value in enumerate(below) if not is_blank(value)), None)
         if filled is not None:
@@ -369,11 +383,11 @@ def start_inspecting(path: str | Path, row_notes: bool = False) -> Reading:
                     if ws is None:
                         blocks[name] = None
                         continue
-                    rows, in_read = read.pop(name)  # a sheet read in pieces had its errors searched on the way
+                    rows, in_read, beside = read.pop(name)  # a sheet read in pieces had its errors searched on the way
                     if isinstance(in_read, Exception):
                         raise in_read
                     blocks[name] = _read_block(ws, f"tbl{name}", reading.problems, keep_floats=name == "Data",
-                                               cells=(rows, found_errors.pop(name) if in_read is None else in_read))
+                                               cells=(rows, found_errors.pop(name) if in_read is None else in_read, beside))
             except Exception as error:  # noqa: BLE001 — a damaged sheet fails only when it is read
                 return None, [*problems, *reading.problems, Problem(str(path), say("unreadable", error=f"{type(error).__name__}: {error}"))]
             book.close()
