@@ -10,6 +10,7 @@ import orjson
 import pandas as pd
 
 from .engine import IndexResult
+from .joining import joined
 from .messages import say
 from .model import DIMENSIONS_EN, Model, Problem
 
@@ -93,7 +94,7 @@ def write_json(result: IndexResult, positions: np.ndarray, out: TextIO) -> None:
         parts = frame if len(at) == _CHUNK else frame[:2 * width * len(at)]
         parts[1::2] = values
         parts[0] = between if start else before[0]
-        write(b"".join(parts))
+        write(joined(parts))
     write((closing + b"\n  " if len(positions) else b"") + b'],\n  "warnings": ' + _indented(list(result.warnings), 1) + b"\n}\n")
     if hasattr(out, "buffer"):
         out.buffer.flush()

@@ -6,10 +6,11 @@ import re
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from anji_xl import Panel, compute
+from anji_xl import Panel, compute, joining
 from anji_xl.cells import column_letters, column_number
 from anji_xl.engine import cell_span
 from conftest import make_model
@@ -187,3 +188,9 @@ _CELL_REFS = st.builds(lambda sheet, dollar, col, row: f"{sheet}!{dollar}{column
 @settings(max_examples=400, deadline=None)
 def test_a_span_of_cells_is_the_range_of_them_all_or_each_named(cells):
     assert cell_span(cells) == _span_as_defined(cells)
+
+
+@pytest.mark.parametrize("count", [0, 1, 4095, 4096, 4097, 8192, 10_001])
+def test_pieces_joined_a_few_thousand_at_a_time_are_joined_whole(count):
+    parts = [b"%d" % k if k % 3 else "县".encode() * (k % 5) for k in range(count)]
+    assert joining.joined(parts) == b"".join(parts)

@@ -87,12 +87,6 @@ def test_rows_made_from_templates_equal_rows_made_cell_by_cell(monkeypatch):
     assert '<row r="7" ht="30">' in made and '<row r="17"' not in made and '<row r="19"' not in made and '<row r="20"><c r="J20"><v>1</v></c></row>' in made
 
 
-@pytest.mark.parametrize("count", [0, 1, 4095, 4096, 4097, 8192, 10_001])
-def test_parts_joined_a_few_thousand_at_a_time_are_joined_whole(count):
-    parts = [b"%d" % k if k % 3 else "县".encode() * (k % 5) for k in range(count)]
-    assert sheet_xml._joined(parts) == b"".join(parts)
-
-
 def _typed(tmp_path: Path, name: str, keys: list[tuple[str, object]]) -> Path:
     """The shipped book with rows typed below its own, values around each indicator's reference."""
     model = default_model()

@@ -26,6 +26,7 @@ from typing import Callable, Iterable, Iterator
 
 import orjson
 
+from ..joining import joined
 from .layout import Cell, Column, SharedColumn, letter
 
 ROW = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
@@ -183,12 +184,12 @@ class CellColumn:
         """As :meth:`_numbers`, for texts (None: errors and other texts mixed, or a text holding \\x00)."""
         s = f' s="{self.style}"' if self.style else ""
         t = s if self.text_style is None else (f' s="{self.text_style}"' if self.text_style else "")
-        joined = "\x00".join(values)  # the texts escaped at once, and split again where they were joined
-        if joined.count("\x00") != len(values) - 1:  # a text holding \x00 (no XML text may): written cell by cell
+        together = "\x00".join(values)  # the texts escaped at once, and split again where they were joined
+        if together.count("\x00") != len(values) - 1:  # a text holding \x00 (no XML text may): written cell by cell
             return None
-        shown = escape(joined) if _SPECIAL.search(joined) else joined
+        shown = escape(together) if _SPECIAL.search(together) else together
         if not self.follower:
-            if len("".join(map(str.strip, values))) == len(joined) - len(values) + 1:  # no text begins or ends with a space
+            if len("".join(map(str.strip, values))) == len(together) - len(values) + 1:  # no text begins or ends with a space
                 return f'"{t} t="inlineStr"><is><t>'.encode(), b"</t></is></c>", shown.encode().split(b"\x00")
             inline = {v: _inline_text(v).encode() for v in set(shown.split("\x00"))}
             return f'"{t} t="inlineStr"><is>'.encode(), b"</t></is></c>", [inline[v] for v in shown.split("\x00")]
@@ -319,19 +320,8 @@ def _batch(columns: list[CellColumn], start: int, stop: int, openings: dict[int,
         rows[at + 2::width] = values
     for at, fragments in others:
         rows[at::width] = fragments
-    return _joined(rows)
+    return joined(rows)
 
-
-_JOINED_AT_ONCE = 4096
-
-
-def _joined(parts: list[bytes]) -> bytes:
-    """``b"".join(parts)``, a few thousand parts at a time. bytes.join takes an 80-byte buffer
-    record for each part: for the half a million parts of a batch of Scores rows that is 40 MB,
-    mapped anew and faulted in page by page at every call, which cost three times the copying."""
-    if len(parts) <= _JOINED_AT_ONCE:
-        return b"".join(parts)
-    return b"".join([b"".join(parts[k:k + _JOINED_AT_ONCE]) for k in range(0, len(parts), _JOINED_AT_ONCE)])
 
 
 _ROW_AT = re.compile(rb'<row r="(\d+)"([^>]*?)(/?)>')
