@@ -53,7 +53,7 @@ Bounds = tuple[int, int, int, int]  # first column, first row, last column, last
 Errors = dict[tuple[int, int], str | None]  # (row, column) of a cell holding an error value (1-based) → its text
 #: A table's cells and the row below them, the sheet's error cells (or the error searching them
 #: raised, or None: not searched), and the cell right of the table's header (None: none there).
-TableCells = tuple[list[list[object]], "Errors | Exception | None", object]
+TableCells = tuple[list[list[object]], Errors | Exception | None, object]
 
 
 @dataclass
