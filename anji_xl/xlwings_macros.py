@@ -26,13 +26,22 @@ NOTE_MARK = "anji-xl: "  # notes that Validate adds start with this, so it can t
 
 
 def _grid(book: xw.Book, name: str):
-    """One sheet's table (or used range) as a grid, with where it starts on the sheet."""
+    """One sheet's table (or used range) as a grid, with where it starts on the sheet and, for a
+    table, its edges (:data:`~anji_xl.io.parse.Edges`: the reader says what lies beside or under it)."""
     if name not in [s.name for s in book.sheets]:
         return None
     sheet = book.sheets[name]
-    names = [t.name for t in sheet.tables]
-    area = sheet.tables[f"tbl{name}"].range if f"tbl{name}" in names else sheet.used_range
-    return area.options(ndim=2, err_to_str=True).value, area.row, area.column
+    if f"tbl{name}" not in [t.name for t in sheet.tables]:
+        area = sheet.used_range
+        return area.options(ndim=2, err_to_str=True).value, area.row, area.column
+    area = sheet.tables[f"tbl{name}"].range
+    last_row, last_col = area.last_cell.row, area.last_cell.column
+    beside_at = (area.row, last_col + 1)
+    held = any(t.range.row <= beside_at[0] <= t.range.last_cell.row and t.range.column <= beside_at[1] <= t.range.last_cell.column
+               for t in sheet.tables)  # another table right beside this one
+    beside = None if held else sheet.range(beside_at).options(err_to_str=True).value
+    below = sheet.range((last_row + 1, area.column), (last_row + 1, last_col)).options(ndim=2, err_to_str=True).value[0]
+    return area.options(ndim=2, err_to_str=True).value, area.row, area.column, (f"tbl{name}", beside, below)
 
 
 def _computed(book: xw.Book, row_notes: bool = False):

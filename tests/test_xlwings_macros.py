@@ -9,7 +9,7 @@ import shutil
 import openpyxl
 import pytest
 from openpyxl.formula.translate import Translator
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 import xlwings as xw
 
 from anji_xl import xlwings_macros
@@ -18,7 +18,7 @@ from anji_xl.book.results import STAMP_ROW, VALIDATION_AT, VALIDATION_OK
 from anji_xl.cli import main
 from anji_xl.defaults import SHIPPED_BOOK
 from anji_xl.engine import compute
-from anji_xl.io.read_book import read_book_tables
+from anji_xl.io.read_book import inspect_book, read_book_tables
 from xlwings_fake import Book
 
 
@@ -124,3 +124,23 @@ def test_recalculate_points_a_stale_dashboard_choice_where_recalc_does(tmp_path,
     assert main(["recalc", str(path)]) == 0, capsys.readouterr().err
     dashboard = openpyxl.load_workbook(path, read_only=True)["Dashboard"]  # read_only: only this sheet is parsed
     assert (dashboard["C3"].value, dashboard["C4"].value) == shown
+
+
+def test_the_buttons_say_what_lies_beside_or_under_a_table_as_the_command_line_does(tmp_path):
+    """A column typed right beside tblData and a row right under it are not in the table: the
+    buttons, which read the table's range through xlwings, name them as the reader does."""
+    path = tmp_path / "edges.xlsm"
+    workbook = openpyxl.load_workbook(SHIPPED_BOOK, keep_vba=True)
+    data = workbook["Data"]
+    _, first_row, last_col, last_row = range_boundaries(data.tables["tblData"].ref)
+    beside = f"{get_column_letter(last_col + 1)}{first_row}"
+    data[beside], data[f"{get_column_letter(last_col + 1)}{first_row + 1}"] = "备注 note", "估计值"
+    data[f"B{last_row + 1}"] = 2021  # a year typed right under the table
+    workbook.save(path)
+
+    said = [str(p) for p in inspect_book(path)[1]]
+    assert said == [f"Data!{beside}: 此列在表 tblData 右侧，不会被读取；请把表扩展到这一列 · this column is beside the table tblData and is not read; "
+                    "extend the table to include it",
+                    f"Data!B{last_row + 1}: 此行在表 tblData 之下，不会被读取；请把表扩展到这一行 · this row is below the table tblData and is not read; "
+                    "extend the table to include it"]
+    assert [str(p) for p in xlwings_macros._computed(Book(path))[2]] == said

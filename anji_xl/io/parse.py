@@ -564,16 +564,41 @@ def tables_or_raise(tables: BookTables | None, problems: list[Problem]) -> BookT
     return tables
 
 
-def inspect_grid_tables(grids: dict[str, tuple[list[list[object]], int, int] | None],
+Edges = tuple[str, object, list[object]]  # a table's name, the cell right of its header, the row right under it
+
+
+def table_edge_problems(sheet: str, table: str, first_col: int, header_row: int, last_col: int, last_row: int,
+                        beside: object, below: list[object]) -> list[Problem]:
+    """A column typed right beside a table (its header cell filled) or a row right under it, that
+    the program did not take into the table, looks like part of it but is not: a problem at its
+    cell rather than silence (columns and rows after a blank one are deliberately outside)."""
+    problems = []
+    if not is_blank(beside):
+        problems.append(Problem(f"{sheet}!{column_letters(last_col + 1)}{header_row}", say("beside_table", table=table)))
+    filled = next((k for k, value in enumerate(below) if not is_blank(value)), None)
+    if filled is not None:
+        problems.append(Problem(f"{sheet}!{column_letters(first_col + filled)}{last_row + 1}", say("below_table", table=table)))
+    return problems
+
+
+def inspect_grid_tables(grids: dict[str, tuple[list[list[object]], int, int] | tuple[list[list[object]], int, int, Edges] | None],
                         row_notes: bool = False) -> tuple[BookTables | None, list[Problem]]:
     """Tables (None if unusable) and every problem of cell grids handed over by Excel: sheet
-    name → (grid, first row, first column), or None for an absent sheet; problems name the
-    grids' real cells. ``row_notes``: see :func:`inspect_tables`."""
+    name → (grid, first row, first column), with :data:`Edges` for a table's whole range, or
+    None for an absent sheet; problems name the grids' real cells. ``row_notes``: see
+    :func:`inspect_tables`."""
     reading = Reading()
-    blocks = [
-        None if grids.get(name) is None else block_from_grid(name, grids[name][0], reading.problems, grids[name][1], grids[name][2])
-        for name in ("Indicators", "Data", "Settings")
-    ]
+    blocks = []
+    for name in ("Indicators", "Data", "Settings"):
+        if grids.get(name) is None:
+            blocks.append(None)
+            continue
+        grid, first_row, first_col, *edges = grids[name]
+        if edges:
+            table, beside, below = edges[0]
+            last_col, last_row = first_col + max(map(len, grid), default=1) - 1, first_row + len(grid) - 1
+            reading.problems += table_edge_problems(name, table, first_col, first_row, last_col, last_row, beside, below)
+        blocks.append(block_from_grid(name, grid, reading.problems, first_row, first_col))
     return inspect_tables(*blocks, reading, row_notes), reading.problems
 
 

@@ -28,7 +28,7 @@ from xml.etree import ElementTree
 from python_calamine import CalamineWorkbook
 
 from ..collector import uncollected
-from ..cells import as_typed_number, column_letters, column_number, is_blank
+from ..cells import as_typed_number, column_number, is_blank
 from ..messages import say
 from ..model import Problem
 from .sheet_pieces import cut, packed, pieces_for, read_packed
@@ -294,7 +294,7 @@ def _read_block(ws: Worksheet, table_name: str, problems: list[Problem], sheet: 
     """The sheet's table; ``sheet`` names the sheet in problems (default its title), ``table``
     says which table it is (see :func:`~anji_xl.io.parse.block_from_grid`); ``cells``: its
     :func:`_table_cells`, when they were read already."""
-    from .parse import block_from_grid
+    from .parse import block_from_grid, table_edge_problems
 
     sheet = sheet or ws.title
     name, bounds = _bounds_of(ws, table_name)
@@ -303,15 +303,7 @@ def _read_block(ws: Worksheet, table_name: str, problems: list[Problem], sheet: 
     width = max(map(len, rows), default=0) if bounds is None else bounds[2] - first_col + 1
     grid = _typed(_with_errors(rows, errors, first_col, first_row, width), width, keep_floats)
     if bounds is not None:
-        # a column typed right beside a table, or a row right under it, that the program did not
-        # take into the table looks like part of it but is not: say so rather than skip it
-        # silently (columns and rows after a blank one are deliberately outside)
-        if not is_blank(beside):
-            problems.append(Problem(f"{sheet}!{column_letters(bounds[2] + 1)}{first_row}", say("beside_table", table=name)))
-        below = grid.pop()
-        filled = next((k for k, value in enumerate(below) if not is_blank(value)), None)
-        if filled is not None:
-            problems.append(Problem(f"{sheet}!{column_letters(first_col + filled)}{bounds[3] + 1}", say("below_table", table=name)))
+        problems += table_edge_problems(sheet, name, first_col, first_row, bounds[2], bounds[3], beside, grid.pop())
     return block_from_grid(sheet, grid, problems, first_row, first_col, table)
 
 
