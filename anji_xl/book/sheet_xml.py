@@ -323,7 +323,6 @@ def _batch(columns: list[CellColumn], start: int, stop: int, openings: dict[int,
     return joined(rows)
 
 
-
 _ROW_AT = re.compile(rb'<row r="(\d+)"([^>]*?)(/?)>')
 _SPANS = re.compile(rb' spans="[^"]*"')
 
