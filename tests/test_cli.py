@@ -200,7 +200,7 @@ def test_rows_below_a_table_columns_beside_it_and_misplaced_transform_are_proble
     wb["Data"]["A3"] = "v"  # a row typed right under tblData (A1:C2)
     wb["Data"]["C3"] = "abc"
     wb["Data"]["A5"] = "a note after a blank row is not data"
-    wb["Data"]["D1"] = "note 备注"  # a column typed right beside it, as LibreOffice leaves it
+    wb["Data"]["D1"] = "note 备注"  # a column typed right beside it, where the program did not widen the table
     wb["Data"]["D2"] = "estimated"
     wb["Data"]["F1"] = "a column after a blank one is not data"
     wb.save(book)
