@@ -5,6 +5,8 @@ Plain Python, so that reading a book can place its cells before pandas has loade
 
 from __future__ import annotations
 
+from typing import Iterable
+
 
 def column_number(letters: str) -> int:
     """The 1-based number of a column's letters (A → 1, AA → 27)."""
@@ -29,6 +31,12 @@ def as_typed_number(value: object) -> object:
     if value.__class__ is float and value.is_integer() and abs(value) < 1e16:
         return int(value)
     return value
+
+
+def in_ranges(col: int, row: int, ranges: Iterable[tuple[int, int, int, int]]) -> bool:
+    """Whether the cell (1-based column and row) lies in one of the ranges, each given as its
+    first column, first row, last column and last row (a sheet's tables, say)."""
+    return any(c1 <= col <= c2 and r1 <= row <= r2 for c1, r1, c2, r2 in ranges)
 
 
 def is_blank(value: object) -> bool:

@@ -16,6 +16,7 @@ import xlwings as xw
 
 from .book import dashboard, scores
 from .book.layout import Cell, SharedColumn
+from .cells import in_ranges
 from .messages import say
 from .model import AnjiInputError, Problem
 from .io.parse import every_problem, inspect_grid_tables
@@ -36,10 +37,9 @@ def _grid(book: xw.Book, name: str):
         return area.options(ndim=2, err_to_str=True).value, area.row, area.column
     area = sheet.tables[f"tbl{name}"].range
     last_row, last_col = area.last_cell.row, area.last_cell.column
-    beside_at = (area.row, last_col + 1)
-    held = any(t.range.row <= beside_at[0] <= t.range.last_cell.row and t.range.column <= beside_at[1] <= t.range.last_cell.column
-               for t in sheet.tables)  # another table right beside this one
-    beside = None if held else sheet.range(beside_at).options(err_to_str=True).value
+    tables = [(t.range.column, t.range.row, t.range.last_cell.column, t.range.last_cell.row) for t in sheet.tables]
+    held = in_ranges(last_col + 1, area.row, tables)  # another table right beside this one
+    beside = None if held else sheet.range((area.row, last_col + 1)).options(err_to_str=True).value
     below = sheet.range((last_row + 1, area.column), (last_row + 1, last_col)).options(ndim=2, err_to_str=True).value[0]
     return area.options(ndim=2, err_to_str=True).value, area.row, area.column, (f"tbl{name}", beside, below)
 

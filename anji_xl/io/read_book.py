@@ -28,7 +28,7 @@ from xml.etree import ElementTree
 from python_calamine import CalamineWorkbook
 
 from ..collector import uncollected
-from ..cells import as_typed_number, column_number, is_blank
+from ..cells import as_typed_number, column_number, in_ranges, is_blank
 from ..messages import say
 from ..model import Problem
 from .sheet_pieces import cut, packed, pieces_for, read_packed
@@ -233,16 +233,12 @@ def _cells(ws: Worksheet, bounds: Bounds | None) -> TableCells:
     values, errors = _sheet_values(ws)
     first_col, first_row, last_col, last_row = bounds or (1, 1, max(map(len, values), default=0), len(values))
     header = values[first_row - 1] if bounds is not None and first_row <= len(values) else []
-    beside = _as_typed(header[last_col]) if len(header) > last_col and not _in_a_table(ws, last_col + 1, first_row) else None
+    beside = _as_typed(header[last_col]) if len(header) > last_col and not in_ranges(last_col + 1, first_row, ws.tables.values()) else None
     last_row += bounds is not None
     whole = first_col == 1 and all(len(row) == last_col for row in values)  # the range spans the sheet's columns
     rows = values[first_row - 1:last_row] if whole else [row[first_col - 1:last_col] for row in values[first_row - 1:last_row]]
     return rows + [[] for _ in range(last_row - first_row + 1 - len(rows))], errors, beside
 
-
-def _in_a_table(ws: Worksheet, col: int, row: int) -> bool:
-    """Whether the cell (1-based) lies in one of the sheet's tables."""
-    return any(c1 <= col <= c2 and r1 <= row <= r2 for c1, r1, c2, r2 in ws.tables.values())
 
 
 def _with_errors(rows: list[list[object]], errors: Errors, first_col: int, first_row: int,
