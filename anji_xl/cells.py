@@ -1,4 +1,5 @@
-"""Cells as the readers meet them: column letters and numbers (A1 notation), blank cells.
+"""Cells as the readers meet them: column letters and numbers (A1 notation), blank cells, the
+sheets and tables they lie in.
 
 Plain Python, so that reading a book can place its cells before pandas has loaded.
 """
@@ -37,6 +38,21 @@ def in_ranges(col: int, row: int, ranges: Iterable[tuple[int, int, int, int]]) -
     """Whether the cell (1-based column and row) lies in one of the ranges, each given as its
     first column, first row, last column and last row (a sheet's tables, say)."""
     return any(c1 <= col <= c2 and r1 <= row <= r2 for c1, r1, c2, r2 in ranges)
+
+
+def named(name: str, names: Iterable[str]) -> str | None:
+    """The one of ``names`` that is ``name`` but for case (Excel's sheet and table names ignore
+    case: Data and data are one sheet); None when there is none."""
+    wanted = name.casefold()
+    return next((found for found in names if found.casefold() == wanted), None)
+
+
+def table_of(sheet: str, tables: Iterable[str]) -> str | None:
+    """The table a sheet of the book (Indicators, Data, Settings) is read from, of the names of
+    the tables on it: ``tbl`` and the sheet's name (tblData), else its only table; None: the
+    sheet is read from its used range. One rule for the reader, the buttons and import."""
+    tables = list(tables)
+    return named(f"tbl{sheet}", tables) or (tables[0] if len(tables) == 1 else None)
 
 
 def is_blank(value: object) -> bool:

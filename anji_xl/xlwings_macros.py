@@ -16,7 +16,7 @@ import xlwings as xw
 
 from .book import dashboard, scores
 from .book.layout import Cell, SharedColumn
-from .cells import in_ranges
+from .cells import in_ranges, named, table_of
 from .messages import say
 from .model import AnjiInputError, Problem
 from .io.parse import every_problem, inspect_grid_tables
@@ -27,28 +27,33 @@ NOTE_MARK = "anji-xl: "  # notes that Validate adds start with this, so it can t
 
 
 def _grid(book: xw.Book, name: str):
-    """One sheet's table (or used range) as a grid, with where it starts on the sheet and, for a
-    table, its edges (:data:`~anji_xl.io.parse.Edges`: the reader says what lies beside or under it)."""
-    if name not in [s.name for s in book.sheets]:
+    """The book's sheet ``name`` (Data …) as the reader takes it (:func:`~anji_xl.cells.named`,
+    :func:`~anji_xl.cells.table_of`): its title and its table (or used range) as a grid, with
+    where it starts on the sheet and, for a table, its edges (:data:`~anji_xl.io.parse.Edges`:
+    the reader says what lies beside or under it); None: the book has no such sheet."""
+    title = named(name, [s.name for s in book.sheets])
+    if title is None:
         return None
-    sheet = book.sheets[name]
-    if f"tbl{name}" not in [t.name for t in sheet.tables]:
+    sheet = book.sheets[title]
+    table = table_of(name, [t.name for t in sheet.tables])
+    if table is None:
         area = sheet.used_range
-        return area.options(ndim=2, err_to_str=True).value, area.row, area.column
-    area = sheet.tables[f"tbl{name}"].range
+        return title, (area.options(ndim=2, err_to_str=True).value, area.row, area.column)
+    area = sheet.tables[table].range
     last_row, last_col = area.last_cell.row, area.last_cell.column
     tables = [(t.range.column, t.range.row, t.range.last_cell.column, t.range.last_cell.row) for t in sheet.tables]
     held = in_ranges(last_col + 1, area.row, tables)  # another table right beside this one
     beside = None if held else sheet.range((area.row, last_col + 1)).options(err_to_str=True).value
     below = sheet.range((last_row + 1, area.column), (last_row + 1, last_col)).options(ndim=2, err_to_str=True).value[0]
-    return area.options(ndim=2, err_to_str=True).value, area.row, area.column, (f"tbl{name}", beside, below)
+    return title, (area.options(ndim=2, err_to_str=True).value, area.row, area.column, (table, beside, below))
 
 
 def _computed(book: xw.Book, row_notes: bool = False):
     """(tables, result, problems) of the open book: every problem of reading and computing it in
     one pass; tables and result are None where the model is unusable. ``row_notes``: Data's
     layout keeps what its source and note cells say of each row (for the report)."""
-    tables, problems = inspect_grid_tables({name: _grid(book, name) for name in ("Indicators", "Data", "Settings")}, row_notes)
+    grids = dict(filter(None, (_grid(book, name) for name in ("Indicators", "Data", "Settings"))))
+    tables, problems = inspect_grid_tables(grids, row_notes)
     result, problems = every_problem(tables, problems)
     return tables, result, problems
 

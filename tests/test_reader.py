@@ -12,6 +12,7 @@ import openpyxl
 import orjson
 import pytest
 
+from anji_xl.cells import named, table_of
 from anji_xl.cli import main
 from anji_xl.io.read_book import read_book
 from conftest import write_book
@@ -100,3 +101,20 @@ def test_json_document_is_what_one_dump_of_it_lays_out(capsys, tmp_path):
         first, *_, last = [row for row in document["results"] if row["unit"] == '县"333"\\']
         assert first["period"] == "2018" and first["dimensions"][odd] > 0
         assert last["period"] == "2020" and last["index"] is None and last["scores"]["G1"] is None
+
+
+@pytest.mark.parametrize("sheet, tables, table", [
+    ("Data", ["tblData"], "tblData"),
+    ("Data", ["TBLDATA", "Table2"], "TBLDATA"),  # Excel's names ignore case
+    ("data", ["tblData", "Table2"], "tblData"),
+    ("Data", ["Table1"], "Table1"),  # the sheet's only table, whatever its name
+    ("Data", ["Table1", "Table2"], None),  # two others: neither is Data's, the used range is read
+    ("Data", [], None),
+])
+def test_a_sheet_is_read_from_tbl_and_its_name_else_its_only_table(sheet, tables, table):
+    assert table_of(sheet, tables) == table
+
+
+def test_sheet_titles_are_found_whatever_their_case():
+    assert named("Data", ["Guide", "data", "Settings"]) == "data"
+    assert named("Data", ["Guide", "Data1"]) is None

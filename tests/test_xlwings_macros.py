@@ -144,3 +144,26 @@ def test_the_buttons_say_what_lies_beside_or_under_a_table_as_the_command_line_d
                     f"Data!B{last_row + 1}: 此行在表 tblData 之下，不会被读取；请把表扩展到这一行 · this row is below the table tblData and is not read; "
                     "extend the table to include it"]
     assert [str(p) for p in xlwings_macros._computed(Book(path))[2]] == said
+
+
+def test_the_buttons_find_the_sheets_and_tables_the_command_line_reads(tmp_path):
+    """Excel's sheet and table names ignore case, and a table made again with Ctrl+T gets a name
+    of Excel's choosing: a sheet titled data whose one table is Table1 is read from that table by
+    the command line and by the buttons alike, and both name its cells on the sheet so titled."""
+    path = tmp_path / "renamed.xlsm"
+    workbook = openpyxl.load_workbook(SHIPPED_BOOK, keep_vba=True)
+    data = workbook["Data"]
+    data.title, data.title = "x", "data"  # openpyxl would keep "Data" from "data" apart as "data1"
+    table = data.tables.pop("tblData")
+    table.name = table.displayName = "Table1"
+    data.add_table(table)
+    _, _, _, last_row = range_boundaries(table.ref)
+    data[f"B{last_row + 1}"] = 2021  # under the table: read as a table, the sheet says so
+    workbook.save(path)
+
+    said = [str(p) for p in inspect_book(path)[1]]
+    assert said == [f"data!B{last_row + 1}: 此行在表 Table1 之下，不会被读取；请把表扩展到这一行 · this row is below the table Table1 and is not read; "
+                    "extend the table to include it"]
+    tables, result, problems = xlwings_macros._computed(Book(path))
+    assert [str(p) for p in problems] == said
+    assert result.index.equals(compute(*(lambda t: (t.model, t.panel))(inspect_book(path)[0])).index)

@@ -24,6 +24,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.utils import column_index_from_string, range_boundaries
 
+from ..cells import table_of
 from ..engine import column_letters
 from ..io.parse import BookTables, Reading, _Block, _has_required, every_problem, header_key, read_data
 from ..io.read_book import inspect_book
@@ -131,9 +132,9 @@ def _region(parts: zipfile.ZipFile, tables: BookTables) -> _Region:
     for target in _targets(parts, sheet_part(parts, layout.sheet), "/table"):
         xml = parts.read(target).decode("utf-8")
         found.append((re.search(r'\bname="([^"]*)"', xml).group(1), target, re.search(r'<table\b[^>]*?\bref="([^"]+)"', xml).group(1)))
-    named = [t for t in found if t[0] == f"tbl{layout.sheet}"] or (found if len(found) == 1 else [])
-    if named:
-        name, part, ref = named[0]
+    table = table_of(layout.sheet, [name for name, _, _ in found])
+    if table is not None:
+        name, part, ref = next(t for t in found if t[0] == table)
         first_col, _, last_col, last_row = range_boundaries(ref)
         return _Region(layout.header_row, first_col, last_col, last_row, part, name)
     columns = [column_index_from_string(c) for c in (layout.unit_column, layout.period_column, *layout.columns.values())]

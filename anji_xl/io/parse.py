@@ -30,7 +30,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..cells import as_typed_number, column_letters, column_number, is_blank
+from ..cells import as_typed_number, column_letters, column_number, is_blank, named
 from ..engine import IndexResult, compute, period_key
 from ..messages import say
 from ..model import AnjiInputError, Model, Panel, Problem, Settings, parse_direction, parse_method
@@ -584,21 +584,22 @@ def table_edge_problems(sheet: str, table: str, first_col: int, header_row: int,
 def inspect_grid_tables(grids: dict[str, tuple[list[list[object]], int, int] | tuple[list[list[object]], int, int, Edges] | None],
                         row_notes: bool = False) -> tuple[BookTables | None, list[Problem]]:
     """Tables (None if unusable) and every problem of cell grids handed over by Excel: sheet
-    name → (grid, first row, first column), with :data:`Edges` for a table's whole range, or
-    None for an absent sheet; problems name the grids' real cells. ``row_notes``: see
-    :func:`inspect_tables`."""
+    title (Data, or data: case is ignored) → (grid, first row, first column), with :data:`Edges`
+    for a table's whole range, or None for an absent sheet; problems name the grids' real cells,
+    on the sheets so titled. ``row_notes``: see :func:`inspect_tables`."""
     reading = Reading()
     blocks = []
     for name in ("Indicators", "Data", "Settings"):
-        if grids.get(name) is None:
+        title = named(name, grids)
+        if title is None or grids[title] is None:
             blocks.append(None)
             continue
-        grid, first_row, first_col, *edges = grids[name]
+        grid, first_row, first_col, *edges = grids[title]
         if edges:
             table, beside, below = edges[0]
             last_col, last_row = first_col + max(map(len, grid), default=1) - 1, first_row + len(grid) - 1
-            reading.problems += table_edge_problems(name, table, first_col, first_row, last_col, last_row, beside, below)
-        blocks.append(block_from_grid(name, grid, reading.problems, first_row, first_col))
+            reading.problems += table_edge_problems(title, table, first_col, first_row, last_col, last_row, beside, below)
+        blocks.append(block_from_grid(title, grid, reading.problems, first_row, first_col, name))
     return inspect_tables(*blocks, reading, row_notes), reading.problems
 
 

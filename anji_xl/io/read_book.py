@@ -28,7 +28,7 @@ from xml.etree import ElementTree
 from python_calamine import CalamineWorkbook
 
 from ..collector import uncollected
-from ..cells import as_typed_number, column_number, in_ranges, is_blank
+from ..cells import as_typed_number, column_number, in_ranges, is_blank, named, table_of
 from ..messages import say
 from ..model import Problem
 from .sheet_pieces import cut, packed, pieces_for, read_packed
@@ -176,13 +176,11 @@ def _as_typed(value: object) -> object:
     return value
 
 
-def _bounds_of(ws: Worksheet, table_name: str) -> tuple[str | None, Bounds | None]:
-    """The table a sheet is read from (``table_name``, else its only table) and its bounds;
-    (None, None): the sheet has no such table and is read from its used range."""
-    if table_name in ws.tables or len(ws.tables) == 1:
-        name = table_name if table_name in ws.tables else next(iter(ws.tables))
-        return name, ws.tables[name]
-    return None, None
+def _bounds_of(ws: Worksheet, sheet: str) -> tuple[str | None, Bounds | None]:
+    """The table the book's sheet ``sheet`` (Data …) is read from (:func:`~anji_xl.cells.table_of`)
+    and its bounds; (None, None): it has none and is read from its used range."""
+    name = table_of(sheet, ws.tables)
+    return (None, None) if name is None else (name, ws.tables[name])
 
 
 def _packed_pieces(ws: Worksheet, count: int) -> tuple[list | None, Errors]:
@@ -285,15 +283,16 @@ def _table_cells(ws: Worksheet, bounds: Bounds | None) -> TableCells:
     return rows, {} if last is None else _error_cells(ws, (bounds[1] if bounds else 1) + last), beside
 
 
-def _read_block(ws: Worksheet, table_name: str, problems: list[Problem], sheet: str | None = None, table: str | None = None,
+def _read_block(ws: Worksheet, kind: str, problems: list[Problem], sheet: str | None = None, table: str | None = None,
                 keep_floats: bool = False, cells: TableCells | None = None) -> _Block:
-    """The sheet's table; ``sheet`` names the sheet in problems (default its title), ``table``
-    says which table it is (see :func:`~anji_xl.io.parse.block_from_grid`); ``cells``: its
-    :func:`_table_cells`, when they were read already."""
+    """The table of the sheet, read as the book's sheet ``kind`` (Data …: see :func:`_bounds_of`);
+    ``sheet`` names the sheet in problems (default its title), ``table`` says which table it is
+    (see :func:`~anji_xl.io.parse.block_from_grid`); ``cells``: its :func:`_table_cells`, when
+    they were read already."""
     from .parse import block_from_grid, table_edge_problems
 
     sheet = sheet or ws.title
-    name, bounds = _bounds_of(ws, table_name)
+    name, bounds = _bounds_of(ws, kind)
     first_col, first_row = bounds[:2] if bounds else (1, 1)
     rows, errors, beside = cells or _table_cells(ws, bounds)
     width = max(map(len, rows), default=0) if bounds is None else bounds[2] - first_col + 1
@@ -304,9 +303,9 @@ def _read_block(ws: Worksheet, table_name: str, problems: list[Problem], sheet: 
 
 
 def _sheet(book: Book, name: str, problems: list[Problem], required: bool = True) -> Worksheet | None:
-    for ws in book.worksheets:
-        if ws.title.lower() == name.lower():
-            return ws
+    title = named(name, [ws.title for ws in book.worksheets])
+    if title is not None:
+        return next(ws for ws in book.worksheets if ws.title == title)
     if required:
         problems.append(Problem(name, say("no_sheet", name=name)))
     return None
@@ -356,7 +355,7 @@ def start_inspecting(path: str | Path, row_notes: bool = False) -> Reading:
     found = {name: ws for name, (ws, _) in sheets.items() if ws is not None}
     # python-calamine reads the values while a second thread searches the XML for error values
     # (ISA-L inflating it on the core the caller's imports leave free); both release the GIL
-    cells = _in_background(lambda: {name: _cells(ws, _bounds_of(ws, f"tbl{name}")[1]) for name, ws in found.items()})
+    cells = _in_background(lambda: {name: _cells(ws, _bounds_of(ws, name)[1]) for name, ws in found.items()})
     errors = _in_background(lambda: {name: _error_cells(ws) for name, ws in found.items() if pieces_for(ws.size) == 1})
 
     def finish() -> tuple[BookTables | None, list[Problem]]:
@@ -374,7 +373,7 @@ def start_inspecting(path: str | Path, row_notes: bool = False) -> Reading:
                     rows, in_read, beside = read.pop(name)  # a sheet read in pieces had its errors searched on the way
                     if isinstance(in_read, Exception):
                         raise in_read
-                    blocks[name] = _read_block(ws, f"tbl{name}", reading.problems, keep_floats=name == "Data",
+                    blocks[name] = _read_block(ws, name, reading.problems, keep_floats=name == "Data",
                                                cells=(rows, found_errors.pop(name) if in_read is None else in_read, beside))
             except Exception as error:  # noqa: BLE001 — a damaged sheet fails only when it is read
                 return None, [*problems, *reading.problems, Problem(str(path), say("unreadable", error=f"{type(error).__name__}: {error}"))]

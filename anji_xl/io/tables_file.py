@@ -17,6 +17,7 @@ import io
 import re
 from pathlib import Path
 
+from ..cells import named
 from ..messages import say
 from ..model import Problem
 from .parse import Reading, _Block, block_from_grid
@@ -87,14 +88,14 @@ def _sheet_block(path: Path, table: str, problems: list[Problem]) -> _Block | No
     if book is None:
         return None
     names = SHEET_NAMES[table]
-    named = [ws for ws in book.worksheets if ws.title.strip().lower() in names or f"tbl{table}" in ws.tables]
-    sheets = named or (book.worksheets if len(book.worksheets) == 1 else [])
+    found = [ws for ws in book.worksheets if ws.title.strip().lower() in names or named(f"tbl{table}", ws.tables)]
+    sheets = found or (book.worksheets if len(book.worksheets) == 1 else [])
     if not sheets:
         titles = ", ".join(ws.title for ws in book.worksheets)
         problems.append(Problem(str(path), say("no_table_sheet", table=table, names="/".join(names), sheets=titles)))
         return None
     ws = sheets[0]
-    return _read_block(ws, f"tbl{table}", problems, sheet=f"[{path}]{ws.title}", table=table)
+    return _read_block(ws, table, problems, sheet=f"[{path}]{ws.title}", table=table)
 
 
 def row_note_column(block: _Block) -> str | None:
