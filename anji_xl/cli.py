@@ -380,8 +380,10 @@ def _failed(error: Exception) -> int:
     return 1
 
 
-#: Whether the last command run writes no file (compute, validate, forecast, sensitivity): see :func:`console.leave`.
+#: Whether the last command run writes no file (compute, validate, forecast, sensitivity): see :func:`console.big_blocks_unmapped`.
 only_read = False
+#: Whether the last command run leaves nothing open when it returns (those and recalc): see :func:`console.leave`.
+ends_at_once = False
 
 
 def main(argv: list[str] | None = None, one_command: bool = False) -> int:
@@ -402,8 +404,9 @@ def main(argv: list[str] | None = None, one_command: bool = False) -> int:
         sys.modules["anji_xl.book.package"].replaced.clear()
     try:
         args = build_parser().parse_args(argv)
-        global only_read
+        global only_read, ends_at_once
         only_read = args.run in (_run_compute, _run_validate, _run_forecast, _run_sensitivity)
+        ends_at_once = only_read or args.run is _run_recalc
         if one_command and only_read:
             console.big_blocks_unmapped()
         return args.run(args)
@@ -420,4 +423,4 @@ def main(argv: list[str] | None = None, one_command: bool = False) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(leave(main(one_command=True), only_read))
+    sys.exit(leave(main(one_command=True), ends_at_once))
