@@ -167,3 +167,17 @@ def test_the_buttons_find_the_sheets_and_tables_the_command_line_reads(tmp_path)
     tables, result, problems = xlwings_macros._computed(Book(path))
     assert [str(p) for p in problems] == said
     assert result.index.equals(compute(*(lambda t: (t.model, t.panel))(inspect_book(path)[0])).index)
+
+
+def test_the_buttons_pause_the_cycle_collector_and_leave_it_as_they_found_it(book, monkeypatch):
+    """A button's work on a whole book runs without the cycle collector, as the command line's
+    does (anji_xl.collector); Excel's Python process gets it back as it was."""
+    import gc
+
+    seen = []
+    computed = xlwings_macros._computed
+    monkeypatch.setattr(xlwings_macros, "_computed", lambda *a, **k: (seen.append(gc.isenabled()), computed(*a, **k))[1])
+    assert gc.isenabled()
+    xlwings_macros.recalculate()
+    xlwings_macros.validate()
+    assert seen == [False, False] and gc.isenabled()
