@@ -3,10 +3,11 @@
 Kept thin: it only moves values between the open book and the same functions the file adapter
 (``anji-xl recalc`` / ``validate``) uses — the readers, the engine and the sheet modules
 :mod:`anji_xl.book.results`, :mod:`~anji_xl.book.scores` and :mod:`~anji_xl.book.dashboard` —
-which are tested there. Each sheet is read in one call and each block written in one call,
-with the cycle collector paused as on the command line (:mod:`anji_xl.collector`: a 30,000-row
-book's cells, blocks and rows took 0.4–0.6 s more with it on, measured on the same work without
-Excel). What only Excel can show is listed in docs/recalc.md (the Windows check list).
+which are tested there. Each sheet is read in one call and each block written in one call. A
+button's whole run has the cycle collector paused (:mod:`anji_xl.collector`), as compute, validate
+and recalc have on the command line: a 30,000-row book's cells, blocks and rows took 0.4–0.6 s
+more with it on, measured on the same work without Excel. What only Excel can show is listed in
+docs/recalc.md (the Windows check list).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def _computed(book: xw.Book, row_notes: bool = False):
     one pass; tables and result are None where the model is unusable. ``row_notes``: Data's
     layout keeps what its source and note cells say of each row (for the report)."""
     grids = dict(filter(None, (_grid(book, name) for name in ("Indicators", "Data", "Settings"))))
-    tables, problems = inspect_grid_tables(grids, row_notes)
+    tables, problems = inspect_grid_tables(grids, row_notes, sheets=True)
     result, problems = every_problem(tables, problems)
     return tables, result, problems
 
@@ -92,9 +93,10 @@ def write_cells(sheet, cells: list[Cell], shared: list[SharedColumn] = ()) -> No
 
 def _write_scores(book: xw.Book, tables, result) -> None:
     """Scores rebuilt for the book's indicators and Data rows (as ``anji-xl recalc`` writes it)."""
-    if scores.SHEET not in [s.name for s in book.sheets]:
+    title = named(scores.SHEET, [s.name for s in book.sheets])
+    if title is None:
         return
-    sheet = book.sheets[scores.SHEET]
+    sheet = book.sheets[title]
     cells, shared = scores.sheet_cells(scores.ScoresSource(tables.model, result, tables.model.indicator_cell, tables.data))
     write_cells(sheet, cells, shared)
     last = max(c.first_row + len(c.values) for c in shared)
@@ -192,8 +194,8 @@ def sensitivity() -> None:
     _status(book, "安吉指数 敏感性分析… Anji Index: sensitivity…")
     try:
         result = run_sensitivity(model, panel, progress=lambda done, total: _status(book, f"敏感性分析 sensitivity {done}/{total}"))
-        names = [s.name for s in book.sheets]
-        sheet = book.sheets["Sensitivity"] if "Sensitivity" in names else book.sheets.add("Sensitivity", after=book.sheets[-1])
+        title = named("Sensitivity", [s.name for s in book.sheets])
+        sheet = book.sheets[title] if title else book.sheets.add("Sensitivity", after=book.sheets[-1])
         sheet.clear_contents()
         table = result.table.reset_index()
         sheet.range("A1").value = [[f"{result.draws} draws, spread {result.spread:g}, seed {result.seed}"], [None],

@@ -19,6 +19,7 @@ from anji_xl.cli import main
 from anji_xl.defaults import SHIPPED_BOOK
 from anji_xl.engine import compute
 from anji_xl.io.read_book import inspect_book, read_book_tables
+from anji_xl.messages import say
 from xlwings_fake import Book
 
 
@@ -180,4 +181,22 @@ def test_the_buttons_pause_the_cycle_collector_and_leave_it_as_they_found_it(boo
     assert gc.isenabled()
     xlwings_macros.recalculate()
     xlwings_macros.validate()
-    assert seen == [False, False] and gc.isenabled()
+    xlwings_macros.sensitivity()
+    assert seen == [False, False, False] and gc.isenabled()
+
+
+def test_a_book_without_a_data_sheet_is_told_so_by_the_buttons_as_by_the_command_line(tmp_path, monkeypatch):
+    """Data deleted (or renamed beyond a change of case): Validate must not say OK, nor
+    Recalculate fail on nothing; both name the missing sheet as the reader does."""
+    path = tmp_path / "no_data.xlsm"
+    workbook = openpyxl.load_workbook(SHIPPED_BOOK, keep_vba=True)
+    workbook["Data"].title = "数据"
+    workbook.save(path)
+    said = [str(p) for p in inspect_book(path)[1]]
+    assert said[0] == "Data: 工作簿中没有工作表 'Data' · the workbook has no sheet 'Data'"
+    fake = Book(path)
+    monkeypatch.setattr(xw.Book, "caller", lambda: fake)
+    assert [str(p) for p in xlwings_macros._computed(fake)[2]] == said
+    xlwings_macros.validate()
+    xlwings_macros.recalculate()
+    assert fake.alerts == [say("problems_found", count=len(said))] * 2  # never OK, never a failure

@@ -582,16 +582,19 @@ def table_edge_problems(sheet: str, table: str, first_col: int, header_row: int,
 
 
 def inspect_grid_tables(grids: dict[str, tuple[list[list[object]], int, int] | tuple[list[list[object]], int, int, Edges] | None],
-                        row_notes: bool = False) -> tuple[BookTables | None, list[Problem]]:
+                        row_notes: bool = False, sheets: bool = False) -> tuple[BookTables | None, list[Problem]]:
     """Tables (None if unusable) and every problem of cell grids handed over by Excel: sheet
     title (Data, or data: case is ignored) → (grid, first row, first column), with :data:`Edges`
     for a table's whole range, or None for an absent sheet; problems name the grids' real cells,
-    on the sheets so titled. ``row_notes``: see :func:`inspect_tables`."""
+    on the sheets so titled. ``row_notes``: see :func:`inspect_tables`. ``sheets``: the grids are
+    a book's sheets, and a book without an Indicators or Data sheet is told so, as the reader tells it."""
     reading = Reading()
     blocks = []
     for name in ("Indicators", "Data", "Settings"):
         title = named(name, grids)
         if title is None or grids[title] is None:
+            if sheets and name != "Settings":
+                reading.problems.append(Problem(name, say("no_sheet", name=name)))
             blocks.append(None)
             continue
         grid, first_row, first_col, *edges = grids[title]
