@@ -53,6 +53,23 @@ def test_results_part_is_found_from_the_workbook_relationships(book):
         assert results_part(package) == RESULTS_XML
 
 
+def test_the_sheets_recalc_writes_are_found_whatever_the_case_of_their_titles(capsys, book, tmp_path):
+    """Excel's sheet names ignore case (its buttons write to a sheet titled results): recalc
+    writes the same parts of a book whose Results, Scores, Dashboard and Guide are so titled."""
+    retitled = tmp_path / "retitled.xlsm"
+    with zipfile.ZipFile(book) as source, zipfile.ZipFile(retitled, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                content = re.sub(rb'(<sheet name=")(Results|Scores|Dashboard|Guide)"', lambda m: m[1] + m[2].lower() + b'"', content)
+            out.writestr(info, content)
+    assert run(capsys, "recalc", book)[0] == 0
+    assert run(capsys, "recalc", retitled)[0] == 0
+    stamp = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+    once, again = entries(book), entries(retitled)
+    assert [name for name in once if stamp.sub(b"", once[name]) != stamp.sub(b"", again[name])] == ["xl/workbook.xml"]
+
+
 def test_recalc_writes_what_compute_prints_and_keeps_every_other_part(capsys, book):
     before = entries(book)
     code, out, _ = run(capsys, "recalc", book)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 from xml.etree import ElementTree
 
+from ..cells import named
 from ..collector import uncollected
 from ..engine import IndexResult, compute
 from ..messages import say
@@ -44,9 +45,12 @@ STYLE_ROWS = 200  # rows below the headers whose cells teach the style of each c
 
 
 def sheet_part(package: zipfile.ZipFile, sheet: str) -> str | None:
-    """The package path of a sheet's XML, from workbook.xml and its relationships (None: no such sheet)."""
+    """The package path of a sheet's XML, from workbook.xml and its relationships (None: no such
+    sheet). The sheet's title may differ in case, as in Excel (see :func:`~anji_xl.cells.named`)."""
     workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
-    rel_id = next((s.get(f"{_REL}id") for s in workbook.iter(f"{_MAIN}sheet") if s.get("name") == sheet), None)
+    rel_ids = {s.get("name"): s.get(f"{_REL}id") for s in workbook.iter(f"{_MAIN}sheet")}
+    title = named(sheet, rel_ids)
+    rel_id = None if title is None else rel_ids[title]
     if rel_id is None:
         return None
     _, part = relationships(package, "xl/workbook.xml").get(rel_id, (None, None))
