@@ -187,6 +187,7 @@ def test_a_command_that_leaves_nothing_open_ends_at_once_with_every_byte_written
     assert main(["recalc", str(books[0])]) == 0
     recalculated = subprocess.run([sys.executable, "-c", script, "recalc", str(books[1])], capture_output=True, text=True, check=False)
     assert recalculated.returncode == 0 and "torn down" not in recalculated.stderr
+    assert recalculated.stdout == f"已重新计算 {books[1]}：Results 共 3 行、2 条提示 · wrote Results of {books[1]}: 3 rows, 2 warnings\n"  # flushed before the end
     with zipfile.ZipFile(books[0]) as first, zipfile.ZipFile(books[1]) as second:  # the same book, but for the time in its stamp
         assert first.namelist() == second.namelist()
         stamp = re.compile(rb"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?")
