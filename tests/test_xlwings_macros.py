@@ -200,3 +200,18 @@ def test_a_book_without_a_data_sheet_is_told_so_by_the_buttons_as_by_the_command
     xlwings_macros.validate()
     xlwings_macros.recalculate()
     assert fake.alerts == [say("problems_found", count=len(said))] * 2  # never OK, never a failure
+
+
+def test_an_empty_data_sheet_is_told_at_the_same_cells_by_the_buttons_and_the_command_line(tmp_path):
+    """Excel hands a blank sheet over as one blank cell, python-calamine as no rows at all: the
+    missing header is on the sheet's first row either way."""
+    path = tmp_path / "empty_data.xlsm"
+    workbook = openpyxl.load_workbook(SHIPPED_BOOK, keep_vba=True)
+    data = workbook["Data"]
+    del data.tables["tblData"]
+    data.delete_rows(1, data.max_row)
+    workbook.save(path)
+    said = [str(p) for p in inspect_book(path)[1]]
+    assert said == ["Data!1:1: 表头中没有 'unit' 列 · no 'unit' column in the header",
+                    "Data!1:1: 表头中没有 'period' 列 · no 'period' column in the header"]
+    assert [str(p) for p in xlwings_macros._computed(Book(path))[2]] == said

@@ -131,7 +131,7 @@ def block_from_grid(sheet: str, grid: list[list[object]], problems: list[Problem
     read), by default the sheet's name.
     """
     table = table or next((name for name in HEADER_NAMES if name.lower() == sheet.lower()), "")
-    offset = next((k for k, row in enumerate(grid) if any(not is_blank(v) for v in row)), len(grid))
+    offset = next((k for k, row in enumerate(grid) if any(not is_blank(v) for v in row)), 0)  # all blank: the header is missing from the first row
     header_row = first_row + offset
     positions: dict[str, int] = {}
     columns: dict[str, str] = {}
