@@ -40,11 +40,12 @@ def in_ranges(col: int, row: int, ranges: Iterable[tuple[int, int, int, int]]) -
     return any(c1 <= col <= c2 and r1 <= row <= r2 for c1, r1, c2, r2 in ranges)
 
 
-def named(name: str, names: Iterable[str]) -> str | None:
+def named(name: str, names: Iterable[str | None]) -> str | None:
     """The one of ``names`` that is ``name`` but for case (Excel's sheet and table names ignore
-    case: Data and data are one sheet); None when there is none."""
+    case: Data and data are one sheet); None when there is none. A damaged book's part may name
+    nothing (None), which matches nothing."""
     wanted = name.casefold()
-    return next((found for found in names if found.casefold() == wanted), None)
+    return next((found for found in names if found is not None and found.casefold() == wanted), None)
 
 
 def table_of(sheet: str, tables: Iterable[str]) -> str | None:

@@ -118,3 +118,4 @@ def test_a_sheet_is_read_from_tbl_and_its_name_else_its_only_table(sheet, tables
 def test_sheet_titles_are_found_whatever_their_case():
     assert named("Data", ["Guide", "data", "Settings"]) == "data"
     assert named("Data", ["Guide", "Data1"]) is None
+    assert named("Data", [None, "DATA"]) == "DATA"  # a part of a damaged book that names nothing
