@@ -30,12 +30,17 @@ from .sensitivity import sensitivity as run_sensitivity
 NOTE_MARK = "anji-xl: "  # notes that Validate adds start with this, so it can take them away again
 
 
+def _title(book: xw.Book, name: str) -> str | None:
+    """The title of the book's sheet ``name`` in whatever case it has (as the reader finds it); None: no such sheet."""
+    return named(name, [s.name for s in book.sheets])
+
+
 def _grid(book: xw.Book, name: str):
     """The book's sheet ``name`` (Data …) as the reader takes it (:func:`~anji_xl.cells.named`,
     :func:`~anji_xl.cells.table_of`): its title and its table (or used range) as a grid, with
     where it starts on the sheet and, for a table, its edges (:data:`~anji_xl.io.parse.Edges`:
     the reader says what lies beside or under it); None: the book has no such sheet."""
-    title = named(name, [s.name for s in book.sheets])
+    title = _title(book, name)
     if title is None:
         return None
     sheet = book.sheets[title]
@@ -93,7 +98,7 @@ def write_cells(sheet, cells: list[Cell], shared: list[SharedColumn] = ()) -> No
 
 def _write_scores(book: xw.Book, tables, result) -> None:
     """Scores rebuilt for the book's indicators and Data rows (as ``anji-xl recalc`` writes it)."""
-    title = named(scores.SHEET, [s.name for s in book.sheets])
+    title = _title(book, scores.SHEET)
     if title is None:
         return
     sheet = book.sheets[title]
@@ -194,7 +199,7 @@ def sensitivity() -> None:
     _status(book, "安吉指数 敏感性分析… Anji Index: sensitivity…")
     try:
         result = run_sensitivity(model, panel, progress=lambda done, total: _status(book, f"敏感性分析 sensitivity {done}/{total}"))
-        title = named("Sensitivity", [s.name for s in book.sheets])
+        title = _title(book, "Sensitivity")
         sheet = book.sheets[title] if title else book.sheets.add("Sensitivity", after=book.sheets[-1])
         sheet.clear_contents()
         table = result.table.reset_index()

@@ -238,7 +238,6 @@ def _cells(ws: Worksheet, bounds: Bounds | None) -> TableCells:
     return rows + [[] for _ in range(last_row - first_row + 1 - len(rows))], errors, beside
 
 
-
 def _with_errors(rows: list[list[object]], errors: Errors, first_col: int, first_row: int,
                  width: int) -> list[list[object]]:
     """The rows of :func:`_cells` (``width`` cells from ``first_col``, from ``first_row``) with
