@@ -63,9 +63,9 @@ def inflated(data: bytes, package: zipfile.ZipFile, info: zipfile.ZipInfo) -> It
     yield from _inflate((raw[k:k + INFLATE_PIECE] for k in range(0, len(raw), INFLATE_PIECE)), info)
 
 
-def inflated_from_file(path: Path, package: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """A part's content in pieces, read from the package's file a piece at a time (a reader that
-    needs one part does not hold the whole file); see :func:`_inflate`."""
+def inflated_from_file(path: Path, package: zipfile.ZipFile, info: zipfile.ZipInfo, piece: int = INFLATE_PIECE) -> Iterator[bytes]:
+    """A part's content in pieces, read from the package's file ``piece`` stored bytes at a time
+    (a reader that needs one part does not hold the whole file); see :func:`_inflate`."""
     with open(path, "rb") as file:
         file.seek(info.header_offset)
         start = _data_offset(file.read(30), info)
@@ -73,7 +73,7 @@ def inflated_from_file(path: Path, package: zipfile.ZipFile, info: zipfile.ZipIn
             yield package.read(info.filename)
             return
         file.seek(start)
-        sizes = [min(INFLATE_PIECE, info.compress_size - k) for k in range(0, info.compress_size, INFLATE_PIECE)]
+        sizes = [min(piece, info.compress_size - k) for k in range(0, info.compress_size, piece)]
         yield from _inflate((file.read(size) for size in sizes), info)
 
 
