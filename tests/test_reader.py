@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 
 import openpyxl
 import orjson
@@ -119,3 +120,35 @@ def test_sheet_titles_are_found_whatever_their_case():
     assert named("Data", ["Guide", "data", "Settings"]) == "data"
     assert named("Data", ["Guide", "Data1"]) is None
     assert named("Data", [None, "DATA"]) == "DATA"  # a part of a damaged book that names nothing
+
+
+def _row_xml(row: int, cells: list[tuple[str, str]], prefix: str = "") -> bytes:
+    """A sheet row: (column, kind) per cell, kind "e" an error value with "row>" in its formula's
+    text (">" need not be escaped there), "n" a number."""
+    p = f"{prefix}:" if prefix else ""
+    xml = "".join(f'<{p}c r="{col}{row}" t="e"><{p}f>arrow>{row}</{p}f><{p}v>#N/A</{p}v></{p}c>' if kind == "e" else
+                  f'<{p}c r="{col}{row}"><{p}v>{row}.5</{p}v></{p}c>' for col, kind in cells)
+    return f'<{p}row r="{row}">{xml}</{p}row>'.encode()
+
+
+@pytest.mark.parametrize("prefix", ["", "x"])
+def test_error_values_are_found_wherever_the_xml_is_cut_and_searched(monkeypatch, prefix):
+    """python-calamine reads error values as blanks, so the sheet's XML is searched for them, given
+    in pieces and searched a span of rows at a time (read_book.SEARCHED_AT_ONCE). A piece or a span
+    ends after a row's tag, never inside a cell: not even at a "row>" in a formula's text."""
+    from anji_xl.io import read_book as reader
+
+    rng = random.Random(11)
+    rows = [[(col, "e" if rng.random() < 0.1 else "n") for col in "ABC"] for _ in range(300)]
+    xml = b"<worksheet><sheetData>" + b"".join(_row_xml(k + 1, cells, prefix) for k, cells in enumerate(rows)) + b"</sheetData></worksheet>"
+    expected = {(k + 1, "ABC".index(col) + 1): "#N/A" for k, cells in enumerate(rows) for col, kind in cells if kind == "e"}
+    assert len(expected) > 50
+    # the piece that ends in the middle of an error cell's formula, right after its "row>"
+    at = xml.index(b"arrow>") + len(b"arrow>")
+    assert reader._errors_in([xml[:at], xml[at:]]) == expected
+    for window in (len(xml), 500, 97):
+        monkeypatch.setattr(reader, "SEARCHED_AT_ONCE", window)
+        for _ in range(20):
+            cuts = sorted(rng.sample(range(1, len(xml)), rng.randint(0, 12)))
+            pieces = [xml[a:b] for a, b in zip([0, *cuts], [*cuts, len(xml)])]
+            assert reader._errors_in(pieces) == expected, (window, cuts)

@@ -48,6 +48,10 @@ _ERROR_CELL = re.compile(rb"""<(?:\w+:)?c\s([^>]*\bt\s*=\s*["']e["'][^>]*)(?<!/)
 _CELL_AT = re.compile(rb"""\br\s*=\s*["']\$?([A-Z]{1,3})\$?(\d+)["']""")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
 _ROW_START = re.compile(rb"""<(?:\w+:)?row\s[^>]*?\br\s*=\s*["'](\d+)["']""")
+_ROW_TAG = re.compile(rb"</?(?:\w+:)?row>")  # a row tag that ends in "row>": <row>, </row>, </x:row>
+#: Bytes of a sheet's XML that the quick look for an error value (see :func:`_errors_in`) takes at a
+#: time: a big sheet, inflated in one piece, is then searched cell by cell only around its errors.
+SEARCHED_AT_ONCE = 2**20
 
 Bounds = tuple[int, int, int, int]  # first column, first row, last column, last row (1-based)
 Errors = dict[tuple[int, int], str | None]  # (row, column) of a cell holding an error value (1-based) → its text
@@ -136,31 +140,55 @@ def _error_cells(ws: Worksheet, last_row: int | None = None) -> Errors:
         return _errors_in(inflated_from_file(ws.book.path, package, package.getinfo(ws.part)), last_row)
 
 
+def _after_row_tag(text: bytes, start: int, stop: int) -> int:
+    """Where the last row tag ending in ``row>`` (see :data:`_ROW_TAG`) within ``text[start:stop]``
+    ends (-1: none): a cut there cuts no cell in two. A cell's text may hold "row>" (">" need not
+    be escaped), but not "<", so a tag is told from text by the last "<" before it."""
+    at = text.rfind(b"row>", start, stop)
+    while at >= 0:
+        tag = text.rfind(b"<", start, at)
+        if tag < 0:
+            return -1
+        if _ROW_TAG.fullmatch(text, tag, at + 4):
+            return at + 4
+        at = text.rfind(b"row>", start, tag)  # a "row>" after this "<" is in the same text
+    return -1
+
+
 def _errors_in(xml: Iterable[bytes], last_row: int | None = None) -> Errors:
-    """The error cells (see :func:`_error_cells`) of a sheet's XML, given in pieces; only pieces
-    that hold ``#`` and ``"e"`` at all are searched cell by cell."""
+    """The error cells (see :func:`_error_cells`) of a sheet's XML, given in pieces, searched
+    :data:`SEARCHED_AT_ONCE` bytes of whole rows at a time; only those that hold ``#`` and ``"e"``
+    at all are searched cell by cell."""
     found: Errors = {}
 
-    def search(text: bytes, end: int) -> None:
+    def search(text: bytes, start: int, end: int) -> None:
         # an error value's text starts with # (#N/A, #DIV/0!; one without text changes nothing):
-        # a piece without # is passed over at memchr's speed, where '"e"' is slow to look for
-        if text.find(b"#", 0, end) < 0 or (text.find(b'"e"', 0, end) < 0 and text.find(b"'e'", 0, end) < 0):
+        # rows without # are passed over at memchr's speed, where '"e"' is slow to look for
+        if text.find(b"#", start, end) < 0 or (text.find(b'"e"', start, end) < 0 and text.find(b"'e'", start, end) < 0):
             return
-        for cell in _ERROR_CELL.finditer(text, 0, end):
+        for cell in _ERROR_CELL.finditer(text, start, end):
             at, value = _CELL_AT.search(cell[1]), _VALUE.search(cell[2])
             if at:
                 found[(int(at[2]), column_number(at[1].decode()))] = (value[1].decode() or None) if value else None
 
+    def search_rows(text: bytes, end: int) -> None:
+        start = 0
+        while start < end:
+            stop = _after_row_tag(text, start, start + SEARCHED_AT_ONCE) if end - start > SEARCHED_AT_ONCE else end
+            stop = end if stop <= start else stop  # a row longer than that: up to the end
+            search(text, start, stop)
+            start = stop
+
     rest = b""
     for chunk in xml:
-        rest = rest + chunk if rest else chunk  # a piece's rows are searched where they lie, not copied out
-        end = rest.rfind(b"row>") + 4  # after a row's start or end tag: no cell is cut in two
-        if end > 3:
-            search(rest, end)
+        rest = rest + chunk if rest else chunk  # the rows are searched where they lie, not copied out
+        end = _after_row_tag(rest, 0, len(rest))
+        if end > 0:
+            search_rows(rest, end)
             if last_row is not None and _last_row_begun(rest, end) > last_row:
                 return found
             rest = rest[end:]
-    search(rest, len(rest))
+    search_rows(rest, len(rest))
     return found
 
 
