@@ -43,12 +43,15 @@ NAMES = ("Indicators", "Data", "Settings")
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _REFERENCE = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
+#: A tag's namespace prefix, if any (``x:``): an XML name's letters, digits, ".", "-" and "_"
+#: (UTF-8 bytes of letters beyond ASCII too).
+_PREFIX = rb"(?:[\w.\-\x80-\xff]+:)?"
 #: A cell holding an error value, and its value (``<v>#DIV/0!</v>``).
-_ERROR_CELL = re.compile(rb"""<(?:\w+:)?c\s([^>]*\bt\s*=\s*["']e["'][^>]*)(?<!/)>(.*?)</(?:\w+:)?c>""", re.S)
+_ERROR_CELL = re.compile(rb"<" + _PREFIX + rb"""c\s([^>]*\bt\s*=\s*["']e["'][^>]*)(?<!/)>(.*?)</""" + _PREFIX + rb"c>", re.S)
 _CELL_AT = re.compile(rb"""\br\s*=\s*["']\$?([A-Z]{1,3})\$?(\d+)["']""")
-_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
-_ROW_START = re.compile(rb"""<(?:\w+:)?row\s[^>]*?\br\s*=\s*["'](\d+)["']""")
-_ROW_TAG = re.compile(rb"</?(?:\w+:)?row>")  # a row tag that ends in "row>": <row>, </row>, </x:row>
+_VALUE = re.compile(rb"<" + _PREFIX + rb"v>([^<]*)</")
+_ROW_START = re.compile(rb"<" + _PREFIX + rb"""row\s[^>]*?\br\s*=\s*["'](\d+)["']""")
+_ROW_TAG = re.compile(rb"</?" + _PREFIX + rb"row>")  # a row tag that ends in "row>": <row>, </row>, </x:row>
 #: Bytes of a sheet's XML that the quick look for an error value (see :func:`_errors_in`) takes at a
 #: time: a big sheet, inflated in one piece, is then searched cell by cell only around its errors.
 SEARCHED_AT_ONCE = 2**20
@@ -155,6 +158,25 @@ def _after_row_tag(text: bytes, start: int, stop: int) -> int:
     return -1
 
 
+def _span_end(text: bytes, start: int, end: int) -> int:
+    """Where the span of rows searched at once from ``start`` ends: after the last row tag within
+    :data:`SEARCHED_AT_ONCE` bytes, else (a longer row) after the first one beyond; ``end`` at most."""
+    limit = start + SEARCHED_AT_ONCE
+    if limit >= end:
+        return end
+    stop = _after_row_tag(text, start, limit)
+    if stop > start:
+        return stop
+    at = text.find(b"row>", limit, end)
+    while at >= 0:
+        tag = text.rfind(b"<", start, at)
+        if tag >= 0 and _ROW_TAG.fullmatch(text, tag, at + 4):
+            return at + 4
+        after = text.find(b"<", at, end)  # a "row>" before the next "<" is in the same text
+        at = text.find(b"row>", after, end) if after >= 0 else -1
+    return end
+
+
 def _errors_in(xml: Iterable[bytes], last_row: int | None = None) -> Errors:
     """The error cells (see :func:`_error_cells`) of a sheet's XML, given in pieces, searched
     :data:`SEARCHED_AT_ONCE` bytes of whole rows at a time; only those that hold ``#`` and ``"e"``
@@ -174,8 +196,7 @@ def _errors_in(xml: Iterable[bytes], last_row: int | None = None) -> Errors:
     def search_rows(text: bytes, end: int) -> None:
         start = 0
         while start < end:
-            stop = _after_row_tag(text, start, start + SEARCHED_AT_ONCE) if end - start > SEARCHED_AT_ONCE else end
-            stop = end if stop <= start else stop  # a row longer than that: up to the end
+            stop = _span_end(text, start, end)
             search(text, start, stop)
             start = stop
 
