@@ -129,7 +129,7 @@ def test_every_scores_column_is_one_shared_formula_and_growth_reads_the_helpers(
     live = {scores.ref(scores.FIRST_ROW, col).rstrip("0123456789") for col in [*grid.scores, *grid.dims, scores.INDEX, scores.DIFFERENCE]}
     shared_live = [m for m in masters.values() if m[0] in live]
     assert len(shared_live) == len(live) and all(last == scores.FIRST_ROW + 9 for _, _, last, _ in shared_live)  # 9 rows, one run each
-    assert all(f"INDEX(Data!$" in text for col, _, _, text in shared_live if col in {scores.ref(0, c)[:-1] for c in grid.scores})
+    assert all("INDEX(Data!$" in text for col, _, _, text in shared_live if col in {scores.ref(0, c)[:-1] for c in grid.scores})
     capsys.readouterr()
 
 
