@@ -9,6 +9,7 @@ policy, row weights, aggregation and potential gains, as a :class:`~anji_xl.mode
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -135,8 +136,14 @@ class Combined:
     scores: np.ndarray  # after the missing policy: a missing score is 0 under ``missing = zero``
     weights: np.ndarray  # the weight each row gave each indicator
     aggregate: Aggregate
-    gains: np.ndarray  # W_i (full − X_i)
     negative_for_geometric: np.ndarray  # scores < 0 a geometric mean would have to take; their rows have no index
+    full_score: np.ndarray  # per indicator, as :func:`potential_gains` takes it
+
+    @cached_property
+    def gains(self) -> np.ndarray:
+        """W_i (full − X_i) (:func:`potential_gains`), made when asked: the sensitivity draws and
+        the trajectories want the index alone (a rows × indicators array less for each)."""
+        return potential_gains(self.scores, self.weights, self.full_score)
 
 
 def _negative_for_geometric(scores: np.ndarray, weights: np.ndarray, membership: np.ndarray, settings: Settings,
@@ -154,7 +161,7 @@ def _negative_for_geometric(scores: np.ndarray, weights: np.ndarray, membership:
 
 def combine(scores: np.ndarray, missing: np.ndarray, weights: np.ndarray, membership: np.ndarray, settings: Settings,
             full_score: np.ndarray) -> Combined:
-    """Apply Settings ``missing`` to the scores, weight each row, aggregate, and compute gains.
+    """Apply Settings ``missing`` to the scores, weight each row and aggregate (the gains when asked).
 
     ``missing`` marks the scores that are missing values (blank, #N/A, a first period's growth);
     any other NaN score is an error and keeps its row without an index whatever the policy.
@@ -169,4 +176,4 @@ def combine(scores: np.ndarray, missing: np.ndarray, weights: np.ndarray, member
     negative = _negative_for_geometric(scores, used, membership, settings, result.dimension_scores)
     if negative.any():  # those rows have no index: aggregate them as errors
         result = aggregate(np.where(negative, np.nan, scores), used, membership, *levels)
-    return Combined(scores, used, result, potential_gains(scores, used, full_score), negative)
+    return Combined(scores, used, result, negative, full_score)

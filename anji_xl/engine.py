@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 
 import numpy as np
 import pandas as pd
 
-from .aggregation import combine, full_scores, membership_matrix
+from .aggregation import combine, full_scores, membership_matrix, potential_gains
 from .cells import column_letters, column_number
 from .messages import Pair, pair, say, sayer
 from .model import Model, Panel, Problem, Settings
@@ -40,7 +40,7 @@ class IndexResult:
     contributions: pd.DataFrame
     index: pd.Series
     rank: pd.Series
-    gains: pd.DataFrame
+    full_scores: np.ndarray  # per indicator, the score at its target (aggregation.full_scores): what gains count up to
     missing: pd.DataFrame  # True where a value is missing (blank, #N/A, no previous period)
     faults: pd.DataFrame  # the scoring.Fault code of each score (0: it has one)
     warnings: list[str] = field(default_factory=list)
@@ -52,16 +52,23 @@ class IndexResult:
     def rows(self) -> pd.MultiIndex:
         return self.index.index
 
+    @cached_property
+    def gains(self) -> pd.DataFrame:
+        """Each row's potential gains W_i (full − X_i) (:func:`~anji_xl.aggregation.potential_gains`),
+        made when first asked: ``compute --json`` and ANJI_TABLE show none (30,000 rows: 5 MiB)."""
+        gains = potential_gains(self.scores.to_numpy(), self.weights.to_numpy(), self.full_scores)
+        return pd.DataFrame(gains, index=self.scores.index, columns=self.scores.columns, copy=False)
+
     def blank_rows(self, rows: set[tuple[str, str]]) -> IndexResult:
-        """The result without numbers (NaN) in these rows: scores, gains, dimension scores,
-        contributions, index; the other rows ranked among themselves. For rows whose input has
-        a problem the engine cannot see, such as a cell that is not a number."""
+        """The result without numbers (NaN) in these rows: scores (and so gains), dimension
+        scores, contributions, index; the other rows ranked among themselves. For rows whose
+        input has a problem the engine cannot see, such as a cell that is not a number."""
         blank = self.rows.isin(list(rows))
         if not blank.any():
             return self
         cleared = lambda frame: frame.mask(pd.Series(blank, index=frame.index), axis=0)  # noqa: E731
         index = self.index.mask(blank)
-        return replace(self, scores=cleared(self.scores), gains=cleared(self.gains), dimension_scores=cleared(self.dimension_scores),
+        return replace(self, scores=cleared(self.scores), dimension_scores=cleared(self.dimension_scores),
                        contributions=cleared(self.contributions), index=index, rank=_rank(index))
 
     def top_gain_positions(self, n: int = 5) -> np.ndarray:
@@ -429,7 +436,8 @@ def compute(model: Model, panel: Panel, warn: bool = True) -> IndexResult:
         scores, policy_missing = np.full(faults.shape, np.nan), np.zeros(faults.shape, dtype=bool)
     else:
         scores, policy_missing = scored.scored.scores, missing
-    combined = combine(scores, policy_missing, base_weights, membership, settings, full_scores(model.indicators["method"].tolist(), settings))
+    full = full_scores(model.indicators["method"].tolist(), settings)
+    combined = combine(scores, policy_missing, base_weights, membership, settings, full)
     faults[combined.negative_for_geometric] = Fault.NEGATIVE_FOR_GEOMETRIC
     notes = (notes + _data_warnings(model, panel, values, scored, missing, combined.weights)) if warn else []
     problems = model_problems + _fault_problems(model, panel, values, faults, combined.scores, scored)
@@ -449,7 +457,7 @@ def compute(model: Model, panel: Panel, warn: bool = True) -> IndexResult:
         contributions=frame(agg.contributions, dims),
         index=index,
         rank=_rank(index),
-        gains=frame(combined.gains, ids),
+        full_scores=full,
         missing=frame(missing, ids),
         faults=frame(faults, ids),
         warnings=[text for _, text in notes],

@@ -258,11 +258,13 @@ def _excel(value: str) -> object:
         return value or None
 
 
+IN_PROCESS_RUNS = 7  # runs of an in-process row at least: each takes well under a second
+
+
 def in_process(calls: list[Measure], repeat: int) -> dict[str, Timed]:
-    timed = {}
-    for measure in calls:
-        timed[measure.what] = Timed()
-        for _ in range(repeat):
+    timed = {measure.what: Timed() for measure in calls}
+    for _ in range(repeat):  # interleaved, as the processes are: a ratio's two rows share the machine's busy moments
+        for measure in calls:
             start = time.perf_counter()
             measure.call()
             timed[measure.what].seconds.append(time.perf_counter() - start)
@@ -328,8 +330,9 @@ def main() -> None:
         print(cpu_table(runs, timed))
         if args.checkout == REPO and not args.only:
             calls, tables = measures(books)
-            timed = in_process(calls, args.repeat)
-            print()
+            repeat = max(args.repeat, IN_PROCESS_RUNS)
+            timed = in_process(calls, repeat)
+            print(f"\nIn process, medians of {repeat} runs, interleaved:\n")
             print(table(calls, timed, memory=False))
             print("\n" + engine_memory_line(tables))
 

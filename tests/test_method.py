@@ -304,6 +304,17 @@ def test_dimension_scores_contributions_index_and_gains():
     assert list(top.index) == ["b1", "a1"] and close(top["b1"], 0.375) and close(top["a1"], 0.15)
 
 
+def test_gains_are_made_when_asked_and_follow_blanked_rows():
+    # compute --json shows no gains: the result makes its rows × indicators of them on first use
+    model = make_model({"a": {"dimension": "A", "reference": 2.0, "weight": 0.4}, "b": {"dimension": "A", "reference": 1.0, "weight": 0.6}})
+    result = compute(model, make_panel({("u", "1"): {"a": 1.0, "b": 0.5}, ("v", "1"): {"a": 2.0, "b": 0.25}}))
+    assert "gains" not in vars(result)
+    assert np.allclose(result.gains.to_numpy(), [[0.4 * 0.5, 0.6 * 0.5], [0.0, 0.6 * 0.75]])
+    assert "gains" in vars(result) and result.gains is result.gains
+    blanked = result.blank_rows({("u", "1")})
+    assert blanked.gains.loc[("u", "1")].isna().all() and blanked.gains.loc[("v", "1")].equals(result.gains.loc[("v", "1")])
+
+
 def test_rank_within_period():
     model = make_model({"a": {"dimension": "A", "reference": 1.0, "weight": 1.0}})
     result = compute(model, make_panel({("x", "1"): {"a": 0.2}, ("y", "1"): {"a": 0.9}, ("z", "1"): {"a": 0.2}, ("x", "2"): {"a": 0.1}}))
