@@ -92,8 +92,10 @@ def aggregate(
             x *= weights
             contributions = x @ membership  # Σ_(i∈k) W_i X_i, as the report adds it
             dim_scores = contributions / dim_weights
-    dim_scores = np.where(dim_weights > 0, dim_scores, np.nan)
-    contributions = np.where(dim_weights > 0, contributions, np.nan)
+    del x  # rows × indicators: let go before the rows × dimensions arrays below are made
+    # the arrays made here are changed in place: each copy of them was a peak of the engine's
+    dim_scores[~(dim_weights > 0)] = np.nan
+    contributions[~(dim_weights > 0)] = np.nan
     if index_aggregation == "geometric":
         index = np.exp(np.sum(_weighted_log(dim_weights, np.nan_to_num(dim_scores)), axis=1))
     else:
@@ -101,12 +103,8 @@ def aggregate(
     # A NaN score with positive weight (an error row) makes the whole row an error; so does a
     # row left with no weight at all (every value missing under reweight): it has no index.
     broken = np.any((weights > 0) & np.isnan(scores), axis=1) | ~(weights.sum(axis=1) > 0)
-    return Aggregate(
-        np.where(broken[:, None], np.nan, dim_scores),
-        dim_weights,
-        np.where(broken[:, None], np.nan, contributions),
-        np.where(broken, np.nan, index),
-    )
+    dim_scores[broken], contributions[broken], index[broken] = np.nan, np.nan, np.nan
+    return Aggregate(dim_scores, dim_weights, contributions, index)
 
 
 def full_scores(methods: list[str], settings: Settings) -> np.ndarray:

@@ -219,10 +219,15 @@ class PanelScores:
     """Scores of a whole panel and what the growth indicators were computed from."""
 
     scored: Scored
-    previous: np.ndarray  # growth indicators: the preceding period's value (NaN elsewhere)
+    values: np.ndarray  # what was scored (rows × indicators)
     previous_rows: np.ndarray  # per row: the position of the same unit's preceding period, or −1
     spans: np.ndarray  # per row: t − s, the periods a growth rate was annualised over
     degenerate: np.ndarray  # min–max / z-score elements whose period has no spread
+
+    def previous(self, cols: np.ndarray) -> np.ndarray:
+        """The preceding period's values in these columns (rows × cols), NaN in a row without
+        one: asked for the growth indicators only, not kept for every indicator (30,000 rows: 5 MiB)."""
+        return np.where(self.previous_rows[:, None] >= 0, self.values[np.maximum(self.previous_rows, 0)[:, None], cols], np.nan)
 
 
 SCORED_ROWS = 4096  # rows scored at a time by a method that scores each row on its own
@@ -236,7 +241,6 @@ def score_panel(model: Model, values: pd.DataFrame) -> PanelScores:
     v = values.to_numpy(dtype=float)
     scores = np.full(v.shape, np.nan)
     faults = np.zeros(v.shape, dtype=np.int8)
-    previous = np.full(v.shape, np.nan)
     degenerate = np.zeros(v.shape, dtype=bool)
     prev_rows, spans = preceding_periods(values.index)
     periods = values.index.get_level_values(1).to_numpy()
@@ -257,12 +261,11 @@ def score_panel(model: Model, values: pd.DataFrame) -> PanelScores:
                 scored = score_ratio(x, r, d, cap, percent)
             elif method == "growth":
                 prev = np.where(prev_rows[rows, None] >= 0, v[prev_rows[rows]][:, cols], np.nan)
-                previous[rows, cols] = prev
                 scored = score_growth(x, prev, r, d, cap, spans[rows, None])
             else:
                 scored = score_goalpost(x, lower, upper, d, transform)
             scores[rows, cols], faults[rows, cols] = scored.scores, scored.faults
-    return PanelScores(Scored(scores, faults), previous, prev_rows, spans, degenerate)
+    return PanelScores(Scored(scores, faults), v, prev_rows, spans, degenerate)
 
 
 _PER_INDICATOR_FIELD = {Fault.REFERENCE_NOT_POSITIVE: "reference", Fault.BOUNDS_INVALID: "upper", Fault.LOG_NOT_POSITIVE: "lower",
@@ -318,7 +321,7 @@ def _fault_problems(model: Model, panel: Panel, values: pd.DataFrame, faults: np
         if fault == Fault.PREVIOUS_NOT_POSITIVE:
             previous_period = values.index[previous_row][1]
             where = panel.data_cell(unit, previous_period, ident)
-            text = pair("previous_not_positive", previous_period=previous_period, previous=scored.previous[row, col], period=period)
+            text = pair("previous_not_positive", previous_period=previous_period, previous=scored.values[previous_row, col], period=period)
         else:
             where = panel.data_cell(unit, period, ident)
             text = _element_text(fault, v[row, col], scores[row, col], previous_row < 0)
@@ -389,8 +392,9 @@ def _missing_warnings(model: Model, panel: Panel, values: pd.DataFrame, missing:
 def _annualised_warnings(model: Model, panel: Panel, values: pd.DataFrame, scored: PanelScores) -> list[tuple[tuple[str, str], str]]:
     """(row, warning): one per row whose growth rates span more than one period (a gap in Data),
     at the cells of the values whose growth is annualised."""
-    growth = (model.indicators["method"] == "growth").to_numpy()
-    has_rate = ~np.isnan(values.to_numpy(dtype=float)) & ~np.isnan(scored.previous) & growth
+    growth = np.flatnonzero((model.indicators["method"] == "growth").to_numpy())
+    has_rate = np.zeros(scored.values.shape, dtype=bool)
+    has_rate[:, growth] = ~np.isnan(scored.values[:, growth]) & ~np.isnan(scored.previous(growth))
     rows = np.flatnonzero((scored.spans != 1) & has_rate.any(axis=1))
     ids = np.asarray(values.columns)
     labels, previous = (_labels(values.index, at) for at in (rows, scored.previous_rows[rows]))
