@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import faulthandler
-import json
 import re
 import signal
 import sys
@@ -298,7 +297,7 @@ def _run_recalc(args: argparse.Namespace) -> int:
 def _run_forecast(args: argparse.Namespace) -> int:
     """Print every unit it can forecast (null where it cannot), then exit 2 if there are problems."""
     from .forecast import forecast
-    from .output import forecast_document, forecast_report
+    from .output import DETAIL_ROWS, forecast_document, forecast_report, forecast_summary_lines, write_document
 
     model, result = _computed(args.book)
     outlook = forecast(model, result, as_of=args.period)
@@ -308,9 +307,12 @@ def _run_forecast(args: argparse.Namespace) -> int:
         raise AnjiInputError([Problem("", say("no_unit_row", unit=args.unit) if args.unit else say("no_row_up_to", period=args.period))])
     with _printing_results():
         if args.json:
-            print(json.dumps(forecast_document(outlook, units), ensure_ascii=False, indent=2, allow_nan=False))
+            write_document(forecast_document(outlook, units), sys.stdout)
         elif units:
-            print(forecast_report(outlook, model, units))
+            if len(units) <= DETAIL_ROWS:
+                print(forecast_report(outlook, model, units))
+            else:  # many units: one line each, as compute prints many rows; --unit shows a unit in full
+                sys.stdout.writelines(f"{line}\n" for line in forecast_summary_lines(outlook, units))
             for warning in outlook.warnings_of(units):
                 print(f"{WARNING}{warning}", file=sys.stderr)
     if problems:
@@ -340,7 +342,7 @@ def _run_sensitivity(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from .io.read_book import read_book
-    from .output import sensitivity_report
+    from .output import sensitivity_document, sensitivity_report, write_document
     from .sensitivity import sensitivity
 
     model, panel = read_book(args.book)
@@ -354,8 +356,7 @@ def _run_sensitivity(args: argparse.Namespace) -> int:
         raise AnjiInputError(result.problems)
     with _printing_results():
         if args.json:
-            rows = [{"unit": u, "period": p, **{k: float(v) for k, v in row.items()}} for (u, p), row in result.table.iterrows()]
-            print(json.dumps({"draws": result.draws, "spread": result.spread, "seed": result.seed, "results": rows}, ensure_ascii=False, indent=2))
+            write_document(sensitivity_document(result), sys.stdout)
         else:
             print(f"敏感性分析 sensitivity: {result.draws} draws, weights × U(1 − {result.spread:g}, 1 + {result.spread:g}), seed {result.seed}\n")
             print(sensitivity_report(result))
