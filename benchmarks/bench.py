@@ -136,6 +136,8 @@ RUNS = [
         BASELINE, 3.0, work_copy(lambda b: b.big)),
     Run("anji-xl sensitivity BOOK --draws 1000, 30,000 rows", lambda b: cli("sensitivity", b.big, "--draws", 1000),
         "anji-xl compute BOOK --json, 30,000 rows", 10.0),
+    Run("anji-xl forecast BOOK --json --period 2024, 3,000 units", lambda b: cli("forecast", b.big, "--json", "--period", 2024),
+        "anji-xl compute BOOK --json, 30,000 rows"),
     Run(JSON_20K, lambda b: cli("compute", b.twenty, "--json")),
     Run("anji-xl compute BOOK (text), 20,000 rows", lambda b: cli("compute", b.twenty), JSON_20K, 1.5),
     Run("anji-xl compute, shipped book (3 rows)", lambda b: cli("compute", b.shipped, "--json")),
