@@ -179,10 +179,11 @@ def _width(text: str) -> int:
 
 
 def simple_table(headers: list[str], columns: list[list[str]], right: list[bool]) -> list[str]:
-    """The lines of a table of texts (one row at least) as tabulate's "simple" format lays it out
-    (``disable_numparse``): the headers, a row of dashes, then the rows; each column as wide as its widest text and its
-    header's two more, right- or left-aligned, two spaces apart. Made a column at a time, each
-    distinct text measured once: tabulate looks at every cell on its own (3 s for 30,000 rows)."""
+    """The lines of a table of texts (one row at least) as tabulate's "simple" format lays it
+    out (``disable_numparse``): the headers, a row of dashes, then the rows; each column as wide
+    as its widest text and its header's two more, right- or left-aligned, two spaces apart. Made
+    a column at a time, each distinct text measured once: tabulate looks at every cell on its own
+    (3 s for 30,000 rows)."""
     laid = []
     for head, cells, to_right in zip(headers, columns, right):
         widths = {text: _width(text) for text in {head, *cells}}
@@ -265,15 +266,13 @@ def forecast_document(outlook: Forecast, units: list[str]) -> dict:
     took seconds."""
     from .book.results import cell_numbers
 
-    every = {unit: k for k, unit in enumerate(outlook.latest_period.index)}
-    at = [every[unit] for unit in units]
+    at = _unit_positions(outlook, units)
     ids = list(outlook.scores.columns)
-    figures = outlook.indicators
 
     def grid(column: str) -> list[list[object]]:  # the units asked for × ids
         if column in ("on_track", "period_reached"):
-            return figures[column].to_numpy(dtype=object).reshape(len(every), len(ids))[at].tolist()
-        return cell_numbers(figures[column].to_numpy(dtype=float).reshape(len(every), len(ids))[at])
+            return _indicator_grid(outlook, column, object)[at].tolist()
+        return cell_numbers(_indicator_grid(outlook, column, float)[at])
 
     keys = ("latest", "trend_growth", "forecast", "score_forecast", "required_growth", "on_track", "period_reached")
     columns = [grid(key) for key in keys]
@@ -287,6 +286,18 @@ def forecast_document(outlook: Forecast, units: list[str]) -> dict:
     return {"target_period": str(outlook.target_period), "results": rows, "warnings": outlook.warnings_of(units)}
 
 
+def _unit_positions(outlook: Forecast, units: list[str]) -> list[int]:
+    """Where each of ``units`` is among the forecast's units."""
+    every = {unit: k for k, unit in enumerate(outlook.latest_period.index)}
+    return [every[unit] for unit in units]
+
+
+def _indicator_grid(outlook: Forecast, column: str, kind: type) -> np.ndarray:
+    """A column of the forecast's indicator figures as units × indicators (it lists every
+    indicator of every unit, unit by unit)."""
+    return outlook.indicators[column].to_numpy(dtype=kind).reshape(len(outlook.latest_period), -1)
+
+
 def _percent(value: float) -> str:
     return "—" if math.isnan(value) else f"{value:+.2%}"
 
@@ -294,9 +305,8 @@ def _percent(value: float) -> str:
 def forecast_summary_lines(outlook: Forecast, units: list[str]) -> list[str]:
     """One line per unit: its latest period and index, the forecast index, how many indicators
     miss their target and the forecast dimension scores (``forecast --unit`` shows one in full)."""
-    every = {unit: k for k, unit in enumerate(outlook.latest_period.index)}
-    at = [every[unit] for unit in units]
-    off = (outlook.indicators["on_track"].to_numpy(dtype=object).reshape(len(every), -1)[at] == False).sum(axis=1)  # noqa: E712 — None is not False
+    at = _unit_positions(outlook, units)
+    off = (_indicator_grid(outlook, "on_track", object)[at] == False).sum(axis=1)  # noqa: E712 — None is not False
     numbers = np.column_stack([outlook.index.to_numpy(dtype=float), outlook.index_forecast.to_numpy(dtype=float),
                                outlook.dimension_scores.to_numpy(dtype=float)])[at]
     target = outlook.target_period
