@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import json
 import math
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Callable, TextIO
 
 import numpy as np
 import orjson
@@ -66,6 +68,26 @@ def _labels_as_json(rows: pd.MultiIndex, level: int, positions: np.ndarray) -> l
     return encoded[rows.codes[level][positions]].tolist()  # code −1 (no label) is the last
 
 
+def _writer(out: TextIO) -> Callable[[bytes], None]:
+    """A function that writes bytes to ``out`` (its buffer: UTF-8 as orjson makes them) whole. A
+    buffered write that fails partway gives back the count it wrote instead of raising (a file
+    grown past its limit, a full disk, a reader that went away): writing the rest raises it."""
+    out.flush()
+    if not hasattr(out, "buffer"):
+        return lambda data: out.write(data.decode())
+    buffer = out.buffer
+
+    def write(data: bytes) -> None:
+        rest = memoryview(data)
+        while rest:
+            written = buffer.write(rest)
+            if not written:
+                raise OSError(errno.EIO, "nothing written")
+            rest = rest[written:]
+
+    return write
+
+
 def write_json(result: IndexResult, positions: np.ndarray, out: TextIO) -> None:
     """The ``compute --json`` document of SPEC §6, ``{"results": [{unit, period, index,
     dimensions, scores, contributions}], "warnings": [...]}``, for the rows at ``positions``,
@@ -73,8 +95,7 @@ def write_json(result: IndexResult, positions: np.ndarray, out: TextIO) -> None:
     at a time from whole arrays: orjson writes a block's numbers at once (NaN, no number, as
     null, so the output is strict JSON), each row's labels take the places of two zeros written
     before its numbers, and the values fill every other place of the rows' fixed text."""
-    out.flush()
-    write = out.buffer.write if hasattr(out, "buffer") else lambda data: out.write(data.decode())  # bytes as orjson makes them
+    write = _writer(out)
     *before, closing = _row_layout(result.dimensions, list(result.scores.columns))
     between = closing + b",\n" + before[0]  # a row's end and the next row's start
     width = len(before)  # values in a row
@@ -179,31 +200,47 @@ def _width(text: str) -> int:
 
 
 def simple_table(headers: list[str], columns: list[list[str]], right: list[bool]) -> list[str]:
-    """The lines of a table of texts (one row at least) as tabulate's "simple" format lays it
-    out (``disable_numparse``): the headers, a row of dashes, then the rows; each column as wide
-    as its widest text and its header's two more, right- or left-aligned, two spaces apart. Made
-    a column at a time, each distinct text measured once: tabulate looks at every cell on its own
-    (3 s for 30,000 rows)."""
+    """The lines of a table of texts as tabulate's "simple" format lays it out (``disable_numparse``):
+    the headers, a row of dashes, then the rows; each column as wide as its widest text and its
+    header's two more, right- or left-aligned, two spaces apart. Made a column at a time, each
+    distinct text measured once: tabulate looks at every cell on its own (3 s for 30,000 rows). A
+    table without rows, or with a text that is not plain (a character that does not print: a tab,
+    a line break, a mark of zero width; a space at an end), tabulate lays out itself."""
     laid = []
     for head, cells, to_right in zip(headers, columns, right):
-        widths = {text: _width(text) for text in {head, *cells}}
+        widths = {text: _printed_width(text) for text in {head, *cells}}
+        if not cells or not all(text.isprintable() and text == text.strip() for text in widths):
+            from tabulate import tabulate
+
+            aligned = ["right" if r else "left" for r in right]
+            return tabulate(list(zip(*columns)), headers=headers, colalign=aligned, disable_numparse=True).split("\n")
         width = max([widths[head] + 2, *map(widths.__getitem__, cells)])
         padded = {text: " " * (width - w) + text if to_right else text + " " * (width - w) for text, w in widths.items()}
         laid.append([padded[head], "-" * width, *map(padded.__getitem__, cells)])
     return ["  ".join(row).rstrip() for row in zip(*laid)]
 
 
+def _printed_width(text: str) -> int:
+    """The columns a text takes as tabulate counts them: wcwidth's (a mark of zero width takes none)."""
+    if text.isascii():
+        return len(text)
+    from wcwidth import wcswidth
+
+    return wcswidth(text)
+
+
 def write_document(document: object, out: TextIO) -> None:
     """A JSON document laid out as ``json.dumps(indent=2, ensure_ascii=False)`` lays it out, in
-    UTF-8, and a line end; orjson writes it (the standard library's indenting encoder is Python,
-    seconds for the documents of 30,000 rows) and its numbers (0.00001 for 1e-05; NaN as null)."""
-    out.flush()
-    data = orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
+    UTF-8 (as compute --json writes it), and a line end. orjson writes it and its numbers
+    (0.00001 for 1e-05): the standard library's indenting encoder is Python, seconds for the
+    documents of 30,000 rows; it writes those orjson cannot (an integer beyond 64 bits: a seed)."""
+    try:
+        data = orjson.dumps(document, option=orjson.OPT_INDENT_2)
+    except orjson.JSONEncodeError:
+        data = json.dumps(document, ensure_ascii=False, indent=2).encode()
+    _writer(out)(data + b"\n")
     if hasattr(out, "buffer"):
-        out.buffer.write(data)
         out.buffer.flush()
-    else:
-        out.write(data.decode())
 
 
 def summary_lines(result: IndexResult, positions: np.ndarray, problems: list[Problem] = ()) -> list[str]:
@@ -253,9 +290,11 @@ def sensitivity_report(result: SensitivityResult) -> str:
 def sensitivity_document(result: SensitivityResult) -> dict:
     """The ``anji-xl sensitivity --json`` document: the run's draws, spread and seed, and per unit
     and period its percentiles (null where there is none)."""
+    from .book.results import cell_numbers
+
     table = result.table
     rows = [{"unit": unit, "period": period, **dict(zip(table.columns, values))}
-            for (unit, period), values in zip(table.index.tolist(), table.to_numpy(dtype=float).tolist())]
+            for (unit, period), values in zip(table.index.tolist(), cell_numbers(table.to_numpy(dtype=float)))]
     return {"draws": result.draws, "spread": result.spread, "seed": result.seed, "results": rows}
 
 
@@ -272,18 +311,26 @@ def forecast_document(outlook: Forecast, units: list[str]) -> dict:
     def grid(column: str) -> list[list[object]]:  # the units asked for × ids
         if column in ("on_track", "period_reached"):
             return _indicator_grid(outlook, column, object)[at].tolist()
-        return cell_numbers(_indicator_grid(outlook, column, float)[at])
+        return cell_numbers(_finite(_indicator_grid(outlook, column, float)[at]))
 
     keys = ("latest", "trend_growth", "forecast", "score_forecast", "required_growth", "on_track", "period_reached")
     columns = [grid(key) for key in keys]
     latest = outlook.latest_period.to_numpy(dtype=object)[at].tolist()
-    index, index_forecast = (cell_numbers(series.to_numpy(dtype=float)[at]) for series in (outlook.index, outlook.index_forecast))
-    dimensions = cell_numbers(outlook.dimension_scores.to_numpy(dtype=float)[at])
+    index, index_forecast = (cell_numbers(_finite(series.to_numpy(dtype=float)[at])) for series in (outlook.index, outlook.index_forecast))
+    dimensions = cell_numbers(_finite(outlook.dimension_scores.to_numpy(dtype=float)[at]))
     rows = [{"unit": unit, "latest_period": latest[k], "index": index[k], "index_forecast": index_forecast[k],
              "dimensions_forecast": dict(zip(outlook.dimension_scores.columns, dimensions[k])),
              "indicators": {ident: dict(zip(keys, figures)) for ident, *figures in zip(ids, *(column[k] for column in columns))}}
             for k, unit in enumerate(units)]
     return {"target_period": str(outlook.target_period), "results": rows, "warnings": outlook.warnings_of(units)}
+
+
+def _finite(values: np.ndarray) -> np.ndarray:
+    """The numbers, refused as the standard library's JSON refused them when one is infinite (a
+    trend of two values a world apart): orjson would write null, as for no number."""
+    if np.isinf(values).any():
+        raise ValueError("Out of range float values are not JSON compliant: inf")
+    return values
 
 
 def _unit_positions(outlook: Forecast, units: list[str]) -> list[int]:

@@ -165,6 +165,26 @@ def test_console_script_computes_the_shipped_book():
 
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="a file's size limit as Linux sets it (RLIMIT_FSIZE)")
+@pytest.mark.parametrize("command", [["compute", "--json"], ["forecast", "--json"], ["sensitivity", "--json", "--draws", "20"]])
+def test_a_document_a_write_cuts_short_is_an_error_not_a_success(tmp_path, command):
+    """A buffered write that fails partway gives back the bytes it wrote instead of raising (here
+    a file past its size limit; a full disk, a reader gone): forecast and sensitivity wrote their
+    documents in one write and ended with exit 0 and half a document."""
+    import resource
+
+    indicators = [["E1", "低碳生产", "能耗", "逆向", "ratio", 0.5, 0.5], ["E2", "低碳生产", "总量", "正向", "ratio", 0.5, 0.5]]
+    data = [[f"县{u:03d}", 2021 + k, 0.5 + u / 100 + k / 50, 0.6 + k / 40] for u in range(60) for k in range(3)]
+    book = write_book(tmp_path / "sixty.xlsx", indicators, data, [["missing", "reweight"]])
+    full = subprocess.run([sys.executable, "-m", "anji_xl.cli", command[0], str(book), *command[1:]], capture_output=True, check=False)
+    assert full.returncode == 0 and len(full.stdout) > 30_000  # longer than the limit below, and than a write's buffer
+    limit = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))  # noqa: E731
+    with (tmp_path / "out.json").open("wb") as out:
+        cut = subprocess.run([sys.executable, "-m", "anji_xl.cli", command[0], str(book), *command[1:]], stdout=out,
+                             stderr=subprocess.PIPE, text=True, check=False, preexec_fn=limit)
+    assert cut.returncode == 2 and "未写入任何内容" in cut.stderr and "nothing was written" in cut.stderr, cut.stderr
+
+
 def test_a_command_that_leaves_nothing_open_ends_at_once_with_every_byte_written(capsys, tmp_path, anji_like_book):
     """Commands that write no file, and recalc once its book is in place, end the process when
     their output is flushed, without the interpreter's teardown (0.1–0.2 s of a 30,000-row
@@ -211,20 +231,36 @@ def test_sensitivity_command(capsys, anji_like_book):
     assert code == 2 and "--draws: 至少为 1 · must be at least 1" in err
 
 
-_TEXTS = st.text(st.sampled_from("a Z0.—-县安吉 ＡＢ١"), max_size=6).map(str.strip)  # wide, narrow and Arabic-digit characters
+# plain texts: wide, narrow, full-width and Arabic-digit characters; odd ones: spaces, a tab, a line break,
+# an escape, marks of zero width (a combining accent, a zero-width space, a byte-order mark, a joiner)
+_PLAIN = ["a", "Z", "0", ".", "—", "-", "县", "安吉", "ＡＢ", "١"]
+_ODD = [" ", "\u3000", "\t", "\n", "\x1b[31m", "e\u0301", "\u200b", "\ufeff", "👨\u200d👩"]
 
 
-@hyp_settings(max_examples=300, deadline=None)
-@given(st.integers(1, 4).flatmap(lambda width: st.tuples(
-    st.lists(_TEXTS, min_size=width, max_size=width), st.lists(st.lists(_TEXTS, min_size=width, max_size=width), min_size=1, max_size=4),
-    st.lists(st.booleans(), min_size=width, max_size=width))))
+def _tables(parts: list[str]):
+    texts = st.lists(st.sampled_from(parts), max_size=4).map("".join)
+    return st.integers(1, 4).flatmap(lambda width: st.tuples(
+        st.lists(texts, min_size=width, max_size=width), st.lists(st.lists(texts, min_size=width, max_size=width), max_size=4),
+        st.lists(st.booleans(), min_size=width, max_size=width)))
+
+
+@hyp_settings(max_examples=400, deadline=None)
+@given(st.one_of(_tables(_PLAIN), _tables(_PLAIN + _ODD)))
 def test_a_table_made_a_column_at_a_time_is_laid_out_as_tabulate_lays_it_out(table):
-    # sensitivity and forecast lay out 30,000 rows without tabulate (3 s), exactly as it would (a
-    # table without rows tabulate aligns otherwise: they show none)
+    # sensitivity and forecast lay out 30,000 rows without tabulate (3 s), exactly as it would
     headers, rows, right = table
     columns = [[row[k] for row in rows] for k in range(len(headers))]
     expected = tabulate(rows, headers=headers, colalign=["right" if r else "left" for r in right], disable_numparse=True)
     assert simple_table(headers, columns, right) == expected.split("\n")
+
+
+def test_a_seed_beyond_64_bits_is_written_whole(capsys, tmp_path):
+    # Settings takes any whole seed ≥ 0; orjson writes no integer beyond 64 bits, the standard library does
+    indicators = [["E1", "低碳生产", "能耗", "逆向", "ratio", 0.5, 0.5], ["E2", "低碳生产", "总量", "正向", "ratio", 0.5, 0.5]]
+    book = write_book(tmp_path / "seed.xlsx", indicators, [["甲", 2021, 0.5, 0.6], ["乙", 2021, 0.6, 0.5]], [["seed", 1e20]])
+    code, out, err = run(capsys, "sensitivity", book, "--draws", "20", "--json")
+    assert code == 0, err
+    assert json.loads(out)["seed"] == 10**20 and '"seed": 100000000000000000000,' in out
 
 
 def test_rows_below_a_table_columns_beside_it_and_misplaced_transform_are_problems(capsys, tmp_path):
