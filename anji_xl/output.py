@@ -192,11 +192,7 @@ def text_report(result: IndexResult, model: Model, positions: np.ndarray | None 
 
 
 def _width(text: str) -> int:
-    if text.isascii():  # a character each (wcwidth would say so, slowly)
-        return len(text)
-    from wcwidth import wcswidth
-
-    return max(wcswidth(text), len(text))  # a character wcwidth does not know counts one
+    return max(_printed_width(text), len(text))  # a character wcwidth does not know counts one
 
 
 def simple_table(headers: list[str], columns: list[list[str]], right: list[bool]) -> list[str]:
@@ -222,7 +218,7 @@ def simple_table(headers: list[str], columns: list[list[str]], right: list[bool]
 
 def _printed_width(text: str) -> int:
     """The columns a text takes as tabulate counts them: wcwidth's (a mark of zero width takes none)."""
-    if text.isascii():
+    if text.isascii():  # a column each (wcwidth would say so, slowly; -1 for a control character)
         return len(text)
     from wcwidth import wcswidth
 
