@@ -306,7 +306,7 @@ def _fault_problems(model: Model, panel: Panel, values: pd.DataFrame, faults: np
     if model.settings.missing != "error":
         reported &= faults != Fault.MISSING
     rows, cols = np.nonzero(reported)
-    v = values.to_numpy(dtype=float)  # as score_panel read them
+    v = scored.values  # as score_panel read them
     indicator_problems: dict[tuple[Fault, int], tuple[str, str] | None] = {}  # by fault and column: the same for every row
     element_says: dict[tuple[int, Pair], Callable[..., str]] = {}  # a column's rows share few fault texts
     for row, col, code, (unit, period) in zip(rows.tolist(), cols.tolist(), faults[rows, cols].tolist(), _labels(values.index, rows)):
