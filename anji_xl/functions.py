@@ -33,7 +33,8 @@ from .excel_values import (
 )
 from .messages import say
 from .model import AnjiInputError, Panel, Problem, Settings, parse_method
-from .io.parse import Reading, block_from_grid, read_grids, read_model
+from .io.blocks import block_from_grid
+from .io.parse import Reading, read_grids, read_model
 from .scoring import POOLED_METHODS, Fault, Scored, fault_message, is_percent_unit, score_goalpost, score_growth, score_ratio
 from .forecast import find_trends, project, required_growth as required_growth_of, year_of
 from .sensitivity import sensitivity

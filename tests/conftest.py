@@ -15,12 +15,12 @@ from openpyxl.worksheet.table import Table
 from anji_xl import Model, Panel, Settings
 
 if os.environ.get("ANJI_TEST_PIECES"):
-    # ANJI_TEST_PIECES=3 python -m pytest …: every sheet this process reads is read in up to 3
-    # pieces where its rows can be cut (anji_xl.io.sheet_pieces), however small; a command run
-    # as a process of its own reads as shipped. The suite must pass the same either way.
+    # ANJI_TEST_PIECES=3 python -m pytest …: every Data sheet this process reads is read in
+    # pieces of 3 KB where its rows can be cut (anji_xl.io.sheet_pieces), however small; a command
+    # run as a process of its own reads as shipped. The suite must pass the same either way.
     from anji_xl.io import sheet_pieces
 
-    sheet_pieces.PIECES_FROM, sheet_pieces.CORES = 0, int(os.environ["ANJI_TEST_PIECES"])
+    sheet_pieces.PIECES_FROM, sheet_pieces.PIECE_SIZE = 0, 1000 * int(os.environ["ANJI_TEST_PIECES"])
 
 FIELDS = ("dimension", "direction", "method", "reference", "lower", "upper", "transform", "weight")
 

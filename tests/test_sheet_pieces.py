@@ -1,9 +1,9 @@
-"""A big sheet read in pieces at once (anji_xl.io.sheet_pieces, issue 11) gives exactly what
+"""A big sheet read a piece at a time (anji_xl.io.sheet_pieces, issue 11) gives exactly what
 python-calamine reads from the whole sheet, on sheets made to be hard to cut: error values, dates,
 booleans, texts shared and in their cells, blanks, a gap of blank rows, rows that start in column C,
 rows without numbers, XML with a namespace prefix; and where the rows cannot be cut with
-certainty (a comment, CDATA), the sheet is read whole. The reader's problems and tables are the
-same with pieces as without, on those books and on a damaged one."""
+certainty (a comment, CDATA) or come out of order, the sheet is read whole. The reader's problems
+and tables are the same with pieces as without, on those books and on a damaged one."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ import pytest
 from openpyxl.styles import PatternFill
 from python_calamine import CalamineWorkbook
 
-from anji_xl.io import sheet_pieces
+from anji_xl.io import read_book, sheet_pieces
 from anji_xl.io.read_book import inspect_book
-from anji_xl.io.sheet_pieces import cut, packed, read_packed
+from anji_xl.io.sheet_pieces import Uncut, read_in_pieces, row_pieces
 from conftest import write_book
 
 INDICATORS = [["E1", "低碳生产", "能耗", "逆向", "ratio", 0.5, 0.3], ["E2", "低碳生产", "总量", "negative", "growth", 0.03, 0.2],
@@ -140,48 +140,61 @@ def books(tmp_path_factory) -> dict[str, Path]:
             {**EDITS, "commented": commented, "out of order": out_of_order}.items()}
 
 
-def whole_and_pieces(book: Path, count: int) -> tuple[list, list | None]:
-    """python-calamine's read of the whole Data sheet, and the same read from ``count`` pieces (None: not cut)."""
-    part, xml = sheet_xml(book)
+def whole_and_pieces(book: Path, size: int, monkeypatch) -> tuple[list, list, int]:
+    """python-calamine's read of the whole Data sheet, the same read put together from pieces of
+    ``size`` bytes of XML, and how many pieces had rows."""
+    monkeypatch.setattr(sheet_pieces, "PIECE_SIZE", size)
     whole = CalamineWorkbook.from_path(book).get_sheet_by_name("Data").to_python(skip_empty_area=False)
-    pieces = cut(xml, count)
-    if pieces is None:
-        return whole, None
-    assert len(pieces[1]) == count  # cut as asked: every piece is read
-    with zipfile.ZipFile(book) as package:
-        return whole, read_packed(packed(package, part, pieces), "Data")
+    rows: list = []
+    count = 0
+    for top, piece, xml in read_in_pieces(book, DATA_PART, "Data"):
+        assert xml.lstrip().startswith((b"<row", b"<x:row")) or top == 1
+        rows += [[]] * (top - 1 - len(rows)) + piece
+        count += 1
+    return [trimmed(row) for row in whole], [trimmed(row) for row in rows], count
 
 
-@pytest.mark.parametrize("count", [2, 3, 4])
+def trimmed(row: list) -> list:
+    """A row without the blank cells at its end (a piece is as wide as its own widest row)."""
+    end = len(row)
+    while end and row[end - 1] == "":
+        end -= 1
+    return row[:end]
+
+
+@pytest.mark.parametrize("size", [2_000, 9_000, 40_000])
 @pytest.mark.parametrize("name", list(EDITS))
-def test_pieces_read_as_the_whole_sheet(books, name, count):
-    whole, pieces = whole_and_pieces(books[name], count)
-    assert pieces is not None
-    assert len(whole) > ROWS and {type(v) for row in whole for v in row} >= {float, str, bool, dt.date}  # the book is hard
+def test_pieces_read_as_the_whole_sheet(books, name, size, monkeypatch):
+    whole, pieces, count = whole_and_pieces(books[name], size, monkeypatch)
+    assert count > 2 and len(whole) > ROWS and {type(v) for row in whole for v in row} >= {float, str, bool, dt.date}  # the book is hard
     assert pieces == whole
 
 
-def test_rows_with_a_comment_among_them_are_not_cut(books):
-    assert whole_and_pieces(books["commented"], 2)[1] is None
+def test_rows_with_a_comment_among_them_are_not_cut(books, monkeypatch):
+    with pytest.raises(Uncut, match="comment"):
+        whole_and_pieces(books["commented"], 9_000, monkeypatch)
 
 
-def test_pieces_with_rows_out_of_order_are_refused(books):
-    part, xml = sheet_xml(books["out of order"])
-    with zipfile.ZipFile(books["out of order"]) as package, pytest.raises(ValueError, match="rows out of order at row 10"):
-        read_packed(packed(package, part, cut(xml, 2)), "Data")  # the reader then reads the whole sheet (below)
+def test_pieces_with_rows_out_of_order_are_refused(books, monkeypatch):
+    with pytest.raises(Uncut, match="rows out of order at row 10"):  # the reader then reads the whole sheet (below)
+        whole_and_pieces(books["out of order"], 9_000, monkeypatch)
 
 
 def test_a_cut_starts_at_a_numbered_row_of_the_sheets_own_prefix():
     xml = (b'<x:worksheet xmlns:x="m"><x:sheetData><x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>'
            b'<x:row><x:c><x:v>2</x:v></x:c></x:row><y:row r="3"/><x:row r="4"><x:c r="A4"><x:v>4</x:v></x:c></x:row>'
            b"</x:sheetData></x:worksheet>")
-    before, rows, after = cut(xml, 2)
-    assert before.endswith(b"<x:sheetData>") and after.startswith(b"</x:sheetData>")
-    assert [bytes(r) for r in rows] == [b'<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row><x:row><x:c><x:v>2</x:v></x:c></x:row><y:row r="3"/>',
-                                        b'<x:row r="4"><x:c r="A4"><x:v>4</x:v></x:c></x:row>']
-    assert cut(xml.replace(b'<x:row r="4">', b"<x:row>"), 2) is None  # no numbered row to start the second piece at
-    assert cut(xml.replace(b"<x:v>2</x:v>", b"<x:v><![CDATA[2]]></x:v>"), 2) is None
-    assert cut(xml.replace(b"<x:v>2</x:v>", b"<x:v>2!?</x:v>"), 2) is not None  # "!" and "?" in text are no markup
+    chunks = [xml[k:k + 7] for k in range(0, len(xml), 7)]  # inflated a few bytes at a time
+    pieces = list(row_pieces(iter(chunks), 10))
+    assert {(before, after) for before, _, after in pieces} == {(b'<x:worksheet xmlns:x="m"><x:sheetData>', b"</x:sheetData></x:worksheet>")}
+    assert [rows for _, rows, _ in pieces] == [b'<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row><x:row><x:c><x:v>2</x:v></x:c></x:row><y:row r="3"/>',
+                                               b'<x:row r="4"><x:c r="A4"><x:v>4</x:v></x:c></x:row>']
+    assert len(list(row_pieces(iter([xml.replace(b'<x:row r="4">', b"<x:row>")]), 10))) == 1  # no numbered row to start a second piece at
+    with pytest.raises(Uncut):
+        list(row_pieces(iter([xml.replace(b"<x:v>2</x:v>", b"<x:v><![CDATA[2]]></x:v>")]), 10))
+    assert len(list(row_pieces(iter([xml.replace(b"<x:v>2</x:v>", b"<x:v>2!?</x:v>")]), 10))) == 2  # "!" and "?" in text are no markup
+    with pytest.raises(Uncut):
+        list(row_pieces(iter([xml.replace(b"</x:sheetData>", b"")]), 10))
 
 
 def damaged(book: Path, out: Path) -> Path:
@@ -199,11 +212,14 @@ def damaged(book: Path, out: Path) -> Path:
 @pytest.mark.parametrize("name", [*EDITS, "commented", "out of order", "damaged"])
 def test_the_reader_says_the_same_with_pieces_as_without(books, name, monkeypatch, tmp_path):
     book = damaged(books["plain"], tmp_path / "damaged.xlsx") if name == "damaged" else books[name]
-    whole = inspect_book(book)
+    whole = inspect_book(book, row_notes=True)
+    read_whole = []  # the sheets read whole (a spy: python-calamine's read itself is not changed)
+    monkeypatch.setattr(read_book, "_sheet_values", lambda ws, read=read_book._sheet_values: read_whole.append(ws.title) or read(ws))
     monkeypatch.setattr(sheet_pieces, "PIECES_FROM", 0)
-    monkeypatch.setattr(sheet_pieces, "CORES", 3)
-    pieces = inspect_book(book)
+    monkeypatch.setattr(sheet_pieces, "PIECE_SIZE", 5_000)
+    pieces = inspect_book(book, row_notes=True)
     assert [str(p) for p in pieces[1]] == [str(p) for p in whole[1]]
+    assert ("Data" in read_whole) == (name in ("commented", "out of order", "damaged"))  # read in pieces where it can be
     if name == "damaged":
         assert whole[0] is None and pieces[0] is None and len(whole[1]) == 1
     else:

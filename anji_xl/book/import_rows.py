@@ -26,7 +26,8 @@ from openpyxl.utils import column_index_from_string, range_boundaries
 
 from ..cells import table_of
 from ..engine import column_letters
-from ..io.parse import BookTables, Reading, _Block, _has_required, every_problem, header_key, read_data
+from ..io.blocks import Block, header_key
+from ..io.parse import BookTables, Reading, _has_required, every_problem, read_data
 from ..io.read_book import inspect_book
 from ..io.tables_file import read_table_file, row_note_column
 from ..io.zip_parts import relationships
@@ -89,7 +90,7 @@ def import_rows(book: str | Path, file: str | Path, replace: bool = False) -> Im
     return Imported(len(values), warnings)
 
 
-def _clashes(block: _Block, row_of: dict[tuple[str, str], int], tables: BookTables, problems: list[Problem]) -> None:
+def _clashes(block: Block, row_of: dict[tuple[str, str], int], tables: BookTables, problems: list[Problem]) -> None:
     """Rows the book already has, and units that differ from the book's only in case (Excel's
     look-ups would merge them)."""
     spelling = {unit.casefold(): (unit, row) for (unit, _), row in tables.data.rows.items()}
@@ -102,7 +103,7 @@ def _clashes(block: _Block, row_of: dict[tuple[str, str], int], tables: BookTabl
             problems.append(Problem(block.cell("unit", row), say("case_twins", unit=unit, first=first, cell=where(at))))
 
 
-def _check(tables: BookTables, block: _Block, values: pd.DataFrame, row_of: dict[tuple[str, str], int], replace: bool,
+def _check(tables: BookTables, block: Block, values: pd.DataFrame, row_of: dict[tuple[str, str], int], replace: bool,
            reading: Reading) -> list[str]:
     """The problems the rows bring — the file's own, and the engine's on the book's rows with the
     new ones (those the book had before are its own, not the import's); raises AnjiInputError with
@@ -157,7 +158,7 @@ def _book_columns(data: bytes, tables: BookTables) -> dict[str, int]:
     return {header_key(text, "Data"): k for k, text in enumerate(header, start=1) if header_key(text, "Data")}
 
 
-def _new_cells(block: _Block, values: pd.DataFrame, row_of: dict[tuple[str, str], int], columns: dict[str, int],
+def _new_cells(block: Block, values: pd.DataFrame, row_of: dict[tuple[str, str], int], columns: dict[str, int],
                tables: BookTables) -> list[dict[int, object]]:
     """Per imported row, column → value as the book holds it: the unit as text, a year as a number,
     indicator values as numbers (None: blank), the row's source (or note) in the book's source column."""
@@ -176,7 +177,7 @@ def _new_cells(block: _Block, values: pd.DataFrame, row_of: dict[tuple[str, str]
     return rows
 
 
-def _patches(parts: zipfile.ZipFile, data: bytes, tables: BookTables, region: _Region, block: _Block, values: pd.DataFrame,
+def _patches(parts: zipfile.ZipFile, data: bytes, tables: BookTables, region: _Region, block: Block, values: pd.DataFrame,
              row_of: dict[tuple[str, str], int], replace: bool):
     """How each part changes: Data's sheet, its table's range, with ``replace`` the notes. Appended
     rows go below the last filled row, into the blank rows a table may have been dragged over."""

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..io.parse import (INDICATOR_COLUMNS, Reading, _Block, block_from_grid, cell_number, every_problem, header_key, inspect_tables,
-                        read_settings)
+from ..io.blocks import INDICATOR_COLUMNS, Block, block_from_grid, header_key
+from ..io.parse import Reading, cell_number, every_problem, inspect_tables, read_settings
 from ..io.tables_file import read_table_file, row_note_column
 from ..messages import say
 from ..model import AnjiInputError, Problem, Settings
@@ -36,7 +36,7 @@ def _setting_value(value: object) -> object:
 NAME_KEYS = ("name", "name_en")
 
 
-def _settings_rows(shipped: list[tuple[str, object, str]], block: _Block | None, own_indicators: bool) -> list[tuple[str, object, str]]:
+def _settings_rows(shipped: list[tuple[str, object, str]], block: Block | None, own_indicators: bool) -> list[tuple[str, object, str]]:
     """The shipped Settings rows, with the values the file gives; for the user's own indicators
     the index's name is the neutral one (``Settings``' default) unless the file names it."""
     given = {header_key(cells.get("key")): cells.get("value") for _, cells in block.rows} if block is not None else {}
@@ -45,7 +45,7 @@ def _settings_rows(shipped: list[tuple[str, object, str]], block: _Block | None,
     return [(key, _setting_value(given[key]) if key in given else value, description) for key, value, description in base]
 
 
-def _sample_block(shipped: BookSources, ids: list[str], problems: list[Problem]) -> tuple[_Block, dict[tuple[int, str], str]]:
+def _sample_block(shipped: BookSources, ids: list[str], problems: list[Problem]) -> tuple[Block, dict[tuple[int, str], str]]:
     """The shipped sample as a Data table of the indicators ``ids``, with its notes."""
     missing = [i for i in ids if i not in shipped.data.columns]
     if missing:
@@ -64,7 +64,7 @@ def _indicator_table(indicators: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _data_table(block: _Block, rows: dict[tuple[str, str], int], values: pd.DataFrame) -> pd.DataFrame:
+def _data_table(block: Block, rows: dict[tuple[str, str], int], values: pd.DataFrame) -> pd.DataFrame:
     """Data as the book writes it: the file's rows in its order, a year as a number, a source per row."""
     raw = dict(block.rows)
     note = row_note_column(block)

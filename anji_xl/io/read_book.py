@@ -20,7 +20,6 @@ import re
 import threading
 import zipfile
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 from xml.etree import ElementTree
@@ -28,15 +27,16 @@ from xml.etree import ElementTree
 from python_calamine import CalamineWorkbook
 
 from ..collector import uncollected
-from ..cells import as_typed_number, column_number, in_ranges, is_blank, named, table_of
+from ..cells import as_typed_number, column_number, in_ranges, named, table_of
 from ..messages import say
 from ..model import Problem
-from .sheet_pieces import cut, packed, pieces_for, read_packed
+from . import sheet_pieces
+from .blocks import Block, DataBlock, DataRows, block_from_grid, cell_text, table_edge_problems
 from .zip_parts import inflated_from_file, relationships
 
 if TYPE_CHECKING:
     from ..model import Model, Panel
-    from .parse import BookTables, _Block
+    from .parse import BookTables
 
 NAMES = ("Indicators", "Data", "Settings")
 
@@ -232,54 +232,17 @@ def _bounds_of(ws: Worksheet, sheet: str) -> tuple[str | None, Bounds | None]:
     return (None, None) if name is None else (name, ws.tables[name])
 
 
-def _packed_pieces(ws: Worksheet, count: int) -> tuple[list | None, Errors]:
-    """The packages of a big sheet's pieces (None where its rows cannot be cut: see
-    :func:`anji_xl.io.sheet_pieces.cut`) and its error cells, searched as its XML is inflated.
-    The XML is kept whole to be cut, so it is inflated in one piece: ISA-L lets go of the GIL
-    once, where a piece at a time waited for it again after each piece while the caller imports
-    (about 0.1 s of a 30,000-row compute)."""
-    chunks: list[bytes] = []
-
-    def kept(pieces: Iterable[bytes]) -> Iterable[bytes]:
-        for chunk in pieces:
-            chunks.append(chunk)
-            yield chunk
-
-    with zipfile.ZipFile(ws.book.path) as package:
-        info = package.getinfo(ws.part)
-        errors = _errors_in(kept(inflated_from_file(ws.book.path, package, info, max(info.compress_size, 1))))
-        pieces = cut(b"".join(chunks), count)  # one piece: joined without a copy
-        return None if pieces is None else packed(package, ws.part, pieces), errors
-
-
-def _sheet_values(ws: Worksheet) -> tuple[list[list[object]], Errors | Exception | None]:
-    """The sheet's values as python-calamine reads them from A1 (an error value as a blank) and,
-    for a big sheet, read in pieces (:mod:`anji_xl.io.sheet_pieces`), its error cells, searched
-    in the XML that was cut, or the error that inflating it raised (None: not searched)."""
-    def whole() -> list[list[object]]:
-        return ws.book.values.get_sheet_by_name(ws.title).to_python(skip_empty_area=False)
-
-    count = pieces_for(ws.size)
-    if count == 1:
-        return whole(), None
-    try:
-        files, errors = _packed_pieces(ws, count)
-    except Exception as error:  # noqa: BLE001 — a damaged part, said as before: by python-calamine's read, else by the error search
-        return whole(), error
-    if files is not None:
-        try:
-            return read_packed(files, ws.title), errors
-        except Exception:  # noqa: BLE001 — pieces python-calamine cannot read: the whole sheet's read says why
-            pass
-    return whole(), errors
+def _sheet_values(ws: Worksheet) -> list[list[object]]:
+    """The sheet's values as python-calamine reads them from A1 (an error value as a blank)."""
+    return ws.book.values.get_sheet_by_name(ws.title).to_python(skip_empty_area=False)
 
 
 def _cells(ws: Worksheet, bounds: Bounds | None) -> TableCells:
     """The values within ``bounds`` and the row below them (the sheet's used range when None),
-    as python-calamine reads them (an error value as a blank: see :func:`_with_errors`), the
-    sheet's error cells where they were found on the way (see :func:`_sheet_values`) and, for a
-    table, the cell right of its header unless another table holds it."""
-    values, errors = _sheet_values(ws)
+    as python-calamine reads them (an error value as a blank: see :func:`_with_errors`), no error
+    cells (None: not searched) and, for a table, the cell right of its header unless another
+    table holds it."""
+    values, errors = _sheet_values(ws), None
     first_col, first_row, last_col, last_row = bounds or (1, 1, max(map(len, values), default=0), len(values))
     header = values[first_row - 1] if bounds is not None and first_row <= len(values) else []
     beside = _as_typed(header[last_col]) if len(header) > last_col and not in_ranges(last_col + 1, first_row, ws.tables.values()) else None
@@ -301,22 +264,9 @@ def _with_errors(rows: list[list[object]], errors: Errors, first_col: int, first
     return rows
 
 
-def _typed(rows: list[list[object]], width: int, keep_floats: bool) -> list[list[object]]:
-    """Rows of cells as typed (:func:`_as_typed`), each ``width`` long. With ``keep_floats`` the
-    rows below the first non-blank one (the header) keep their numbers and text as they are: the
-    parser reads a float as a number and "" as a blank either way, and typing 750,000 cells would
-    take time (their types are looked at once, for all of them)."""
-    if min(map(len, rows), default=width) < width:
-        rows = [row + [""] * (width - len(row)) if len(row) < width else row for row in rows]
-    header = next((k for k, row in enumerate(rows) if not all(is_blank(_as_typed(v)) for v in row)), len(rows)) if keep_floats else len(rows)
-    grid = [[_as_typed(v) for v in row] for row in rows[:header + 1]]
-    body = rows[header + 1:]
-    if set(map(type, chain.from_iterable(body))) <= _AS_READ:
-        return grid + body
-    return grid + [row if set(map(type, row)) <= _AS_READ else [v if v.__class__ is float else _as_typed(v) for v in row] for row in body]
-
-
-_AS_READ = {float, str}  # cells a data row may keep as python-calamine reads them
+def _typed(rows: list[list[object]], width: int) -> list[list[object]]:
+    """Rows of cells as typed (:func:`_as_typed`), each ``width`` long."""
+    return [[_as_typed(v) for v in row] + [None] * (width - len(row)) for row in rows]
 
 
 def _table_cells(ws: Worksheet, bounds: Bounds | None) -> TableCells:
@@ -334,19 +284,17 @@ def _table_cells(ws: Worksheet, bounds: Bounds | None) -> TableCells:
 
 
 def _read_block(ws: Worksheet, kind: str, problems: list[Problem], sheet: str | None = None, table: str | None = None,
-                keep_floats: bool = False, cells: TableCells | None = None) -> _Block:
+                cells: TableCells | None = None) -> Block:
     """The table of the sheet, read as the book's sheet ``kind`` (Data …: see :func:`_bounds_of`);
     ``sheet`` names the sheet in problems (default its title), ``table`` says which table it is
     (see :func:`~anji_xl.io.parse.block_from_grid`); ``cells``: its :func:`_table_cells`, when
     they were read already."""
-    from .parse import block_from_grid, table_edge_problems
-
     sheet = sheet or ws.title
     name, bounds = _bounds_of(ws, kind)
     first_col, first_row = bounds[:2] if bounds else (1, 1)
     rows, errors, beside = cells or _table_cells(ws, bounds)
     width = max(map(len, rows), default=0) if bounds is None else bounds[2] - first_col + 1
-    grid = _typed(_with_errors(rows, errors, first_col, first_row, width), width, keep_floats)
+    grid = _typed(_with_errors(rows, errors, first_col, first_row, width), width)
     if bounds is not None:
         problems += table_edge_problems(sheet, name, first_col, first_row, bounds[2], bounds[3], beside, grid.pop())
     return block_from_grid(sheet, grid, problems, first_row, first_col, table)
@@ -386,13 +334,79 @@ def _in_background(read: Callable[[], dict]) -> Callable[[], dict]:
     return result
 
 
+def _data_block(ws: Worksheet, wanted: set[str], row_notes: bool, errors: Callable[[], Errors]) -> tuple[DataBlock, list[Problem]]:
+    """Data's table (see :class:`~anji_xl.io.blocks.DataRows`: ``wanted``, ``row_notes``) and the
+    problems at its edges and header. A big sheet is read a piece at a time
+    (:mod:`anji_xl.io.sheet_pieces`), each piece's error values searched in its XML; where its rows
+    cannot be cut or a piece cannot be read, the whole sheet is read, and ``errors()`` are its error cells."""
+    if sheet_pieces.in_pieces(ws.size):
+        pieces = sheet_pieces.read_in_pieces(ws.book.path, ws.part, ws.title)
+        try:
+            return _data_from(ws, wanted, row_notes, ((top, rows, _errors_in([xml])) for top, rows, xml in pieces))
+        except Exception:  # noqa: BLE001 — rows that cannot be cut, a piece python-calamine cannot read, damaged XML: the whole sheet's read says why
+            pass
+        finally:
+            pieces.close()  # the pieces not parsed yet are not
+
+    def whole() -> Iterable[tuple[int, list[list[object]], Errors]]:
+        values = _sheet_values(ws)  # python-calamine says first what is wrong with the sheet
+        yield 1, values, errors()
+
+    return _data_from(ws, wanted, row_notes, whole())
+
+
+def _data_from(ws: Worksheet, wanted: set[str], row_notes: bool,
+               pieces: Iterable[tuple[int, list[list[object]], Errors]]) -> tuple[DataBlock, list[Problem]]:
+    """Data's table from pieces of the sheet's rows: (the first one's row, the rows from column A,
+    the error cells among them); see :func:`_data_block`."""
+    name, bounds = _bounds_of(ws, "Data")
+    first_col, first_row, last_col, last_row = bounds or (1, 1, 0, 0)
+    reader = DataRows(ws.title, first_row, first_col, wanted, row_notes, _as_typed)
+    beside, below = None, []
+    for top, values, errors in pieces:
+        if bounds is None:
+            reader.add(top, _with_errors(values, errors, 1, top, max(map(len, values), default=0)))
+            continue
+        end = top + len(values)  # the row after the piece
+        if top <= first_row < end:
+            header = values[first_row - top]
+            beside = _as_typed(header[last_col]) if len(header) > last_col and not in_ranges(last_col + 1, first_row, ws.tables.values()) else None
+        start, stop = max(first_row, top), min(last_row + 1, end - 1)  # the piece's rows of the table and the row under it
+        rows = _with_errors([row[first_col - 1:last_col] for row in values[start - top:stop - top + 1]], errors, first_col, start,
+                            last_col - first_col + 1)
+        if start <= last_row + 1 <= stop:
+            below = rows.pop()
+        reader.add(start, rows)
+        if end > last_row + 1:  # the rest of the sheet is not the table's
+            break
+    edges = table_edge_problems(ws.title, name, first_col, first_row, last_col, last_row, beside, below) if bounds else []
+    return reader.finish(), edges + reader.problems
+
+
+def _raised(outcome: Errors | Exception) -> Errors:
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def _outcome(search: Callable[[], Errors]) -> Errors | Exception:
+    """What ``search`` gives, or the error it raised (said when the sheet it concerns is read)."""
+    try:
+        return search()
+    except Exception as error:  # noqa: BLE001 — handed to the reading thread
+        return error
+
+
 Reading = Callable[[], tuple["BookTables | None", list[Problem]]]  # a read under way: waits for it, gives what inspect_book gives
 
 
 def start_inspecting(path: str | Path, row_notes: bool = False) -> Reading:
     """Start reading a workbook; the function returned finishes: the tables (None where the model
     or Data's header is unusable) and every problem of reading them (see :func:`inspect_book`).
-    python-calamine and ISA-L read in two threads meanwhile, so the caller can load what it needs next.
+    The sheets are read in a thread (python-calamine and ISA-L letting go of the GIL), so the
+    caller can load what it needs next: Indicators first, whose ids say which of Data's columns
+    are read as numbers, then Data a piece at a time, then Settings. The error values of the
+    sheets read whole are searched in a second thread meanwhile.
     ``row_notes``: Data's layout keeps what its source and note cells say of each row (for the report)."""
     problems: list[Problem] = []
     book = _open(Path(path), problems)
@@ -402,33 +416,44 @@ def start_inspecting(path: str | Path, row_notes: bool = False) -> Reading:
     for name in NAMES:
         said: list[Problem] = []  # each sheet's problems in turn, as the sheets are read
         sheets[name] = _sheet(book, name, said, required=name != "Settings"), said
-    found = {name: ws for name, (ws, _) in sheets.items() if ws is not None}
-    # python-calamine reads the values while a second thread searches the XML for error values
-    # (ISA-L inflating it on the core the caller's imports leave free); both release the GIL
-    cells = _in_background(lambda: {name: _cells(ws, _bounds_of(ws, name)[1]) for name, ws in found.items()})
-    errors = _in_background(lambda: {name: _error_cells(ws) for name, ws in found.items() if pieces_for(ws.size) == 1})
+    whole = {name: ws for name, (ws, _) in sheets.items() if ws is not None and not (name == "Data" and sheet_pieces.in_pieces(ws.size))}
+    searched = _in_background(lambda: {name: _outcome(lambda ws=ws: _error_cells(ws)) for name, ws in whole.items()})
+    read: dict[str, tuple[Block | DataBlock | None, list[Problem]]] = {}
+
+    def read_sheets() -> dict:
+        wanted: set[str] = set()
+        for name, (ws, said) in sheets.items():
+            found, block = list(said), None
+            if ws is not None:
+                errors = (lambda ws=ws, name=name: _raised(searched()[name]) if name in whole else _error_cells(ws))
+                if name == "Data":
+                    block, edges = _data_block(ws, wanted, row_notes, errors)
+                    found += edges
+                else:
+                    rows, _, beside = _cells(ws, _bounds_of(ws, name)[1])
+                    block = _read_block(ws, name, found, cells=(rows, errors(), beside))
+                    if name == "Indicators":  # the ids as the model reads them, lower case as Data's header keys
+                        wanted = {cell_text(cells.get("id")).lower() for _, cells in block.rows}
+            read[name] = block, found
+        return read
+
+    reading = _in_background(read_sheets)
 
     def finish() -> tuple[BookTables | None, list[Problem]]:
         from .parse import Reading, inspect_tables  # pandas: loaded while the threads read
 
-        reading, blocks = Reading(), {}
+        told = Reading()
         with uncollected():
             try:
-                read, found_errors = cells(), errors()
-                for name, (ws, said) in sheets.items():
-                    reading.problems += said
-                    if ws is None:
-                        blocks[name] = None
-                        continue
-                    rows, in_read, beside = read.pop(name)  # a sheet read in pieces had its errors searched on the way
-                    if isinstance(in_read, Exception):
-                        raise in_read
-                    blocks[name] = _read_block(ws, name, reading.problems, keep_floats=name == "Data",
-                                               cells=(rows, found_errors.pop(name) if in_read is None else in_read, beside))
+                reading()
             except Exception as error:  # noqa: BLE001 — a damaged sheet fails only when it is read
-                return None, [*problems, *reading.problems, Problem(str(path), say("unreadable", error=f"{type(error).__name__}: {error}"))]
-            book.close()
-            return inspect_tables(blocks["Indicators"], blocks["Data"], blocks["Settings"], reading, row_notes), problems + reading.problems
+                told.problems += [p for name in NAMES if name in read for p in read[name][1]]
+                return None, [*problems, *told.problems, Problem(str(path), say("unreadable", error=f"{type(error).__name__}: {error}"))]
+            finally:
+                book.close()
+            for name in NAMES:
+                told.problems += read[name][1]
+            return inspect_tables(read["Indicators"][0], read["Data"][0], read["Settings"][0], told, row_notes), problems + told.problems
 
     return finish
 

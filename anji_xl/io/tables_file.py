@@ -20,7 +20,8 @@ from pathlib import Path
 from ..cells import named
 from ..messages import say
 from ..model import Problem
-from .parse import Reading, _Block, block_from_grid
+from .blocks import Block, block_from_grid
+from .parse import Reading
 from .read_book import _open, _read_block
 
 #: What a sheet holding each table may be called (compared case-insensitively).
@@ -33,7 +34,7 @@ _INTEGER = re.compile(r"[+-]?(0|[1-9]\d*)")  # not 007: a code keeps its zeros
 _DECIMAL = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?")
 
 
-def read_table_file(path: Path, table: str, reading: Reading) -> _Block | None:
+def read_table_file(path: Path, table: str, reading: Reading) -> Block | None:
     """The table ``table`` (Indicators, Data, Settings) of a CSV or Excel file; None, with the
     problem in ``reading``, when the file cannot be read."""
     suffix = path.suffix.lower()
@@ -83,7 +84,7 @@ def _csv_cell(text: str) -> object:
     return text
 
 
-def _sheet_block(path: Path, table: str, problems: list[Problem]) -> _Block | None:
+def _sheet_block(path: Path, table: str, problems: list[Problem]) -> Block | None:
     book = _open(path, problems)
     if book is None:
         return None
@@ -98,6 +99,6 @@ def _sheet_block(path: Path, table: str, problems: list[Problem]) -> _Block | No
     return _read_block(ws, table, problems, sheet=f"[{path}]{ws.title}", table=table)
 
 
-def row_note_column(block: _Block) -> str | None:
+def row_note_column(block: Block) -> str | None:
     """The key of the Data column that describes each row (``source``, else ``note``), if any."""
     return next((key for key in ROW_NOTES if key in block.columns), None)
