@@ -2,8 +2,8 @@
 
 Pure Python: no spreadsheet library. A grid is a list of rows of cell values, wherever they come
 from (python-calamine in :mod:`anji_xl.io.read_book`, Excel through xlwings, a worksheet
-function's range). The header is the grid's first non-blank row; header cells match on their
-first token, case-insensitively (``weight 权重`` is ``weight``). Every problem is collected with its
+function's range), made into tables by :mod:`anji_xl.io.blocks` (Data's rows into arrays as they
+are read). Every problem is collected with its
 ``Sheet!Cell``; the strict readers raise them together as one
 :class:`~anji_xl.model.AnjiInputError`, the ``inspect_*`` ones hand them back with the tables
 where the model is still usable, so the engine's problems can be listed in the same pass.

@@ -3,14 +3,16 @@
 The values are those Excel saved with the book, read with python-calamine; where a table lies
 comes from the package's own parts (the workbook, its relationships and table parts). Each sheet
 is read from its Excel table (``tblIndicators`` …) when there is one, else from its used range,
-into a grid that :mod:`anji_xl.io.parse` turns into the model and panel.
+into a grid (Data: into its rows' arrays, :mod:`anji_xl.io.blocks`) that :mod:`anji_xl.io.parse`
+turns into the model and panel.
 
 Cells reach the parser as a statistician typed them: whole numbers as int, dates as datetime,
 blank as None, and Excel's error values as their text (``#N/A`` is a no-data mark, ``#DIV/0!`` not
 a number). python-calamine reads errors as blanks (dimastbk/python-calamine#105), so the XML of
 each sheet is searched for error cells too. The two run in threads of their own (python-calamine
-and ISA-L release the GIL) while the caller loads pandas: :func:`start_inspecting`. A big sheet
-is read in pieces at once, one on each core (:mod:`anji_xl.io.sheet_pieces`).
+and ISA-L release the GIL) while the caller loads pandas: :func:`start_inspecting`. A big Data
+sheet is read a piece at a time, a few pieces at once (:mod:`anji_xl.io.sheet_pieces`), and each
+piece becomes arrays before the next (:class:`~anji_xl.io.blocks.DataRows`).
 """
 
 from __future__ import annotations
@@ -58,9 +60,9 @@ SEARCHED_AT_ONCE = 2**20
 
 Bounds = tuple[int, int, int, int]  # first column, first row, last column, last row (1-based)
 Errors = dict[tuple[int, int], str | None]  # (row, column) of a cell holding an error value (1-based) → its text
-#: A table's cells and the row below them, the sheet's error cells (or the error searching them
-#: raised, or None: not searched), and the cell right of the table's header (None: none there).
-TableCells = tuple[list[list[object]], Errors | Exception | None, object]
+#: A table's cells and the row below them, the sheet's error cells, and the cell right of the
+#: table's header (None: none there).
+TableCells = tuple[list[list[object]], Errors, object]
 
 
 @dataclass
@@ -237,19 +239,18 @@ def _sheet_values(ws: Worksheet) -> list[list[object]]:
     return ws.book.values.get_sheet_by_name(ws.title).to_python(skip_empty_area=False)
 
 
-def _cells(ws: Worksheet, bounds: Bounds | None) -> TableCells:
+def _cells(ws: Worksheet, bounds: Bounds | None) -> tuple[list[list[object]], object]:
     """The values within ``bounds`` and the row below them (the sheet's used range when None),
-    as python-calamine reads them (an error value as a blank: see :func:`_with_errors`), no error
-    cells (None: not searched) and, for a table, the cell right of its header unless another
-    table holds it."""
-    values, errors = _sheet_values(ws), None
+    as python-calamine reads them (an error value as a blank: see :func:`_with_errors`) and, for a
+    table, the cell right of its header unless another table holds it."""
+    values = _sheet_values(ws)
     first_col, first_row, last_col, last_row = bounds or (1, 1, max(map(len, values), default=0), len(values))
     header = values[first_row - 1] if bounds is not None and first_row <= len(values) else []
     beside = _as_typed(header[last_col]) if len(header) > last_col and not in_ranges(last_col + 1, first_row, ws.tables.values()) else None
     last_row += bounds is not None
     whole = first_col == 1 and all(len(row) == last_col for row in values)  # the range spans the sheet's columns
     rows = values[first_row - 1:last_row] if whole else [row[first_col - 1:last_col] for row in values[first_row - 1:last_row]]
-    return rows + [[] for _ in range(last_row - first_row + 1 - len(rows))], errors, beside
+    return rows + [[] for _ in range(last_row - first_row + 1 - len(rows))], beside
 
 
 def _with_errors(rows: list[list[object]], errors: Errors, first_col: int, first_row: int,
@@ -274,11 +275,7 @@ def _table_cells(ws: Worksheet, bounds: Bounds | None) -> TableCells:
     python-calamine reads an error value as a blank, so the sheet's XML is searched only down to
     the last row where a cell of the table reads as one: a Data sheet of 750,000 cells with
     blanks only in its first rows, or none, is not inflated twice."""
-    rows, errors, beside = _cells(ws, bounds)
-    if isinstance(errors, Exception):
-        raise errors
-    if errors is not None:
-        return rows, errors, beside
+    rows, beside = _cells(ws, bounds)
     last = next((k for k in range(len(rows) - 1, -1, -1) if "" in rows[k]), None)
     return rows, {} if last is None else _error_cells(ws, (bounds[1] if bounds else 1) + last), beside
 
@@ -287,7 +284,7 @@ def _read_block(ws: Worksheet, kind: str, problems: list[Problem], sheet: str | 
                 cells: TableCells | None = None) -> Block:
     """The table of the sheet, read as the book's sheet ``kind`` (Data …: see :func:`_bounds_of`);
     ``sheet`` names the sheet in problems (default its title), ``table`` says which table it is
-    (see :func:`~anji_xl.io.parse.block_from_grid`); ``cells``: its :func:`_table_cells`, when
+    (see :func:`~anji_xl.io.blocks.block_from_grid`); ``cells``: its :func:`_table_cells`, when
     they were read already."""
     sheet = sheet or ws.title
     name, bounds = _bounds_of(ws, kind)
@@ -430,7 +427,7 @@ def start_inspecting(path: str | Path, row_notes: bool = False) -> Reading:
                     block, edges = _data_block(ws, wanted, row_notes, errors)
                     found += edges
                 else:
-                    rows, _, beside = _cells(ws, _bounds_of(ws, name)[1])
+                    rows, beside = _cells(ws, _bounds_of(ws, name)[1])
                     block = _read_block(ws, name, found, cells=(rows, errors(), beside))
                     if name == "Indicators":  # the ids as the model reads them, lower case as Data's header keys
                         wanted = {cell_text(cells.get("id")).lower() for _, cells in block.rows}
