@@ -123,7 +123,7 @@ def _numbers_at_once(rows: list[list[object]], positions: list[int]) -> np.ndarr
     return np.asfortranarray(block if wanted == list(range(last - first)) else block[:, wanted])
 
 
-class _Labels(dict):
+class Labels(dict):
     """(type, value) of a cell → what ``read`` makes of the value, read once: Data repeats its
     units and periods (30,000 rows hold a few thousand units and ten periods)."""
 
@@ -249,8 +249,8 @@ class DataRows:
         self.wanted, self.want_notes, self.typed = wanted, notes, typed
         self.problems: list[Problem] = []  # the header's
         self.block: DataBlock | None = None
-        self._units = _Labels(lambda value: _unit_read(typed(value)))
-        self._periods = _Labels(typed)  # one object per distinct cell
+        self._units = Labels(lambda value: _unit_read(typed(value)))
+        self._periods = Labels(typed)  # one object per distinct cell
 
     @classmethod
     def of_block(cls, block: Block, wanted: Collection[str] | None = None, notes: bool = False) -> DataBlock:

@@ -28,7 +28,7 @@ from ..cells import column_number, is_blank, named
 from ..engine import IndexResult, compute, period_key
 from ..messages import say
 from ..model import AnjiInputError, Model, Panel, Problem, Settings, parse_direction, parse_method
-from .blocks import (DATA_EXTRA, INDICATOR_COLUMNS, MEASURE_NAMES, Block, DataBlock, DataRows, Edges, _Labels, block_from_grid, cell_text,
+from .blocks import (DATA_EXTRA, INDICATOR_COLUMNS, MEASURE_NAMES, Block, DataBlock, DataRows, Edges, Labels, block_from_grid, cell_text,
                      header_key, label_text, table_edge_problems)
 
 _REQUIRED = {"Indicators": ("id", "dimension", "direction", "weight"), "Data": ("unit", "period"), "Settings": ("key", "value")}
@@ -233,7 +233,7 @@ def _kept_numbers(pieces: list[np.ndarray], place: np.ndarray, numeric: list[int
 def _row_labels(block: DataBlock) -> tuple[list[tuple[str, str]], list[int], dict[tuple[str, str], int], list[tuple[int, int, Problem]]]:
     """Data's row labels: the (unit, period) of each row kept, the rows' places in the block,
     (unit, period) → Excel row, and (place, -1, problem) for each row left out or doubtful."""
-    periods = _Labels(_period_read)
+    periods = Labels(_period_read)
     unit_labels, rows = block.units, block.rows
     period_reads = list(map(periods.__getitem__, zip(map(type, block.periods), block.periods)))
     if None not in unit_labels and None not in periods.values() and all(placed for _, placed in periods.values()):
@@ -268,7 +268,7 @@ def _period_read(value: object) -> tuple[str, bool] | None:
     return label, period_key(label) is not None
 
 
-def _case_only_twins(block: Block, keys: list[tuple[str, str]], row_of: dict[tuple[str, str], int], problems: list[Problem]) -> None:
+def _case_only_twins(block: DataBlock, keys: list[tuple[str, str]], row_of: dict[tuple[str, str], int], problems: list[Problem]) -> None:
     """Units that differ only in case (Anji / ANJI) are one unit to Excel's SUMIFS, COUNTIFS and
     look-ups, so the sheets would merge them: a problem naming both cells."""
     units = [unit for unit, _ in keys]
