@@ -238,13 +238,13 @@ class DataRows:
     """Data's table made into a :class:`DataBlock` a piece of rows at a time (:meth:`add`), so
     only a piece's cells are ever Python objects at once.
 
-    ``wanted``: the keys of the columns read as numbers (the indicators' ids, lower case; None:
-    every column but the unit and period); ``notes``: keep what the source and note cells say;
-    ``typed``: a cell as typed, for cells other than numbers and text (python-calamine's dates
-    become datetimes, as openpyxl reads them)."""
+    ``wanted``: the keys of the columns read as numbers (the indicators' ids, lower case);
+    ``notes``: keep what the source and note cells say; ``typed``: a cell as typed, for the header,
+    the labels and the cells that are not numbers (python-calamine's dates become datetimes, as
+    openpyxl reads them)."""
 
-    def __init__(self, sheet: str, first_row: int, first_col: int = 1, wanted: Collection[str] | None = None,
-                 notes: bool = False, typed: Callable[[object], object] = lambda value: value):
+    def __init__(self, sheet: str, first_row: int, first_col: int, wanted: Collection[str], notes: bool = False,
+                 typed: Callable[[object], object] = lambda value: value):
         self.sheet, self.first_row, self.first_col = sheet, first_row, first_col
         self.wanted, self.want_notes, self.typed = wanted, notes, typed
         self.problems: list[Problem] = []  # the header's
@@ -253,9 +253,9 @@ class DataRows:
         self._periods = Labels(typed)  # one object per distinct cell
 
     @classmethod
-    def of_block(cls, block: Block, wanted: Collection[str] | None = None, notes: bool = False) -> DataBlock:
+    def of_block(cls, block: Block, wanted: Collection[str], notes: bool = False) -> DataBlock:
         """A :class:`Block` of Data as a :class:`DataBlock`."""
-        rows = cls(block.sheet, block.header_row, wanted=wanted, notes=notes)
+        rows = cls(block.sheet, block.header_row, 1, wanted, notes)
         rows.start(block.header_row, block.columns, block.positions)
         rows.add_body(list(map(itemgetter(0), block.body)), list(map(itemgetter(1), block.body)))
         return rows.block
@@ -283,7 +283,7 @@ class DataRows:
         return self.block
 
     def start(self, header_row: int, columns: dict[str, str], positions: dict[str, int]) -> None:
-        numeric = [key for key in positions if (key in self.wanted if self.wanted is not None else key not in ("unit", "period"))]
+        numeric = [key for key in positions if key in self.wanted]
         self.block = DataBlock(self.sheet, columns, positions, header_row, numeric)
         self._notes_at = [positions[key] for key in ROW_NOTE_KEYS if key in positions] if self.want_notes else []
 
