@@ -128,14 +128,35 @@ def potential_gains(scores: np.ndarray, weights: np.ndarray, full_score: np.ndar
 
 
 @dataclass(frozen=True)
+class RowWeights:
+    """The weight each row gives each indicator (:func:`row_weights`), made for the rows asked
+    for: a panel's whole array is 5 MiB for 30,000 rows × 23 indicators, and what the engine
+    shows (the index, the scores) needs it a few thousand rows at a time."""
+
+    weights: np.ndarray  # per indicator, as the model checked them
+    missing: np.ndarray  # rows × indicators: the values the missing policy counts as missing
+    membership: np.ndarray
+    reweight: bool
+
+    def __call__(self, rows: slice | np.ndarray = slice(None)) -> np.ndarray:
+        return row_weights(self.weights, ~self.missing[rows], self.membership, self.reweight)
+
+
+@dataclass(frozen=True)
 class Combined:
     """What :func:`combine` made of a panel's scores."""
 
     scores: np.ndarray  # after the missing policy: a missing score is 0 under ``missing = zero``
-    weights: np.ndarray  # the weight each row gave each indicator
+    row_weights: RowWeights  # the weight each row gave each indicator, when asked
+    weight_totals: np.ndarray  # per row, the sum of its weights (0: every value missing under reweight)
     aggregate: Aggregate
     negative_for_geometric: np.ndarray  # scores < 0 a geometric mean would have to take; their rows have no index
     full_score: np.ndarray  # per indicator, as :func:`potential_gains` takes it
+
+    @cached_property
+    def weights(self) -> np.ndarray:
+        """Every row's weights (rows × indicators), made when first asked."""
+        return self.row_weights()
 
     @cached_property
     def gains(self) -> np.ndarray:
@@ -157,21 +178,41 @@ def _negative_for_geometric(scores: np.ndarray, weights: np.ndarray, membership:
     return np.zeros(scores.shape, dtype=bool)
 
 
+COMBINED_ROWS = 4096  # rows weighted and aggregated at a time: a step's rows × indicators arrays stay small
+
+
 def combine(scores: np.ndarray, missing: np.ndarray, weights: np.ndarray, membership: np.ndarray, settings: Settings,
             full_score: np.ndarray) -> Combined:
-    """Apply Settings ``missing`` to the scores, weight each row and aggregate (the gains when asked).
+    """Apply Settings ``missing`` to the scores, weight each row and aggregate (the row weights
+    and gains when asked).
 
     ``missing`` marks the scores that are missing values (blank, #N/A, a first period's growth);
     any other NaN score is an error and keeps its row without an index whatever the policy.
     ``error``: a missing score keeps its weight, so its row has no index; ``zero``: it scores 0;
-    ``reweight``: it is dropped and the weights rescaled (:func:`row_weights`).
+    ``reweight``: it is dropped and the weights rescaled (:func:`row_weights`). Each row is
+    weighted and aggregated on its own, so a few thousand rows are taken at a time.
     """
     if settings.missing == "zero":
         scores = np.where(missing, 0.0, scores)
-    used = row_weights(weights, ~missing, membership, settings.missing == "reweight")
+    weights_of = RowWeights(weights, missing, membership, settings.missing == "reweight")
+    count, dims = len(scores), membership.shape[1]
+    if count <= COMBINED_ROWS:
+        return Combined(scores, weights_of, *_combined_rows(scores, weights_of(), membership, settings), full_score)
+    totals, index = np.empty(count), np.empty(count)
+    dimension_scores, dimension_weights, contributions = (np.empty((count, dims)) for _ in range(3))
+    negative = np.empty(scores.shape, dtype=bool)
+    for rows in (slice(start, start + COMBINED_ROWS) for start in range(0, count, COMBINED_ROWS)):
+        totals[rows], part, negative[rows] = _combined_rows(scores[rows], weights_of(rows), membership, settings)
+        dimension_scores[rows], dimension_weights[rows], contributions[rows] = part.dimension_scores, part.dimension_weights, part.contributions
+        index[rows] = part.index
+    return Combined(scores, weights_of, totals, Aggregate(dimension_scores, dimension_weights, contributions, index), negative, full_score)
+
+
+def _combined_rows(scores: np.ndarray, weights: np.ndarray, membership: np.ndarray, settings: Settings) -> tuple[np.ndarray, Aggregate, np.ndarray]:
+    """Rows' weight totals, aggregate and scores a geometric mean cannot take (whose rows are errors)."""
     levels = (settings.dimension_aggregation, settings.index_aggregation)
-    result = aggregate(scores, used, membership, *levels)
-    negative = _negative_for_geometric(scores, used, membership, settings, result.dimension_scores)
+    result = aggregate(scores, weights, membership, *levels)
+    negative = _negative_for_geometric(scores, weights, membership, settings, result.dimension_scores)
     if negative.any():  # those rows have no index: aggregate them as errors
-        result = aggregate(np.where(negative, np.nan, scores), used, membership, *levels)
-    return Combined(scores, used, result, negative, full_score)
+        result = aggregate(np.where(negative, np.nan, scores), weights, membership, *levels)
+    return weights.sum(axis=1), result, negative

@@ -15,7 +15,7 @@ from functools import cache, cached_property
 import numpy as np
 import pandas as pd
 
-from .aggregation import combine, full_scores, membership_matrix, potential_gains
+from .aggregation import Combined, RowWeights, combine, full_scores, membership_matrix, potential_gains
 from .cells import column_letters, column_number
 from .messages import Pair, pair, say, sayer
 from .model import Model, Panel, Problem, Settings
@@ -34,7 +34,7 @@ class IndexResult:
     settings: Settings
     dimensions: list[str]
     scores: pd.DataFrame
-    weights: pd.DataFrame
+    row_weights: RowWeights  # the weight each row gave each indicator, made when asked (``weights``)
     dimension_scores: pd.DataFrame
     dimension_weights: pd.DataFrame
     contributions: pd.DataFrame
@@ -51,6 +51,12 @@ class IndexResult:
     @property
     def rows(self) -> pd.MultiIndex:
         return self.index.index
+
+    @cached_property
+    def weights(self) -> pd.DataFrame:
+        """The weight each row gave each indicator, made when first asked: ``compute --json``
+        and ANJI_TABLE show none (30,000 rows: 5 MiB)."""
+        return pd.DataFrame(self.row_weights(), index=self.scores.index, columns=self.scores.columns, copy=False)
 
     @cached_property
     def gains(self) -> pd.DataFrame:
@@ -346,12 +352,12 @@ def _missing_text(blank: bool, first_period: bool) -> Pair:
     return pair("no_previous_period" if first_period else "previous_missing")
 
 
-def _empty_row_problems(panel: Panel, values: pd.DataFrame, weights: np.ndarray) -> list[Problem]:
+def _empty_row_problems(panel: Panel, values: pd.DataFrame, weight_totals: np.ndarray) -> list[Problem]:
     """Rows left with no weight at all (every value missing under reweight), naming their cells."""
     ids = list(values.columns)
     return [
         Problem(cell_span([panel.data_cell(unit, period, i) for i in ids]), say("row_empty", unit=unit, period=period), (unit, period))
-        for unit, period in _labels(values.index, np.flatnonzero(~(weights.sum(axis=1) > 0)))
+        for unit, period in _labels(values.index, np.flatnonzero(~(weight_totals > 0)))
     ]
 
 
@@ -362,7 +368,7 @@ def _at(cells: Iterable[str], text: str) -> str:
 
 
 def _missing_warnings(model: Model, panel: Panel, values: pd.DataFrame, missing: np.ndarray,
-                      weights: np.ndarray) -> list[tuple[tuple[str, str], str]]:
+                      combined: Combined) -> list[tuple[tuple[str, str], str]]:
     """(row, warning): one per row with missing values and, under reweight, one per dimension
     they leave without weight (a row left with no weight at all is a problem instead), each at
     the cells of the values missing."""
@@ -370,8 +376,8 @@ def _missing_warnings(model: Model, panel: Panel, values: pd.DataFrame, missing:
     ids = np.asarray(values.columns)
     dims = model.indicators["dimension"].to_numpy()
     dimensions = list(dict.fromkeys(dims))
-    rows = np.flatnonzero(missing.any(axis=1) & (weights.sum(axis=1) > 0))
-    row_weights = weights[rows]
+    rows = np.flatnonzero(missing.any(axis=1) & (combined.weight_totals > 0))
+    row_weights = combined.row_weights(rows)
     emptied = np.array([~(row_weights[:, dims == dim] > 0).any(axis=1) for dim in dimensions]).T.tolist()  # [row][dimension]: no weight left in it
     dimension_empty = [sayer("dimension_empty", dimension=dim) for dim in dimensions]
     patterns: dict[bytes, tuple[Callable[..., str], list[int]]] = {}  # rows miss the same indicators again and again
@@ -404,12 +410,12 @@ def _annualised_warnings(model: Model, panel: Panel, values: pd.DataFrame, score
 
 
 def _data_warnings(model: Model, panel: Panel, values: pd.DataFrame, scored: PanelScores, missing: np.ndarray,
-                   weights: np.ndarray) -> list[tuple[tuple[str, str] | None, str]]:
+                   combined: Combined) -> list[tuple[tuple[str, str] | None, str]]:
     """(row, warning) for what the data made the computation do: rows with missing values,
     growth annualised over a gap, and pooled methods without spread (None: no one row)."""
     notes = []
     if model.settings.missing != "error":
-        notes += _missing_warnings(model, panel, values, missing, weights)
+        notes += _missing_warnings(model, panel, values, missing, combined)
     notes += _annualised_warnings(model, panel, values, scored)
     if scored.degenerate.any():
         ids = list(values.columns)
@@ -443,10 +449,10 @@ def compute(model: Model, panel: Panel, warn: bool = True) -> IndexResult:
     full = full_scores(model.indicators["method"].tolist(), settings)
     combined = combine(scores, policy_missing, base_weights, membership, settings, full)
     faults[combined.negative_for_geometric] = Fault.NEGATIVE_FOR_GEOMETRIC
-    notes = (notes + _data_warnings(model, panel, values, scored, missing, combined.weights)) if warn else []
+    notes = (notes + _data_warnings(model, panel, values, scored, missing, combined)) if warn else []
     problems = model_problems + _fault_problems(model, panel, values, faults, combined.scores, scored)
     if settings.missing == "reweight" and not model_problems:
-        problems += _empty_row_problems(panel, values, combined.weights)
+        problems += _empty_row_problems(panel, values, combined.weight_totals)
     agg = combined.aggregate
     rows = values.index
     index = pd.Series(agg.index, index=rows, name="index")
@@ -455,7 +461,7 @@ def compute(model: Model, panel: Panel, warn: bool = True) -> IndexResult:
         settings=settings,
         dimensions=dims,
         scores=frame(combined.scores, ids),
-        weights=frame(combined.weights, ids),
+        row_weights=combined.row_weights,
         dimension_scores=frame(agg.dimension_scores, dims),
         dimension_weights=frame(agg.dimension_weights, dims),
         contributions=frame(agg.contributions, dims),
