@@ -41,6 +41,20 @@ def test_json_document_has_exactly_the_spec_shape(capsys, anji_like_book):
     assert all(isinstance(w, str) for w in document["warnings"])
 
 
+@pytest.mark.parametrize("block", [1, 4])
+def test_json_written_a_block_of_rows_at_a_time_is_the_document_laid_out_whole(monkeypatch, capsys, anji_like_book, block):
+    """``compute --json`` writes its rows a block at a time: with blocks of 1 and 4 rows (the
+    last one short) it writes the bytes it writes with one block, and they are the document as
+    ``json.dumps(indent=2)`` lays it out (numbers aside: orjson writes 1e-5 for 1e-05)."""
+    _, whole, _ = run(capsys, "compute", anji_like_book, "--json")
+    monkeypatch.setattr("anji_xl.output._CHUNK", block)
+    code, out, _ = run(capsys, "compute", anji_like_book, "--json")
+    document = json.loads(out)
+    assert code == 0 and out == whole and len(document["results"]) > 4 and document["warnings"]
+    number = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?(?=,?\n)")
+    assert number.sub("0", out) == number.sub("0", json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
 def test_growth_across_periods_and_reweight_by_hand(capsys, anji_like_book):
     code, out, _ = run(capsys, "compute", anji_like_book, "--json")
     results = {(r["unit"], r["period"]): r for r in json.loads(out)["results"]}
