@@ -212,13 +212,16 @@ def read_data(block: Block | DataBlock, ids: list[str], reading: Reading) -> tup
 def _kept_numbers(pieces: list[np.ndarray], place: np.ndarray, numeric: list[int]) -> np.ndarray:
     """The numbers of the rows kept (``place``: each row's place among them, -1 for a row left
     out) in the ``numeric`` columns of the pieces, as one array (rows × columns, Fortran order):
-    the one piece itself where it holds just those (a range handed over by Excel)."""
+    the one piece itself where it holds just those (a range handed over by Excel). The pieces are
+    taken out of the list as they are copied, so Data's numbers are held about once, not twice."""
     every = bool(len(place)) and int(place[-1]) == len(place) - 1  # places only grow: the last is the count less one
     if every and len(pieces) == 1 and numeric == list(range(pieces[0].shape[1])) and pieces[0].flags.f_contiguous:
-        return pieces[0]
+        return pieces.pop()
     matrix = np.empty((int((place >= 0).sum()), len(numeric)), order="F")
     start = 0
-    for piece in pieces:
+    pieces.reverse()  # popped from the end: the first piece first
+    while pieces:
+        piece = pieces.pop()
         chosen = piece if numeric == list(range(piece.shape[1])) else piece[:, numeric]
         if every:
             matrix[start:start + len(piece)] = chosen
