@@ -183,15 +183,19 @@ def check_model(model: Model, panel: Panel) -> tuple[np.ndarray, list[str], list
     return weights, warnings, problems
 
 
-def _ordered(panel: Panel, ids: list[str]) -> pd.DataFrame:
-    """The panel's rows by unit, in the order Data first lists the units, then by period in time."""
+def _sorted_rows(panel: Panel, ids: list[str]) -> tuple[np.ndarray, np.ndarray, pd.MultiIndex]:
+    """The panel's values in the indicators' order (its own array where its columns are those,
+    not a copy), and its rows by unit, in the order Data first lists the units, then by period in
+    time: each sorted row's row in the values, and their labels. The values stay in Data's order
+    (a sorted copy of 30,000 rows is 5 MiB) and are read through the order a block at a time."""
     values = panel.values.reindex(columns=ids)
     units, periods = (np.asarray(values.index.get_level_values(level), dtype=object) for level in (0, 1))
     unit_codes = pd.factorize(units)[0]  # in the order Data first lists the units
     period_codes, distinct = pd.factorize(periods)  # a panel has few distinct periods: those are put in order
     rank = {p: k for k, p in enumerate(period_order(distinct))}
     period_ranks = np.array([rank[p] for p in distinct.tolist()])[period_codes]
-    return values.iloc[np.lexsort((period_ranks, unit_codes))]
+    order = np.lexsort((period_ranks, unit_codes))
+    return values.to_numpy(dtype=float), order, values.index[order]
 
 
 def _previous_rows(rows: pd.MultiIndex) -> np.ndarray:
@@ -222,56 +226,70 @@ def _growth_spans(rows: pd.MultiIndex, previous_rows: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class PanelScores:
-    """Scores of a whole panel and what the growth indicators were computed from."""
+    """Scores of a whole panel, its rows sorted by unit and period, and what they were computed from."""
 
     scored: Scored
-    values: np.ndarray  # what was scored (rows × indicators)
+    rows: pd.MultiIndex  # (unit, period) of each row, sorted by unit, then period
+    ids: list[str]
+    source: np.ndarray  # the values scored, in the panel's order of rows (rows × indicators)
+    order: np.ndarray  # per row: its row in ``source``
     previous_rows: np.ndarray  # per row: the position of the same unit's preceding period, or −1
     spans: np.ndarray  # per row: t − s, the periods a growth rate was annualised over
     degenerate: np.ndarray  # min–max / z-score elements whose period has no spread
 
-    def previous(self, cols: np.ndarray) -> np.ndarray:
+    def values(self, cols: np.ndarray, rows: slice | np.ndarray = slice(None)) -> np.ndarray:
+        """The values scored at these rows (sorted positions) in these columns (rows × cols)."""
+        return self.source[self.order[rows][:, None], cols]
+
+    def value(self, row: int, col: int) -> float:
+        """The value scored at one row (its sorted position) and column."""
+        return self.source[self.order[row], col]
+
+    def previous(self, cols: np.ndarray, rows: slice = slice(None)) -> np.ndarray:
         """The preceding period's values in these columns (rows × cols), NaN in a row without
         one: asked for the growth indicators only, not kept for every indicator (30,000 rows: 5 MiB)."""
-        return np.where(self.previous_rows[:, None] >= 0, self.values[np.maximum(self.previous_rows, 0)[:, None], cols], np.nan)
+        previous = self.previous_rows[rows]
+        return np.where(previous[:, None] >= 0, self.values(cols, np.maximum(previous, 0)), np.nan)
 
 
 SCORED_ROWS = 4096  # rows scored at a time by a method that scores each row on its own
 
 
-def score_panel(model: Model, values: pd.DataFrame) -> PanelScores:
+def score_panel(model: Model, panel: Panel) -> PanelScores:
     """Score every indicator of every row (sorted by unit, period); one vectorised call per
     method (and transform)."""
     ind = model.indicators
     cap = model.settings.cap
-    v = values.to_numpy(dtype=float)
-    scores = np.full(v.shape, np.nan)
-    faults = np.zeros(v.shape, dtype=np.int8)
-    degenerate = np.zeros(v.shape, dtype=bool)
-    prev_rows, spans = preceding_periods(values.index)
-    periods = values.index.get_level_values(1).to_numpy()
+    ids = list(ind.index)
+    source, order, sorted_rows = _sorted_rows(panel, ids)
+    shape = source.shape
+    scores = np.full(shape, np.nan)
+    faults = np.zeros(shape, dtype=np.int8)
+    degenerate = np.zeros(shape, dtype=bool)
+    prev_rows, spans = preceding_periods(sorted_rows)
+    panel_scores = PanelScores(Scored(scores, faults), sorted_rows, ids, source, order, prev_rows, spans, degenerate)
+    periods = sorted_rows.get_level_values(1).to_numpy()
     for (method, transform), cols in ind.groupby(["method", "transform"], sort=False).indices.items():
         sub = ind.iloc[cols]
         d, r = sub["direction"].to_numpy(dtype=float), sub["reference"].to_numpy(dtype=float)
         if method in POOLED_METHODS:  # a period's rows together
-            scored, flat = POOLED_METHODS[method](v[:, cols], periods, d)
+            scored, flat = POOLED_METHODS[method](panel_scores.values(cols), periods, d)
             degenerate[:, cols] = flat
             scores[:, cols], faults[:, cols] = scored.scores, scored.faults
             continue
         percent = sub["unit"].map(is_percent_unit).to_numpy() if method == "ratio" and "unit" in sub else False
         lower, upper = sub["lower"].to_numpy(dtype=float), sub["upper"].to_numpy(dtype=float)
         # each row on its own: a few thousand rows at a time, so the steps' arrays stay small
-        for rows in (slice(start, start + SCORED_ROWS) for start in range(0, len(v), SCORED_ROWS)):
-            x = v[rows, cols]
+        for rows in (slice(start, start + SCORED_ROWS) for start in range(0, len(scores), SCORED_ROWS)):
+            x = panel_scores.values(cols, rows)
             if method == "ratio":
                 scored = score_ratio(x, r, d, cap, percent)
             elif method == "growth":
-                prev = np.where(prev_rows[rows, None] >= 0, v[prev_rows[rows]][:, cols], np.nan)
-                scored = score_growth(x, prev, r, d, cap, spans[rows, None])
+                scored = score_growth(x, panel_scores.previous(cols, rows), r, d, cap, spans[rows, None])
             else:
                 scored = score_goalpost(x, lower, upper, d, transform)
             scores[rows, cols], faults[rows, cols] = scored.scores, scored.faults
-    return PanelScores(Scored(scores, faults), v, prev_rows, spans, degenerate)
+    return panel_scores
 
 
 _PER_INDICATOR_FIELD = {Fault.REFERENCE_NOT_POSITIVE: "reference", Fault.BOUNDS_INVALID: "upper", Fault.LOG_NOT_POSITIVE: "lower",
@@ -302,20 +320,18 @@ def _indicator_problem(model: Model, ident: str, fault: Fault) -> tuple[str, str
             say("indicator_fault", ident=ident, fault=fault_message(fault, reference=indicator["reference"])))
 
 
-def _fault_problems(model: Model, panel: Panel, values: pd.DataFrame, faults: np.ndarray, scores: np.ndarray,
-                    scored: PanelScores) -> list[Problem]:
+def _fault_problems(model: Model, panel: Panel, faults: np.ndarray, scores: np.ndarray, scored: PanelScores) -> list[Problem]:
     """One problem per faulty element, at the cell that holds the faulty value (a previous
     value's fault at the previous period's cell); faults of an indicator's own fields once."""
     problems: dict[tuple[str, str], tuple[str, str] | None] = {}
-    ids = list(values.columns)
+    ids = scored.ids
     reported = (faults != Fault.OK) & np.isin(ids, panel.values.columns)  # an indicator without a column is a model problem
     if model.settings.missing != "error":
         reported &= faults != Fault.MISSING
     rows, cols = np.nonzero(reported)
-    v = scored.values  # as score_panel read them
     indicator_problems: dict[tuple[Fault, int], tuple[str, str] | None] = {}  # by fault and column: the same for every row
     element_says: dict[tuple[int, Pair], Callable[..., str]] = {}  # a column's rows share few fault texts
-    for row, col, code, (unit, period) in zip(rows.tolist(), cols.tolist(), faults[rows, cols].tolist(), _labels(values.index, rows)):
+    for row, col, code, (unit, period) in zip(rows.tolist(), cols.tolist(), faults[rows, cols].tolist(), _labels(scored.rows, rows)):
         fault = Fault(code)
         ident = ids[col]
         if (fault, col) not in indicator_problems:
@@ -325,12 +341,12 @@ def _fault_problems(model: Model, panel: Panel, values: pd.DataFrame, faults: np
             continue
         previous_row = scored.previous_rows[row]
         if fault == Fault.PREVIOUS_NOT_POSITIVE:
-            previous_period = values.index[previous_row][1]
+            previous_period = scored.rows[previous_row][1]
             where = panel.data_cell(unit, previous_period, ident)
-            text = pair("previous_not_positive", previous_period=previous_period, previous=scored.values[previous_row, col], period=period)
+            text = pair("previous_not_positive", previous_period=previous_period, previous=scored.value(previous_row, col), period=period)
         else:
             where = panel.data_cell(unit, period, ident)
-            text = _element_text(fault, v[row, col], scores[row, col], previous_row < 0)
+            text = _element_text(fault, scored.value(row, col), scores[row, col], previous_row < 0)
         if (col, text) not in element_says:
             element_says[col, text] = sayer("element_fault", ident=ident, fault=text)
         problems.setdefault((where, element_says[col, text](unit=unit, period=period)), (unit, period))
@@ -352,12 +368,11 @@ def _missing_text(blank: bool, first_period: bool) -> Pair:
     return pair("no_previous_period" if first_period else "previous_missing")
 
 
-def _empty_row_problems(panel: Panel, values: pd.DataFrame, weight_totals: np.ndarray) -> list[Problem]:
+def _empty_row_problems(panel: Panel, scored: PanelScores, weight_totals: np.ndarray) -> list[Problem]:
     """Rows left with no weight at all (every value missing under reweight), naming their cells."""
-    ids = list(values.columns)
     return [
-        Problem(cell_span([panel.data_cell(unit, period, i) for i in ids]), say("row_empty", unit=unit, period=period), (unit, period))
-        for unit, period in _labels(values.index, np.flatnonzero(~(weight_totals > 0)))
+        Problem(cell_span([panel.data_cell(unit, period, i) for i in scored.ids]), say("row_empty", unit=unit, period=period), (unit, period))
+        for unit, period in _labels(scored.rows, np.flatnonzero(~(weight_totals > 0)))
     ]
 
 
@@ -367,13 +382,13 @@ def _at(cells: Iterable[str], text: str) -> str:
     return str(Problem(", ".join(cell for cell in cells if cell), text))
 
 
-def _missing_warnings(model: Model, panel: Panel, values: pd.DataFrame, missing: np.ndarray,
+def _missing_warnings(model: Model, panel: Panel, scored: PanelScores, missing: np.ndarray,
                       combined: Combined) -> list[tuple[tuple[str, str], str]]:
     """(row, warning): one per row with missing values and, under reweight, one per dimension
     they leave without weight (a row left with no weight at all is a problem instead), each at
     the cells of the values missing."""
     reweight = model.settings.missing == "reweight"
-    ids = np.asarray(values.columns)
+    ids = np.asarray(scored.ids)
     dims = model.indicators["dimension"].to_numpy()
     dimensions = list(dict.fromkeys(dims))
     rows = np.flatnonzero(missing.any(axis=1) & (combined.weight_totals > 0))
@@ -382,7 +397,7 @@ def _missing_warnings(model: Model, panel: Panel, values: pd.DataFrame, missing:
     dimension_empty = [sayer("dimension_empty", dimension=dim) for dim in dimensions]
     patterns: dict[bytes, tuple[Callable[..., str], list[int]]] = {}  # rows miss the same indicators again and again
     warnings = []
-    for gone, emptied_dims, (unit, period) in zip(missing[rows], emptied, _labels(values.index, rows)):
+    for gone, emptied_dims, (unit, period) in zip(missing[rows], emptied, _labels(scored.rows, rows)):
         key = gone.tobytes()
         if key not in patterns:
             patterns[key] = (sayer("missing_reweight" if reweight else "missing_zero", ids=", ".join(ids[gone])), ids[gone].tolist(),
@@ -395,31 +410,30 @@ def _missing_warnings(model: Model, panel: Panel, values: pd.DataFrame, missing:
     return warnings
 
 
-def _annualised_warnings(model: Model, panel: Panel, values: pd.DataFrame, scored: PanelScores) -> list[tuple[tuple[str, str], str]]:
+def _annualised_warnings(model: Model, panel: Panel, scored: PanelScores) -> list[tuple[tuple[str, str], str]]:
     """(row, warning): one per row whose growth rates span more than one period (a gap in Data),
     at the cells of the values whose growth is annualised."""
     growth = np.flatnonzero((model.indicators["method"] == "growth").to_numpy())
-    has_rate = np.zeros(scored.values.shape, dtype=bool)
-    has_rate[:, growth] = ~np.isnan(scored.values[:, growth]) & ~np.isnan(scored.previous(growth))
+    has_rate = np.zeros(scored.source.shape, dtype=bool)
+    has_rate[:, growth] = ~np.isnan(scored.values(growth)) & ~np.isnan(scored.previous(growth))
     rows = np.flatnonzero((scored.spans != 1) & has_rate.any(axis=1))
-    ids = np.asarray(values.columns)
-    labels, previous = (_labels(values.index, at) for at in (rows, scored.previous_rows[rows]))
+    ids = np.asarray(scored.ids)
+    labels, previous = (_labels(scored.rows, at) for at in (rows, scored.previous_rows[rows]))
     return [((unit, period), _at((panel.data_cell(unit, period, i) for i in ids[rated]),
                                  say("annualised", unit=unit, period=period, ids=", ".join(ids[rated]), since=since, span=span)))
             for (unit, period), (_, since), span, rated in zip(labels, previous, scored.spans[rows], has_rate[rows])]
 
 
-def _data_warnings(model: Model, panel: Panel, values: pd.DataFrame, scored: PanelScores, missing: np.ndarray,
+def _data_warnings(model: Model, panel: Panel, scored: PanelScores, missing: np.ndarray,
                    combined: Combined) -> list[tuple[tuple[str, str] | None, str]]:
     """(row, warning) for what the data made the computation do: rows with missing values,
     growth annualised over a gap, and pooled methods without spread (None: no one row)."""
     notes = []
     if model.settings.missing != "error":
-        notes += _missing_warnings(model, panel, values, missing, combined)
-    notes += _annualised_warnings(model, panel, values, scored)
+        notes += _missing_warnings(model, panel, scored, missing, combined)
+    notes += _annualised_warnings(model, panel, scored)
     if scored.degenerate.any():
-        ids = list(values.columns)
-        flat = sorted({(values.index[r][1], ids[c]) for r, c in zip(*np.nonzero(scored.degenerate))})
+        flat = sorted({(scored.rows[r][1], scored.ids[c]) for r, c in zip(*np.nonzero(scored.degenerate))})
         notes += [(None, _at([model.indicator_cell(ident, "method")], say("all_equal", ident=ident, period=period))) for period, ident in flat]
     return notes
 
@@ -437,8 +451,7 @@ def compute(model: Model, panel: Panel, warn: bool = True) -> IndexResult:
     dims = model.dimensions
     base_weights, weight_warnings, model_problems = check_model(model, panel)
     notes: list[tuple[tuple[str, str] | None, str]] = [(None, w) for w in (*model.warnings, *panel.warnings, *weight_warnings)]  # (row, warning)
-    values = _ordered(panel, ids)
-    scored = score_panel(model, values)
+    scored = score_panel(model, panel)
     faults = scored.scored.faults.copy()
     missing = faults == Fault.MISSING
     membership = membership_matrix(model.indicators["dimension"].tolist(), dims)
@@ -449,12 +462,12 @@ def compute(model: Model, panel: Panel, warn: bool = True) -> IndexResult:
     full = full_scores(model.indicators["method"].tolist(), settings)
     combined = combine(scores, policy_missing, base_weights, membership, settings, full)
     faults[combined.negative_for_geometric] = Fault.NEGATIVE_FOR_GEOMETRIC
-    notes = (notes + _data_warnings(model, panel, values, scored, missing, combined)) if warn else []
-    problems = model_problems + _fault_problems(model, panel, values, faults, combined.scores, scored)
+    notes = (notes + _data_warnings(model, panel, scored, missing, combined)) if warn else []
+    problems = model_problems + _fault_problems(model, panel, faults, combined.scores, scored)
     if settings.missing == "reweight" and not model_problems:
-        problems += _empty_row_problems(panel, values, combined.weight_totals)
+        problems += _empty_row_problems(panel, scored, combined.weight_totals)
     agg = combined.aggregate
-    rows = values.index
+    rows = scored.rows
     index = pd.Series(agg.index, index=rows, name="index")
     frame = lambda data, columns: pd.DataFrame(data, index=rows, columns=columns, copy=False)  # noqa: E731 — the arrays are the result's own
     return IndexResult(

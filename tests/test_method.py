@@ -408,9 +408,10 @@ def test_geometric_with_reweight_by_hand():
 @pytest.mark.parametrize("step, rows", [("engine", "SCORED_ROWS"), ("aggregation", "COMBINED_ROWS")])
 def test_rows_taken_a_few_at_a_time_give_what_all_at_once_give(monkeypatch, step, rows, policy, level):
     """score_panel scores the methods that take each row on its own, and combine weights and
-    aggregates the rows, a block of rows at a time: with blocks of 2 rows (a unit's preceding
-    period often in the block before) every frame, warning and problem is the same as with one
-    block, bit for bit, the rows' weights made when asked among them."""
+    aggregates the rows, a block of rows at a time, reading Data's values (year by year here) in
+    the order of units and periods: with blocks of 2 rows (a unit's preceding period often in the
+    block before) every frame, warning and problem is the same as with one block, bit for bit,
+    the rows' weights made when asked among them."""
     from anji_xl import aggregation, engine
 
     model = make_model({"R": {"dimension": "A", "method": "ratio", "reference": 0.8, "weight": 0.3},
@@ -420,7 +421,7 @@ def test_rows_taken_a_few_at_a_time_give_what_all_at_once_give(monkeypatch, step
                        missing=policy, dimension_aggregation=level, index_aggregation=level)
     rng = np.random.default_rng(8)
     values = {(f"u{u}", str(year)): {"R": rng.uniform(-0.1, 1.2), "G": rng.uniform(90, 130), "P": rng.uniform(-1, 11), "M": rng.uniform(0, 5)}
-              for u in range(4) for year in (2017, 2018, 2020, 2021)}
+              for year in (2017, 2018, 2020, 2021) for u in range(4)}  # Data year by year: the engine reads it unit by unit
     values[("u1", "2018")]["G"] = np.nan
     values[("u2", "2020")]["R"] = np.nan
     values[("u3", "2021")] = dict.fromkeys(values[("u3", "2021")], np.nan)  # no weight left under reweight: a problem
@@ -431,7 +432,7 @@ def test_rows_taken_a_few_at_a_time_give_what_all_at_once_give(monkeypatch, step
     for name in ("scores", "weights", "dimension_scores", "dimension_weights", "contributions", "index", "rank", "gains", "missing", "faults"):
         assert np.array_equal(getattr(whole, name).to_numpy(), getattr(blocks, name).to_numpy(), equal_nan=True), name
     assert whole.warnings == blocks.warnings and [str(p) for p in whole.problems] == [str(p) for p in blocks.problems]
-    assert whole.problems and whole.warnings and np.isfinite(whole.index.to_numpy()).sum() >= 8  # something to compare
+    assert whole.problems and whole.warnings and np.isfinite(whole.index.to_numpy()).sum() >= 6  # something to compare
     if policy == "reweight":  # the row without any value is a problem, with no warning of its own
         assert ("u3", "2021") in [p.row for p in whole.problems] and ("u3", "2021") not in whole.warning_rows
     assert whole.problems and whole.warnings  # a negative value and missing values: something to compare
