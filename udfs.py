@@ -14,9 +14,10 @@ from anji_xl.excel_values import table_function, worksheet_function
 
 CATEGORY = "Anji Index"
 RANGE = {"ndim": 2, "err_to_str": True}  # the same reading for every argument but whole tables
-#: Whole tables (Data: thousands of rows) are taken raw and read by anji_xl.excel_values.table_cells
-#: the way xlwings reads RANGE, for a whole range at once; results go back as they are (numbers,
-#: text and error values), which xlwings' per-cell conversion would take seconds over.
+#: Whole tables (Data: thousands of rows) are taken raw and read the way xlwings reads RANGE, for a
+#: whole range at once (anji_xl.excel_values: Data's numbers taken as they come, the other cells
+#: read as xlwings reads them); results go back as they are (numbers, text and error values),
+#: which xlwings' per-cell conversion would take seconds over.
 TABLE = "raw"
 DATA = "Data 表（含表头）· the Data table with its header, e.g. tblData[#All]"
 INDICATORS = "Indicators 表（含表头）· the Indicators table with its header"

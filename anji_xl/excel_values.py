@@ -78,7 +78,7 @@ def grid(arg: object) -> np.ndarray:
 _AS_READ = {float, str, type(None)}  # what a raw cell of numbers or text holds
 
 
-def _read_cell(value: object) -> object:
+def read_cell(value: object) -> object:
     """A raw cell as xlwings' conversion reads it (``err_to_str``): blank as None, an error as its
     text, a COM date (a datetime with a time zone) as a plain datetime."""
     if value is None or (isinstance(value, str) and not value):
@@ -90,17 +90,21 @@ def _read_cell(value: object) -> object:
     return value
 
 
-def table_cells(arg: object, empty_text_stays: bool = False) -> list[Sequence[object]]:
-    """A table argument taken raw (xlwings' ``raw`` conversion) as rows of cells read as xlwings'
-    own conversion reads them (see :func:`_read_cell`). xlwings looks at each cell (3 µs each:
-    seconds for a Data table of 30,000 rows); here a table of numbers and text is taken as it
-    is, and only rows holding something else are looked at cell by cell. ``empty_text_stays``:
-    a cell holding "" (a formula's empty result) may stay "", which the reader takes for a blank
-    as it takes None, rather than become None: finding one means another look at every cell."""
-    rows = list(arg) if isinstance(arg, tuple) and set(map(type, arg)) <= {tuple} else grid(arg).tolist()  # xlwings' raw: a tuple of tuples
-    if set(map(type, chain.from_iterable(rows))) <= _AS_READ and (empty_text_stays or not any("" in row for row in rows)):
+def raw_rows(arg: object) -> list[Sequence[object]]:
+    """A table argument taken raw (xlwings' ``raw`` conversion: a tuple of tuples) as rows of
+    cells as they came, none looked at: see :func:`read_cell` for how a cell is to be read."""
+    return list(arg) if isinstance(arg, tuple) and set(map(type, arg)) <= {tuple} else grid(arg).tolist()
+
+
+def table_cells(arg: object) -> list[Sequence[object]]:
+    """A table argument taken raw as rows of cells read as xlwings' own conversion reads them
+    (:func:`read_cell`). xlwings looks at each cell (3 µs each: seconds for a Data table of
+    30,000 rows); here a table of numbers and text is taken as it is, and only rows holding
+    something else are looked at cell by cell."""
+    rows = raw_rows(arg)
+    if set(map(type, chain.from_iterable(rows))) <= _AS_READ and not any("" in row for row in rows):
         return rows
-    return [row if set(map(type, row)) <= _AS_READ and "" not in row else [_read_cell(value) for value in row] for row in rows]
+    return [row if set(map(type, row)) <= _AS_READ and "" not in row else [read_cell(value) for value in row] for row in rows]
 
 
 def numbers(arg: object, blank: float = np.nan) -> tuple[np.ndarray, np.ndarray]:

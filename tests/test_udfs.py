@@ -42,7 +42,7 @@ def test_registered_metadata(name):
     assert "·" in meta["ret"]["doc"] and len(meta["ret"]["doc"]) <= 255  # bilingual, fits the wizard
     for arg in meta["args"]:
         assert not arg["doc"].startswith("Positional argument") and len(arg["doc"]) <= 255
-        table = name in ("ANJI_TABLE", "ANJI_SENSITIVITY")  # whole tables are read raw (excel_values.table_cells)
+        table = name in ("ANJI_TABLE", "ANJI_SENSITIVITY")  # whole tables are taken raw (excel_values)
         assert arg["options"] == ({"convert": "raw"} if table else {"ndim": 2, "err_to_str": True})
 
 
@@ -300,7 +300,7 @@ def test_table_calls_leave_the_cycle_collector_as_they_found_it():
 
 def test_a_table_reads_empty_text_in_data_as_blank_cells():
     """Data's cells holding "" (a formula's empty result) stay "" on their way to the reader
-    (table_cells need not look for them): a blank value, a blank row and a blank header cell give
+    (Data's cells are taken as they come): a blank value, a blank row and a blank header cell give
     the table that None in their places gives."""
     def data(blank):
         return (("unit", "period", "E1", "E2", "G1", blank), ("甲县", 2018.0, 0.6, 100.0, blank, blank),
@@ -334,6 +334,42 @@ def test_tables_taken_raw_are_read_as_xlwings_reads_every_other_range():
     read = [list(row) for row in table_cells(raw)]
     assert read == expected and [type(v) for row in read for v in row] == [type(v) for row in expected for v in row]
     assert [list(row) for row in table_cells(raw[:1])] == expected[:1] and table_cells(7.0) == [[7.0]]
+
+
+_HEAD = ("unit", "period", "E1", "E2", "G1", "note")
+_DATA_AS_IT_CAME = {  # what Excel hands over raw, where it is not a float or text: built by the test from the cell's error text or year
+    "computable": (_HEAD, ("甲县", 2018.0, 0.6, 100.0, 0.35, "#REF!"), ("甲县", 2019.0, "#N/A", 105.0, 0.56, ""),
+                   ("乙县", 2019, 1.0, 50.0, 7, None), ("乙县", 2020, "", 52.0, " 0.5 ", "x"), ("丙县", 2019.0, 0.8, 60.0, 0.6, None)),
+    "an error among numbers": (_HEAD, ("甲县", 2018.0, 0.6, 100.0, 0.35, None), ("乙县", 2019.0, 1.0, "#DIV/0!", 0.7, None)),
+    "TRUE among numbers": (_HEAD, ("甲县", 2018.0, 0.6, 100.0, 0.35, None), ("乙县", 2019.0, 1.0, 50.0, True, None)),
+    "an error as a unit": (_HEAD, ("甲县", 2018.0, 0.6, 100.0, 0.35, None), ("#N/A", 2019.0, 1.0, 50.0, 0.7, None)),
+    "an error in the header": (_HEAD[:5] + ("#REF!",), ("甲县", 2018.0, 0.6, 100.0, 0.35, None)),
+}
+
+
+@pytest.mark.parametrize("case", _DATA_AS_IT_CAME)
+def test_data_taken_as_it_came_gives_the_table_xlwings_own_reading_gives(case):
+    """ANJI_TABLE takes Data's cells as they come from Excel and reads as xlwings would only its
+    header, row labels and the cells that are not numbers: errors handed over as their codes (a
+    value, a unit, a note, the header), COM dates as periods, TRUE, "", text, an int give the
+    table that the same Data read by xlwings' own conversion gives; an error or TRUE among numbers
+    that are all floats (taken at once) is no number: the table is #VALUE!, as for that Data read
+    by xlwings."""
+    from xlwings._xlwindows import Engine
+
+    com_year = lambda year: xl.sys.modules["pywintypes"].TimeType(year, 1, 1, tzinfo=xl.dt.timezone.utc)  # noqa: E731
+    raw = tuple(tuple(xl.CELL_ERRORS.get(v, v) if isinstance(v, str) else com_year(v) if type(v) is int and v > 2000 else v for v in row)
+                for row in _DATA_AS_IT_CAME[case])
+    as_xlwings_reads = tuple(map(tuple, Engine.clean_value_data(raw, xl.dt.datetime, None, None, True)))
+    table = xl.shown(xl.call("ANJI_TABLE", raw, INDICATORS, SETTINGS))
+    assert table == xl.shown(xl.call("ANJI_TABLE", as_xlwings_reads, INDICATORS, SETTINGS))
+    assert (table == "#VALUE!") == (case in ("an error among numbers", "TRUE among numbers", "an error in the header"))
+    if case == "an error in the header":  # its column is named by the error's text, as xlwings reads it
+        from anji_xl.excel_values import raw_rows, read_cell, table_cells
+        from anji_xl.io.parse import inspect_grid_tables
+
+        grids = {"Indicators": (table_cells(INDICATORS), 1, 1), "Data": (raw_rows(raw), 1, 1)}
+        assert [p.where for p in inspect_grid_tables(grids, data_typed=read_cell)[1] if "#ref!" in str(p)] == ["Data!F1"]
 
 
 def test_sensitivity_table():

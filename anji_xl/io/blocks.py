@@ -35,6 +35,11 @@ DATA_EXTRA = {"source", "note", "notes"}  # Data columns that describe a row, no
 ROW_NOTE_KEYS = ("source", "note")  # those whose words the report shows beside a row's numbers
 
 
+def as_is(value: object) -> object:
+    """The cell itself: how a cell already as the reader takes it is read (see ``typed`` below)."""
+    return value
+
+
 @dataclass
 class Block:
     """A sheet's table: header keys → column letters and positions in a row of cells, and its
@@ -45,6 +50,7 @@ class Block:
     positions: dict[str, int]
     body: list[tuple[int, list[object]]]
     header_row: int
+    typed: Callable[[object], object] = as_is  # a body cell as read (see DataRows)
 
     @cached_property
     def rows(self) -> list[tuple[int, dict[str, object]]]:
@@ -99,13 +105,18 @@ def cell_text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
+_ERROR_CODES_BELOW = -2_146_826_000  # Excel (COM) hands an error over as an int below this (#N/A: −2146826246)
+
+
 def _numbers_at_once(rows: list[list[object]], positions: list[int]) -> np.ndarray | None:
     """The cells at ``positions`` of every row as one array (rows × positions, Fortran order),
     when every one of them is a number (float), as a book's values mostly are; else None.
 
     ``array("d")`` takes the cells in one pass and refuses text and blanks (None); of what else it
-    takes, only a bool would be read differently (TRUE is not a number), and a bool reads as 0 or 1:
-    only cells of those values are looked at. (An int is a number either way.)"""
+    takes, a bool would be read differently (TRUE is not a number), and so would an int that is an
+    error Excel handed over as its code (cells taken as they come, as ANJI_TABLE takes Data): a
+    bool reads as 0 or 1 and an error code below :data:`_ERROR_CODES_BELOW`, so only cells of
+    those values are looked at. (Any other int is a number either way.)"""
     if not rows or not positions:
         return None
     first, last = min(positions), max(positions) + 1
@@ -116,7 +127,8 @@ def _numbers_at_once(rows: list[list[object]], positions: list[int]) -> np.ndarr
         flat = np.frombuffer(array("d", cells), dtype=float)
     except (TypeError, OverflowError):  # text or a blank among them (or an int beyond a float's range)
         return None
-    if any(cells[k].__class__ is bool for k in np.flatnonzero((flat == 0) | (flat == 1)).tolist()):
+    looked_at = np.flatnonzero((flat == 0) | (flat == 1) | (flat < _ERROR_CODES_BELOW)).tolist()
+    if any(cells[k].__class__ is bool or (cells[k].__class__ is int and cells[k] < _ERROR_CODES_BELOW) for k in looked_at):
         return None
     block = flat.reshape(len(rows), last - first)
     wanted = [pos - first for pos in positions]
@@ -178,21 +190,23 @@ def header_columns(sheet: str, cells: list[object], header_row: int, first_col: 
 
 
 def block_from_grid(sheet: str, grid: list[list[object]], problems: list[Problem], first_row: int = 1, first_col: int = 1,
-                    table: str | None = None) -> Block:
+                    table: str | None = None, typed: Callable[[object], object] = as_is) -> Block:
     """A table from a grid of cell values whose first non-blank row is the header.
 
     ``first_row`` / ``first_col`` place the grid on its sheet so problems name real cells;
     ``table`` says which table it is (Indicators, Data, Settings: their Chinese header names are
-    read), by default the sheet's name.
+    read), by default the sheet's name; ``typed``: a cell as read, for cells handed over as they
+    come (the header is read so here, Data's rows by :class:`DataRows`).
     """
     table = table or next((name for name in HEADER_NAMES if name.lower() == sheet.lower()), "")
     offset = next((k for k, row in enumerate(grid) if not all(map(is_blank, row))), 0)  # all blank: the header is missing from the first row
     header_row = first_row + offset
-    columns, positions = header_columns(sheet, grid[offset] if offset < len(grid) else [], header_row, first_col, table, problems)
+    header = [typed(value) for value in grid[offset]] if offset < len(grid) else []
+    columns, positions = header_columns(sheet, header, header_row, first_col, table, problems)
     rows = grid[offset + 1:]
     kept = _non_blank(rows)
     body = list(zip(range(header_row + 1, header_row + 1 + len(rows)), rows)) if kept is None else [(header_row + 1 + k, rows[k]) for k in kept]
-    return Block(sheet, columns, positions, body, header_row)
+    return Block(sheet, columns, positions, body, header_row, typed)
 
 
 def _non_blank(rows: list[list[object]]) -> list[int] | None:
@@ -244,7 +258,7 @@ class DataRows:
     openpyxl reads them)."""
 
     def __init__(self, sheet: str, first_row: int, first_col: int, wanted: Collection[str], notes: bool = False,
-                 typed: Callable[[object], object] = lambda value: value):
+                 typed: Callable[[object], object] = as_is):
         self.sheet, self.first_row, self.first_col = sheet, first_row, first_col
         self.wanted, self.want_notes, self.typed = wanted, notes, typed
         self.problems: list[Problem] = []  # the header's
@@ -255,7 +269,7 @@ class DataRows:
     @classmethod
     def of_block(cls, block: Block, wanted: Collection[str], notes: bool = False) -> DataBlock:
         """A :class:`Block` of Data as a :class:`DataBlock`."""
-        rows = cls(block.sheet, block.header_row, 1, wanted, notes)
+        rows = cls(block.sheet, block.header_row, 1, wanted, notes, block.typed)
         rows.start(block.header_row, block.columns, block.positions)
         rows.add_body(list(map(itemgetter(0), block.body)), list(map(itemgetter(1), block.body)))
         return rows.block

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,7 +29,7 @@ from ..cells import column_number, is_blank, named
 from ..engine import IndexResult, compute, period_key
 from ..messages import say
 from ..model import AnjiInputError, Model, Panel, Problem, Settings, parse_direction, parse_method
-from .blocks import (DATA_EXTRA, INDICATOR_COLUMNS, MEASURE_NAMES, Block, DataBlock, DataRows, Edges, Labels, block_from_grid, cell_text,
+from .blocks import (DATA_EXTRA, INDICATOR_COLUMNS, MEASURE_NAMES, Block, DataBlock, DataRows, Edges, Labels, as_is, block_from_grid, cell_text,
                      header_key, label_text, table_edge_problems)
 
 _REQUIRED = {"Indicators": ("id", "dimension", "direction", "weight"), "Data": ("unit", "period"), "Settings": ("key", "value")}
@@ -423,12 +424,15 @@ def tables_or_raise(tables: BookTables | None, problems: list[Problem]) -> BookT
 
 
 def inspect_grid_tables(grids: dict[str, tuple[list[list[object]], int, int] | tuple[list[list[object]], int, int, Edges] | None],
-                        row_notes: bool = False, sheets: bool = False) -> tuple[BookTables | None, list[Problem]]:
+                        row_notes: bool = False, sheets: bool = False,
+                        data_typed: Callable[[object], object] = as_is) -> tuple[BookTables | None, list[Problem]]:
     """Tables (None if unusable) and every problem of cell grids handed over by Excel: sheet
     title (Data, or data: case is ignored) → (grid, first row, first column), with :data:`Edges`
     for a table's whole range, or None for an absent sheet; problems name the grids' real cells,
     on the sheets so titled. ``row_notes``: see :func:`inspect_tables`. ``sheets``: the grids are
-    a book's sheets, and a book without an Indicators or Data sheet is told so, as the reader tells it."""
+    a book's sheets, and a book without an Indicators or Data sheet is told so, as the reader tells it.
+    ``data_typed``: a cell of Data's grid as read, where the grid holds its cells as they came
+    (ANJI_TABLE's Data: only the header, the row labels and the cells that are not numbers are read so)."""
     reading = Reading()
     blocks = []
     for name in ("Indicators", "Data", "Settings"):
@@ -443,16 +447,18 @@ def inspect_grid_tables(grids: dict[str, tuple[list[list[object]], int, int] | t
             table, beside, below = edges[0]
             last_col, last_row = first_col + max(map(len, grid), default=1) - 1, first_row + len(grid) - 1
             reading.problems += table_edge_problems(title, table, first_col, first_row, last_col, last_row, beside, below)
-        blocks.append(block_from_grid(title, grid, reading.problems, first_row, first_col, name))
+        blocks.append(block_from_grid(title, grid, reading.problems, first_row, first_col, name, data_typed if name == "Data" else as_is))
     return inspect_tables(*blocks, reading, row_notes), reading.problems
 
 
-def read_grid_tables(grids: dict[str, tuple[list[list[object]], int, int] | None]) -> BookTables:
+def read_grid_tables(grids: dict[str, tuple[list[list[object]], int, int] | None],
+                     data_typed: Callable[[object], object] = as_is) -> BookTables:
     """:func:`inspect_grid_tables`, raising AnjiInputError listing every problem."""
-    return tables_or_raise(*inspect_grid_tables(grids))
+    return tables_or_raise(*inspect_grid_tables(grids, data_typed=data_typed))
 
 
-def read_grids(grids: dict[str, tuple[list[list[object]], int, int] | None]) -> tuple[Model, Panel]:
+def read_grids(grids: dict[str, tuple[list[list[object]], int, int] | None],
+               data_typed: Callable[[object], object] = as_is) -> tuple[Model, Panel]:
     """Model and panel from cell grids handed over by Excel (see :func:`read_grid_tables`)."""
-    tables = read_grid_tables(grids)
+    tables = read_grid_tables(grids, data_typed)
     return tables.model, tables.panel
