@@ -8,8 +8,8 @@ warning and problem, so a number can always be explained.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 import numpy as np
@@ -64,18 +64,6 @@ class IndexResult:
         made when first asked: ``compute --json`` and ANJI_TABLE show none (30,000 rows: 5 MiB)."""
         gains = potential_gains(self.scores.to_numpy(), self.weights.to_numpy(), self.full_scores)
         return pd.DataFrame(gains, index=self.scores.index, columns=self.scores.columns, copy=False)
-
-    def blank_rows(self, rows: set[tuple[str, str]]) -> IndexResult:
-        """The result without numbers (NaN) in these rows: scores (and so gains), dimension
-        scores, contributions, index; the other rows ranked among themselves. For rows whose
-        input has a problem the engine cannot see, such as a cell that is not a number."""
-        blank = self.rows.isin(list(rows))
-        if not blank.any():
-            return self
-        cleared = lambda frame: frame.mask(pd.Series(blank, index=frame.index), axis=0)  # noqa: E731
-        index = self.index.mask(blank)
-        return replace(self, scores=cleared(self.scores), dimension_scores=cleared(self.dimension_scores),
-                       contributions=cleared(self.contributions), index=index, rank=_rank(index))
 
     def top_gain_positions(self, n: int = 5) -> np.ndarray:
         """Rows × n: the columns of each row's n largest positive gains, largest first (ties
@@ -438,13 +426,18 @@ def _data_warnings(model: Model, panel: Panel, scored: PanelScores, missing: np.
     return notes
 
 
-def compute(model: Model, panel: Panel, warn: bool = True) -> IndexResult:
+def compute(model: Model, panel: Panel, warn: bool = True, blank: Collection[tuple[str, str]] | None = None) -> IndexResult:
     """Compute the index for every (unit, period) row of the panel.
 
     Y = Σ_k W_k D_k with the report's defaults (arithmetic at both levels), which equals
     Σ_i W_i X_i. See the step functions for each formula. ``warn=False``: the result has no
     warnings, for a caller that shows only the numbers (ANJI_TABLE): wording one per row with a
     missing value took a quarter of the computation of 30,000 rows of which 3,000 have one.
+    ``blank``: rows whose input has a problem the engine cannot see (a cell the reader could not
+    read), as a book's reader asks (:func:`~anji_xl.io.parse.every_problem`): those rows, every row
+    with a problem of the engine's and every row without an index are left without numbers (NaN
+    scores, and so gains, dimension scores, contributions and index), the others ranked among
+    themselves. The result's own arrays are blanked, not copied (30,000 rows' scores are 5 MiB).
     """
     settings = model.settings
     ids = list(model.indicators.index)
@@ -468,6 +461,10 @@ def compute(model: Model, panel: Panel, warn: bool = True) -> IndexResult:
         problems += _empty_row_problems(panel, scored, combined.weight_totals)
     agg = combined.aggregate
     rows = scored.rows
+    if blank is not None:
+        unusable = rows.isin([*blank, *(p.row for p in problems if p.row is not None)]) | np.isnan(agg.index)
+        for array in (combined.scores, agg.dimension_scores, agg.contributions, agg.index) if unusable.any() else ():
+            array[unusable] = np.nan
     index = pd.Series(agg.index, index=rows, name="index")
     frame = lambda data, columns: pd.DataFrame(data, index=rows, columns=columns, copy=False)  # noqa: E731 — the arrays are the result's own
     return IndexResult(

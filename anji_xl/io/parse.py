@@ -395,12 +395,10 @@ def every_problem(tables: BookTables | None, problems: list[Problem]) -> tuple[I
     would take an unreadable cell for a missing value)."""
     if tables is None:
         return None, problems
-    result = compute(tables.model, tables.panel)
+    result = compute(tables.model, tables.panel, blank={p.row for p in problems if p.row is not None})
     reported = [_SPAN.match(p.where) for p in problems]
     reported = [(m["sheet"], column_number(m["c1"]), int(m["r1"])) for m in reported if m and not m["c2"]]
-    problems = problems + [p for p in result.problems if not _covers(p.where, reported)]
-    unusable = {p.row for p in problems if p.row is not None} | set(result.rows[result.index.isna()])
-    return result.blank_rows(unusable), problems
+    return result, problems + [p for p in result.problems if not _covers(p.where, reported)]
 
 
 _SPAN = re.compile(r"^(?P<sheet>[^!]+)!(?P<c1>[A-Z]+)(?P<r1>\d+)(?::(?P<c2>[A-Z]+)(?P<r2>\d+))?$")
