@@ -313,9 +313,11 @@ def test_gains_are_made_when_asked_and_follow_blanked_rows():
     assert "gains" not in vars(result)
     assert np.allclose(result.gains.to_numpy(), [[0.4 * 0.5, 0.6 * 0.5], [0.0, 0.6 * 0.75]])
     assert "gains" in vars(result) and result.gains is result.gains
-    blanked = compute(model, make_panel({("u", "1"): {"a": 1.0, "b": 0.5}, ("v", "1"): {"a": 2.0, "b": 0.25}}), blank={("u", "1")})
-    assert blanked.gains.loc[("u", "1")].isna().all() and blanked.gains.loc[("v", "1")].equals(result.gains.loc[("v", "1")])
-    assert blanked.index.isna().tolist() == [True, False] and blanked.rank.tolist()[1] == 1.0 == result.rank.tolist()[1]
+    # a row the reader could not read (blank): no numbers; u (index 0.5 against v's 0.55) ranks first among the rest
+    blanked = compute(model, make_panel({("u", "1"): {"a": 1.0, "b": 0.5}, ("v", "1"): {"a": 2.0, "b": 0.25}}), blank={("v", "1")})
+    assert blanked.gains.loc[("v", "1")].isna().all() and blanked.gains.loc[("u", "1")].equals(result.gains.loc[("u", "1")])
+    assert result.rank.tolist() == [2.0, 1.0] and blanked.rank.tolist()[0] == 1.0 and np.isnan(blanked.rank.tolist()[1])
+    assert blanked.index.isna().tolist() == [False, True] and close(blanked.index[("u", "1")], 0.4 * 0.5 + 0.6 * 0.5)
 
 
 @pytest.mark.parametrize("by_year", [False, True])

@@ -199,7 +199,7 @@ def block_from_grid(sheet: str, grid: list[list[object]], problems: list[Problem
     come (the header is read so here, Data's rows by :class:`DataRows`).
     """
     table = table or next((name for name in HEADER_NAMES if name.lower() == sheet.lower()), "")
-    offset = next((k for k, row in enumerate(grid) if not all(map(is_blank, row))), 0)  # all blank: the header is missing from the first row
+    offset = _first_filled(grid) or 0  # all blank: the header is missing from the first row
     header_row = first_row + offset
     header = [typed(value) for value in grid[offset]] if offset < len(grid) else []
     columns, positions = header_columns(sheet, header, header_row, first_col, table, problems)
@@ -207,6 +207,11 @@ def block_from_grid(sheet: str, grid: list[list[object]], problems: list[Problem
     kept = _non_blank(rows)
     body = list(zip(range(header_row + 1, header_row + 1 + len(rows)), rows)) if kept is None else [(header_row + 1 + k, rows[k]) for k in kept]
     return Block(sheet, columns, positions, body, header_row, typed)
+
+
+def _first_filled(rows: list[list[object]]) -> int | None:
+    """The place of the first row that is not blank (a table's header), None for none."""
+    return next((k for k, row in enumerate(rows) if not all(map(is_blank, row))), None)
 
 
 def _non_blank(rows: list[list[object]]) -> list[int] | None:
@@ -278,7 +283,7 @@ class DataRows:
         """Rows of the table's cells (from its first column), the first of them in Excel row
         ``top``, each row after those added before; the first non-blank row is the header."""
         if self.block is None:
-            k = next((k for k, row in enumerate(rows) if not all(map(is_blank, row))), None)
+            k = _first_filled(rows)
             if k is None:
                 return
             header = [self.typed(value) for value in rows[k]]

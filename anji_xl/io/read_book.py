@@ -245,12 +245,17 @@ def _cells(ws: Worksheet, bounds: Bounds | None) -> tuple[list[list[object]], ob
     table, the cell right of its header unless another table holds it."""
     values = _sheet_values(ws)
     first_col, first_row, last_col, last_row = bounds or (1, 1, max(map(len, values), default=0), len(values))
-    header = values[first_row - 1] if bounds is not None and first_row <= len(values) else []
-    beside = _as_typed(header[last_col]) if len(header) > last_col and not in_ranges(last_col + 1, first_row, ws.tables.values()) else None
+    beside = _beside(ws, values[first_row - 1], first_row, last_col) if bounds is not None and first_row <= len(values) else None
     last_row += bounds is not None
     whole = first_col == 1 and all(len(row) == last_col for row in values)  # the range spans the sheet's columns
     rows = values[first_row - 1:last_row] if whole else [row[first_col - 1:last_col] for row in values[first_row - 1:last_row]]
     return rows + [[] for _ in range(last_row - first_row + 1 - len(rows))], beside
+
+
+def _beside(ws: Worksheet, header: list[object], first_row: int, last_col: int) -> object:
+    """The cell right of a table's header (``header``: its row's values from column A), as typed;
+    None where there is none or another table holds it."""
+    return _as_typed(header[last_col]) if len(header) > last_col and not in_ranges(last_col + 1, first_row, ws.tables.values()) else None
 
 
 def _with_errors(rows: list[list[object]], errors: Errors, first_col: int, first_row: int,
@@ -366,8 +371,7 @@ def _data_from(ws: Worksheet, wanted: set[str], row_notes: bool,
             continue
         end = top + len(values)  # the row after the piece
         if top <= first_row < end:
-            header = values[first_row - top]
-            beside = _as_typed(header[last_col]) if len(header) > last_col and not in_ranges(last_col + 1, first_row, ws.tables.values()) else None
+            beside = _beside(ws, values[first_row - top], first_row, last_col)
         start, stop = max(first_row, top), min(last_row + 1, end - 1)  # the piece's rows of the table and the row under it
         rows = _with_errors([row[first_col - 1:last_col] for row in values[start - top:stop - top + 1]], errors, first_col, start,
                             last_col - first_col + 1)
