@@ -196,8 +196,6 @@ def combine(scores: np.ndarray, missing: np.ndarray, weights: np.ndarray, member
         scores = np.where(missing, 0.0, scores)
     weights_of = RowWeights(weights, missing, membership, settings.missing == "reweight")
     count, dims = len(scores), membership.shape[1]
-    if count <= COMBINED_ROWS:
-        return Combined(scores, weights_of, *_combined_rows(scores, weights_of(), membership, settings), full_score)
     totals, index = np.empty(count), np.empty(count)
     dimension_scores, dimension_weights, contributions = (np.empty((count, dims)) for _ in range(3))
     negative = np.empty(scores.shape, dtype=bool)
