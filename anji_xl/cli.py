@@ -290,7 +290,7 @@ def _run_recalc(args: argparse.Namespace) -> int:
         from .book.recalc import recalc_snapshot
 
         blocks = recalc_snapshot(snapshot, reading, backup=args.backup, step=step)
-    print(say("recalculated", book=args.book, rows=len(blocks.summary) - 1, warnings=len(blocks.warnings) - 1))
+    print(say("recalculated", book=args.book, rows=blocks.summary.height, warnings=blocks.warnings.height))
     return 0
 
 

@@ -77,8 +77,8 @@ def _write_block(sheet, at: tuple[int, int], rows: list[list[object]], clear_to:
 def _write_results(book: xw.Book, blocks: ResultsBlocks) -> None:
     sheet = book.sheets["Results"]
     last = sheet.used_range.last_cell.row
-    for at, rows in blocks.placed():
-        _write_block(sheet, at, rows, at[0] + 1 if at[0] == STAMP_ROW else last)
+    for at, block in blocks.placed():
+        _write_block(sheet, at, block.rows(), at[0] + 1 if at[0] == STAMP_ROW else last)
 
 
 def write_cells(sheet, cells: list[Cell], shared: list[SharedColumn] = ()) -> None:
@@ -137,7 +137,7 @@ def _mark(book: xw.Book, problems: list[Problem]) -> None:
             if target.note is not None:
                 target.note.delete()
             target.add_note(NOTE_MARK + problem.message)
-    _write_block(results, VALIDATION_AT, validation_block(problems), results.used_range.last_cell.row)
+    _write_block(results, VALIDATION_AT, validation_block(problems).rows(), results.used_range.last_cell.row)
 
 
 def _status(book: xw.Book, text: str | bool) -> None:

@@ -309,8 +309,8 @@ def test_results_blocks_do_not_overlap(tmp_path):
     from anji_xl.book.results import MAX_DIMENSIONS, results_blocks
     blocks = results_blocks(model, compute(model, make_panel({("u", "2020"): {"P": 1}})), "now")
     spans = []
-    for (row0, col0), rows in blocks.placed()[1:]:  # the stamp is a row of its own above them
-        width = max(len(r) for r in rows)
+    for (row0, col0), block in blocks.placed()[1:]:  # the stamp is a row of its own above them
+        width = max(len(r) for r in block.rows())
         if (row0, col0) in ((3, 0), FORECAST_AT):  # blocks with a column per dimension: their widest
             width = {(3, 0): 4 + 2 * MAX_DIMENSIONS, FORECAST_AT: 6 + MAX_DIMENSIONS}[(row0, col0)]
         spans.append((col0, col0 + width - 1))

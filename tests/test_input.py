@@ -157,8 +157,8 @@ def test_units_keep_the_order_in_which_data_first_lists_them(capsys, tmp_path):
     assert out.index("乙县 2019") < out.index("甲县 2019") < out.index("Anji 2020")
     model, panel = read_book(book)
     blocks = results_blocks(model, compute(model, panel), "now")
-    assert [row[0] for row in blocks.summary[1:]] == ["乙县", "乙县", "甲县", "甲县", "Anji"]
-    assert [row[0] for row in blocks.choices[1:] if row[0]] == ["乙县", "甲县", "Anji"]  # the Dashboard's list of units
+    assert blocks.summary.columns[0] == ["乙县", "乙县", "甲县", "甲县", "Anji"]
+    assert [unit for unit in blocks.choices.columns[0] if unit] == ["乙县", "甲县", "Anji"]  # the Dashboard's list of units
 
 
 def test_every_warning_of_the_engine_names_its_cells(capsys, tmp_path):

@@ -177,3 +177,27 @@ def test_the_results_rows_do_not_depend_on_the_pieces_of_the_old_sheet(tmp_path)
     whole = b"".join(recalc.results_patch(lambda: blocks).rewrite(iter([old])))
     for size in (3, 64, 1000):
         assert b"".join(recalc.results_patch(lambda: blocks).rewrite(iter([old[k:k + size] for k in range(0, len(old), size)]))) == whole
+
+
+def test_each_block_lands_row_by_row_where_it_is_placed_with_or_without_the_books_styles():
+    """Results' blocks are made a column at a time: written into the shipped book's Results (its
+    header style) and into a sheet without any style (the header row then written as the body's
+    first), every cell of every block holds what the block's rows say, at the block's place."""
+    from anji_xl.book.layout import letter
+
+    tables = read_book_tables(SHIPPED_BOOK)
+    blocks = results_blocks(tables.model, compute(tables.model, tables.panel), "2020-01-01T00:00:00")
+    with zipfile.ZipFile(SHIPPED_BOOK) as parts:
+        styled = parts.read(recalc.results_part(parts))
+    plain = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
+    for old in (styled, plain):
+        xml = b"".join(recalc.results_patch(lambda: blocks).rewrite(iter([old]))).decode("utf-8")
+        checked = 0
+        for (row0, col0), block in blocks.placed():
+            assert block.rows() and all(len(row) == len(block.rows()[0]) for row in block.rows())
+            for r, row in enumerate(block.rows()):
+                for c, value in enumerate(row):
+                    assert sheet_xml.cell_value(xml, f"{letter(col0 + c)}{row0 + 1 + r}", []) == value, (old is plain, row0, col0, r, c)
+                    checked += value is not None
+        assert checked > 100
+        assert bool(re.search(r'<c [^>]*? s="', xml)) == (old is styled)  # styled cells only where the book has styles

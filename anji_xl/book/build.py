@@ -251,17 +251,17 @@ def _write_block(ws, at: tuple[int, int], rows: list[list[object]], s: _Styles, 
 
 def _write_results(ws, s: _Styles, blocks: ResultsBlocks) -> None:
     ws.write(0, 0, "Results 结果 — written by 重新计算 Recalculate / anji-xl recalc", s.subtitle)
-    ws.write_row(STAMP_ROW, 0, blocks.stamp[0], s.text)
-    _write_block(ws, SUMMARY_AT, blocks.summary, s, number_from=2)
-    _write_block(ws, GAINS_AT, blocks.gains, s, number_from=6)
-    _write_block(ws, WARNINGS_AT, blocks.warnings, s)
-    _write_block(ws, CHOICES_AT, blocks.choices, s)
-    _write_block(ws, VALIDATION_AT, blocks.validation, s)
-    _write_block(ws, FORECAST_AT, blocks.forecast, s, number_from=1)
-    _write_block(ws, FORECAST_INDICATORS_AT, blocks.forecast_indicators, s, number_from=5)
-    _write_block(ws, TRAJECTORY_AT, blocks.trajectory, s, number_from=2)
+    ws.write_row(STAMP_ROW, 0, blocks.stamp.rows()[0], s.text)
+    _write_block(ws, SUMMARY_AT, blocks.summary.rows(), s, number_from=2)
+    _write_block(ws, GAINS_AT, blocks.gains.rows(), s, number_from=6)
+    _write_block(ws, WARNINGS_AT, blocks.warnings.rows(), s)
+    _write_block(ws, CHOICES_AT, blocks.choices.rows(), s)
+    _write_block(ws, VALIDATION_AT, blocks.validation.rows(), s)
+    _write_block(ws, FORECAST_AT, blocks.forecast.rows(), s, number_from=1)
+    _write_block(ws, FORECAST_INDICATORS_AT, blocks.forecast_indicators.rows(), s, number_from=5)
+    _write_block(ws, TRAJECTORY_AT, blocks.trajectory.rows(), s, number_from=2)
     ws.write(VALIDATION_AT[0] - 1, VALIDATION_AT[1], "检查 validation (检查数据 Validate)", s.subtitle)
-    target = blocks.forecast[1][2] if len(blocks.forecast) > 1 else ""
+    target = blocks.forecast.columns[2][0] if blocks.forecast.height else ""
     ws.write(FORECAST_AT[0] - 1, FORECAST_AT[1], f"达标预测 forecast to {target}: index and dimensions per unit", s.subtitle)
     ws.write(FORECAST_INDICATORS_AT[0] - 1, FORECAST_INDICATORS_AT[1], "达标预测 forecast per indicator (key unit|id; off-track key unit|k)", s.subtitle)
     ws.write(TRAJECTORY_AT[0] - 1, TRAJECTORY_AT[1], "预测指数轨迹 forecast index per year (key unit|year)", s.subtitle)

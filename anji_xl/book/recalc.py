@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import itertools
-import operator
 import re
 import zipfile
 import zlib
@@ -82,15 +80,18 @@ def results_rows(top_xml: str, blocks: ResultsBlocks) -> sheet_xml_.SheetRows:
     header = re.search(rf'<c r="[A-Z]+{SUMMARY_AT[0] + 1}" s="(\d+)"', top_xml)
     rows = sheet_xml_.SheetRows()
     for (row0, col0), block in blocks.placed():
-        body = block[1:] if header and len(block) > 1 else block  # a header row takes the header style
-        if body is not block:
-            for c, value in enumerate(block[0]):
+        columns = block.columns
+        if block.header and header and block.height:  # the header row in the header style
+            for c, value in enumerate(block.header):
                 if value is not None:
                     rows.cell(row0 + 1, col0 + c, sheet_xml_.cell_xml(f"{letter(col0 + c)}{row0 + 1}", value, header.group(1)))
-        first = row0 + 1 + len(block) - len(body)  # 1-based row of body[0]
-        widths = set(map(len, body))  # rows of one width: a column is taken out of them at once (faster than zip over long blocks)
-        columns = ([list(map(operator.itemgetter(c), body)) for c in range(widths.pop())] if len(widths) == 1
-                   else list(map(list, itertools.zip_longest(*body))))
+            first = row0 + 2  # 1-based row of the body's first
+        else:  # no header style, or a header alone (or none, as the stamp's): the header row is the body's first
+            if block.header:
+                width = max(len(block.header), len(columns))
+                columns = [[block.header[c] if c < len(block.header) else None, *(columns[c] if c < len(columns) else [None] * block.height)]
+                           for c in range(width)]
+            first = row0 + 1
         for c, values in enumerate(columns):
             col = col0 + c
             rows.column(sheet_xml_.CellColumn(col, first, values, learnt.get((col, True), ""), learnt.get((col, False), "")))

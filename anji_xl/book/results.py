@@ -19,11 +19,14 @@ Blocks of rows (first row = header), each written as one rectangle:
   target, keyed ``unit|year``;
 
 plus a ``stamp``: when, with which version and on how many rows it was computed.
+
+A block is held a column at a time (:class:`Block`), as ``anji-xl recalc`` writes it: a long book's
+blocks are hundreds of thousands of rows, and as lists of rows they were made only to be taken
+apart again (the builder and Excel's Recalculate button take :meth:`Block.rows`).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,31 +54,49 @@ VALIDATION_OK = "OK — 未发现问题 no problems"
 
 
 @dataclass(frozen=True)
-class ResultsBlocks:
-    summary: list[list[object]]
-    gains: list[list[object]]
-    warnings: list[list[object]]
-    choices: list[list[object]]
-    validation: list[list[object]]
-    stamp: list[list[object]]
-    forecast: list[list[object]]
-    forecast_indicators: list[list[object]]
-    trajectory: list[list[object]]
+class Block:
+    """A rectangle of Results: its header row (none for the stamp) and its body a column at a
+    time, every column as long as the body (None: an empty cell)."""
 
-    def placed(self) -> list[tuple[tuple[int, int], list[list[object]]]]:
+    header: list[object]
+    columns: list[list[object]]
+
+    def __post_init__(self) -> None:
+        if len(set(map(len, self.columns))) > 1:
+            raise ValueError(f"columns of different lengths under {self.header}")
+
+    @property
+    def height(self) -> int:
+        """The rows of the body."""
+        return len(self.columns[0]) if self.columns else 0
+
+    def rows(self) -> list[list[object]]:
+        """The header row (if any) and the body's rows, for writers that take rows."""
+        return ([list(self.header)] if self.header else []) + list(map(list, zip(*self.columns)))
+
+
+@dataclass(frozen=True)
+class ResultsBlocks:
+    summary: Block
+    gains: Block
+    warnings: Block
+    choices: Block
+    validation: Block
+    stamp: Block
+    forecast: Block
+    forecast_indicators: Block
+    trajectory: Block
+
+    def placed(self) -> list[tuple[tuple[int, int], Block]]:
         """Every block with the (row, column) it starts at."""
         return [((STAMP_ROW, 0), self.stamp), (SUMMARY_AT, self.summary), (GAINS_AT, self.gains),
                 (WARNINGS_AT, self.warnings), (CHOICES_AT, self.choices), (VALIDATION_AT, self.validation),
                 (FORECAST_AT, self.forecast), (FORECAST_INDICATORS_AT, self.forecast_indicators), (TRAJECTORY_AT, self.trajectory)]
 
 
-def finite_or_none(value: float) -> float | None:
-    """A number for a cell or JSON; None where there is none (NaN: missing, error row)."""
-    return None if value is None or math.isnan(value) else float(value)
-
-
 def cell_numbers(values: np.ndarray) -> list:
-    """:func:`finite_or_none` of every element of an array at once, as (nested) lists."""
+    """Every element of an array as a cell's number, None where there is none (NaN: missing,
+    error row), as (nested) lists."""
     out = np.asarray(values, dtype=float).astype(object)
     out[np.isnan(np.asarray(values, dtype=float))] = None
     return out.tolist()
@@ -102,33 +123,33 @@ def results_blocks(model: Model, result: IndexResult, computed_at: str) -> Resul
     dims = result.dimensions
     if len(dims) > MAX_DIMENSIONS:
         raise AnjiInputError([Problem("Indicators", say("too_many_dimensions", room=MAX_DIMENSIONS, count=len(dims)))])
-    summary: list[list[object]] = [
-        ["unit 单位", "period 时期", "index 指数", "rank 排名", *map(dimension_score_header, dims), *(f"{d} 贡献" for d in dims)]
-    ]
-    gains: list[list[object]] = [["key", "unit 单位", "period 时期", "k 序号", "id 编号", "name 指标", "score 得分率", "gain 潜在提升"]]
     ids = list(result.scores.columns)
     names = model.indicators["name"].reindex(ids).fillna("").tolist() if "name" in model.indicators else [""] * len(ids)
     row_units, row_periods = result.rows.get_level_values(0).tolist(), result.rows.get_level_values(1).tolist()
     shown = period_cells(row_periods)
     ranks = [None if r is None else int(r) for r in cell_numbers(result.rank.to_numpy())]  # a rank is a whole number
-    numbers = cell_numbers(np.hstack([result.index.to_numpy()[:, None], result.dimension_scores.to_numpy(), result.contributions.to_numpy()]))
-    summary += [[unit, period, values[0], rank, *values[1:]] for unit, period, rank, values in zip(row_units, shown, ranks, numbers)]
+    index, *dimension_columns = cell_numbers(np.vstack([result.index.to_numpy()[None, :], result.dimension_scores.to_numpy().T,
+                                                        result.contributions.to_numpy().T]))
+    summary = Block(["unit 单位", "period 时期", "index 指数", "rank 排名", *map(dimension_score_header, dims), *(f"{d} 贡献" for d in dims)],
+                    [row_units, shown, index, ranks, *dimension_columns])
     positions = result.top_gain_positions(TOP_GAINS)
     at, place = np.nonzero(positions >= 0)  # row by row, the largest gain first
     cols = positions[at, place]
-    gain_units, gain_periods, gain_k = [row_units[r] for r in at.tolist()], [shown[r] for r in at.tolist()], (place + 1).tolist()
-    gain_keys = [f"{unit}|{period}|{k}" for unit, period, k in zip(gain_units, gain_periods, gain_k)]
-    gains += map(list, zip(gain_keys, gain_units, gain_periods, gain_k, [ids[c] for c in cols.tolist()],
-                           [names[c] for c in cols.tolist()], cell_numbers(result.scores.to_numpy()[at, cols]), result.gains.to_numpy()[at, cols].tolist()))
+    rows, places, gain_cols = at.tolist(), place.tolist(), cols.tolist()
+    row_keys, k_keys = [f"{unit}|{period}|" for unit, period in zip(row_units, shown)], [str(k + 1) for k in range(TOP_GAINS)]
+    gains = Block(["key", "unit 单位", "period 时期", "k 序号", "id 编号", "name 指标", "score 得分率", "gain 潜在提升"],
+                  [[row_keys[r] + k_keys[k] for r, k in zip(rows, places)], list(map(row_units.__getitem__, rows)),
+                   list(map(shown.__getitem__, rows)), (place + 1).tolist(), list(map(ids.__getitem__, gain_cols)),
+                   list(map(names.__getitem__, gain_cols)), cell_numbers(result.scores.to_numpy()[at, cols]), result.gains.to_numpy()[at, cols].tolist()])
     outlook = forecast(model, result)
-    warnings = [["warnings 提示"], *([w] for w in result.warnings + [str(p) for p in result.problems]
-                                     + ["达标预测 forecast: " + w for w in outlook.warnings + [str(p) for p in outlook.problems]])]
+    warnings = Block(["warnings 提示"], [result.warnings + [str(p) for p in result.problems]
+                                         + ["达标预测 forecast: " + w for w in outlook.warnings + [str(p) for p in outlook.problems]]])
     units = list(dict.fromkeys(row_units))
     periods = [period_cell(p) for p in period_order(row_periods)]
     lists = [units, periods, dims]
     depth = max(map(len, lists))
-    choices = [["units 单位", "periods 时期", "dimensions 维度"], *([items[k] if k < len(items) else None for items in lists] for k in range(depth))]
-    stamp = [["computed 计算于", computed_at, "version 版本", __version__, "rows 行数", len(result.rows)]]
+    choices = Block(["units 单位", "periods 时期", "dimensions 维度"], [items + [None] * (depth - len(items)) for items in lists])
+    stamp = Block([], [[value] for value in ("computed 计算于", computed_at, "version 版本", __version__, "rows 行数", len(result.rows))])
     return ResultsBlocks(summary, gains, warnings, choices, validation_block(result.problems), stamp, *forecast_blocks(model, outlook))
 
 
@@ -137,15 +158,10 @@ def forecast_dimension_header(dimension: str) -> str:
     return f"{dimension} 预测得分率"
 
 
-def forecast_blocks(model: Model, outlook: Forecast) -> tuple[list[list[object]], list[list[object]], list[list[object]]]:
+def forecast_blocks(model: Model, outlook: Forecast) -> tuple[Block, Block, Block]:
     """The forecast, forecast_indicators and trajectory blocks (numbers blank where there are none)."""
     dims = outlook.dimensions
     target = outlook.target_period
-    summary: list[list[object]] = [["unit 单位", "latest period 最新时期", "target period 目标年", "index 指数",
-                                    "forecast index 预测指数", "off track 未达标数", *map(forecast_dimension_header, dims)]]
-    detail: list[list[object]] = [["key", "off-track key 未达标序号", "unit 单位", "id 编号", "name 指标", "latest period 最新时期",
-                                   "latest 最新值", "trend growth 趋势年增速", "forecast 预测值", "forecast score 预测得分率",
-                                   "on track 是否达标", "required growth 所需年增速", "period reached 达标年份"]]
     units, ids = list(outlook.latest_period.index), list(outlook.gains.columns)
     names = [model.indicators["name"].get(i, "") for i in ids] if "name" in model.indicators else [""] * len(ids)
     figures = outlook.indicators
@@ -155,24 +171,30 @@ def forecast_blocks(model: Model, outlook: Forecast) -> tuple[list[list[object]]
     order = np.argsort(np.where(off, -np.nan_to_num(outlook.gains.to_numpy()), np.inf), axis=1, kind="stable")
     miss_at = np.empty(off.shape, dtype=int)
     np.put_along_axis(miss_at, order, np.arange(len(ids))[None, :] + 1, axis=1)
-    dimension_scores = cell_numbers(outlook.dimension_scores.to_numpy())
-    indices = cell_numbers(np.column_stack([outlook.index.reindex(units).to_numpy(dtype=float), outlook.index_forecast.reindex(units).to_numpy(dtype=float)]))
-    summary += [[unit, None if latest is None else period_cell(latest), target, *indices[u], missed, *dimension_scores[u]]
-                for u, (unit, latest, missed) in enumerate(zip(units, outlook.latest_period.tolist(), off.sum(axis=1).tolist()))]
+    index, index_forecast = cell_numbers(np.vstack([outlook.index.reindex(units).to_numpy(dtype=float),
+                                                    outlook.index_forecast.reindex(units).to_numpy(dtype=float)]))
+    summary = Block(["unit 单位", "latest period 最新时期", "target period 目标年", "index 指数", "forecast index 预测指数",
+                     "off track 未达标数", *map(forecast_dimension_header, dims)],
+                    [units, [None if latest is None else period_cell(latest) for latest in outlook.latest_period.tolist()], [target] * len(units),
+                     index, index_forecast, off.sum(axis=1).tolist(), *cell_numbers(outlook.dimension_scores.to_numpy().T)])
     shown, reached = (period_cells(figures[column].tolist()) for column in ("latest_period", "period_reached"))
     latest, growth, forecast_value, score, required = cell_numbers(figures[["latest", "trend_growth", "forecast", "score_forecast",
                                                                            "required_growth"]].to_numpy(dtype=float).T)
     unit_of, id_of = figures.index.get_level_values(0).tolist(), figures.index.get_level_values(1).tolist()
-    detail += map(list, zip([f"{unit}|{ident}" for unit, ident in zip(unit_of, id_of)],
-                            [f"{unit}|{miss}" if missed else None for unit, miss, missed in zip(unit_of, miss_at.ravel().tolist(), off.ravel().tolist())],
-                            unit_of, id_of, names * len(units), shown, latest, growth, forecast_value, score,
-                            [None if on is None else ON_TRACK_TEXT[on] for on in on_track.ravel().tolist()], required, reached))
-    trajectory: list[list[object]] = [["key", "unit 单位", "period 时期", "forecast index 预测指数"]]
-    trajectory += [[f"{unit}|{year}", unit, period_cell(year), finite_or_none(value)] for (unit, year), value in outlook.trajectory.items()]
+    detail = Block(["key", "off-track key 未达标序号", "unit 单位", "id 编号", "name 指标", "latest period 最新时期",
+                    "latest 最新值", "trend growth 趋势年增速", "forecast 预测值", "forecast score 预测得分率",
+                    "on track 是否达标", "required growth 所需年增速", "period reached 达标年份"],
+                   [[f"{unit}|{ident}" for unit, ident in zip(unit_of, id_of)],
+                    [f"{unit}|{miss}" if missed else None for unit, miss, missed in zip(unit_of, miss_at.ravel().tolist(), off.ravel().tolist())],
+                    unit_of, id_of, names * len(units), shown, latest, growth, forecast_value, score,
+                    [None if on is None else ON_TRACK_TEXT[on] for on in on_track.ravel().tolist()], required, reached])
+    pairs = outlook.trajectory.index.tolist()
+    trajectory = Block(["key", "unit 单位", "period 时期", "forecast index 预测指数"],
+                       [[f"{unit}|{year}" for unit, year in pairs], [unit for unit, _ in pairs], [period_cell(year) for _, year in pairs],
+                        cell_numbers(outlook.trajectory.to_numpy(dtype=float))])
     return summary, detail, trajectory
 
 
-def validation_block(problems: list) -> list[list[object]]:
+def validation_block(problems: list) -> Block:
     """The Validation area: one row per problem (``Sheet!Cell``, message), or OK."""
-    rows = [[p.where, p.message] for p in problems] or [["", VALIDATION_OK]]
-    return [["where 位置", "problem 问题"], *rows]
+    return Block(["where 位置", "problem 问题"], [[p.where for p in problems], [p.message for p in problems]] if problems else [[""], [VALIDATION_OK]])
