@@ -194,7 +194,7 @@ def test_a_recalc_with_a_child_writes_the_book_a_recalc_on_one_core_writes(tmp_p
     one, two = (_parts(books[one_core]) for one_core in (True, False))
     with zipfile.ZipFile(books[True]) as package:
         results = sheet_part(package, "Results")
-    assert one.keys() == two.keys() and [n for n in one if one[n] != two[n]] == [results]
+    assert one.keys() == two.keys() and [n for n in one if one[n] != two[n]] in ([], [results])  # [] when both ran in one second
     assert [len(STAMP.findall(part[results])) for part in (one, two)] == [1, 1]
     assert STAMP.sub(b"", one[results]) == STAMP.sub(b"", two[results])
 
