@@ -44,6 +44,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # reading a book (anji_xl.io)
     "no_file": ("找不到文件", "no such file"),
     "unreadable": ("无法作为 .xlsx/.xlsm 工作簿读取（{error}）", "cannot be read as an .xlsx/.xlsm workbook ({error})"),
+    "changed_while_read": ("读取期间工作簿被修改过（例如在 Excel 或 WPS 中保存），读到的内容不可靠；请再运行一次",
+                           "the book changed while it was read (saved by another program?), so what was read cannot be trusted; run again"),
     "no_sheet": ("工作簿中没有工作表 {name!r}", "the workbook has no sheet {name!r}"),
     "column_twice": ("列 {key!r} 出现两次（另见 {other} 列）", "column {key!r} appears twice (also {other})"),
     "below_table": ("此行在表 {table} 之下，不会被读取；请把表扩展到这一行",

@@ -334,6 +334,40 @@ def test_a_users_save_racing_recalc_is_never_lost(forker, grown, tmp_path):
     assert seen["refused"] >= RACES // 2, seen
 
 
+def test_a_save_while_the_book_is_read_is_told_as_a_save_not_as_a_damage(grown, tmp_path):
+    """Excel or WPS saving over the book while it is read (python-calamine, the zip reader and the
+    pieces of Data each open the file on their own, so what they read could mix two versions, or
+    fail a CRC-32 check): the reader says the book changed and gives no tables; recalc says so as
+    it does for a save while it writes, writes nothing, and the save is kept byte for byte."""
+    from anji_xl.book import package, recalc
+    from anji_xl.io.read_book import start_inspecting
+    from anji_xl.messages import say
+    from anji_xl.model import AnjiInputError
+
+    book, edit = tmp_path / "AnjiIndex.xlsm", tmp_path / "edit.xlsm"
+    book.write_bytes(grown["original"])
+    finish = start_inspecting(book)
+    edit.write_bytes(grown["edited"])
+    os.replace(edit, book)  # as Excel saves: a new file in the book's place
+    tables, problems = finish()
+    assert tables is None and [(p.where, p.message) for p in problems] == [(str(book), say("changed_while_read"))]
+    assert say("changed_while_read").startswith("读取期间工作簿被修改过")
+
+    book.write_bytes(grown["original"])
+    with package.open_for_update(book) as snapshot:
+        reading = start_inspecting(book)
+        edit.write_bytes(grown["edited"])
+        os.replace(edit, book)
+        with pytest.raises(AnjiInputError) as refused:
+            recalc.recalc_snapshot(snapshot, reading)
+    assert [(p.where, p.message) for p in refused.value.problems] == [(str(book), say("book_changed"))]
+    assert book.read_bytes() == grown["edited"] and debris(tmp_path) == []
+
+    book.write_bytes(grown["original"])  # unchanged: read as ever
+    tables, problems = start_inspecting(book)()
+    assert tables is not None and say("changed_while_read") not in [p.message for p in problems]
+
+
 def test_two_recalcs_of_one_book_at_once_lose_nothing(grown, tmp_path):
     book = tmp_path / "AnjiIndex.xlsm"
     book.write_bytes(grown["original"])

@@ -268,11 +268,11 @@ def open_for_update(book: str | Path) -> Iterator[Snapshot]:
         os.close(handle)
 
 
-def _changed(snapshot: Snapshot) -> Problem:
+def changed_problem(snapshot: Snapshot) -> Problem:
     return Problem(str(snapshot.path), say("book_changed"))
 
 
-def _still_the_same(snapshot: Snapshot) -> bool:
+def still_the_same(snapshot: Snapshot) -> bool:
     """Whether the file on disk still holds the snapshot's bytes (and is the same file, unmodified)."""
     try:
         with open(snapshot.target, "rb") as current:
@@ -535,12 +535,12 @@ def _write_parts(snapshot: Snapshot, patches: dict[str, Patch], backup: bool, po
             if pending:
                 raise Interrupted(pending[0])
             _refuse_if_open(book)  # opened in a program while we computed
-            if not _still_the_same(snapshot):
-                raise AnjiInputError([_changed(snapshot)])
+            if not still_the_same(snapshot):
+                raise AnjiInputError([changed_problem(snapshot)])
             if backup:
                 os.replace(old.path, backup_path(target))
-                if not _still_the_same(snapshot):  # the rename took time: look once more
-                    raise AnjiInputError([_changed(snapshot)])
+                if not still_the_same(snapshot):  # the rename took time: look once more
+                    raise AnjiInputError([changed_problem(snapshot)])
             os.replace(new.path, target)
             replaced.append(book)
             _fsync_folder(target.parent)

@@ -207,7 +207,12 @@ def recalc_snapshot(snapshot: package.Snapshot, reading: Reading, backup: bool =
     # without a cycle, and the collector's passes over them took a sixth of a recalc of 30,000 rows
     with uncollected():
         step("读取 reading")
-        tables = tables_or_raise(*reading())
+        try:
+            tables = tables_or_raise(*reading())
+        except AnjiInputError:
+            if not package.still_the_same(snapshot):  # saved over as it was read: a save, not a damage or a mistake
+                raise AnjiInputError([package.changed_problem(snapshot)]) from None
+            raise
         step("计算 computing")
         result = compute(tables.model, tables.panel)
         if result.problems:

@@ -18,6 +18,7 @@ piece becomes arrays before the next (:class:`~anji_xl.io.blocks.DataRows`).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import threading
 import zipfile
@@ -79,11 +80,13 @@ class Worksheet:
 
 @dataclass
 class Book:
-    """An open workbook: its worksheets in order and the values python-calamine reads."""
+    """An open workbook: its worksheets in order, the values python-calamine reads, and what told
+    the file when it was opened (see :func:`_identity`)."""
 
     path: Path
     worksheets: list[Worksheet]
     values: CalamineWorkbook = field(repr=False)
+    identity: tuple[int, int, int] | None = None
 
     def close(self) -> None:
         self.values.close()
@@ -116,13 +119,28 @@ def _worksheets(package: zipfile.ZipFile, book: Book) -> list[Worksheet]:
     return sheets
 
 
+def _identity(facts: os.stat_result) -> tuple[int, int, int]:
+    """What tells a file from another saved in its place (Excel and WPS save a new file over the
+    old one; a program that writes in place changes its size or time): inode, size, modification time."""
+    return facts.st_ino, facts.st_size, facts.st_mtime_ns
+
+
+def _changed(book: Book) -> bool:
+    """Whether the file is no longer the one opened: the sheets, each opened on its own (by
+    python-calamine, by the zip reader, piece by piece), may then come from two versions."""
+    try:
+        return _identity(os.stat(book.path)) != book.identity
+    except OSError:
+        return True
+
+
 def _open(path: Path, problems: list[Problem]) -> Book | None:
     if not path.is_file():
         problems.append(Problem(str(path), say("no_file")))
         return None
     try:
         with zipfile.ZipFile(path) as package:
-            book = Book(path, [], CalamineWorkbook.from_path(path))
+            book = Book(path, [], CalamineWorkbook.from_path(path), _identity(os.fstat(package.fp.fileno())))
             book.worksheets = _worksheets(package, book)
         return book
     except Exception as error:  # noqa: BLE001 — damaged content can fail in the zip, the XML or calamine
@@ -445,13 +463,18 @@ def start_inspecting(path: str | Path, row_notes: bool = False) -> Reading:
 
         told = Reading()
         with uncollected():
+            failed = None
             try:
                 reading()
             except Exception as error:  # noqa: BLE001 — a damaged sheet fails only when it is read
-                told.problems += [p for name in NAMES if name in read for p in read[name][1]]
-                return None, [*problems, *told.problems, Problem(str(path), say("unreadable", error=f"{type(error).__name__}: {error}"))]
+                failed = error
             finally:
                 book.close()
+            if _changed(book):  # saved over while it was read: nothing read can be trusted, a damage neither
+                return None, [Problem(str(path), say("changed_while_read"))]
+            if failed is not None:
+                told.problems += [p for name in NAMES if name in read for p in read[name][1]]
+                return None, [*problems, *told.problems, Problem(str(path), say("unreadable", error=f"{type(failed).__name__}: {failed}"))]
             for name in NAMES:
                 told.problems += read[name][1]
             return inspect_tables(read["Indicators"][0], read["Data"][0], read["Settings"][0], told, row_notes), problems + told.problems
