@@ -86,7 +86,7 @@ class Book:
     path: Path
     worksheets: list[Worksheet]
     values: CalamineWorkbook = field(repr=False)
-    identity: tuple[int, int, int] | None = None
+    identity: tuple[int, int, int]
 
     def close(self) -> None:
         self.values.close()
