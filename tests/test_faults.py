@@ -368,6 +368,33 @@ def test_a_save_while_the_book_is_read_is_told_as_a_save_not_as_a_damage(grown, 
     assert tables is not None and say("changed_while_read") not in [p.message for p in problems]
 
 
+def test_a_book_written_over_in_place_as_it_is_opened_is_told_as_changed(grown, tmp_path, monkeypatch):
+    """A program that writes the book in place (not a new file renamed over it) while the reader
+    opens it: the zip directory read first no longer fits the bytes, which would read as a damaged
+    book; the reader says it changed instead."""
+    from anji_xl.io import read_book
+    from anji_xl.messages import say
+
+    book = tmp_path / "AnjiIndex.xlsm"
+    book.write_bytes(grown["original"])
+    opened = read_book.CalamineWorkbook
+
+    class WrittenOverAsOpened:  # the moment of the write: between the zip's opening and python-calamine's
+        @staticmethod
+        def from_path(path):
+            with open(path, "r+b") as file:
+                file.write(grown["edited"])
+                file.truncate()
+            return opened.from_path(path)
+
+    monkeypatch.setattr(read_book, "CalamineWorkbook", WrittenOverAsOpened)
+    tables, problems = read_book.start_inspecting(book)()
+    assert tables is None and [(p.where, p.message) for p in problems] == [(str(book), say("changed_while_read"))]
+    monkeypatch.setattr(read_book, "CalamineWorkbook", opened)
+    tables, problems = read_book.start_inspecting(book)()  # the edited book, left alone: read as ever
+    assert tables is not None and tables.panel.values.iloc[0, 0] == 123.456
+
+
 def test_two_recalcs_of_one_book_at_once_lose_nothing(grown, tmp_path):
     book = tmp_path / "AnjiIndex.xlsm"
     book.write_bytes(grown["original"])

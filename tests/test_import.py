@@ -201,3 +201,36 @@ def test_rows_go_into_the_blank_rows_of_a_table_dragged_longer(capsys, book):
     assert data_rows(dragged)[-2:] == [("甲镇", "2022"), ("乙镇", "2022")]
     assert read_book_tables(dragged).data.rows[("乙镇", "2022")] == 9
     assert load_quietly(dragged)["Data"].tables["tblData"].ref == "A1:G10"
+
+
+def test_a_source_file_saved_over_while_it_is_read_is_told_so_and_nothing_is_written(capsys, four_book, book, monkeypatch):
+    """The file imported from is saved again (as Excel saves: a new file in its place) while its
+    sheet is read: what was read may mix two versions, so the import says the file changed and
+    writes nothing; read again, the same file imports."""
+    from anji_xl.io import tables_file
+
+    source = openpyxl.Workbook()
+    sheet = source.active
+    sheet.title = "Data"
+    sheet.append(["unit", "period", "A1", "A2", "B1", "B2"])
+    sheet.append(["甲镇", 2022, 0.8, 0.5, 116.699, 100])
+    path = book.with_name("导入.xlsx")
+    source.save(path)
+    sheet["C2"] = 0.9
+    source.save(saved := book.with_name("saved.xlsx"))
+    read_block = tables_file._read_block
+
+    def saved_over_while_read(*args, **kwargs):  # the moment of the save: between the sheet's opening and its end
+        shutil.copy(saved, path.with_suffix(".tmp"))
+        path.with_suffix(".tmp").replace(path)
+        return read_block(*args, **kwargs)
+
+    monkeypatch.setattr(tables_file, "_read_block", saved_over_while_read)
+    before = book.read_bytes()
+    code, _, err = run(capsys, "import", str(book), str(path))
+    assert code == 2 and err.count("\n") == 1 and f"{path}: 读取期间工作簿被修改过" in err
+    assert book.read_bytes() == before
+    monkeypatch.setattr(tables_file, "_read_block", read_block)
+    code, _, err = run(capsys, "import", str(book), str(path))
+    assert code == 0, err
+    assert read_book_tables(book).panel.values.loc[("甲镇", "2022")].tolist()[0] == pytest.approx(0.9)

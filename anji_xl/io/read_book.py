@@ -125,13 +125,17 @@ def _identity(facts: os.stat_result) -> tuple[int, int, int]:
     return facts.st_ino, facts.st_size, facts.st_mtime_ns
 
 
-def _changed(book: Book) -> bool:
-    """Whether the file is no longer the one opened: the sheets, each opened on its own (by
-    python-calamine, by the zip reader, piece by piece), may then come from two versions."""
+def _changed(path: Path, identity: tuple[int, int, int] | None) -> bool:
+    """Whether the file is no longer the one opened (``identity``): the sheets, each opened on its
+    own (by python-calamine, by the zip reader, piece by piece), may then come from two versions."""
     try:
-        return _identity(os.stat(book.path)) != book.identity
+        return _identity(os.stat(path)) != identity
     except OSError:
         return True
+
+
+def changed_while_read(path: Path) -> Problem:
+    return Problem(str(path), say("changed_while_read"))
 
 
 def _open(path: Path, problems: list[Problem]) -> Book | None:
@@ -139,12 +143,14 @@ def _open(path: Path, problems: list[Problem]) -> Book | None:
         problems.append(Problem(str(path), say("no_file")))
         return None
     try:
+        before = _identity(os.stat(path))  # before anything is opened: a save after it is seen at the end
         with zipfile.ZipFile(path) as package:
-            book = Book(path, [], CalamineWorkbook.from_path(path), _identity(os.fstat(package.fp.fileno())))
+            book = Book(path, [], CalamineWorkbook.from_path(path), before)
             book.worksheets = _worksheets(package, book)
         return book
     except Exception as error:  # noqa: BLE001 — damaged content can fail in the zip, the XML or calamine
-        problems.append(Problem(str(path), say("unreadable", error=f"{type(error).__name__}: {error}")))
+        changed = not isinstance(error, OSError) and _changed(path, before)  # written over as it was opened
+        problems.append(changed_while_read(path) if changed else Problem(str(path), say("unreadable", error=f"{type(error).__name__}: {error}")))
         return None
 
 
@@ -470,8 +476,8 @@ def start_inspecting(path: str | Path, row_notes: bool = False) -> Reading:
                 failed = error
             finally:
                 book.close()
-            if _changed(book):  # saved over while it was read: nothing read can be trusted, a damage neither
-                return None, [Problem(str(path), say("changed_while_read"))]
+            if _changed(book.path, book.identity):  # saved over while it was read: nothing read can be trusted, a damage neither
+                return None, [changed_while_read(book.path)]
             if failed is not None:
                 told.problems += [p for name in NAMES if name in read for p in read[name][1]]
                 return None, [*problems, *told.problems, Problem(str(path), say("unreadable", error=f"{type(failed).__name__}: {failed}"))]
