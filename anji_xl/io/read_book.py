@@ -81,7 +81,7 @@ class Worksheet:
 @dataclass
 class Book:
     """An open workbook: its worksheets in order, the values python-calamine reads, and what told
-    the file when it was opened (see :func:`_identity`)."""
+    the file apart just before it was opened (see :func:`_identity`)."""
 
     path: Path
     worksheets: list[Worksheet]
@@ -125,7 +125,7 @@ def _identity(facts: os.stat_result) -> tuple[int, int, int]:
     return facts.st_ino, facts.st_size, facts.st_mtime_ns
 
 
-def _changed(path: Path, identity: tuple[int, int, int] | None) -> bool:
+def _changed(path: Path, identity: tuple[int, int, int]) -> bool:
     """Whether the file is no longer the one opened (``identity``): the sheets, each opened on its
     own (by python-calamine, by the zip reader, piece by piece), may then come from two versions."""
     try:
@@ -135,6 +135,7 @@ def _changed(path: Path, identity: tuple[int, int, int] | None) -> bool:
 
 
 def changed_while_read(path: Path) -> Problem:
+    """The problem of a file saved over while it was read (see :func:`_changed`)."""
     return Problem(str(path), say("changed_while_read"))
 
 
