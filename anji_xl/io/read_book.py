@@ -24,7 +24,7 @@ import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 from xml.etree import ElementTree
 
 from python_calamine import CalamineWorkbook
@@ -137,6 +137,30 @@ def _changed(path: Path, identity: tuple[int, int, int]) -> bool:
 def changed_while_read(path: Path) -> Problem:
     """The problem of a file saved over while it was read (see :func:`_changed`)."""
     return Problem(str(path), say("changed_while_read"))
+
+
+T = TypeVar("T")
+
+
+class ChangedWhileRead(Exception):
+    """The file was saved over while it was read: nothing read from it can be trusted."""
+
+
+def read_unchanged(book: Book, read: Callable[[], T]) -> T:
+    """``read()`` of an open book, which is closed after it; :class:`ChangedWhileRead` if the file
+    was saved over meanwhile, raised instead of what ``read`` raised (a mix of two versions fails
+    as a damaged file would)."""
+    try:
+        value = read()
+    except Exception:
+        if _changed(book.path, book.identity):
+            raise ChangedWhileRead from None
+        raise
+    finally:
+        book.close()
+    if _changed(book.path, book.identity):
+        raise ChangedWhileRead
+    return value
 
 
 def _open(path: Path, problems: list[Problem]) -> Book | None:
@@ -470,18 +494,13 @@ def start_inspecting(path: str | Path, row_notes: bool = False) -> Reading:
 
         told = Reading()
         with uncollected():
-            failed = None
             try:
-                reading()
-            except Exception as error:  # noqa: BLE001 — a damaged sheet fails only when it is read
-                failed = error
-            finally:
-                book.close()
-            if _changed(book.path, book.identity):  # saved over while it was read: nothing read can be trusted, a damage neither
+                read_unchanged(book, reading)
+            except ChangedWhileRead:
                 return None, [changed_while_read(book.path)]
-            if failed is not None:
+            except Exception as error:  # noqa: BLE001 — a damaged sheet fails only when it is read
                 told.problems += [p for name in NAMES if name in read for p in read[name][1]]
-                return None, [*problems, *told.problems, Problem(str(path), say("unreadable", error=f"{type(failed).__name__}: {failed}"))]
+                return None, [*problems, *told.problems, Problem(str(path), say("unreadable", error=f"{type(error).__name__}: {error}"))]
             for name in NAMES:
                 told.problems += read[name][1]
             return inspect_tables(read["Indicators"][0], read["Data"][0], read["Settings"][0], told, row_notes), problems + told.problems

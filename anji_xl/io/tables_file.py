@@ -22,7 +22,7 @@ from ..messages import say
 from ..model import Problem
 from .blocks import Block, block_from_grid
 from .parse import Reading
-from .read_book import _changed, _open, _read_block, changed_while_read
+from .read_book import ChangedWhileRead, _open, _read_block, changed_while_read, read_unchanged
 
 #: What a sheet holding each table may be called (compared case-insensitively).
 SHEET_NAMES = {"Indicators": ("indicators", "指标"), "Data": ("data", "数据"), "Settings": ("settings", "设置")}
@@ -97,17 +97,10 @@ def _sheet_block(path: Path, table: str, problems: list[Problem]) -> Block | Non
         return None
     ws = sheets[0]
     try:
-        block = _read_block(ws, table, problems, sheet=f"[{path}]{ws.title}", table=table)
-    except Exception:
-        if not _changed(path, book.identity):
-            raise
-        block = None
-    finally:
-        book.close()
-    if _changed(path, book.identity):  # saved over while it was read, as the book's own sheets (read_book)
+        return read_unchanged(book, lambda: _read_block(ws, table, problems, sheet=f"[{path}]{ws.title}", table=table))
+    except ChangedWhileRead:
         problems.append(changed_while_read(path))
         return None
-    return block
 
 
 def row_note_column(block: Block) -> str | None:
