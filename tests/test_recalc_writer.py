@@ -201,3 +201,7 @@ def test_each_block_lands_row_by_row_where_it_is_placed_with_or_without_the_book
                     checked += value is not None
         assert checked > 100
         assert bool(re.search(r'<c [^>]*? s="', xml)) == (old is styled)  # styled cells only where the book has styles
+        # and by hand, from SPEC's layout and the shipped Data (安吉县, 2018–2020, no problem)
+        anchors = {"A2": "computed 计算于", "B2": "2020-01-01T00:00:00", "F2": 3, "A4": "unit 单位", "A5": "安吉县", "B5": 2018,
+                   "B7": 2020, "D7": 1, "AF4": "key", "AF5": "安吉县|2018|1", "AV4": "where 位置", "AW5": "OK — 未发现问题 no problems"}
+        assert {ref: sheet_xml.cell_value(xml, ref, []) for ref in anchors} == anchors
