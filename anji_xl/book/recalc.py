@@ -88,9 +88,7 @@ def results_rows(top_xml: str, blocks: ResultsBlocks) -> sheet_xml_.SheetRows:
             first = row0 + 2  # 1-based row of the body's first
         else:  # no header style, or a header alone (or none, as the stamp's): the header row is the body's first
             if block.header:
-                width = max(len(block.header), len(columns))
-                columns = [[block.header[c] if c < len(block.header) else None, *(columns[c] if c < len(columns) else [None] * block.height)]
-                           for c in range(width)]
+                columns = [[head, *column] for head, column in zip(block.header, columns)]
             first = row0 + 1
         for c, values in enumerate(columns):
             col = col0 + c

@@ -56,14 +56,14 @@ VALIDATION_OK = "OK — 未发现问题 no problems"
 @dataclass(frozen=True)
 class Block:
     """A rectangle of Results: its header row (none for the stamp) and its body a column at a
-    time, every column as long as the body (None: an empty cell)."""
+    time, a column under each header cell, every column as long as the body (None: an empty cell)."""
 
     header: list[object]
     columns: list[list[object]]
 
     def __post_init__(self) -> None:
-        if len(set(map(len, self.columns))) > 1:
-            raise ValueError(f"columns of different lengths under {self.header}")
+        if len(set(map(len, self.columns))) > 1 or (self.header and len(self.header) != len(self.columns)):
+            raise ValueError(f"not a rectangle: {len(self.columns)} columns of {set(map(len, self.columns))} rows under {self.header}")
 
     @property
     def height(self) -> int:
