@@ -178,6 +178,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "book_changed": ("重新计算期间工作簿被修改过（例如在 Excel 或 WPS 中保存），为保留这次修改未写入任何内容；请再按一次“重新计算”",
                      "the book changed while recalculating (saved by another program?); to keep that change nothing was written — "
                      "press 重新计算 Recalculate (or run anji-xl recalc) again"),
+    "book_changed_import": ("导入期间工作簿被修改过（例如在 Excel 或 WPS 中保存），为保留这次修改未导入任何内容；请再运行一次 anji-xl import",
+                            "the book changed while rows were imported (saved by another program?); to keep that change nothing was imported — "
+                            "run anji-xl import again"),
     "damaged": ("文件已损坏（{error}），未写入任何内容", "the package is damaged ({error}); nothing was written"),
     "temporary_left": ("无法删除这个临时文件，请手动删除", "could not remove this temporary file; delete it by hand"),
     # the forecast (anji_xl.forecast)

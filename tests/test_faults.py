@@ -395,6 +395,32 @@ def test_a_book_written_over_in_place_as_it_is_opened_is_told_as_changed(grown, 
     assert tables is not None and tables.panel.values.iloc[0, 0] == 123.456
 
 
+def test_a_save_while_import_writes_is_told_in_imports_words(grown, tmp_path, monkeypatch):
+    """The book saved over after import has read it and before it puts the new book in place:
+    nothing is imported, the save is kept, and the message says it was import (not recalc) that
+    left the book alone and what to run again."""
+    from anji_xl.book import import_rows, package
+    from anji_xl.messages import say
+    from anji_xl.model import AnjiInputError
+
+    book, edit = tmp_path / "AnjiIndex.xlsm", tmp_path / "edit.xlsm"
+    book.write_bytes(grown["original"])
+    rows = _import_file(tmp_path, grown)
+    write_parts = package.write_parts
+
+    def saved_first(snapshot, patches, **options):  # the moment of the save: as the new book is written
+        edit.write_bytes(grown["edited"])
+        os.replace(edit, book)
+        return write_parts(snapshot, patches, **options)
+
+    monkeypatch.setattr(package, "write_parts", saved_first)
+    with pytest.raises(AnjiInputError) as refused:
+        import_rows.import_rows(book, rows)
+    assert [(p.where, p.message) for p in refused.value.problems] == [(str(book), say("book_changed_import"))]
+    assert say("book_changed_import").startswith("导入期间工作簿被修改过") and "anji-xl import" in say("book_changed_import")
+    assert book.read_bytes() == grown["edited"] and debris(tmp_path) == []
+
+
 def test_two_recalcs_of_one_book_at_once_lose_nothing(grown, tmp_path):
     book = tmp_path / "AnjiIndex.xlsm"
     book.write_bytes(grown["original"])

@@ -66,7 +66,7 @@ def import_rows(book: str | Path, file: str | Path, replace: bool = False) -> Im
     """Append the rows of ``file`` to the book's Data, or with ``replace`` put them in place of
     Data's rows; raises AnjiInputError listing every problem, and then writes nothing."""
     book, file = Path(book), Path(file)
-    with package.open_for_update(book) as snapshot:
+    with package.open_for_update(book, changed="book_changed_import") as snapshot:
         tables, book_problems = inspect_book(book)
         if tables is None:
             raise AnjiInputError(book_problems)

@@ -106,6 +106,7 @@ class Snapshot:
     target: Path  # the file written (symbolic links followed)
     data: bytes
     identity: tuple[int, int, int, str]  # size, mtime_ns, inode, SHA-256
+    changed: str = "book_changed"  # the message when the file changes before it is replaced: the command's own
 
     def package(self) -> zipfile.ZipFile:
         return zipfile.ZipFile(io.BytesIO(self.data))
@@ -248,8 +249,9 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
 
 
 @contextmanager
-def open_for_update(book: str | Path) -> Iterator[Snapshot]:
-    """Check the book can be written, read its bytes once and hold a lock on it until the block ends."""
+def open_for_update(book: str | Path, changed: str = "book_changed") -> Iterator[Snapshot]:
+    """Check the book can be written, read its bytes once and hold a lock on it until the block ends.
+    ``changed``: the key of the message that says the book changed meanwhile, in the command's words."""
     book = Path(book)
     check_writable(book)
     target = Path(os.path.realpath(book))
@@ -263,13 +265,13 @@ def open_for_update(book: str | Path) -> Iterator[Snapshot]:
             raise AnjiInputError([Problem(str(book), say("another_writer"))])
         with os.fdopen(os.dup(handle), "rb") as stream:
             data = stream.read()
-            yield Snapshot(book, target, data, _identity(os.fstat(stream.fileno()), data))
+            yield Snapshot(book, target, data, _identity(os.fstat(stream.fileno()), data), changed)
     finally:
         os.close(handle)
 
 
 def changed_problem(snapshot: Snapshot) -> Problem:
-    return Problem(str(snapshot.path), say("book_changed"))
+    return Problem(str(snapshot.path), say(snapshot.changed))
 
 
 def still_the_same(snapshot: Snapshot) -> bool:
