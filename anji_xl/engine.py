@@ -22,6 +22,11 @@ from .model import Model, Panel, Problem, Settings
 from .scoring import POOLED_METHODS, Fault, Scored, fault_message, is_percent_unit, score_goalpost, score_growth, score_ratio
 
 
+#: How many of a row's largest potential gains (短板) every view shows: Results, the Dashboard,
+#: compute's text and the report.
+TOP_GAINS = 5
+
+
 @dataclass
 class IndexResult:
     """Everything one computation produced. Frames are indexed by (unit, period).
@@ -65,14 +70,14 @@ class IndexResult:
         gains = potential_gains(self.scores.to_numpy(), self.weights.to_numpy(), self.full_scores)
         return pd.DataFrame(gains, index=self.scores.index, columns=self.scores.columns, copy=False)
 
-    def top_gain_positions(self, n: int = 5) -> np.ndarray:
+    def top_gain_positions(self, n: int = TOP_GAINS) -> np.ndarray:
         """Rows × n: the columns of each row's n largest positive gains, largest first (ties
         keep the indicator order); −1 where a row has fewer."""
         gains = np.nan_to_num(self.gains.to_numpy(), nan=0.0)
         order = np.argsort(-gains, axis=1, kind="stable")[:, :n]
         return np.where(np.take_along_axis(gains, order, axis=1) > 0, order, -1)
 
-    def top_gains(self, unit: str, period: str, n: int = 5) -> pd.Series:
+    def top_gains(self, unit: str, period: str, n: int = TOP_GAINS) -> pd.Series:
         """The n largest potential gains (短板) of one unit and period, largest first."""
         row = self.rows.get_loc((unit, period))
         positions = self.top_gain_positions(n)[row]

@@ -11,7 +11,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from .engine import IndexResult
+from .engine import TOP_GAINS, IndexResult
 from .joining import joined
 from .messages import say
 from .model import DIMENSIONS_EN, Model, Problem
@@ -148,7 +148,7 @@ def _ranks(result: IndexResult) -> tuple[np.ndarray, dict[str, int]]:
 DETAIL_ROWS = 20
 
 
-def text_report(result: IndexResult, model: Model, positions: np.ndarray | None = None, problems: list[Problem] = (), top: int = 5) -> str:
+def text_report(result: IndexResult, model: Model, positions: np.ndarray | None = None, problems: list[Problem] = (), top: int = TOP_GAINS) -> str:
     """Per unit and period: the index, the dimension table and the top potential gains; a row
     without an index is one marked line naming the cells of its ``problems``."""
     from tabulate import tabulate

@@ -32,12 +32,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import __version__
-from ..engine import IndexResult, period_order
+from ..engine import TOP_GAINS, IndexResult, period_order
 from ..forecast import Forecast, forecast
 from ..messages import say
 from ..model import AnjiInputError, Model, Problem
 
-TOP_GAINS = 5
 #: Where each block starts on the Results sheet (row, column), 0-based; the stamp is in row 1.
 MAX_DIMENSIONS = 13  # the summary block (4 + 2 per dimension columns) ends before the gains block
 SUMMARY_AT, GAINS_AT, WARNINGS_AT, CHOICES_AT, VALIDATION_AT = (3, 0), (3, 31), (3, 41), (3, 44), (3, 47)

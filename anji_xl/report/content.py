@@ -27,7 +27,7 @@ import pandas as pd
 from .. import __version__
 from ..aggregation import aggregate, full_scores, membership_matrix
 from ..defaults import DEFAULT_SETTINGS
-from ..engine import IndexResult, check_weights, period_order
+from ..engine import TOP_GAINS, IndexResult, check_weights, period_order
 from ..forecast import Forecast, forecast, goal_values
 from ..messages import pair, say
 from ..model import AnjiInputError, Model, Problem, Settings
@@ -35,8 +35,6 @@ from .source import ReportBook, file_sha256
 
 #: Part 2 has a section for every unit by default when the period has at most this many.
 MAX_UNITS = 12
-#: How many of the largest potential gains (短板) a unit's section lists.
-TOP_GAINS = 5
 METHOD_NAMES = {"ratio": "比值法", "growth": "年度增长控制", "goalpost": "目标区间法", "minmax": "极差标准化",
                 "zscore": "Z 分数", "efficacy": "功效系数法"}
 DIRECTION_NAMES = {1: "正向", -1: "逆向"}
