@@ -218,19 +218,19 @@ def test_a_source_file_saved_over_while_it_is_read_is_told_so_and_nothing_is_wri
     source.save(path)
     sheet["C2"] = 0.9
     source.save(saved := book.with_name("saved.xlsx"))
-    read_block = tables_file._read_block
+    read_block = tables_file.read_block
 
     def saved_over_while_read(*args, **kwargs):  # the moment of the save: between the sheet's opening and its end
         shutil.copy(saved, path.with_suffix(".tmp"))
         path.with_suffix(".tmp").replace(path)
         return read_block(*args, **kwargs)
 
-    monkeypatch.setattr(tables_file, "_read_block", saved_over_while_read)
+    monkeypatch.setattr(tables_file, "read_block", saved_over_while_read)
     before = book.read_bytes()
     code, _, err = run(capsys, "import", str(book), str(path))
     assert code == 2 and err.count("\n") == 1 and f"{path}: 读取期间工作簿被修改过" in err
     assert book.read_bytes() == before
-    monkeypatch.setattr(tables_file, "_read_block", read_block)
+    monkeypatch.setattr(tables_file, "read_block", read_block)
     code, _, err = run(capsys, "import", str(book), str(path))
     assert code == 0, err
     assert read_book_tables(book).panel.values.loc[("甲镇", "2022")].tolist()[0] == pytest.approx(0.9)

@@ -163,7 +163,10 @@ def read_unchanged(book: Book, read: Callable[[], T]) -> T:
     return value
 
 
-def _open(path: Path, problems: list[Problem]) -> Book | None:
+def open_book(path: Path, problems: list[Problem]) -> Book | None:
+    """The workbook at ``path`` opened for reading (its sheets listed, none read); None, with the
+    problem in ``problems``, for a missing, unreadable or damaged file, or one saved over as it
+    was opened. Close it with :func:`read_unchanged`."""
     if not path.is_file():
         problems.append(Problem(str(path), say("no_file")))
         return None
@@ -334,7 +337,7 @@ def _table_cells(ws: Worksheet, bounds: Bounds | None) -> TableCells:
     return rows, {} if last is None else _error_cells(ws, (bounds[1] if bounds else 1) + last), beside
 
 
-def _read_block(ws: Worksheet, kind: str, problems: list[Problem], sheet: str | None = None, table: str | None = None,
+def read_block(ws: Worksheet, kind: str, problems: list[Problem], sheet: str | None = None, table: str | None = None,
                 cells: TableCells | None = None) -> Block:
     """The table of the sheet, read as the book's sheet ``kind`` (Data …: see :func:`_bounds_of`);
     ``sheet`` names the sheet in problems (default its title), ``table`` says which table it is
@@ -459,7 +462,7 @@ def start_inspecting(path: str | Path, row_notes: bool = False) -> Reading:
     sheets read whole are searched in a second thread meanwhile.
     ``row_notes``: Data's layout keeps what its source and note cells say of each row (for the report)."""
     problems: list[Problem] = []
-    book = _open(Path(path), problems)
+    book = open_book(Path(path), problems)
     if book is None:
         return lambda: (None, problems)
     sheets = {}
@@ -481,7 +484,7 @@ def start_inspecting(path: str | Path, row_notes: bool = False) -> Reading:
                     found += edges
                 else:
                     rows, beside = _cells(ws, _bounds_of(ws, name)[1])
-                    block = _read_block(ws, name, found, cells=(rows, errors(), beside))
+                    block = read_block(ws, name, found, cells=(rows, errors(), beside))
                     if name == "Indicators":  # the ids as the model reads them, lower case as Data's header keys
                         wanted = {cell_text(cells.get("id")).lower() for _, cells in block.rows}
             read[name] = block, found

@@ -22,7 +22,7 @@ from ..messages import say
 from ..model import Problem
 from .blocks import Block, block_from_grid
 from .parse import Reading
-from .read_book import ChangedWhileRead, _open, _read_block, changed_while_read, read_unchanged
+from .read_book import ChangedWhileRead, changed_while_read, open_book, read_block, read_unchanged
 
 #: What a sheet holding each table may be called (compared case-insensitively).
 SHEET_NAMES = {"Indicators": ("indicators", "指标"), "Data": ("data", "数据"), "Settings": ("settings", "设置")}
@@ -85,7 +85,7 @@ def _csv_cell(text: str) -> object:
 
 
 def _sheet_block(path: Path, table: str, problems: list[Problem]) -> Block | None:
-    book = _open(path, problems)
+    book = open_book(path, problems)
     if book is None:
         return None
     names = SHEET_NAMES[table]
@@ -97,7 +97,7 @@ def _sheet_block(path: Path, table: str, problems: list[Problem]) -> Block | Non
         return None
     ws = sheets[0]
     try:
-        return read_unchanged(book, lambda: _read_block(ws, table, problems, sheet=f"[{path}]{ws.title}", table=table))
+        return read_unchanged(book, lambda: read_block(ws, table, problems, sheet=f"[{path}]{ws.title}", table=table))
     except ChangedWhileRead:
         problems.append(changed_while_read(path))
         return None
