@@ -275,21 +275,22 @@ def _run_validate(args: argparse.Namespace) -> int:
 
 
 def _run_recalc(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from .book.package import open_for_update
     from .io.read_book import start_inspecting
 
-    tqdm.monitor_interval = 0  # no monitor thread: with a thread alive, recalc writes Scores without a second process (book.forked)
-    with tqdm(total=3, desc="recalc", unit="step", disable=None, file=sys.stderr) as bar, open_for_update(args.book) as snapshot:
-        def step(name: str) -> None:  # reading, computing, writing
-            bar.set_postfix_str(name)
-            bar.update(1)
+    with open_for_update(args.book) as snapshot:
+        reading = start_inspecting(args.book)  # the book is read while the progress bar, the engine and the sheet modules load
+        from tqdm import tqdm
 
-        reading = start_inspecting(args.book)  # the book is read while the engine and the sheet modules load
         from .book.recalc import recalc_snapshot
 
-        blocks = recalc_snapshot(snapshot, reading, backup=args.backup, step=step)
+        tqdm.monitor_interval = 0  # no monitor thread: with a thread alive, recalc writes Scores without a second process (book.forked)
+        with tqdm(total=3, desc="recalc", unit="step", disable=None, file=sys.stderr) as bar:
+            def step(name: str) -> None:  # reading, computing, writing
+                bar.set_postfix_str(name)
+                bar.update(1)
+
+            blocks = recalc_snapshot(snapshot, reading, backup=args.backup, step=step)
     print(say("recalculated", book=args.book, rows=blocks.summary.height, warnings=blocks.warnings.height))
     return 0
 

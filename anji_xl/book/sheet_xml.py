@@ -19,8 +19,9 @@ import numbers
 import re
 import zipfile
 from dataclasses import dataclass, field, replace
-from html import unescape  # XML's entities and character references (openpyxl writes 安 as &#23433;); saxutils' knows only &amp; &lt; &gt;
-from xml.sax.saxutils import escape
+from functools import partial
+from html import escape as _html_escape
+from html import unescape  # XML's entities and character references (openpyxl writes 安 as &#23433;)
 
 from typing import Callable, Iterable, Iterator
 
@@ -28,6 +29,10 @@ import orjson
 
 from ..joining import joined
 from .layout import Cell, Column, SharedColumn, letter
+
+#: A text as XML character data: & < > escaped (as xml.sax.saxutils.escape does; that module
+#: loads urllib, http.client and ssl, 9 ms of a recalc's start).
+escape = partial(_html_escape, quote=False)
 
 ROW = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
 ROW_OPENING = re.compile(r'<row r="(\d+)"[^>]*?(/?)>')
