@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import pickle
 import re
 import shutil
 import signal
@@ -57,6 +58,33 @@ def test_the_work_runs_in_a_child_and_its_result_comes_back():
         done, (pid, parent, back) = result()
     assert done and pid != os.getpid() and parent == os.getpid()
     assert back == payload[::-1]
+
+
+def test_a_deflated_part_comes_back_out_of_band_whole():
+    """A deflated sheet's chunks (tens of MB in a recalc) are written by the child as they are
+    and read into buffers of their own, not copied into the pickle: each arrives byte for byte."""
+    from anji_xl.book.package import _Deflated
+
+    chunks = [os.urandom(5 * 2**20 + k) for k in range(3)] + [b""]
+    with forked(lambda: _Deflated(chunks, 1234, 99)) as result:
+        done, part = result()
+    assert done and [bytes(chunk) for chunk in part.raw] == chunks and (part.crc, part.size) == (1234, 99)
+    buffers = []
+    pickle.dumps(_Deflated(chunks, 1, 2), protocol=5, buffer_callback=buffers.append)
+    assert len(buffers) == len(chunks)  # out of band: what makes the pickle small
+
+
+def test_a_child_killed_while_it_hands_over_its_result_gives_none():
+    """A child that dies with part of its result written: no result, never a truncated one."""
+    big = os.urandom(8 * 2**20)
+
+    def work():
+        threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGKILL)).start()  # while it writes 8 MB no one reads yet
+        return big
+
+    with forked(work) as result:
+        time.sleep(1.0)  # the child fills the pipe and is killed, blocked in its write
+        assert result() == (False, None)
 
 
 @pytest.mark.parametrize("end", ["raises", "killed", "exits"])

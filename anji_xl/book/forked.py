@@ -3,7 +3,9 @@
 Writing a long book's Results and Scores is Python making hundreds of megabytes of XML, which
 threads cannot share (the GIL). A child forked once the values are computed has them already
 (its memory is a copy of this one's), makes one part and sends back the deflated bytes; this
-process makes the other part meanwhile.
+process makes the other part meanwhile. The result comes back through a pipe of 1 MiB (Linux's
+default is 64 KiB), pickled with its big buffers out of band: tens of megabytes of a deflated
+sheet are written by the child as they are and read once, not copied into a pickle and out again.
 
 The child only ever hands back a success. Whatever else happens to it (an error, a signal, a
 killed process), :func:`forked` reports no result, and the caller does the work itself: its
@@ -26,11 +28,13 @@ import signal
 import sys
 import threading
 from contextlib import contextmanager
-from typing import Callable, Iterator, TypeVar
+from typing import BinaryIO, Callable, Iterator, TypeVar
 
 T = TypeVar("T")
 
 _PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
+_F_SETPIPE_SZ, _PIPE_SIZE = 1031, 2**20  # fcntl(2): a pipe's capacity; 1 MiB, what an unprivileged process may ask
+_LENGTH = 8  # bytes of a length in the result's frame (little-endian)
 
 
 def can_fork() -> bool:
@@ -63,6 +67,12 @@ def _start(work: Callable[[], object]) -> tuple[_Child, set[signal.Signals]] | N
         read_end, write_end = os.pipe()
     except OSError:
         return None
+    import fcntl  # Unix's: this module is imported everywhere, used on Linux only
+
+    try:
+        fcntl.fcntl(write_end, _F_SETPIPE_SZ, _PIPE_SIZE)
+    except OSError:  # a pipe-max-size set below it: the default capacity
+        pass
     before = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())  # a signal waits until the child's handlers are the defaults
     parent = os.getpid()
     try:
@@ -94,9 +104,13 @@ def _child(work: Callable[[], object], write_end: int, parent: int, mask: set[si
         os.closerange(0, write_end)
         os.closerange(write_end + 1, os.sysconf("SC_OPEN_MAX"))
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
-        with open(write_end, "wb") as pipe:
-            pipe.write(payload)
+        buffers: list[pickle.PickleBuffer] = []
+        payload = pickle.dumps(work(), protocol=5, buffer_callback=buffers.append)
+        pieces = [payload, *(buffer.raw() for buffer in buffers)]
+        with open(write_end, "wb") as pipe:  # the frame: how many pieces, each one's length, the pieces
+            pipe.write(b"".join(n.to_bytes(_LENGTH, "little") for n in (len(pieces), *map(len, pieces))))
+            for piece in pieces:
+                pipe.write(piece)
         status = 0
     finally:
         os._exit(status)  # never this process's cleanup (atexit, buffered output): the parent's
@@ -110,11 +124,13 @@ class _Child:
 
     def result(self) -> tuple[bool, object]:
         """Read the child's result to its end and reap it: (True, result) if it ended well."""
-        chunks = []
-        while chunk := os.read(self.read_end, 2**20):
-            chunks.append(chunk)
-        self._reap()
-        return (True, pickle.loads(b"".join(chunks))) if self.status == 0 and chunks else (False, None)  # a pickle is never empty
+        with open(self.read_end, "rb", closefd=False) as pipe:  # a frame cut short (a child killed as it wrote) reads as None pieces
+            count = _read_exactly(pipe, _LENGTH)
+            lengths = _read_exactly(pipe, _LENGTH * int.from_bytes(count, "little")) if count is not None else None
+            pieces = [] if lengths is None else [_read_exactly(pipe, int.from_bytes(lengths[k:k + _LENGTH], "little"))
+                                                 for k in range(0, len(lengths), _LENGTH)]
+        self._reap()  # status 0 only once the child has written the whole frame
+        return (True, pickle.loads(pieces[0], buffers=pieces[1:])) if self.status == 0 and pieces else (False, None)
 
     def end(self) -> None:
         if self.status is None:  # not reaped: its pid cannot have gone to another process
@@ -125,3 +141,10 @@ class _Child:
     def _reap(self) -> None:
         _, status = os.waitpid(self.pid, 0)
         self.status = os.waitstatus_to_exitcode(status)
+
+
+def _read_exactly(pipe: BinaryIO, size: int) -> bytearray | None:
+    """The next ``size`` bytes of the pipe, read into one buffer; None if it ends before them
+    (a child that died while it wrote)."""
+    data = bytearray(size)
+    return data if pipe.readinto(data) == size else None

@@ -29,6 +29,7 @@ import errno
 import hashlib
 import io
 import os
+import pickle
 import secrets
 import signal
 import stat
@@ -451,12 +452,18 @@ class _Deflating:
 class _Deflated:
     """A rewritten part's deflated bytes, with the CRC-32 and size of its content."""
 
-    raw: list[bytes]
+    raw: list[bytes]  # or other buffers: a child process's chunks as they were read
     crc: int
     size: int
 
     def write(self, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         _write_compressed(out, info, self.raw, zipfile.ZIP_DEFLATED, self.crc, self.size)
+
+    def __reduce_ex__(self, protocol: int) -> tuple:
+        """Pickled with its chunks out of band where the protocol allows: a forked child hands
+        them over as they are (see :mod:`.forked`)."""
+        raw = [pickle.PickleBuffer(chunk) for chunk in self.raw] if protocol >= 5 else self.raw
+        return type(self), (raw, self.crc, self.size)
 
 
 def _rewritten(data: bytes, package: zipfile.ZipFile, name: str, patch: Patch, pool: ThreadPoolExecutor) -> _Deflating:
