@@ -338,7 +338,7 @@ def _table_cells(ws: Worksheet, bounds: Bounds | None) -> TableCells:
 
 
 def read_block(ws: Worksheet, kind: str, problems: list[Problem], sheet: str | None = None, table: str | None = None,
-                cells: TableCells | None = None) -> Block:
+               cells: TableCells | None = None) -> Block:
     """The table of the sheet, read as the book's sheet ``kind`` (Data …: see :func:`_bounds_of`);
     ``sheet`` names the sheet in problems (default its title), ``table`` says which table it is
     (see :func:`~anji_xl.io.blocks.block_from_grid`); ``cells``: its :func:`_table_cells`, when
