@@ -44,7 +44,7 @@ from ..io.parse import DataLayout
 from .. import __version__
 from ..messages import say
 from ..scoring import PERCENT_UNITS, POOLED_METHODS, is_percent_unit
-from .layout import NA, Cell, Column, SharedColumn, cached, column_span, ref
+from .layout import NA, Cell, Column, SharedColumn, column_span, ref
 from .results import SUMMARY_AT, period_cell
 
 SHEET = "Scores"
@@ -242,6 +242,20 @@ def _runs(keys: list) -> list[tuple[int, int]]:
                 runs.append((start, k))
             start = k
     return runs
+
+
+def _true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """The runs [start, stop) of True in ``mask``."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], mask, [False]])))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
+def _engine_rows(result: IndexResult, data: DataLayout, rows: int) -> np.ndarray:
+    """Each of the sheet's ``rows`` rows' place among the engine's rows (the Data row it reads), −1 for none."""
+    position = dict(zip(result.rows, range(len(result.rows))))
+    at = np.full(rows, -1, dtype=np.int64)
+    at[np.fromiter(data.rows.values(), dtype=np.int64, count=len(data.rows)) - data.header_row - 1] = [position[key] for key in data.rows]
+    return at
 
 
 def _cached_column(values: np.ndarray) -> list:
@@ -534,19 +548,16 @@ class _Sheet:
     def body(self) -> None:
         """Native cells down every row (shared formulas), live cells on Data's rows of this computation."""
         data, result, g = self.source.data, self.result, self.grid
-        keys = list(result.rows)
-        position = {key: k for k, key in enumerate(keys)}
-        at_row = {excel_row - data.header_row - 1: position[key] for key, excel_row in data.rows.items()}
-        ats = [at_row.get(i) for i in range(self.rows)]
-        columns = self._native_values(ats, keys)
+        at = _engine_rows(result, data, self.rows)
+        columns, helpers = self._native_values(at)
         for col, formula in self.native.counts().items():
             self.put(COUNT_ROW, col, sum(1 for v in columns[col] if v != "" and v != FILLER), "meta_number", formula)
         row, data_row = FIRST_ROW, data.header_row + 1
         unit_cell, period_of = f"{data.sheet}!${data.unit_column}{data_row}", f"{data.sheet}!${data.period_column}{data_row}"
         formulas = {UNIT: f'=IF({unit_cell}="","",TRIM({unit_cell}))', PERIOD: f'=IF({period_of}="","",{period_of})',
                     NATIVE_INDEX: self.native.index(row), CHECK: _check(row, len(result.rows))}
-        helpers = {**self.native.helpers(row, period_of, data_row), **_results_place(row, len(result.rows))}
-        formulas.update({HELPER[name]: helpers[name] for name in HELPERS})
+        helper_formulas = {**self.native.helpers(row, period_of, data_row), **_results_place(row, len(result.rows))}
+        formulas.update({HELPER[name]: helper_formulas[name] for name in HELPERS})
         for j, col in enumerate(g.native_dims):
             formulas[col] = self.native.dimension(row, col)
         for k, ident in enumerate(self.ids):
@@ -557,74 +568,90 @@ class _Sheet:
                  **{col: "native_shown" for col in g.native_dims}}
         for col, formula in formulas.items():
             self.shared.append(SharedColumn(col, FIRST_ROW, formula, columns[col], kinds.get(col, "native")))
-        self.live_columns(ats, keys, columns)
+        self.live_columns(at, helpers)
 
-    def _native_values(self, ats: list, keys: list) -> dict[int, list[object]]:
-        """The cached value of every native cell, column by column (what the formulas compute)."""
-        g, res = self.grid, self.result
-        index_of, dimension_scores, scores = res.index.to_numpy(), res.dimension_scores.to_numpy(), res.scores.to_numpy()  # .iat per cell is slow
-        keys_at = [None if at is None else keys[at] for at in ats]
-        year_of = {period: _year(period) for period in dict.fromkeys(key[1] for key in keys)}
-        years = [0 if key is None else year_of[key[1]] for key in keys_at]
-        valid = [key is not None and 1 <= years[i] < YEARS and years[i] == int(years[i]) for i, key in enumerate(keys_at)]
-        flags = ["" if key is None or valid[i] else CHECK_TEXT["year"] for i, key in enumerate(keys_at)]
-        native = [at is not None and not self.native_flag and not flags[i] for i, at in enumerate(ats)]
-        engine_index = index_of.tolist()
-        index = [engine_index[at] if native[i] else np.nan for i, at in enumerate(ats)]
-        results_first: dict[str, int] = {}  # Results lists the rows in the engine's order
-        for n, key in enumerate(keys):
-            results_first.setdefault(key[0], n + 1)
-        first_row: dict[str, int] = {}
-        for i, key in enumerate(keys_at):
-            if key is not None:
-                first_row.setdefault(key[0], i + 1)
-        unit_at = [0 if key is None else first_row[key[0]] for key in keys_at]
-        place = 10 ** self.native.places
-        sort_keys = ["" if not valid[i] else (unit_at[i] * YEARS + int(years[i])) * place + i + 1 for i in range(self.rows)]
-        ordered = sorted(k for k in sort_keys if k != "")
-        where = {k: n + 1 for n, k in enumerate(ordered)}
-        at_sorted = [where.get(k, 0) for k in sort_keys]
-        previous = [ordered[n - 2] if n >= 2 and ordered[n - 2] // (YEARS * place) == k // (YEARS * place) else 0
-                    for n, k in zip(at_sorted, sort_keys)]
+    def _native_values(self, at: np.ndarray) -> tuple[dict[int, list[object]], dict[str, np.ndarray]]:
+        """The cached value of every native cell, column by column (what the formulas compute),
+        and, as arrays, the helpers the live growth formulas read (``place``: the preceding
+        period's place, ``year`` and ``year_before``). Worked out a column at a time over the
+        sheet's rows: ``at`` is each row's place among the engine's rows, −1 for none."""
+        g, res, n = self.grid, self.result, self.rows
+        index_of, dimension_scores, scores = res.index.to_numpy(), res.dimension_scores.to_numpy(), res.scores.to_numpy()
+        present = at >= 0
+        take = np.where(present, at, 0)  # rows without a Data row read row 0, then are masked
+        unit_names, period_names = (res.rows.levels[level].tolist() for level in (0, 1))
+        unit_codes, period_codes = (np.where(present, np.asarray(res.rows.codes[level])[take], -1) for level in (0, 1))  # −1: the last
+        year_values = [_year(period) for period in period_names]
+        years = np.array([*year_values, 0], dtype=object)[period_codes]  # as the formulas read them (0: no row)
+        year_numbers = np.array([*year_values, 0], dtype=float)[period_codes]
+        with np.errstate(invalid="ignore"):
+            valid = present & (year_numbers >= 1) & (year_numbers < YEARS) & (year_numbers == np.floor(year_numbers))
+        flagged = present & ~valid
+        native = valid & (not self.native_flag)
+        index = np.where(native, index_of[take], np.nan)
+        # each unit's first row in Results (the engine's order) and on this sheet, 1-based; 0: none
+        results_first, first_row = np.zeros(len(unit_names) + 1, dtype=np.int64), np.zeros(len(unit_names) + 1, dtype=np.int64)
+        found, first = np.unique(np.asarray(res.rows.codes[0]), return_index=True)
+        results_first[found] = first + 1
+        rows_present = np.flatnonzero(present)
+        found, first = np.unique(unit_codes[rows_present], return_index=True)
+        first_row[found] = rows_present[first] + 1
+        unit_at = first_row[unit_codes]
+        place, block = 10 ** self.native.places, YEARS * 10 ** self.native.places
+        number = np.arange(1, n + 1)
+        keys = np.where(valid, (unit_at * YEARS + np.where(valid, year_numbers, 0).astype(np.int64)) * place + number, 0)
+        ordered = np.sort(keys[valid])
+        at_sorted = np.zeros(n, dtype=np.int64)
+        at_sorted[valid] = np.searchsorted(ordered, keys[valid]) + 1
+        before = ordered[np.maximum(at_sorted - 2, 0)] if len(ordered) else np.zeros(n, dtype=np.int64)
+        previous = np.where(valid & (at_sorted >= 2) & (before // block == keys // block), before, 0)
+        previous_year, previous_at = previous // place - previous // block * YEARS, previous % place
+        rows_valid = np.flatnonzero(valid)
+        new_years = rows_valid[np.unique(year_numbers[rows_valid], return_index=True)[1]]  # a year's first row, by year
+        year_first = np.full(n, "", dtype=object)
+        year_first[new_years] = years[new_years]
+        first_rows = np.sort(first_row[first_row > 0])  # each unit's first row, in Data's order
+        listed = lambda items: [*items, *[""] * (n - len(items))]  # noqa: E731
         columns: dict[int, list[object]] = {
-            UNIT: ["" if key is None else key[0] for key in keys_at],
-            PERIOD: ["" if key is None else period_cell(key[1]) for key in keys_at],
-            NATIVE_INDEX: ["" if at is None else NA if not native[i] else cached(index[i]) for i, at in enumerate(ats)],
-            CHECK: ["" if at is None else flags[i] or self.check_value(engine_index[at]) for i, at in enumerate(ats)],
-            HELPER["year"]: years,
-            HELPER["unit_at"]: unit_at,
-            HELPER["key"]: sort_keys,
-            HELPER["sorted"]: ordered + [FILLER] * (self.rows - len(ordered)),
-            HELPER["at"]: at_sorted,
-            HELPER["previous"]: previous,
-            HELPER["previous_year"]: [k // place - k // (YEARS * place) * YEARS for k in previous],
-            HELPER["previous_at"]: [k % place for k in previous],
-            HELPER["flag"]: flags,
-            HELPER["index_number"]: [-1 if np.isnan(v) else v for v in index],
-            HELPER["result_first"]: [0 if key is None else results_first[key[0]] for key in keys_at],
-            HELPER["result_at"]: [0 if at is None else at + 1 for at in ats],
+            UNIT: np.array([*unit_names, ""], dtype=object)[unit_codes].tolist(),
+            PERIOD: np.array([*map(period_cell, period_names), ""], dtype=object)[period_codes].tolist(),
+            NATIVE_INDEX: _shown(index, native, marked=present),
+            CHECK: self._checks(present, flagged, np.isnan(index_of[take])),
+            HELPER["year"]: years.tolist(),
+            HELPER["unit_at"]: unit_at.tolist(),
+            HELPER["key"]: _shown(keys, valid),
+            HELPER["sorted"]: [*ordered.tolist(), *[FILLER] * (n - len(ordered))],
+            HELPER["at"]: at_sorted.tolist(),
+            HELPER["previous"]: previous.tolist(),
+            HELPER["previous_year"]: previous_year.tolist(),
+            HELPER["previous_at"]: previous_at.tolist(),
+            HELPER["flag"]: [CHECK_TEXT["year"] if flag else "" for flag in flagged.tolist()],
+            HELPER["index_number"]: _shown(index, True, blank=-1),
+            HELPER["result_first"]: results_first[unit_codes].tolist(),
+            HELPER["result_at"]: np.where(present, at + 1, 0).tolist(),
+            HELPER["unit_count"]: np.cumsum(unit_at == number).tolist(),
+            HELPER["units"]: listed([unit_names[code] for code in unit_codes[first_rows - 1].tolist()]),
+            HELPER["year_first"]: year_first.tolist(),
+            HELPER["years"]: listed(years[new_years].tolist()),
         }
-        unit_count = np.cumsum([u == i + 1 for i, u in enumerate(unit_at)]).tolist()
-        seen_years, first_year = set(), []
-        for i, year in enumerate(years):
-            new_year = valid[i] and year not in seen_years
-            seen_years.update([year] if new_year else [])
-            first_year.append(year if new_year else "")
-        listed = lambda items: [items[i] if i < len(items) else "" for i in range(self.rows)]  # noqa: E731
-        columns.update({HELPER["unit_count"]: unit_count, HELPER["units"]: listed(list(first_row)),
-                        HELPER["year_first"]: first_year, HELPER["years"]: listed(sorted(seen_years))})
-        present = np.array([at is not None for at in ats], dtype=bool)
-        at_index = np.array([at or 0 for at in ats], dtype=int)  # a whole column of engine numbers at once (per cell is slow)
-        native_rows, unflagged = np.array(native, dtype=bool), present & np.array([not flag for flag in flags], dtype=bool)
         for j, dim in enumerate(self.dims):
-            shown = native_rows & (not self.pooled_in[dim])
-            columns[g.native_dims[j]] = _shown(dimension_scores[at_index, j], shown, present & ~shown)
+            shown = native & (not self.pooled_in[dim])
+            columns[g.native_dims[j]] = _shown(dimension_scores[take, j], shown, marked=present & ~shown)
         for k in range(len(self.ids)):
-            shown = unflagged & (self.methods[k] in LIVE_METHODS)
-            columns[g.native_scores[k]] = _shown(scores[at_index, k], shown, np.zeros_like(shown))
-        return columns
+            shown = valid & (self.methods[k] in LIVE_METHODS)
+            columns[g.native_scores[k]] = _shown(scores[take, k], shown)
+        return columns, {"place": previous_at, "year": year_numbers, "year_before": previous_year}
 
-    def live_columns(self, ats: list, keys: list, native: dict[int, list[object]]) -> None:
+    def _checks(self, present: np.ndarray, flagged: np.ndarray, no_index: np.ndarray) -> list[str]:
+        """The check column's cached texts: none without a row, else the period's flag, else whether
+        the row has an index and whether its live cells can show it (none pool units)."""
+        check = np.full(len(present), "", dtype=object)
+        check[present] = CHECK_TEXT["pooled"] if self.live_flag else CHECK_TEXT["ok"]
+        check[present & no_index] = CHECK_TEXT["no_index"]
+        check[flagged] = CHECK_TEXT["year"]
+        return check.tolist()
+
+    def live_columns(self, at: np.ndarray, native: dict[str, np.ndarray]) -> None:
         """The ANJI_* cells of Data's rows of this computation, each column one shared formula
         over every run of such rows. A growth formula reads the unit's preceding value through
         the native helpers (its place in Data, its year) when they find on every row the period
@@ -633,46 +660,48 @@ class _Sheet:
         g, data, res = self.grid, self.source.data, self.result
         previous, spans = preceding_periods(res.rows)
         first_data = data.header_row + 1
-        # per row: rows up to its preceding value and periods apart; None without one
-        shapes = [None if at is None or previous[at] < 0 else (data.rows[keys[previous[at]]] - first_data - i, float(spans[at]))
-                  for i, at in enumerate(ats)]
-        place, year, year_before = (native[HELPER[name]] for name in ("previous_at", "year", "previous_year"))
-        by_helpers = all(at is None or (place[i] == 0 if shape is None else (place[i] == i + 1 + shape[0] and year[i] - year_before[i] == shape[1]))
-                         for i, (at, shape) in enumerate(zip(ats, shapes)))
-        present = _runs([at is not None or None for at in ats])
-        runs = present if by_helpers else _runs([None if at is None else (shape,) for at, shape in zip(ats, shapes)])
+        present = at >= 0
+        rows = np.arange(len(at))
+        take = np.where(present, at, 0)
+        data_row = np.zeros(len(res.rows), dtype=np.int64)  # each engine row's place in Data (0-based)
+        data_row[at[present]] = rows[present]
+        before = np.where(present, previous[take], -1)
+        has_before = before >= 0
+        apart = np.where(has_before, data_row[np.maximum(before, 0)] - rows, 0)  # rows up to its preceding value
+        periods = np.where(has_before, spans[take], 0.0)  # and periods apart
+        by_helpers = bool(np.all(~present | np.where(has_before, (native["place"] == rows + 1 + apart)
+                                                     & (native["year"] - native["year_before"] == periods), native["place"] == 0)))
+        present_runs, shapes = _true_runs(present), []
+        if not by_helpers:  # per row: rows up to its preceding value and periods apart; None without one
+            shapes = [(int(rows_apart), float(span)) if had else None for had, rows_apart, span in zip(has_before.tolist(), apart.tolist(), periods.tolist())]
+        runs = present_runs if by_helpers else _runs([(shape,) if p else None for p, shape in zip(present.tolist(), shapes)])
         scores, dimension_scores, index = res.scores.to_numpy(), res.dimension_scores.to_numpy(), res.index.to_numpy()
         for k, ident in enumerate(self.ids):
             col, letter = g.scores[k], data.columns.get(ident)
             for start, stop in runs:
-                row, data_row = FIRST_ROW + start, first_data + start
-                value = f"{data.sheet}!{letter}{data_row}" if letter else None
+                row, data_row_number = FIRST_ROW + start, first_data + start
+                value = f"{data.sheet}!{letter}{data_row_number}" if letter else None
                 if not letter:
                     growth = ""
                 elif by_helpers:
-                    at, years = self.native.helper("previous_at", row), f"{self.native.helper('year', row)}-{self.native.helper('previous_year', row)}"
-                    growth = f"IF({at}=0,NA(),{_growth_call(col, value, f'INDEX({self.native.data_column(letter)},{at})', ',' + years)})"
+                    place, years = self.native.helper("previous_at", row), f"{self.native.helper('year', row)}-{self.native.helper('previous_year', row)}"
+                    growth = f"IF({place}=0,NA(),{_growth_call(col, value, f'INDEX({self.native.data_column(letter)},{place})', ',' + years)})"
                 elif shapes[start] is None:
                     growth = "NA()"
                 else:
-                    apart = shapes[start][1]
-                    growth = _growth_call(col, value, f"{data.sheet}!{letter}{data_row + shapes[start][0]}", "" if apart == 1 else f",{apart:g}")
-                shown = _cached_column(scores[ats[start:stop], k]) if self.methods[k] in LIVE_METHODS else [NA] * (stop - start)
+                    rows_apart, span = shapes[start]
+                    growth = _growth_call(col, value, f"{data.sheet}!{letter}{data_row_number + rows_apart}", "" if span == 1 else f",{span:g}")
+                shown = _cached_column(scores[at[start:stop], k]) if self.methods[k] in LIVE_METHODS else [NA] * (stop - start)
                 self.shared.append(SharedColumn(col, row, _live_score(col, value, growth), shown, "number"))
-        for start, stop in present:
-            row, at = FIRST_ROW + start, ats[start:stop]
+        for start, stop in present_runs:
+            row, rows_at = FIRST_ROW + start, at[start:stop]
             for j, dim in enumerate(self.dims):
-                shown = [NA] * (stop - start) if self.pooled_in[dim] else _cached_column(dimension_scores[at, j])
+                shown = [NA] * (stop - start) if self.pooled_in[dim] else _cached_column(dimension_scores[rows_at, j])
                 self.shared.append(SharedColumn(g.dims[j], row, _live_dimension(g, row, g.dims[j]), shown, "number"))
-            indices = index[at]
+            indices = index[rows_at]
             self.shared.append(SharedColumn(INDEX, row, _live_index(g, row), [NA] * (stop - start) if self.live_flag else _cached_column(indices), "number"))
             self.shared.append(SharedColumn(DIFFERENCE, row, _difference(row), ["" if self.native_flag else 0.0 if v == v else "" for v in indices.tolist()],
                                             "native"))
-
-    def check_value(self, index: float) -> str:
-        if index != index:  # NaN
-            return CHECK_TEXT["no_index"]
-        return CHECK_TEXT["pooled"] if self.live_flag else CHECK_TEXT["ok"]
 
 
 def _year(period: str) -> float:
@@ -684,12 +713,14 @@ def _year(period: str) -> float:
         return 0
 
 
-def _shown(values: np.ndarray, shown: np.ndarray, marked: np.ndarray) -> list[object]:
-    """A native column's cached values: the engine's number where ``shown`` (blank where it has
-    none), #N/A where ``marked``, else blank."""
+def _shown(values: np.ndarray, shown: np.ndarray | bool, marked: np.ndarray | None = None, blank: object = "") -> list[object]:
+    """A native column's cached values: the number where ``shown`` (and there is one), else #N/A
+    where ``marked``, else ``blank``."""
     out = values.astype(object)
-    out[~shown | np.isnan(values)] = ""
-    out[marked] = NA
+    shown = shown & ~np.isnan(values)
+    out[~shown] = blank
+    if marked is not None:
+        out[marked & ~shown] = NA
     return out.tolist()
 
 
