@@ -202,28 +202,31 @@ def test_a_document_a_write_cuts_short_is_an_error_not_a_success(tmp_path, comma
 def test_a_command_that_leaves_nothing_open_ends_at_once_with_every_byte_written(capsys, tmp_path, anji_like_book):
     """Commands that write no file, and recalc once its book is in place, end the process when
     their output is flushed, without the interpreter's teardown (0.1–0.2 s of a 30,000-row
-    compute or recalc); the others exit normally."""
+    compute or recalc), and run without the cyclic collector (on again as they ended, it walked
+    every object they had made); the others exit normally, the collector on."""
     assert main(["compute", str(anji_like_book), "--json"]) == 0
     in_process = capsys.readouterr().out
-    script = ("import atexit, sys; atexit.register(lambda: print('torn down', file=sys.stderr)); "
-              "from anji_xl.console import main; sys.argv[0] = 'anji-xl'; sys.exit(main())")
+    script = ("import atexit, gc, sys; atexit.register(lambda: print('torn down', file=sys.stderr)); "
+              "from anji_xl import console; leave = console.leave; "
+              "console.leave = lambda *args: print('collector on' if gc.isenabled() else 'collector off', file=sys.stderr) or leave(*args); "
+              "sys.argv[0] = 'anji-xl'; sys.exit(console.main())")
     out = tmp_path / "out.json"
     with out.open("w", encoding="utf-8") as handle:
         completed = subprocess.run([sys.executable, "-c", script, "compute", str(anji_like_book), "--json"], stdout=handle,
                                    stderr=subprocess.PIPE, text=True, check=False)
-    assert completed.returncode == 0 and "torn down" not in completed.stderr
+    assert completed.returncode == 0 and "torn down" not in completed.stderr and "collector off" in completed.stderr
     assert out.read_text(encoding="utf-8") == in_process
     missing = subprocess.run([sys.executable, "-c", script, "validate", str(tmp_path / "none.xlsx")], capture_output=True, text=True, check=False)
     assert missing.returncode == 2 and "找不到文件" in missing.stderr and "torn down" not in missing.stderr
     writing = subprocess.run([sys.executable, "-c", script, "import", str(anji_like_book), str(tmp_path / "none.csv")],
                              capture_output=True, text=True, check=False)
-    assert writing.returncode == 2 and "torn down" in writing.stderr
+    assert writing.returncode == 2 and "torn down" in writing.stderr and "collector on" in writing.stderr
     books = [tmp_path / "in_process.xlsm", tmp_path / "ended_at_once.xlsm"]
     for book in books:
         shutil.copy(SHIPPED_BOOK, book)
     assert main(["recalc", str(books[0])]) == 0
     recalculated = subprocess.run([sys.executable, "-c", script, "recalc", str(books[1])], capture_output=True, text=True, check=False)
-    assert recalculated.returncode == 0 and "torn down" not in recalculated.stderr
+    assert recalculated.returncode == 0 and "torn down" not in recalculated.stderr and "collector off" in recalculated.stderr
     assert recalculated.stdout == f"已重新计算 {books[1]}：Results 共 3 行、2 条提示 · wrote Results of {books[1]}: 3 rows, 2 warnings\n"  # flushed before the end
     with zipfile.ZipFile(books[0]) as first, zipfile.ZipFile(books[1]) as second:  # the same book, but for the time in its stamp
         assert first.namelist() == second.namelist()
