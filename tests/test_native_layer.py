@@ -21,8 +21,9 @@ import pytest
 
 import libreoffice
 from anji_xl import compute
+from anji_xl.cli import main
 from anji_xl.book import dashboard, scores
-from anji_xl.defaults import SHIPPED_BOOK
+from anji_xl.defaults import SHIPPED_BOOK, default_model
 from anji_xl.io.read_book import read_book_tables
 from anji_xl.messages import say
 from book_parts import choose_on_dashboard, load_quietly, retype_cells, type_rows
@@ -102,6 +103,39 @@ def test_rows_typed_in_any_order_are_scored_natively(tmp_path):
     assert board.cell(first + 3, dashboard.PERIODS_COLUMN + 2).value == pytest.approx(result.index[("安吉县", "2021")], abs=1e-9)
     # its rank among the native indices of the chosen year, as the engine ranks (the shipped choice: 安吉县 2020)
     assert board.cell(dashboard.RANK[0] + 1, dashboard.RANK[1] + 1).value == result.rank[("安吉县", "2020")]
+
+
+def test_the_values_recalc_caches_in_native_cells_are_what_their_formulas_compute(capsys, tmp_path):
+    """What ``anji-xl recalc`` writes as the cached value of every native cell of Scores (what a
+    LibreOffice that never recalculates shows; the hidden helpers too) is what LibreOffice computes
+    from the formulas, on rows typed to be odd: 2020年, 2020Q1, 2020.5, the years 0 and 10000, a
+    blank row, units with gaps and a text that needs escaping."""
+    rng, indicators = random.Random(11), default_model().indicators
+    values = lambda: [round(rng.uniform(100, 200) if method == "growth" else reference * rng.uniform(0.5, 1.3), 4)  # noqa: E731
+                      for method, reference in zip(indicators["method"], indicators["reference"])]
+    rows = [["德清县", "2020年", *values()], ["德清县", "2021年", *values()], ["湖州 市", 2019, *values()], [None] * 25,
+            ["湖州 市", "2020", *values()], ["长兴", "2020Q1", *values()], ["长兴", "2020.5", *values()], ["长兴", 2018, *values()],
+            ["长兴", 2016, *values()], ["安吉县", 2021, *values()], ["A&B<c>", 2021, *values()], ["y", 0, *values()], ["x", 10000, *values()],
+            *[[f"县{u}", 2016 + p, *values()] for u in range(3) for p in range(0, 6, 1 + u)]]
+    book = _typed(tmp_path, rows)
+    assert main(["recalc", str(book)]) == 0, capsys.readouterr().err
+    written = load_quietly(book, data_only=True)["Scores"]
+    computed = openpyxl.load_workbook(libreoffice.convert(book, tmp_path), data_only=True)["Scores"]
+    tables = read_book_tables(book)
+    grid = scores.ScoresLayout(len(tables.model.indicators), len(compute(tables.model, tables.panel).dimensions))
+    native = [scores.UNIT, scores.PERIOD, scores.NATIVE_INDEX, scores.CHECK, *scores.HELPER.values(), *grid.native_dims, *grid.native_scores]
+    compared, differ = 0, []
+    for row in range(scores.FIRST_ROW + 1, scores.FIRST_ROW + scores.NATIVE_ROWS + 1):
+        for col in native:
+            cached, worked_out = (sheet.cell(row, col + 1).value for sheet in (written, computed))
+            cached, worked_out = ("" if v is None else v for v in (cached, worked_out))
+            same = (cached == pytest.approx(worked_out, rel=0, abs=1e-9) if isinstance(cached, (int, float)) and isinstance(worked_out, (int, float))
+                    else cached == worked_out)
+            if not same:
+                differ.append((scores.ref(row - 1, col), cached, worked_out))
+            compared += cached != ""
+    assert not differ, differ[:200]
+    assert compared > 2000
 
 
 def test_a_typed_city_on_the_dashboard_shows_no_gains_rather_than_zeros(tmp_path):
@@ -190,7 +224,7 @@ def test_twins_and_what_grows_from_them_are_flagged(tmp_path):
     assert rows[("德清县", 2020)] == [("#N/A", scores.CHECK_TEXT["previous_twice"])]
     assert rows[("长兴县", 2019)] == [("#N/A", scores.CHECK_TEXT["input"])]
     assert rows[("长兴县", 2020)] == [("#N/A", scores.CHECK_TEXT["value"])]  # its LC2 growth would read the text
-    assert rows[("湖州市", 12020)] == [("#N/A", scores.CHECK_TEXT["year"])]
+    assert rows[("湖州市", "12020")] == [("#N/A", scores.CHECK_TEXT["year"])]  # not a year: the period as typed, as text
     for key in (("德清县", 2018), ("湖州市", 2020)):  # first years: no growth, scored
         (native, check), = rows[key]
         assert isinstance(native, float) and check == scores.CHECK_TEXT["not_in_results"], (key, native, check)

@@ -45,7 +45,7 @@ from .. import __version__
 from ..messages import say
 from ..scoring import PERCENT_UNITS, POOLED_METHODS, is_percent_unit
 from .layout import NA, Cell, Column, SharedColumn, column_span, ref
-from .results import SUMMARY_AT, period_cell
+from .results import SUMMARY_AT
 
 SHEET = "Scores"
 TITLE = ("Scores 得分 — 实时 ANJI_* 公式（需 Python）与原生公式（无需 Python，WPS/LibreOffice 可用）· "
@@ -422,15 +422,15 @@ def _results_column(offset: int, results_rows: int) -> str:
 
 def _results_place(row: int, results_rows: int) -> dict[str, str]:
     """Where the row is in Results' summary: the first row of its unit, and its own row (0 for
-    none). Results lists each unit's periods together, so one MATCH finds the unit and another
-    its period from there, rather than counting over all of Results for every row; a period that
-    is a year stands in Results as a number."""
-    unit, period, first = (ref(row, col, False, True) for col in (UNIT, PERIOD, HELPER["result_first"]))
+    none, and for a row whose period is not a year: its flag says so). Results lists each unit's
+    periods together, so one MATCH finds the unit and another its year from there, rather than
+    counting over all of Results for every row; Results holds a year as a number, which the
+    year helper reads from what was typed (2020, "2020", "2020年")."""
+    unit, year, key, first = (ref(row, col, False, True) for col in (UNIT, HELPER["year"], HELPER["key"], HELPER["result_first"]))
     units, periods = _results_column(0, results_rows), _results_column(1, results_rows)
-    own = f"IFERROR(--TRIM({period}),TRIM({period}))"
-    at = f"IFERROR({first}+MATCH({own},INDEX({periods},{first}):Results!{periods.split(':')[1]},0)-1,0)"
+    at = f"IFERROR({first}+MATCH({year},INDEX({periods},{first}):Results!{periods.split(':')[1]},0)-1,0)"
     return {"result_first": f'=IF({unit}="",0,{_as_above(row, "result_first", f"IFERROR(MATCH({unit},{units},0),0)")})',
-            "result_at": f"=IF({first}=0,0,IF(INDEX({units},MAX(1,{at}))={unit},{at},0))"}
+            "result_at": f'=IF(OR({first}=0,{key}=""),0,IF(INDEX({units},MAX(1,{at}))={unit},{at},0))'}
 
 
 def _check(row: int, results_rows: int) -> str:
@@ -554,7 +554,8 @@ class _Sheet:
             self.put(COUNT_ROW, col, sum(1 for v in columns[col] if v != "" and v != FILLER), "meta_number", formula)
         row, data_row = FIRST_ROW, data.header_row + 1
         unit_cell, period_of = f"{data.sheet}!${data.unit_column}{data_row}", f"{data.sheet}!${data.period_column}{data_row}"
-        formulas = {UNIT: f'=IF({unit_cell}="","",TRIM({unit_cell}))', PERIOD: f'=IF({period_of}="","",{period_of})',
+        key, year = self.native.helper("key", row), self.native.helper("year", row)
+        formulas = {UNIT: f'=IF({unit_cell}="","",TRIM({unit_cell}))', PERIOD: f'=IF({period_of}="","",IF({key}="",TRIM({period_of}),{year}))',
                     NATIVE_INDEX: self.native.index(row), CHECK: _check(row, len(result.rows))}
         helper_formulas = {**self.native.helpers(row, period_of, data_row), **_results_place(row, len(result.rows))}
         formulas.update({HELPER[name]: helper_formulas[name] for name in HELPERS})
@@ -614,7 +615,7 @@ class _Sheet:
         listed = lambda items: [*items, *[""] * (n - len(items))]  # noqa: E731
         columns: dict[int, list[object]] = {
             UNIT: np.array([*unit_names, ""], dtype=object)[unit_codes].tolist(),
-            PERIOD: np.array([*map(period_cell, period_names), ""], dtype=object)[period_codes].tolist(),
+            PERIOD: np.where(valid, years, np.array([*period_names, ""], dtype=object)[period_codes]).tolist(),
             NATIVE_INDEX: _shown(index, native, marked=present),
             CHECK: self._checks(present, flagged, np.isnan(index_of[take])),
             HELPER["year"]: years.tolist(),
@@ -628,7 +629,7 @@ class _Sheet:
             HELPER["flag"]: [CHECK_TEXT["year"] if flag else "" for flag in flagged.tolist()],
             HELPER["index_number"]: _shown(index, True, blank=-1),
             HELPER["result_first"]: results_first[unit_codes].tolist(),
-            HELPER["result_at"]: np.where(present, at + 1, 0).tolist(),
+            HELPER["result_at"]: np.where(valid, at + 1, 0).tolist(),
             HELPER["unit_count"]: np.cumsum(unit_at == number).tolist(),
             HELPER["units"]: listed([unit_names[code] for code in unit_codes[first_rows - 1].tolist()]),
             HELPER["year_first"]: year_first.tolist(),
@@ -637,8 +638,8 @@ class _Sheet:
         for j, dim in enumerate(self.dims):
             shown = native & (not self.pooled_in[dim])
             columns[g.native_dims[j]] = _shown(dimension_scores[take, j], shown, marked=present & ~shown)
-        for k in range(len(self.ids)):
-            shown = valid & (self.methods[k] in LIVE_METHODS)
+        for k, method in enumerate(self.methods):  # a ratio or goalpost needs no year, a growth rate its preceding one
+            shown = (valid if method == "growth" else present) & (method in LIVE_METHODS)
             columns[g.native_scores[k]] = _shown(scores[take, k], shown)
         return columns, {"place": previous_at, "year": year_numbers, "year_before": previous_year}
 
