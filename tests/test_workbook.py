@@ -17,7 +17,7 @@ from anji_xl.book import settings as book_settings
 from anji_xl.book.build import BUTTONS, SHEETS, build_workbook
 from anji_xl.defaults import SHIPPED_BOOK
 from anji_xl.vba_project import vba_sources
-from book_parts import buttons, fingerprint, vba_modules
+from book_parts import buttons, fingerprint, load_quietly, vba_modules
 
 SPEC_SHEETS = ["Guide", "Indicators", "Data", "Settings", "Scores", "Results", "Dashboard", "xlwings.conf"]
 MACROS = {"AnjiRecalculate", "AnjiValidate", "AnjiSensitivity", "AnjiImportFunctions"}
@@ -92,6 +92,34 @@ def test_cached_values_are_the_engines(engine_result):
             expected = result.scores.at[key, ident]
             got = scores.cell(row, grid.scores.start + k + 1).value
             assert got == "#N/A" if math.isnan(expected) else got == expected
+
+
+def test_every_cached_value_of_the_shipped_book_is_what_its_formula_computes(tmp_path):
+    """A program that shows the values a book holds (LibreOffice by default, a file's preview)
+    shows what its formulas compute: LibreOffice recalculates a copy of the shipped book, and every
+    formula cell held that value, but the live ANJI_* cells (no Python there) and the difference
+    that subtracts them. (The Dashboard's 所需年增速 once held a blank where its formula read
+    Results' empty cell as 0, and showed 0.00% once recalculated.)"""
+    formulas = load_quietly(SHIPPED_BOOK)
+    cached = load_quietly(SHIPPED_BOOK, data_only=True)
+    computed = openpyxl.load_workbook(libreoffice.convert(SHIPPED_BOOK, tmp_path), data_only=True)
+    differ, compared = [], 0
+    for sheet in formulas.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                text = getattr(cell.value, "text", cell.value)  # an array formula's text
+                if not (isinstance(text, str) and text.startswith("=")) or "ANJI_" in text:
+                    continue
+                if sheet.title == layout.SHEET and cell.column == layout.DIFFERENCE + 1:  # live − native
+                    continue
+                held, worked_out = ("" if v is None else v for v in (cached[sheet.title][cell.coordinate].value,
+                                                                     computed[sheet.title][cell.coordinate].value))
+                numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (held, worked_out))
+                if not (held == pytest.approx(worked_out, rel=0, abs=1e-9) if numbers else held == worked_out):
+                    differ.append((f"{sheet.title}!{cell.coordinate}", held, worked_out, text[:60]))
+                compared += 1
+    assert not differ, differ[:20]
+    assert compared > 40_000  # Scores' native cells, the Dashboard, the Guide
 
 
 def test_formulas_engine_evaluates_every_anji_cell_of_scores(engine_result):

@@ -153,10 +153,18 @@ def _dimension_column(name_cell: str) -> str:
     return f'INDEX({rows},0,MATCH({name_cell}&"{suffix}",{header},0))'
 
 
+def _beside(key: str, block: tuple[int, int], keys: int, offset: int, missing: str, blank: str = '""') -> str:
+    """Column ``offset`` of a Results block on the row whose column ``keys`` holds ``key``:
+    ``blank`` where that cell is empty (INDEX reads an empty cell as 0, a number Results does
+    not hold), ``missing`` where no row has the key. Without the leading =."""
+    found = f"INDEX({_results(offset, block)},MATCH({key},{_results(keys, block)},0))"
+    return f'IFERROR(IF({found}="",{blank},{found}),{missing})'
+
+
 def _gain(k: int, offset: int, missing: str) -> str:
     """Field ``offset`` of the k-th gain of the chosen unit and period (key ``unit|period|k``)."""
     key = f'{ref(*SHOWN_UNIT, True, True)}&"|"&{ref(*SHOWN_PERIOD, True, True)}&"|{k}"'
-    return f"=IFERROR(INDEX({_results(offset, GAINS_AT)},MATCH({key},{_results(0, GAINS_AT)},0)),{missing})"
+    return "=" + _beside(key, GAINS_AT, 0, offset, missing)
 
 
 def _gains_note() -> str:
@@ -175,7 +183,7 @@ def _forecast(offset: int) -> str:
 def _off_track(k: int, offset: int, missing: str) -> str:
     """Field ``offset`` of the chosen unit's k-th indicator off track (key ``unit|k``, largest forecast gain first)."""
     key = f'{ref(*SHOWN_UNIT, True, True)}&"|{k}"'
-    return f"=IFERROR(INDEX({_results(offset, FORECAST_INDICATORS_AT)},MATCH({key},{_results(1, FORECAST_INDICATORS_AT)},0)),{missing})"
+    return "=" + _beside(key, FORECAST_INDICATORS_AT, 1, offset, missing)
 
 
 def _trajectory_year(k: int) -> str:
@@ -187,7 +195,7 @@ def _trajectory_year(k: int) -> str:
 
 def _trajectory_index(year_cell: str) -> str:
     key = f'{ref(*SHOWN_UNIT, True, True)}&"|"&{year_cell}'
-    return f'=IF({year_cell}="",NA(),IFERROR(INDEX({_results(3, TRAJECTORY_AT)},MATCH({key},{_results(0, TRAJECTORY_AT)},0)),NA()))'
+    return f'=IF({year_cell}="",NA(),{_beside(key, TRAJECTORY_AT, 0, 3, "NA()", blank="NA()")})'
 
 
 def _native_list(k: int, helper: str) -> str:
