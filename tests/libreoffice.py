@@ -49,3 +49,13 @@ def convert(book: Path, work: Path, target: str = "xlsx", recalculate: bool = Tr
     produced = out / f"{copy.stem}.{target.split(':')[0]}"
     assert produced.exists(), (completed.stdout, completed.stderr)
     return produced
+
+
+def same_value(held: object, computed: object) -> bool:
+    """Whether a cell holds what LibreOffice computed for it: a blank and an empty text alike,
+    numbers within 1e-9 (the engine's arithmetic against the formulas'), anything else equal and
+    of one type (TRUE is not 1)."""
+    held, computed = ("" if value is None else value for value in (held, computed))
+    if all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in (held, computed)):
+        return held == pytest.approx(computed, rel=0, abs=1e-9)
+    return type(held) is type(computed) and held == computed

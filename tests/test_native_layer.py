@@ -128,12 +128,9 @@ def test_the_values_recalc_caches_in_native_cells_are_what_their_formulas_comput
     for row in range(scores.FIRST_ROW + 1, scores.FIRST_ROW + scores.NATIVE_ROWS + 1):
         for col in native:
             cached, worked_out = (sheet.cell(row, col + 1).value for sheet in (written, computed))
-            cached, worked_out = ("" if v is None else v for v in (cached, worked_out))
-            same = (cached == pytest.approx(worked_out, rel=0, abs=1e-9) if isinstance(cached, (int, float)) and isinstance(worked_out, (int, float))
-                    else cached == worked_out)
-            if not same:
+            if not libreoffice.same_value(cached, worked_out):
                 differ.append((scores.ref(row - 1, col), cached, worked_out))
-            compared += cached != ""
+            compared += cached not in ("", None)
     assert not differ, differ[:20]
     assert compared > 2000
     typed_as_text = scores.FIRST_ROW + tables.data.rows[("德清县", "2020")] - tables.data.header_row  # typed 2020年

@@ -112,10 +112,8 @@ def test_every_cached_value_of_the_shipped_book_is_what_its_formula_computes(tmp
                     continue
                 if sheet.title == layout.SHEET and cell.column == layout.DIFFERENCE + 1:  # live − native
                     continue
-                held, worked_out = ("" if v is None else v for v in (cached[sheet.title][cell.coordinate].value,
-                                                                     computed[sheet.title][cell.coordinate].value))
-                numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (held, worked_out))
-                if not (held == pytest.approx(worked_out, rel=0, abs=1e-9) if numbers else held == worked_out):
+                held, worked_out = (book[sheet.title][cell.coordinate].value for book in (cached, computed))
+                if not libreoffice.same_value(held, worked_out):
                     differ.append((f"{sheet.title}!{cell.coordinate}", held, worked_out, text[:60]))
                 compared += 1
     assert not differ, differ[:20]
