@@ -12,7 +12,9 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Callable
 
+import openpyxl
 import pytest
 
 _PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
@@ -59,3 +61,25 @@ def same_value(held: object, computed: object) -> bool:
     if all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in (held, computed)):
         return held == pytest.approx(computed, rel=0, abs=1e-9)
     return type(held) is type(computed) and held == computed
+
+
+def held_against_computed(book: Path, work: Path, skip: Callable[[str, int, str], bool]) -> tuple[list[tuple], int]:
+    """Every formula cell of ``book`` whose held value differs from what LibreOffice computes for
+    it (sheet!cell, held, computed, formula), and how many were compared; ``skip(sheet, column,
+    formula)`` (column 0-based) leaves a cell out, as those that need Python."""
+    from book_parts import load_quietly
+
+    formulas, held = load_quietly(book), load_quietly(book, data_only=True)
+    computed = openpyxl.load_workbook(convert(book, work), data_only=True)
+    differ, compared = [], 0
+    for sheet in formulas.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                text = getattr(cell.value, "text", cell.value)  # an array formula's text
+                if not (isinstance(text, str) and text.startswith("=")) or skip(sheet.title, cell.column - 1, text):
+                    continue
+                pair = tuple(values[sheet.title][cell.coordinate].value for values in (held, computed))
+                if not same_value(*pair):
+                    differ.append((f"{sheet.title}!{cell.coordinate}", *pair, text[:60]))
+                compared += 1
+    return differ, compared

@@ -107,6 +107,39 @@ def test_a_new_book_holds_the_hand_computed_index_as_built_after_recalc_and_nati
     assert built[("甲镇", "2021")]["rank 排名"] == 1 and built[("乙镇", "2021")]["rank 排名"] == 2
 
 
+@pytest.mark.parametrize("variant", ["a pooled method", "geometric dimensions", "missing as zero, years typed 2020年"])
+def test_every_cached_value_of_a_new_book_is_what_its_formula_computes(variant, capsys, tmp_path):
+    """As for the shipped book (test_workbook): LibreOffice recalculates a copy of a book made by
+    ``new`` and every formula cell held that value, but those that need Python (the live cells,
+    live − native, and under geometric aggregation the check column, which compares the live
+    index). The variants once held #N/A where a dimension without a pooled method had a native
+    score, showed arithmetic dimension scores natively under geometric ones (0.61 where the
+    engine gives 0.6099), and held 0 where a missing growth rate's native score is blank."""
+    indicators, data, settings_file = four.INDICATORS, four.DATA, four.SETTINGS
+    if variant == "a pooled method":  # A2, in 经济发展; 生态环境 has none
+        indicators = tmp_path / "indicators.csv"
+        indicators.write_text(four.INDICATORS.read_text(encoding="utf-8").replace("逆向,ratio,0.5,0.2", "逆向,minmax,0.5,0.2"), encoding="utf-8")
+    else:
+        settings_file, text = tmp_path / "settings.csv", four.SETTINGS.read_text(encoding="utf-8")
+        settings_file.write_text(text + "dimension_aggregation,geometric\n" if variant == "geometric dimensions" else text.replace("missing,reweight", "missing,zero"),
+                                 encoding="utf-8")
+    if "2020年" in variant:
+        rows = list(csv.reader(four.DATA.open(encoding="utf-8")))
+        data = tmp_path / "data.csv"
+        with data.open("w", encoding="utf-8", newline="") as out:
+            csv.writer(out).writerows([rows[0], *([unit, f"{period}年", *rest] for unit, period, *rest in rows[1:])])
+    book = tmp_path / "book.xlsm"
+    assert main(["new", str(book), "--indicators", str(indicators), "--data", str(data), "--settings", str(settings_file)]) == 0, capsys.readouterr().err
+
+    def needs_python(sheet: str, column: int, formula: str) -> bool:
+        live = "ANJI_" in formula or (sheet == scores.SHEET and column == scores.DIFFERENCE)
+        return live or (variant == "geometric dimensions" and sheet == scores.SHEET and column == scores.CHECK)
+
+    differ, compared = libreoffice.held_against_computed(book, tmp_path, needs_python)
+    assert not differ, differ[:20]
+    assert compared > 20_000
+
+
 def test_the_dashboard_follows_the_two_dimensions_by_name(four_book, tmp_path):
     board = load_quietly(libreoffice.convert(four_book, tmp_path), data_only=True, read_only=True)["Dashboard"]
     first = dashboard.TABLE_ROW + 2

@@ -477,6 +477,7 @@ class _Sheet:
         self.pooled_in = {d: sum(m in POOLED_METHODS for m, of in zip(self.methods, self.dim_of) if of == d) for d in self.dims}
         self.live_flag = sum(self.pooled_in.values())
         self.native_flag = self.live_flag + int("geometric" in aggregation)
+        self.geometric_dimensions = int(self.model.settings.dimension_aggregation == "geometric")
 
     def put(self, row: int, col: int, value: object, kind: str, formula: str | None = None) -> None:
         self.cells.append(Cell(row, col, value, kind, formula))
@@ -513,7 +514,7 @@ class _Sheet:
         self.put(FLAG_ROW, INDEX, self.live_flag, "meta_number", f"={pooled}")
         self.put(FLAG_ROW, NATIVE_INDEX, self.native_flag, "meta_number", f"={ref(FLAG_ROW, INDEX, True, True)}+IF({geometric},1,0)")
         for block, scores in ((g.native_dims, g.native_scores), (g.dims, g.scores)):
-            native = block is g.native_dims
+            native = block == g.native_dims
             for j, col in enumerate(block):
                 name = ref(META_ROWS["dimension"], col, True)
                 dims, weight_row = g.span(scores, META_ROWS["dimension"]), g.span(scores, META_ROWS["weight"])
@@ -522,9 +523,9 @@ class _Sheet:
                 self.put(META_ROWS["weight"], col, total, "meta_number", f"=SUMIF({dims},{name},{weight_row})")
                 count = "+".join(f'COUNTIFS({dims},{name},{g.span(scores, FLAG_ROW)},"{m}")' for m in POOLED_METHODS)
                 flag = self.pooled_in[self.dims[j]]
-                if native:  # geometric aggregation is not native either
-                    count += f"+{ref(FLAG_ROW, NATIVE_INDEX, True, True)}-{ref(FLAG_ROW, INDEX, True, True)}"
-                    flag += self.native_flag - self.live_flag
+                if native:  # nor a geometric mean within a dimension (an index over arithmetic dimensions flags the index only)
+                    count += '+IF(anji_dimension_aggregation="geometric",1,0)'
+                    flag += self.geometric_dimensions
                 self.put(FLAG_ROW, col, flag, "meta_number", f"={count}")
 
     def header(self) -> None:
@@ -635,11 +636,12 @@ class _Sheet:
             HELPER["year_first"]: year_first.tolist(),
             HELPER["years"]: listed(years[new_years].tolist()),
         }
-        for j, dim in enumerate(self.dims):
-            shown = native & (not self.pooled_in[dim])
+        for j, dim in enumerate(self.dims):  # as the dimension's flag above it says
+            shown = valid & (not self.pooled_in[dim]) & (not self.geometric_dimensions)
             columns[g.native_dims[j]] = _shown(dimension_scores[take, j], shown, marked=present & ~shown)
+        missing = res.missing.to_numpy()[take]  # blank in a native score, whatever the missing policy makes of it
         for k, method in enumerate(self.methods):  # a ratio or goalpost needs no year, a growth rate its preceding one
-            shown = (valid if method == "growth" else present) & (method in LIVE_METHODS)
+            shown = (valid if method == "growth" else present) & (method in LIVE_METHODS) & ~missing[:, k]
             columns[g.native_scores[k]] = _shown(scores[take, k], shown)
         return columns, {"place": previous_at, "year": year_numbers, "year_before": previous_year}
 
