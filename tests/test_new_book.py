@@ -107,7 +107,7 @@ def test_a_new_book_holds_the_hand_computed_index_as_built_after_recalc_and_nati
     assert built[("甲镇", "2021")]["rank 排名"] == 1 and built[("乙镇", "2021")]["rank 排名"] == 2
 
 
-@pytest.mark.parametrize("variant", ["a pooled method", "geometric dimensions", "missing as zero, years typed 2020年"])
+@pytest.mark.parametrize("variant", ["a pooled method", "geometric dimensions", "missing as zero, the file's years written 2020年"])
 def test_every_cached_value_of_a_new_book_is_what_its_formula_computes(variant, capsys, tmp_path):
     """As for the shipped book (test_workbook): LibreOffice recalculates a copy of a book made by
     ``new`` and every formula cell held that value, but those that need Python (the live cells,
@@ -123,7 +123,7 @@ def test_every_cached_value_of_a_new_book_is_what_its_formula_computes(variant, 
         settings_file, text = tmp_path / "settings.csv", four.SETTINGS.read_text(encoding="utf-8")
         settings_file.write_text(text + "dimension_aggregation,geometric\n" if variant == "geometric dimensions" else text.replace("missing,reweight", "missing,zero"),
                                  encoding="utf-8")
-    if "2020年" in variant:
+    if "2020年" in variant:  # new writes them into Data as years (2020)
         rows = list(csv.reader(four.DATA.open(encoding="utf-8")))
         data = tmp_path / "data.csv"
         with data.open("w", encoding="utf-8", newline="") as out:
