@@ -14,9 +14,11 @@ import random
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
 
+import formula_engine
 import four_indicators as four
 import libreoffice
 from anji_xl import compute
@@ -107,14 +109,20 @@ def test_a_new_book_holds_the_hand_computed_index_as_built_after_recalc_and_nati
     assert built[("甲镇", "2021")]["rank 排名"] == 1 and built[("乙镇", "2021")]["rank 排名"] == 2
 
 
+def _shown(value: object) -> object:
+    """A value the `formulas` package computed, as a cell shows it: a number, or its text (an error's too)."""
+    return value if isinstance(value, (int, float)) else str(value)
+
+
 @pytest.mark.parametrize("variant", ["a pooled method", "geometric dimensions", "missing as zero, the file's years written 2020年"])
 def test_every_cached_value_of_a_new_book_is_what_its_formula_computes(variant, capsys, tmp_path):
     """As for the shipped book (test_workbook): LibreOffice recalculates a copy of a book made by
     ``new`` and every formula cell held that value, but those that need Python (the live cells,
     live − native, and under geometric aggregation the check column, which compares the live
-    index). The variants once held #N/A where a dimension without a pooled method had a native
-    score, showed arithmetic dimension scores natively under geometric ones (0.61 where the
-    engine gives 0.6099), and held 0 where a missing growth rate's native score is blank."""
+    index), which the `formulas` package computes with our functions. The variants once held #N/A
+    where a dimension without a pooled method had a native score, showed arithmetic dimension
+    scores natively under geometric ones (0.61 where the engine gives 0.6099), and held 0 where a
+    missing growth rate's native score is blank and its live score #N/A."""
     indicators, data, settings_file = four.INDICATORS, four.DATA, four.SETTINGS
     if variant == "a pooled method":  # A2, in 经济发展; 生态环境 has none
         indicators = tmp_path / "indicators.csv"
@@ -138,6 +146,12 @@ def test_every_cached_value_of_a_new_book_is_what_its_formula_computes(variant, 
     differ, compared = libreoffice.held_against_computed(book, tmp_path, needs_python)
     assert not differ, differ[:20]
     assert compared > 20_000
+    # the live cells, by our functions as Excel with Python calls them (the `formulas` package)
+    formulas, held = (load_quietly(book, data_only=cached)[scores.SHEET] for cached in (False, True))
+    evaluated = formula_engine.evaluate(book)
+    live = [(cell.coordinate, held[cell.coordinate].value, np.asarray(evaluated[f"SCORES!{cell.coordinate}"]).item())
+            for row in formulas.iter_rows(min_row=scores.FIRST_ROW + 1) for cell in row if "ANJI_" in str(cell.value)]
+    assert len(live) > 20 and not [cell for cell in live if not libreoffice.same_value(cell[1], _shown(cell[2]))]
 
 
 def test_the_dashboard_follows_the_two_dimensions_by_name(four_book, tmp_path):

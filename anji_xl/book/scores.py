@@ -679,6 +679,7 @@ class _Sheet:
             shapes = [(int(rows_apart), float(span)) if had else None for had, rows_apart, span in zip(has_before.tolist(), apart.tolist(), periods.tolist())]
         runs = present_runs if by_helpers else _runs([(shape,) if p else None for p, shape in zip(present.tolist(), shapes)])
         scores, dimension_scores, index = res.scores.to_numpy(), res.dimension_scores.to_numpy(), res.index.to_numpy()
+        scores = np.where(res.missing.to_numpy(), np.nan, scores)  # a missing value's cell is #N/A, whatever the missing policy makes of it
         for k, ident in enumerate(self.ids):
             col, letter = g.scores[k], data.columns.get(ident)
             for start, stop in runs:
