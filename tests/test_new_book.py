@@ -114,19 +114,33 @@ def _shown(value: object) -> object:
     return value if isinstance(value, (int, float)) else str(value)
 
 
-@pytest.mark.parametrize("variant", ["a pooled method", "geometric dimensions", "missing as zero, the file's years written 2020年"])
+GOALPOSTS = """id 编号,dimension 维度,name 指标名称,unit 计量单位,direction 方向,method 方法,reference 参考值,lower 下限,upper 上限,transform 变换,weight 权重
+A1,经济发展,数字经济核心产业增加值占比,%,正向,goalpost,,0.2,1.0,log,0.3
+A2,经济发展,单位GDP能耗,吨标准煤/万元,逆向,goalpost,,0.2,1.2,,0.2
+B1,生态环境,能源消费总量(年度增长控制),万吨标准煤,逆向,growth,0.03,,,,0.25
+B2,生态环境,森林蓄积量,万立方米,正向,zscore,100,,,,0.25
+"""
+
+
+@pytest.mark.parametrize("variant", ["a pooled method", "geometric dimensions", "missing as zero, the file's years written 2020年",
+                                     "goalposts without a reference (one in %, on a log scale) and a z-score"])
 def test_every_cached_value_of_a_new_book_is_what_its_formula_computes(variant, capsys, tmp_path):
     """As for the shipped book (test_workbook): LibreOffice recalculates a copy of a book made by
     ``new`` and every formula cell held that value, but those that need Python (the live cells,
     live − native, and under geometric aggregation the check column, which compares the live
     index), which the `formulas` package computes with our functions. The variants once held #N/A
     where a dimension without a pooled method had a native score, showed arithmetic dimension
-    scores natively under geometric ones (0.61 where the engine gives 0.6099), and held 0 where a
-    missing growth rate's native score is blank and its live score #N/A."""
+    scores natively under geometric ones (0.61 where the engine gives 0.6099), held 0 where a
+    missing growth rate's native score is blank and its live score #N/A, and held a blank
+    reference where its formula reads the empty Indicators cell as 0 (and a percent limit of 1
+    where LibreOffice reads that 0 as nothing)."""
     indicators, data, settings_file = four.INDICATORS, four.DATA, four.SETTINGS
     if variant == "a pooled method":  # A2, in 经济发展; 生态环境 has none
         indicators = tmp_path / "indicators.csv"
         indicators.write_text(four.INDICATORS.read_text(encoding="utf-8").replace("逆向,ratio,0.5,0.2", "逆向,minmax,0.5,0.2"), encoding="utf-8")
+    elif variant.startswith("goalposts"):
+        indicators = tmp_path / "indicators.csv"
+        indicators.write_text(GOALPOSTS, encoding="utf-8")
     else:
         settings_file, text = tmp_path / "settings.csv", four.SETTINGS.read_text(encoding="utf-8")
         settings_file.write_text(text + "dimension_aggregation,geometric\n" if variant == "geometric dimensions" else text.replace("missing,reweight", "missing,zero"),

@@ -199,15 +199,16 @@ def _meta_formula(key: str, cell: str, weights: str) -> str:
 
 def _percent_limit(unit_cell: str, col: int) -> str:
     """max(1, 2r) above the native score of an indicator whose unit of measure says percent (%,
-    ％, 百分比 … as :func:`~anji_xl.scoring.is_percent_unit` reads it) and whose reference r is at
-    most 1; else blank."""
+    ％, 百分比 … as :func:`~anji_xl.scoring.is_percent_unit` reads it) and whose reference r is
+    above 0 and at most 1 (a ratio needs r > 0; a blank reads as 0 in Excel, as nothing in
+    LibreOffice); else blank."""
     if not unit_cell:
         return '=""'
     r = ref(META_ROWS["reference"], col, True)
     unit = f'TRIM(SUBSTITUTE({unit_cell},"％","%"))'
     named = "{" + ",".join(f'"{name}"' for name in sorted(PERCENT_UNITS - {"%"})) + "}"
     starts = f'"%"&SUBSTITUTE({unit},"%","",1)={unit}'  # begins with %: taking the first % off and putting it back gives it again
-    return f'=IF(AND(OR(ISNUMBER(MATCH({unit},{named},0)),{starts}),ISNUMBER({r}),{r}<=1),MAX(1,2*{r}),"")'
+    return f'=IF(AND(OR(ISNUMBER(MATCH({unit},{named},0)),{starts}),ISNUMBER({r}),{r}>0,{r}<=1),MAX(1,2*{r}),"")'
 
 
 def _meta(col: int) -> dict[str, str]:
@@ -487,7 +488,8 @@ class _Sheet:
         weights = f"{_absolute(cell_of(self.ids[0], 'weight'))}:{_absolute(cell_of(self.ids[-1], 'weight')).split('!')[-1]}"
         used = check_weights(self.model)[0]
         values = {"id": self.ids, "dimension": self.dim_of, "weight": [float(w) for w in used],
-                  "reference": _numbers(ind["reference"]), "lower": _numbers(ind["lower"]), "upper": _numbers(ind["upper"]),
+                  "reference": [0.0 if v == "" and cell_of(i, "reference") else v for i, v in zip(self.ids, _numbers(ind["reference"]))],  # =cell: a blank reads as 0
+                  "lower": _numbers(ind["lower"]), "upper": _numbers(ind["upper"]),
                   "transform": ind["transform"].tolist(), "direction": ["positive" if d > 0 else "negative" for d in ind["direction"]],
                   "sign": [int(d) for d in ind["direction"]], "method": self.methods}
         for key, row in META_ROWS.items():
@@ -502,7 +504,7 @@ class _Sheet:
         units = ind["unit"].tolist() if "unit" in ind else [""] * len(self.ids)
         for k, col in enumerate(g.native_scores):
             reference = 0.0 if values["reference"][k] == "" else values["reference"][k]  # a blank cell reads as 0
-            limit = max(1.0, 2 * reference) if is_percent_unit(units[k]) and reference <= 1 else ""
+            limit = max(1.0, 2 * reference) if is_percent_unit(units[k]) and 0 < reference <= 1 else ""
             self.put(PERCENT_ROW, col, limit, "meta_number", _percent_limit(_absolute(cell_of(self.ids[k], "unit")), col))
         pooled = "+".join(f'COUNTIF({g.span(g.scores, FLAG_ROW)},"{m}")' for m in POOLED_METHODS)
         geometric = 'OR(anji_dimension_aggregation="geometric",anji_index_aggregation="geometric")'
