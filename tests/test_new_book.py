@@ -109,7 +109,7 @@ def test_a_new_book_holds_the_hand_computed_index_as_built_after_recalc_and_nati
     assert built[("甲镇", "2021")]["rank 排名"] == 1 and built[("乙镇", "2021")]["rank 排名"] == 2
 
 
-def _shown(value: object) -> object:
+def _as_a_cell_shows_it(value: object) -> object:
     """A value the `formulas` package computed, as a cell shows it: a number, or its text (an error's too)."""
     return value if isinstance(value, (int, float)) else str(value)
 
@@ -165,7 +165,7 @@ def test_every_cached_value_of_a_new_book_is_what_its_formula_computes(variant, 
     evaluated = formula_engine.evaluate(book)
     live = [(cell.coordinate, held[cell.coordinate].value, np.asarray(evaluated[f"SCORES!{cell.coordinate}"]).item())
             for row in formulas.iter_rows(min_row=scores.FIRST_ROW + 1) for cell in row if "ANJI_" in str(cell.value)]
-    assert len(live) > 20 and not [cell for cell in live if not libreoffice.same_value(cell[1], _shown(cell[2]))]
+    assert len(live) > 20 and not [cell for cell in live if not libreoffice.same_value(cell[1], _as_a_cell_shows_it(cell[2]))]
 
 
 def test_the_dashboard_follows_the_two_dimensions_by_name(four_book, tmp_path):

@@ -107,7 +107,7 @@ class Snapshot:
     target: Path  # the file written (symbolic links followed)
     data: bytes
     identity: tuple[int, int, int, str]  # size, mtime_ns, inode, SHA-256
-    changed: str = "book_changed"  # the message when the file changes before it is replaced: the command's own
+    changed: str  # the key of the message when the file changes before it is replaced: the command's own
 
     def package(self) -> zipfile.ZipFile:
         return zipfile.ZipFile(io.BytesIO(self.data))

@@ -260,10 +260,8 @@ def _engine_rows(result: IndexResult, data: DataLayout, rows: int) -> np.ndarray
 
 
 def _cached_column(values: np.ndarray) -> list:
-    """:func:`~.layout.cached` of every element of a float array at once."""
-    out = values.astype(object)
-    out[np.isnan(values)] = NA
-    return out.tolist()
+    """A live column's cached values: :func:`~.layout.cached` of every element of a float array at once (#N/A for none)."""
+    return _shown(values, True, blank=NA)
 
 
 class _Native:
