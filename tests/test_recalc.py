@@ -119,6 +119,17 @@ def test_recalc_writes_scores_exactly_as_the_builder_does(capsys, book):
     assert fingerprint(book)["Scores"] == before
 
 
+def test_recalc_writes_results_exactly_as_the_builder_does(capsys, book):
+    """The builder has Results written by recalc's own writer: a recalculated book's Results is the
+    built one but for the time stamp, every cell, value and number format (the stamp's count of
+    rows in the summary's number format, an empty cell written as an empty text, differed)."""
+    before = fingerprint(book)["Results"]
+    assert run(capsys, "recalc", book)[0] == 0
+    after = fingerprint(book)["Results"]
+    assert before["cells"].pop("B2")[0] == "anji-xl build-workbook" and after["cells"].pop("B2")[0] != "anji-xl build-workbook"
+    assert after == before
+
+
 def test_recalc_keeps_vba_buttons_charts_tables_names(capsys, book):
     before = fingerprint(book)
     assert run(capsys, "recalc", book)[0] == 0

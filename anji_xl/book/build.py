@@ -22,8 +22,8 @@ import xlsxwriter
 
 from . import dashboard, guide, layout, scores, settings
 from .layout import Cell, Column
-from .package import replaced
-from .recalc import patch_scores_sheet, sheet_part
+from .package import replaced, rewrite_new_file
+from .recalc import STYLE_ROWS, results_part, results_patch, scores_patch, sheet_part
 from ..defaults import DEFAULT_SETTINGS, SHIPPED_BOOK, default_indicators, sample_data
 from ..engine import IndexResult, compute
 from ..messages import say
@@ -222,7 +222,7 @@ def _set_columns(ws, columns: list[Column]) -> None:
 
 def _write_scores(ws, s: _Styles, source: scores.ScoresSource) -> None:
     """The Scores cells XlsxWriter writes: every single cell and the first row of each shared
-    column (so each style kind has its format); :func:`_fill_scores` then writes the whole sheet."""
+    column (so each style kind has its format); ``anji-xl recalc``'s writer then writes the whole sheet."""
     cells, shared = scores.sheet_cells(source)
     _write_cells(ws, s, cells + [column.first() for column in shared])
     grid = scores.ScoresLayout(len(source.model.indicators), len(source.result.dimensions))
@@ -354,23 +354,6 @@ def _write_xlwings_conf(ws, s: _Styles) -> None:
     ws.set_column(3, 3, 110)
 
 
-def _fill_scores(path: Path, source: scores.ScoresSource) -> None:
-    """The whole Scores sheet, its native columns as shared formulas, written the way ``anji-xl
-    recalc`` writes it (XlsxWriter writes no shared formulas; a long sheet stays small with them)."""
-    filled = path.with_name(f"{path.name}.filled")
-    try:
-        with zipfile.ZipFile(path) as package, zipfile.ZipFile(filled, "w") as out:
-            part = sheet_part(package, scores.SHEET)
-            for info in package.infolist():
-                data = package.read(info.filename)
-                if info.filename == part:
-                    data = patch_scores_sheet(data.decode("utf-8"), source).encode("utf-8")
-                out.writestr(info, data)
-        os.replace(filled, path)
-    finally:
-        filled.unlink(missing_ok=True)
-
-
 def _sheet_cells(path: Path) -> dict[str, list[tuple]] | None:
     """What a book's Indicators, Data and Settings sheets hold (formulas as their text), row by row without
     trailing blanks; None when the file cannot be read as a book."""
@@ -434,13 +417,15 @@ def build_workbook(out: str | Path | None = None, standalone: bool = False, sour
     _write_settings(sheets["Settings"], s, sources.settings_frame())
     scores_source = scores.ScoresSource(model, result, model.indicator_cell, tables.data)
     _write_scores(sheets["Scores"], s, scores_source)
-    _write_results(sheets["Results"], s, blocks)
+    _write_results(sheets["Results"], s, blocks.head(STYLE_ROWS))  # the rows recalc's writer learns the styles from
     _write_dashboard(book, sheets["Dashboard"], s, model, result)
     _write_xlwings_conf(sheets["xlwings.conf"], s)
     sheets["Guide"].activate()
     try:
         book.close()
-        _fill_scores(partial, scores_source)
+        with zipfile.ZipFile(partial) as parts:  # Scores and Results whole, as anji-xl recalc writes them (XlsxWriter took 20 s for 30,000 rows)
+            patches = {sheet_part(parts, scores.SHEET): scores_patch(scores_source), results_part(parts): results_patch(lambda: blocks)}
+        rewrite_new_file(partial, patches)
         if not force:
             _refuse_other_tables(out, partial)
         os.replace(partial, out)

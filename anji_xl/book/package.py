@@ -500,6 +500,36 @@ def _rewritten_parts(data: bytes, package: zipfile.ZipFile, patches: dict[str, P
     return parts
 
 
+def _write_members(data: bytes, package: zipfile.ZipFile, rewritten: dict[str, _Deflating | _Deflated], out: zipfile.ZipFile,
+                   pending: list[int] = ()) -> None:
+    """Every part of ``package`` (whose bytes are ``data``) into ``out`` in its order: the rewritten
+    ones new, the others copied as stored; a signal that came meanwhile (``pending``) stops it."""
+    for info in package.infolist():
+        if pending:
+            raise Interrupted(pending[0])
+        if info.filename in rewritten:
+            rewritten[info.filename].write(out, info)
+        else:
+            copy_member(data, package, info, out)
+
+
+def rewrite_new_file(path: Path, patches: dict[str, Patch]) -> None:
+    """A package that this process has just written and no one else has (the builder's, before it
+    is moved into place), with the named parts rewritten as :func:`write_parts` rewrites a book's."""
+    data = path.read_bytes()
+    filled = path.with_name(f"{path.name}.filled")
+    pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            rewritten = _rewritten_parts(data, package, patches, pool)
+            with zipfile.ZipFile(filled, "w") as out:
+                _write_members(data, package, rewritten, out)
+        os.replace(filled, path)
+    finally:
+        pool.shutdown(cancel_futures=True)
+        filled.unlink(missing_ok=True)
+
+
 def write_parts(snapshot: Snapshot, patches: dict[str, Patch], backup: bool = False) -> None:
     """Write the snapshot's package with the named parts rewritten (every other part copied
     unchanged) over the book, and with ``backup`` the snapshot's bytes to ``BOOK.backup.xlsm``;
@@ -527,13 +557,7 @@ def _write_parts(snapshot: Snapshot, patches: dict[str, Patch], backup: bool, po
             new = _Temporary(target.parent)
             temporaries.append(new)
             with snapshot.package() as package, zipfile.ZipFile(new.stream, "w") as out:
-                for info in package.infolist():
-                    if pending:
-                        raise Interrupted(pending[0])
-                    if info.filename in rewritten:
-                        rewritten[info.filename].write(out, info)
-                    else:
-                        copy_member(snapshot.data, package, info, out)
+                _write_members(snapshot.data, package, rewritten, out, pending)
             new.finish(like)
             if backup:
                 old = _Temporary(target.parent)

@@ -39,7 +39,7 @@ _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _CELL = re.compile(r'<c r="([A-Z]+)(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?')
 _CACHED_RESULT = re.compile(r'(<c\b[^>]*>)(\s*<f\b(?:[^>]*/>|[^>]*>[^<]*</f>))\s*<v>[^<]*</v>')
 _CACHE = re.compile(r"<((?:\w+:)?)(strCache|numCache)>.*?</\1\2>", re.S)
-STYLE_ROWS = 200  # rows below the headers whose cells teach the style of each column (the builder writes fewer)
+STYLE_ROWS = 200  # rows below the headers whose cells teach the style of each column (the builder writes as many at most)
 
 
 def sheet_part(package: zipfile.ZipFile, sheet: str) -> str | None:
@@ -92,7 +92,8 @@ def results_rows(top_xml: str, blocks: ResultsBlocks) -> sheet_xml_.SheetRows:
             first = row0 + 1
         for c, values in enumerate(columns):
             col = col0 + c
-            rows.column(sheet_xml_.CellColumn(col, first, values, learnt.get((col, True), ""), learnt.get((col, False), "")))
+            text_style = learnt.get((col, False), "")  # the stamp's count of rows is a number in a text line, not a score
+            rows.column(sheet_xml_.CellColumn(col, first, values, learnt.get((col, True), "") if block.header else text_style, text_style))
     return rows
 
 
@@ -119,11 +120,6 @@ def scores_patch(source: scores.ScoresSource) -> package.Streamed:
     """The Scores sheet rewritten for the book's indicators and Data rows, in the book's styles."""
     columns = scores.columns(len(source.model.indicators), len(source.result.dimensions))
     return package.Streamed(lambda old: sheet_xml_.rewrite(old, lambda top: _scores_rows(top, source), look_at=_SCORES_STYLES_AT, columns=columns))
-
-
-def patch_scores_sheet(sheet_xml: str, source: scores.ScoresSource) -> str:
-    """:func:`scores_patch` of a sheet held as text (the builder's)."""
-    return b"".join(scores_patch(source).rewrite(iter([sheet_xml.encode("utf-8")]))).decode("utf-8")
 
 
 def patch_chart(chart_xml: str, ranges: list[tuple[str, str]]) -> str:

@@ -27,7 +27,7 @@ apart again (the builder and Excel's Recalculate button take :meth:`Block.rows`)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -73,6 +73,10 @@ class Block:
         """The header row (if any) and the body's rows, for writers that take rows."""
         return ([list(self.header)] if self.header else []) + list(map(list, zip(*self.columns)))
 
+    def head(self, rows: int) -> Block:
+        """The header and the body's first ``rows`` rows."""
+        return Block(self.header, [column[:rows] for column in self.columns])
+
 
 @dataclass(frozen=True)
 class ResultsBlocks:
@@ -85,6 +89,10 @@ class ResultsBlocks:
     forecast: Block
     forecast_indicators: Block
     trajectory: Block
+
+    def head(self, rows: int) -> ResultsBlocks:
+        """Every block with the first ``rows`` rows of its body."""
+        return ResultsBlocks(**{f.name: getattr(self, f.name).head(rows) for f in fields(self)})
 
     def placed(self) -> list[tuple[tuple[int, int], Block]]:
         """Every block with the (row, column) it starts at."""
@@ -196,4 +204,4 @@ def forecast_blocks(model: Model, outlook: Forecast) -> tuple[Block, Block, Bloc
 
 def validation_block(problems: list) -> Block:
     """The Validation area: one row per problem (``Sheet!Cell``, message), or OK."""
-    return Block(["where 位置", "problem 问题"], [[p.where for p in problems], [p.message for p in problems]] if problems else [[""], [VALIDATION_OK]])
+    return Block(["where 位置", "problem 问题"], [[p.where for p in problems], [p.message for p in problems]] if problems else [[None], [VALIDATION_OK]])
