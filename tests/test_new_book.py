@@ -283,8 +283,9 @@ def test_a_new_book_longer_than_the_rows_xlsxwriter_writes_is_whole_and_as_recal
         writer.writerow(["地区", "年份", "A1", "A2", "B1", "B2"])
         for town in range(84):
             for year in (2019, 2020, 2021):
+                b2 = "" if (town, year) == (80, 2021) else round(rng.uniform(40, 120), 1)  # Data!F244: missing
                 writer.writerow([f"镇{town:03d}", year, round(rng.uniform(0.3, 0.9), 3), round(rng.uniform(0.4, 1.0), 3),
-                                 round(rng.uniform(90, 130), 1), round(rng.uniform(40, 120), 1)])
+                                 round(rng.uniform(90, 130), 1), b2])
     out = tmp_path / "long.xlsm"
     code, _, err = run(capsys, "new", str(out), "--indicators", str(four.INDICATORS), "--data", str(data), "--settings", str(four.SETTINGS))
     assert code == 0, err
@@ -296,6 +297,10 @@ def test_a_new_book_longer_than_the_rows_xlsxwriter_writes_is_whole_and_as_recal
     assert [cached[key]["rank 排名"] for key in result.rows] == result.rank.tolist()
     last = load_quietly(out, data_only=True)["Scores"].cell(scores.FIRST_ROW + 252, scores.UNIT + 1).value
     assert last == result.rows[-1][0]
+    data = load_quietly(out)["Data"]
+    assert data.max_row == 253 and data["A253"].value == "镇083" and data["B253"].value == 2021
+    assert data["F244"].value is None and data["F244"].number_format == data["F2"].number_format == data["F253"].number_format  # typed later: formatted
+    assert [data.cell(253, c).number_format for c in range(1, 8)] == [data.cell(2, c).number_format for c in range(1, 8)]
     recalculated = tmp_path / "recalculated.xlsm"
     recalculated.write_bytes(out.read_bytes())
     code, _, err = run(capsys, "recalc", str(recalculated))

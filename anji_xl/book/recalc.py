@@ -62,12 +62,13 @@ def results_part(package: zipfile.ZipFile) -> str:
     return part
 
 
-def _cell_styles(top_xml: str) -> dict[tuple[int, bool], str]:
+def cell_styles(top_xml: str, header_row: int) -> dict[tuple[int, bool], str]:
     """Style index per (column, is_number), learnt from the cells the sheet already has in its
-    rows below the headers that ``top_xml`` holds (the first :data:`STYLE_ROWS`)."""
+    rows below ``header_row`` (1-based) that ``top_xml`` holds (the first :data:`STYLE_ROWS`); an
+    empty cell counts as a number's."""
     styles: dict[tuple[int, bool], str] = {}
     for letters, row, style, kind in _CELL.findall(top_xml):
-        if style and int(row) > SUMMARY_AT[0] + 1:
+        if style and int(row) > header_row:
             col = sum((ord(ch) - 64) * 26**k for k, ch in enumerate(reversed(letters))) - 1
             styles.setdefault((col, kind not in ("s", "inlineStr", "str")), style)
     return styles
@@ -76,7 +77,7 @@ def _cell_styles(top_xml: str) -> dict[tuple[int, bool], str]:
 def results_rows(top_xml: str, blocks: ResultsBlocks) -> sheet_xml_.SheetRows:
     """Results' generated rows for ``blocks`` in the styles of the sheet's rows at its top
     (``top_xml``): each block's header row in the header style, then its body a column at a time."""
-    learnt = _cell_styles(top_xml)
+    learnt = cell_styles(top_xml, SUMMARY_AT[0] + 1)
     header = re.search(rf'<c r="[A-Z]+{SUMMARY_AT[0] + 1}" s="(\d+)"', top_xml)
     rows = sheet_xml_.SheetRows()
     for (row0, col0), block in blocks.placed():

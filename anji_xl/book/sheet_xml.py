@@ -92,9 +92,10 @@ def numbers_text(values: list) -> list[str]:
 
 def column_xml(name: str, first_row: int, values: list, style: str | None, text_style: str | None = None, follower: str = "") -> list[str]:
     """The ``<c>`` of each value of a column from row ``first_row`` (1-based) down, "" where the
-    value is None: constants as :func:`cell_xml` writes them, or with ``follower`` (the
-    ``<f t="shared" si=…/>`` of a shared formula) each cell repeating that formula with its
-    cached value. ``text_style``: the style of text cells when it differs from ``style``."""
+    value is None: constants as :func:`cell_xml` writes them (an empty text as an empty cell in
+    ``style``, as XlsxWriter writes one), or with ``follower`` (the ``<f t="shared" si=…/>`` of a
+    shared formula) each cell repeating that formula with its cached value. ``text_style``: the
+    style of text cells when it differs from ``style``."""
     s = f' s="{style}"' if style else ""
     t = s if text_style is None else (f' s="{text_style}"' if text_style else "")
     out = [""] * len(values)
@@ -111,6 +112,8 @@ def column_xml(name: str, first_row: int, values: list, style: str | None, text_
             number_values.append(int(value) if isinstance(value, numbers.Integral) else float(value))
         elif follower:
             out[k] = f'<c r="{name}{first_row + k}"{t} t="{"e" if value in _ERRORS else "str"}">{follower}<v>{escape(str(value))}</v></c>'
+        elif value == "":
+            out[k] = f'<c r="{name}{first_row + k}"{s}/>'
         else:
             text = escape(str(value))
             space = ' xml:space="preserve"' if text != text.strip() else ""
@@ -169,6 +172,8 @@ class CellColumn:
         before = f'<c r="{letter(self.col)}'.encode()
         if str not in kinds:
             return before, *self._numbers(values)
+        if not self.follower and "" in values:  # an empty cell among the texts: each cell as column_xml writes it
+            return None
         if len(kinds) == 1:
             texts = self._texts(values)
             return None if texts is None else (before, *texts)
