@@ -126,6 +126,15 @@ def recalculated(books: Books) -> Path:
     return path
 
 
+def rows_file(books: Books) -> Path:
+    """The 30,000-row book's generated rows as a CSV file laid out like Data (for new and import), made once per run."""
+    path = books.folder / "rows.csv"
+    if not path.exists():
+        values = panel(3000, 10).values
+        values.rename_axis(["unit", "period"]).reset_index().to_csv(path, index=False)
+    return path
+
+
 def work_copy(source: Callable[[Books], Path]) -> Callable[[Books], None]:
     """A prepare step: copy a book to ``work.xlsm``, which the timed command then writes."""
     return lambda books: shutil.copy(source(books), books.folder / "work.xlsm")
@@ -145,6 +154,10 @@ RUNS = [
         "anji-xl compute BOOK --json, 30,000 rows", 10.0),
     Run("anji-xl forecast BOOK --json --period 2024, 3,000 units", lambda b: cli("forecast", b.big, "--json", "--period", 2024),
         "anji-xl compute BOOK --json, 30,000 rows"),
+    Run("anji-xl new OUT --data CSV, those 30,000 rows", lambda b: cli("new", b.folder / "new.xlsm", "--data", rows_file(b)),
+        prepare=lambda b: (b.folder / "new.xlsm").unlink(missing_ok=True)),
+    Run("anji-xl import BOOK CSV, those 30,000 rows into the shipped book", lambda b: cli("import", b.folder / "work.xlsm", rows_file(b)),
+        prepare=work_copy(lambda b: b.shipped)),
     Run(JSON_20K, lambda b: cli("compute", b.twenty, "--json")),
     Run("anji-xl compute BOOK (text), 20,000 rows", lambda b: cli("compute", b.twenty), JSON_20K, 1.5),
     Run("anji-xl compute, shipped book (3 rows)", lambda b: cli("compute", b.shipped, "--json")),
