@@ -273,9 +273,10 @@ def test_a_30_indicator_system_in_five_dimensions(capsys, tmp_path):
 
 
 def test_a_new_book_longer_than_the_rows_xlsxwriter_writes_is_whole_and_as_recalc_writes_it(capsys, tmp_path):
-    """``new`` has XlsxWriter write the first rows of Results (their styles) and recalc's writer the
-    whole of Results and Scores (XlsxWriter took 20 s for 30,000 rows): a book of 252 rows holds
-    every row's engine numbers, and recalc changes nothing in it but the time stamp."""
+    """``new`` has XlsxWriter write the first rows of Data and Results (their styles) and recalc's
+    writer the whole of Data, Scores and Results (XlsxWriter took 25 s for 30,000 rows): a book of
+    252 rows holds every row, its values and the engine's numbers to the last digit, and recalc
+    changes nothing in it but the time stamp."""
     rng = random.Random(252)
     data = tmp_path / "long.csv"
     with data.open("w", encoding="utf-8", newline="") as handle:
@@ -284,8 +285,8 @@ def test_a_new_book_longer_than_the_rows_xlsxwriter_writes_is_whole_and_as_recal
         for town in range(84):
             for year in (2019, 2020, 2021):
                 b2 = "" if (town, year) == (80, 2021) else round(rng.uniform(40, 120), 1)  # Data!F244: missing
-                writer.writerow([f"镇{town:03d}", year, round(rng.uniform(0.3, 0.9), 3), round(rng.uniform(0.4, 1.0), 3),
-                                 round(rng.uniform(90, 130), 1), b2])
+                a1 = 0.1 + 0.2 if town == 83 else round(rng.uniform(0.3, 0.9), 3)  # Data!C251:C253: 17 digits, 0.30000000000000004
+                writer.writerow([f"镇{town:03d}", year, repr(a1), round(rng.uniform(0.4, 1.0), 3), round(rng.uniform(90, 130), 1), b2])
     out = tmp_path / "long.xlsm"
     code, _, err = run(capsys, "new", str(out), "--indicators", str(four.INDICATORS), "--data", str(data), "--settings", str(four.SETTINGS))
     assert code == 0, err
@@ -299,6 +300,7 @@ def test_a_new_book_longer_than_the_rows_xlsxwriter_writes_is_whole_and_as_recal
     assert last == result.rows[-1][0]
     data = load_quietly(out)["Data"]
     assert data.max_row == 253 and data["A253"].value == "镇083" and data["B253"].value == 2021
+    assert data["C253"].value == 0.1 + 0.2  # the double itself (XlsxWriter wrote 16 digits: 0.3, another number)
     assert data["F244"].value is None and data["F244"].number_format == data["F2"].number_format == data["F253"].number_format  # typed later: formatted
     assert [data.cell(253, c).number_format for c in range(1, 8)] == [data.cell(2, c).number_format for c in range(1, 8)]
     recalculated = tmp_path / "recalculated.xlsm"
