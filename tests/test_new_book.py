@@ -287,8 +287,10 @@ def test_a_new_book_longer_than_the_rows_xlsxwriter_writes_is_whole_and_as_recal
                 b2 = "" if (town, year) == (80, 2021) else round(rng.uniform(40, 120), 1)  # Data!F244: missing
                 a1 = 0.1 + 0.2 if town == 83 else round(rng.uniform(0.3, 0.9), 3)  # Data!C251:C253: 17 digits, 0.30000000000000004
                 writer.writerow([f"镇{town:03d}", year, repr(a1), round(rng.uniform(0.4, 1.0), 3), round(rng.uniform(90, 130), 1), b2])
+    indicators = tmp_path / "indicators.csv"  # A1's weight 0.1 + 0.2: 17 digits
+    indicators.write_text(four.INDICATORS.read_text(encoding="utf-8").replace("ratio,0.8,0.3,", f"ratio,0.8,{0.1 + 0.2!r},"), encoding="utf-8")
     out = tmp_path / "long.xlsm"
-    code, _, err = run(capsys, "new", str(out), "--indicators", str(four.INDICATORS), "--data", str(data), "--settings", str(four.SETTINGS))
+    code, _, err = run(capsys, "new", str(out), "--indicators", str(indicators), "--data", str(data), "--settings", str(four.SETTINGS))
     assert code == 0, err
     tables = read_book_tables(out)
     result = compute(tables.model, tables.panel)
@@ -301,6 +303,8 @@ def test_a_new_book_longer_than_the_rows_xlsxwriter_writes_is_whole_and_as_recal
     data = load_quietly(out)["Data"]
     assert data.max_row == 253 and data["A253"].value == "镇083" and data["B253"].value == 2021
     assert data["C253"].value == 0.1 + 0.2  # the double itself (XlsxWriter wrote 16 digits: 0.3, another number)
+    held = {cell.value.split()[0]: value.value for cell, value in zip(*load_quietly(out)["Indicators"].iter_rows(max_row=2)) if cell.value}
+    assert tables.model.indicators.loc["A1", "weight"] == held["weight"] == 0.1 + 0.2
     assert data["F244"].value is None and data["F244"].number_format == data["F2"].number_format == data["F253"].number_format  # typed later: formatted
     assert [data.cell(253, c).number_format for c in range(1, 8)] == [data.cell(2, c).number_format for c in range(1, 8)]
     recalculated = tmp_path / "recalculated.xlsm"

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
+from openpyxl.utils import column_index_from_string
 import pandas as pd
 import xlsxwriter
 
 from . import dashboard, guide, layout, scores, settings
 from .layout import Cell, Column
-from .sheet_xml import CellColumn, SheetRows, rewrite
-from .package import Streamed, replaced, rewrite_new_file
+from .sheet_xml import CELL, CellColumn, SheetRows, rewrite, rewrite_text
+from .package import Patch, Streamed, replaced, rewrite_new_file
 from .recalc import STYLE_ROWS, cell_styles, results_part, results_patch, scores_patch, sheet_part
 from ..defaults import DEFAULT_SETTINGS, SHIPPED_BOOK, default_indicators, sample_data
 from ..engine import IndexResult, compute
@@ -139,26 +140,37 @@ class _Styles:
 
 def _table(ws, name: str, frame: pd.DataFrame, formats: dict[str, object], headers: list[str] | None = None, written: int | None = None) -> None:
     """``frame`` as the Excel table ``name`` at A1, one format per column; with ``written``, only
-    that many rows are written, the table spanning them all (see :func:`_data_patch`)."""
+    that many rows are written, the table spanning them all (:func:`_table_patch` writes the rest)."""
     titles = headers or [header(col) for col in frame.columns]
     columns = [{"header": title, "format": formats.get(col)} for title, col in zip(titles, frame.columns)]
     rows = _rows(frame.head(written) if written is not None else frame)
     ws.add_table(0, 0, max(len(frame), 1), len(columns) - 1, {"name": name, "columns": columns, "data": rows, "style": "Table Style Medium 7"})
 
 
-def _data_patch(frame: pd.DataFrame) -> Streamed:
-    """Data's table, every row below its header, as recalc's writer writes rows, in the styles of
-    the first rows, which XlsxWriter wrote (it took 5 s for 30,000 rows); an empty cell in its
-    column's style, as XlsxWriter writes it, so a value typed there later is formatted."""
+def _table_patch(frame: pd.DataFrame, written: int | None = None) -> Patch:
+    """The table at A1 that :func:`_table` wrote, every row below its header, as recalc's writer
+    writes rows: in the styles of the rows XlsxWriter wrote (``written``: that many), the cells
+    beside the table kept, an empty cell in its column's style as XlsxWriter writes one (a value
+    typed there later is formatted), and every number to its last digit (XlsxWriter writes 16
+    significant digits, where a double may need 17: 0.1 + 0.2 became 0.3). XlsxWriter took 5 s
+    for Data's 30,000 rows. A long table (``written``) is rewritten in pieces, a short one as text:
+    of the parts rewritten in pieces the second goes to a forked child, and that is to be Scores."""
     columns = [frame[col].astype(object).where(frame[col].notna(), "").tolist() for col in frame.columns]
+    seen = 1 + (len(frame) if written is None else min(written, len(frame)))  # the last row XlsxWriter wrote
 
     def rows(top_xml: str) -> SheetRows:
         learnt, made = cell_styles(top_xml, 1), SheetRows()
         for col, values in enumerate(columns):
             made.column(CellColumn(col, 2, values, learnt.get((col, True), ""), learnt.get((col, False), "")))
+        for cell in CELL.finditer(top_xml):
+            col, row = column_index_from_string(cell.group(1)) - 1, int(cell.group(2))
+            if row > 1 and col >= len(columns):
+                made.cell(row, col, cell.group(0))
         return made
 
-    return Streamed(lambda old: rewrite(old, rows, keep_below=1, look_at=1 + STYLE_ROWS))
+    if written is None:
+        return lambda xml: rewrite_text(xml, rows, keep_below=1, look_at=seen)
+    return Streamed(lambda old: rewrite(old, rows, keep_below=1, look_at=seen))
 
 
 def _buttons(ws, row: int, col: int, per_column: int = len(BUTTONS)) -> None:
@@ -198,7 +210,7 @@ def _write_data(ws, s: _Styles, sources: BookSources) -> None:
     units = dict(zip(sources.indicators["id"], sources.indicators["unit"]))
     formats = {i: s.percent if units[i] == "%" else s.number for i in ids}
     formats.update(unit=s.text, period=s.text, source=s.note)
-    _table(ws, "tblData", sources.data, formats, sources.data_headers(), written=STYLE_ROWS)  # the rest: _data_patch
+    _table(ws, "tblData", sources.data, formats, sources.data_headers(), written=STYLE_ROWS)  # the rest: _table_patch
     ws.set_row(0, 54, s.head)
     ws.set_column(0, 1, 9)
     ws.set_column(2, len(ids) + 1, 11)
@@ -441,7 +453,8 @@ def build_workbook(out: str | Path | None = None, standalone: bool = False, sour
     try:
         book.close()
         with zipfile.ZipFile(partial) as parts:  # the long sheets whole, as anji-xl recalc writes them (XlsxWriter took 25 s for 30,000 rows)
-            patches = {sheet_part(parts, "Data"): _data_patch(sources.data), sheet_part(parts, scores.SHEET): scores_patch(scores_source),
+            patches = {sheet_part(parts, "Indicators"): _table_patch(sources.indicators), sheet_part(parts, "Data"): _table_patch(sources.data, STYLE_ROWS),
+                       sheet_part(parts, "Settings"): _table_patch(sources.settings_frame()), sheet_part(parts, scores.SHEET): scores_patch(scores_source),
                        results_part(parts): results_patch(lambda: blocks)}
         rewrite_new_file(partial, patches)
         if not force:

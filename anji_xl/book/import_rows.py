@@ -35,9 +35,8 @@ from ..messages import say
 from ..model import AnjiInputError, Panel, Problem
 from . import package
 from .recalc import sheet_part
-from .sheet_xml import ROW, SHEET_DATA, cell_xml
+from .sheet_xml import CELL, ROW, SHEET_DATA, cell_xml
 
-_CELL = re.compile(r'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
 _NOTE = re.compile(r"<v:shape\b.*?</v:shape>", re.S)
 
 
@@ -206,14 +205,14 @@ def _patches(parts: zipfile.ZipFile, data: bytes, tables: BookTables, region: _R
 
 def _cells_in(sheet_xml: str, region: _Region) -> list[tuple[str, str, str]]:
     """(column letters, row, XML) of the cells below the header within the table's columns."""
-    return [(m.group(1), m.group(2), m.group(0)) for m in _CELL.finditer(sheet_xml)
+    return [(m.group(1), m.group(2), m.group(0)) for m in CELL.finditer(sheet_xml)
             if int(m.group(2)) > region.header and region.first_col <= column_index_from_string(m.group(1)) <= region.last_col]
 
 
 def _column_styles(sheet_xml: str, region: _Region) -> dict[int, str]:
     """Each table column's style, from its first data cell that has one (the column's number format)."""
     styles: dict[int, str] = {}
-    for m in _CELL.finditer(sheet_xml):
+    for m in CELL.finditer(sheet_xml):
         row, col = int(m.group(2)), column_index_from_string(m.group(1))
         style = re.match(r'<c r="[A-Z]+\d+"[^>]*?\bs="(\d+)"', m.group(0))
         if style and region.header < row <= region.last_row and region.first_col <= col <= region.last_col:
@@ -229,7 +228,7 @@ def _patch_sheet(xml: str, region: _Region, cleared: range, rows: dict[int, dict
     result = dict(original)
     for r in sorted(set(cleared) | set(rows)):
         row_xml = original.get(r, f'<row r="{r}"/>')
-        kept = [(column_index_from_string(m.group(1)), m.group(0)) for m in _CELL.finditer(row_xml) if not inside(m.group(1))]
+        kept = [(column_index_from_string(m.group(1)), m.group(0)) for m in CELL.finditer(row_xml) if not inside(m.group(1))]
         written = [(col, _cell(f"{column_letters(col)}{r}", value, styles.get(col))) for col, value in rows.get(r, {}).items()]
         cells = "".join(text for _, text in sorted(kept + written))
         opening = re.sub(r' spans="[^"]*"', "", re.match(r"<row [^>]*?(?=/?>)", row_xml).group(0))

@@ -36,6 +36,7 @@ escape = partial(_html_escape, quote=False)
 
 ROW = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
 ROW_OPENING = re.compile(r'<row r="(\d+)"[^>]*?(/?)>')
+CELL = re.compile(r'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)  # a cell's whole XML: its column letters and row
 SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>.*?</sheetData>", re.S)
 COLS = re.compile(r"<cols>.*?</cols>", re.S)
 _ERRORS = ("#N/A", "#VALUE!", "#NUM!", "#DIV/0!", "#REF!", "#NAME?", "#NULL!")
