@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 import zipfile
 from pathlib import Path
 
@@ -301,6 +302,7 @@ def test_a_new_book_longer_than_the_rows_xlsxwriter_writes_is_whole_and_as_recal
     last = load_quietly(out, data_only=True)["Scores"].cell(scores.FIRST_ROW + 252, scores.UNIT + 1).value
     assert last == result.rows[-1][0]
     data = load_quietly(out)["Data"]
+    assert {str(v.sqref) for v in data.data_validations.dataValidation} == {"C2:F5001"}  # numbers typed into 5,000 rows at least
     assert data.max_row == 253 and data["A253"].value == "镇083" and data["B253"].value == 2021
     assert data["C253"].value == 0.1 + 0.2  # the double itself (XlsxWriter wrote 16 digits: 0.3, another number)
     held = {cell.value.split()[0]: value.value for cell, value in zip(*load_quietly(out)["Indicators"].iter_rows(max_row=2)) if cell.value}
@@ -314,6 +316,20 @@ def test_a_new_book_longer_than_the_rows_xlsxwriter_writes_is_whole_and_as_recal
     built, after = fingerprint(out), fingerprint(recalculated)
     built["Results"]["cells"].pop("B2"), after["Results"]["cells"].pop("B2")
     assert after["Results"] == built["Results"] and after["Scores"] == built["Scores"]
+
+
+def test_a_typed_value_must_be_a_number_in_every_row_of_a_long_data_table(capsys, tmp_path):
+    """Data's validation (a number, or Excel refuses the typing) reaches a thousand rows below a
+    long table's end, not 5,000 rows only."""
+    data = tmp_path / "long.csv"
+    rows = ["地区,年份,A1,A2,B1,B2"] + [f"镇{town:04d},{year},0.5,0.5,100,50" for town in range(2600) for year in (2020, 2021)]
+    data.write_text("\n".join(rows), encoding="utf-8")
+    out = tmp_path / "long.xlsm"
+    code, _, err = run(capsys, "new", str(out), "--indicators", str(four.INDICATORS), "--data", str(data), "--settings", str(four.SETTINGS))
+    assert code == 0, err
+    with zipfile.ZipFile(out) as parts:
+        sheet = parts.read("xl/worksheets/sheet3.xml").decode()
+    assert re.findall(r'<dataValidation [^>]*sqref="([^"]+)"', sheet) == ["C2:F6201"]
 
 
 def test_bad_input_files_are_named_at_file_row_and_column_and_nothing_is_written(capsys, tmp_path):

@@ -41,6 +41,7 @@ BUTTONS = [("AnjiRecalculate", "重新计算 Recalculate"), ("AnjiValidate", "�
            ("AnjiSensitivity", "敏感性分析 Sensitivity"), ("AnjiReport", "生成报告 Report"), ("AnjiImportFunctions", "导入函数 Import functions")]
 BUILD_STAMP = "anji-xl build-workbook"
 INDICATOR_ROWS = 1000  # the weight total reaches this far down Indicators
+TYPING_ROWS = 5000  # Data's rows where a typed value must be a number (Excel's data validation), at least
 _CREATED = dt.datetime(2021, 10, 12)  # a fixed document date keeps rebuilds identical
 
 #: Bilingual header labels; readers match on the first token, so the label is free text.
@@ -215,7 +216,8 @@ def _write_data(ws, s: _Styles, sources: BookSources) -> None:
     ws.set_column(0, 1, 9)
     ws.set_column(2, len(ids) + 1, 11)
     ws.set_column(len(ids) + 2, len(ids) + 2, 60)
-    ws.data_validation(1, 2, 5000, len(ids) + 1, {"validate": "decimal", "criteria": "between", "minimum": -1e300, "maximum": 1e300,
+    last = max(TYPING_ROWS, len(sources.data) + 1000)  # a long table's rows and a thousand below it
+    ws.data_validation(1, 2, last, len(ids) + 1, {"validate": "decimal", "criteria": "between", "minimum": -1e300, "maximum": 1e300,
                                                    "error_title": "数值 number", "error_message": say("typed_number")})
     for (row, ident), note in sources.notes.items():
         ws.write_comment(row + 1, 2 + ids.index(ident), note, {"x_scale": 2.5, "y_scale": 1.6})
