@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
-from openpyxl.utils import column_index_from_string
 import pandas as pd
 import xlsxwriter
+from openpyxl.utils import column_index_from_string
 
 from . import dashboard, guide, layout, scores, settings
 from .layout import Cell, Column
-from .sheet_xml import CELL, CellColumn, SheetRows, rewrite, rewrite_text
 from .package import Patch, Streamed, replaced, rewrite_new_file
 from .recalc import STYLE_ROWS, cell_styles, results_part, results_patch, scores_patch, sheet_part
+from .sheet_xml import CELL, CellColumn, SheetRows, rewrite, rewrite_text
 from ..defaults import DEFAULT_SETTINGS, SHIPPED_BOOK, default_indicators, sample_data
 from ..engine import IndexResult, compute
 from ..messages import say
