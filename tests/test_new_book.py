@@ -277,7 +277,7 @@ def test_a_new_book_longer_than_the_rows_xlsxwriter_writes_is_whole_and_as_recal
     """``new`` has XlsxWriter write the first rows of Data and Results (their styles) and recalc's
     writer the whole of Data, Scores and Results (XlsxWriter took 25 s for 30,000 rows): a book of
     252 rows holds every row, its values and the engine's numbers to the last digit, and recalc
-    changes nothing in it but the time stamp."""
+    changes nothing in its Results and Scores but the time stamp."""
     rng = random.Random(252)
     data = tmp_path / "long.csv"
     with data.open("w", encoding="utf-8", newline="") as handle:
