@@ -318,8 +318,14 @@ def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> For
     def problem(u: int, where: str, name: str, **fields: object) -> None:
         problems.append(Problem(where, say(name, **fields), (units[u], latest_label[units[u]])))
 
-    broken = ~np.isnan(latest_t) & (latest_t >= target)  # elements with a problem: no number, whatever the missing policy
-    for u in np.flatnonzero(broken.any(axis=1)).tolist():
+    known = ~np.isnan(latest_t)
+    broken = known & (latest_t >= target)  # elements with a problem: no number, whatever the missing policy
+    counted = int(known.any(axis=1).sum())
+    everywhere = counted > 1 and bool((broken == known).all())  # every unit's data reach the target: the setting to change, said once
+    if everywhere:
+        year = int(np.min(latest_t, where=known, initial=np.inf))
+        problems.append(Problem(model.settings_cell("target_period") or "Settings", say("nothing_to_forecast_all", count=counted, year=year, target=target)))
+    for u in () if everywhere else np.flatnonzero(broken.any(axis=1)).tolist():
         late = np.flatnonzero(broken[u]).tolist()
         problem(u, cell_span([cell(u, c, latest_periods[u, c]) for c in late]), "nothing_to_forecast",
                 unit=units[u], year=int(latest_t[u, late].max()), target=target)

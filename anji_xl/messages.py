@@ -189,6 +189,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "as_of_not_year": ("时期 {period!r} 不是年份", "{period!r} is not a year"),
     "nothing_to_forecast": ("{unit}：最新数据已到 {year} 年，不早于目标年 target_period = {target}，无可预测",
                             "{unit}: the latest values are of {year}, not before target_period {target}, so there is nothing to forecast"),
+    "nothing_to_forecast_all": ("{count} 个单位的最新数据都在 {year} 年及以后，不早于目标年 target_period = {target}，无可预测；请在 Settings 设一个更晚的 target_period",
+                                "the latest values of all {count} units are of {year} or later, not before target_period {target}, so there is "
+                                "nothing to forecast: set a later target_period in Settings"),
     "trend_not_positive": ("{ident}（{unit}，{period}）：数值 {value:g} 不大于 0，无法计算趋势增速与所需增速",
                            "{ident} ({unit}, {period}): the value {value:g} is not > 0, so there is no trend or required growth "
                            "(g = (v_T / v_S)^(1/(T − S)) − 1 needs v > 0)"),

@@ -187,13 +187,15 @@ class Model:
     ``indicators`` is indexed by indicator ``id`` with columns ``dimension``, ``direction``
     (+1 / −1), ``method``, ``reference``, ``lower``, ``upper``, ``transform`` (``""`` or
     ``"log"``), ``weight`` and any descriptive columns (``name``, ``unit``, ``source`` …).
-    ``indicator_cell(id, column)`` names the cell an indicator's field came from.
+    ``indicator_cell(id, column)`` names the cell an indicator's field came from,
+    ``settings_cell(key)`` the cell of a setting ("" for one the book does not set).
     """
 
     indicators: pd.DataFrame
     settings: Settings = field(default_factory=Settings)
     indicator_cell: Callable[[str, str], str] = _no_location
     warnings: list[str] = field(default_factory=list)  # what reading the indicator table noticed
+    settings_cell: Callable[[str], str] = _no_location
 
     @property
     def dimensions(self) -> list[str]:

@@ -174,6 +174,27 @@ def test_domain_errors_are_problems_naming_their_cells_and_a_zero_start_has_no_t
     assert _close(by_unit["甲"]["indicators"]["N"]["trend_growth"], 80 / 100 - 1)
 
 
+def test_data_reaching_the_target_everywhere_is_one_problem_at_the_setting(capsys, tmp_path):
+    """Every unit's latest values are of target_period or later: nothing can be forecast, and
+    what to change is the setting, said once at its cell (a province's book listed a problem per
+    unit, 3,000 lines); where only some units reach it, each of those is named at its cells."""
+    data = [["甲", 2024, 50, 100], ["甲", 2025, 60, 80], ["乙", 2025, 50, 60], ["乙", 2026, 60, 55]]
+    book = _book(tmp_path, data, [["missing", "reweight"], ["target_period", 2025]])
+    code, out, err = _cli(capsys, "forecast", book, "--json")
+    assert code == 2
+    assert [line for line in err.splitlines() if "无可预测" in line] == [
+        "Settings!B3: 2 个单位的最新数据都在 2025 年及以后，不早于目标年 target_period = 2025，无可预测；请在 Settings 设一个更晚的 target_period"
+        " · the latest values of all 2 units are of 2025 or later, not before target_period 2025, so there is nothing to forecast: "
+        "set a later target_period in Settings"]
+    assert all(r["indicators"]["P"]["forecast"] is None for r in _strict_json(out)["results"])
+    code, _, err = _cli(capsys, "forecast", _book(tmp_path, data, name="default.xlsx"))  # no target_period row: the default 2025
+    assert code == 2 and [line.split(":")[0] for line in err.splitlines() if "无可预测" in line] == ["Settings"]
+    code, _, err = _cli(capsys, "forecast", _book(tmp_path, [*data[:2], ["丙", 2023, 50, 60], ["丙", 2024, 60, 55]], name="some.xlsx"))
+    assert code == 2 and [line for line in err.splitlines() if "无可预测" in line] == [
+        "Data!C3:D3: 甲：最新数据已到 2025 年，不早于目标年 target_period = 2025，无可预测 · 甲: the latest values are of 2025, "
+        "not before target_period 2025, so there is nothing to forecast"]
+
+
 def test_periods_that_are_not_years_are_problems(capsys, tmp_path):
     book = _book(tmp_path, [["甲", "2020Q1", 50, 100], ["甲", "2020Q2", 60, 80]])
     code, _, err = _cli(capsys, "forecast", book)

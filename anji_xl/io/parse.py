@@ -301,10 +301,11 @@ def _has_required(block: Block | None, name: str, problems: list[Problem]) -> bo
     return not missing
 
 
-def read_settings(block: Block | None, reading: Reading) -> Settings:
-    """Settings from a key/value table; absent keys keep their defaults."""
+def read_settings(block: Block | None, reading: Reading) -> tuple[Settings, Callable[[str], str]]:
+    """Settings from a key/value table (absent keys keep their defaults), and the cell of each
+    key's value ("" for a key the table does not set)."""
     if block is None or not _has_required(block, "Settings", reading.problems):
-        return Settings()
+        return Settings(), lambda key: ""
     raw, where = {}, {}
     for row, cells in block.rows:
         key = header_key(cells.get("key"))
@@ -314,12 +315,12 @@ def read_settings(block: Block | None, reading: Reading) -> Settings:
             raw[key], where[key] = cells.get("value"), block.cell("value", row)
     settings, setting_problems = Settings.from_mapping(raw, lambda key: where.get(key, ""))
     reading.problems.extend(setting_problems)
-    return settings
+    return settings, lambda key: where.get(key, "")
 
 
 def read_model(indicators: Block | None, settings: Block | None, reading: Reading) -> Model | None:
     """The model of an Indicators table and an optional Settings table (None if unreadable)."""
-    config = read_settings(settings, reading)
+    config, settings_cell = read_settings(settings, reading)
     if not _has_required(indicators, "Indicators", reading.problems):
         return None
     table, cells = read_indicators(indicators, reading)
@@ -330,7 +331,7 @@ def read_model(indicators: Block | None, settings: Block | None, reading: Readin
         if dim:
             first_cell.setdefault(dim, cells[(ident, "dimension")])
     typos = dimension_typos(first_cell, table["dimension"].value_counts().to_dict())
-    return Model(table, config, lambda ident, key: cells.get((ident, key), ""), typos)
+    return Model(table, config, lambda ident, key: cells.get((ident, key), ""), typos, settings_cell)
 
 
 @dataclass(frozen=True)
