@@ -313,9 +313,12 @@ def read_settings(block: Block | None, reading: Reading) -> tuple[Settings, Call
             reading.problems.append(Problem(block.cell("key", row), say("setting_twice", key=key, other=where[key])))
         elif key:
             raw[key], where[key] = cells.get("value"), block.cell("value", row)
-    settings, setting_problems = Settings.from_mapping(raw, lambda key: where.get(key, ""))
+    def cell(key: str) -> str:
+        return where.get(key, "")
+
+    settings, setting_problems = Settings.from_mapping(raw, cell)
     reading.problems.extend(setting_problems)
-    return settings, lambda key: where.get(key, "")
+    return settings, cell
 
 
 def read_model(indicators: Block | None, settings: Block | None, reading: Reading) -> Model | None:
