@@ -324,7 +324,8 @@ def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> For
     everywhere = counted > 1 and bool((broken == known).all())  # every unit's data reach the target: the setting to change, said once
     if everywhere:
         year = int(np.min(latest_t, where=known, initial=np.inf))
-        problems.append(Problem(model.settings_cell("target_period") or "Settings", say("nothing_to_forecast_all", count=counted, year=year, target=target)))
+        where = model.settings_cell("target_period") or "Settings"  # the sheet, where the book does not set it
+        problems.append(Problem(where, say("nothing_to_forecast_all", count=counted, year=year, target=target)))
     for u in () if everywhere else np.flatnonzero(broken.any(axis=1)).tolist():
         late = np.flatnonzero(broken[u]).tolist()
         problem(u, cell_span([cell(u, c, latest_periods[u, c]) for c in late]), "nothing_to_forecast",

@@ -454,10 +454,14 @@ def build_workbook(out: str | Path | None = None, standalone: bool = False, sour
     sheets["Guide"].activate()
     try:
         book.close()
-        with zipfile.ZipFile(partial) as parts:  # the long sheets whole, as anji-xl recalc writes them (XlsxWriter took 25 s for 30,000 rows)
-            patches = {sheet_part(parts, "Indicators"): _table_patch(sources.indicators), sheet_part(parts, "Data"): _table_patch(sources.data, STYLE_ROWS),
-                       sheet_part(parts, "Settings"): _table_patch(sources.settings_frame()), sheet_part(parts, scores.SHEET): scores_patch(scores_source),
-                       results_part(parts): results_patch(lambda: blocks)}
+        with zipfile.ZipFile(partial) as parts:  # the sheets' rows as anji-xl recalc writes them (XlsxWriter took 25 s for 30,000 rows)
+            patches = {
+                sheet_part(parts, "Indicators"): _table_patch(sources.indicators),
+                sheet_part(parts, "Data"): _table_patch(sources.data, STYLE_ROWS),
+                sheet_part(parts, "Settings"): _table_patch(sources.settings_frame()),
+                sheet_part(parts, scores.SHEET): scores_patch(scores_source),
+                results_part(parts): results_patch(lambda: blocks),
+            }
         rewrite_new_file(partial, patches)
         if not force:
             _refuse_other_tables(out, partial)
