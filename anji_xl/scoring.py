@@ -55,12 +55,10 @@ def _finish(raw: np.ndarray, checks: list[tuple[np.ndarray, Fault]]) -> Scored:
     """
     with np.errstate(invalid="ignore"):
         checks = [*checks, (~np.isfinite(raw), Fault.NOT_FINITE)]
-    shape = np.broadcast_shapes(raw.shape, *(np.shape(mask) for mask, _ in checks))
-    faults = np.zeros(shape, dtype=np.int8)
+    faults = np.zeros(np.broadcast(raw, *(mask for mask, _ in checks)).shape, dtype=np.int8)
     for mask, fault in reversed(checks):
         faults = np.where(mask, np.int8(fault), faults)
-    scores = np.where(faults == Fault.OK, np.broadcast_to(raw, shape), np.nan)
-    return Scored(scores, faults)
+    return Scored(np.where(faults == Fault.OK, raw, np.nan), faults)
 
 
 def _capped(raw: np.ndarray, cap: float | None) -> np.ndarray:

@@ -247,6 +247,7 @@ def measures(books: Books) -> tuple[list[Measure], tuple]:
     tables = read_grids({"Indicators": (indicator_range, 1, 1), "Data": (data_range, 1, 1), "Settings": (settings_range, 1, 1)})
     column = tuple((float(v),) for v in np.random.default_rng(2).uniform(0, 2, 10_000))
     small = panel(100, 5)
+    live_row = live_row_calls(model, big)
     engine = "engine: compute, the same 30,000 rows × 23 indicators"
     return [
         Measure(engine, lambda: compute(*tables)),
@@ -255,7 +256,35 @@ def measures(books: Books) -> tuple[list[Measure], tuple]:
         Measure("engine: compute, 1,000 rows × 23 indicators", lambda: compute(model, panel(100, 10))),
         Measure("sensitivity, 1,000 draws, 500 rows", lambda: sensitivity(model, small, draws=1000)),
         Measure("ANJI_SCORE over 10,000 cells (xlwings CallUDF + conversion)", lambda: xl.call("ANJI_SCORE", column, 1.0)),
+        Measure(f"one live row of Scores: its {len(live_row)} ANJI_* calls, a cell each (xlwings CallUDF + conversion)",
+                lambda: [xl.call(name, *args) for name, args in live_row]),
     ], tables
+
+
+def live_row_calls(model, values: Panel) -> list[tuple[str, tuple]]:
+    """The worksheet function calls of one live row of Scores (a unit's second year), with the
+    arguments its cells pass (scores.py): a score per indicator by its method, each dimension's
+    score and the index. Excel makes each call on its own, for every row Data had at the last
+    Recalculate: on opening a book (it recalculates in full) and on every change they depend on."""
+    frame, indicators, settings = values.values, model.indicators, model.settings
+    row, before = frame.iloc[1].tolist(), frame.iloc[0].tolist()
+    sign = lambda ident: 1.0 if indicators.at[ident, "direction"] == "positive" else -1.0  # noqa: E731
+    calls, scores = [], []
+    for k, ident in enumerate(indicators.index):
+        method, reference = indicators.at[ident, "method"], float(indicators.at[ident, "reference"])
+        if method == "growth":
+            calls.append(("ANJI_GROWTH_SCORE", (row[k], before[k], reference, sign(ident), 1.0, 1.0)))
+        elif method == "goalpost":
+            lower, upper = (float(indicators.at[ident, key]) for key in ("lower", "upper"))
+            calls.append(("ANJI_NORMALIZE", (row[k], "goalpost", lower, upper, sign(ident), "")))
+        else:
+            calls.append(("ANJI_SCORE", (row[k], reference, sign(ident), 1.0)))
+        scores.append(min(1.0, row[k] / reference) if method == "ratio" else 0.8)  # what the score cells hold
+    dims = (tuple(indicators["dimension"]),)
+    weights = (tuple(float(w) for w in indicators["weight"]),)
+    missing = settings.missing
+    calls += [("ANJI_DIM", (dim, dims, (tuple(scores),), weights, settings.dimension_aggregation, missing)) for dim in model.dimensions]
+    return calls + [("ANJI_INDEX", ((tuple(scores),), weights, dims, settings.index_aggregation, missing, settings.weight_tolerance))]
 
 
 def engine_memory_line(tables: tuple) -> str:
