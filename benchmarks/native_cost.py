@@ -11,6 +11,12 @@ saves). Both include LibreOffice's own start (about 1.5 s here).
 
     git show bc2f575:workbook/AnjiIndex.xlsm > /tmp/before.xlsm
     python benchmarks/native_cost.py [/tmp/before.xlsm]      # prints a Markdown table
+    python benchmarks/native_cost.py --rows 30000            # a provincial book (one run each: minutes)
+
+``--rows N``: the shipped book with N rows typed into Data (benchmarks/bench.py's rows), before and
+after ``anji-xl recalc`` (which gives Scores a row of live and native formulas for every Data row),
+opened as LibreOffice opens a book by default (never recalculating: only formulas without a
+cached value are computed) and recalculating everything on load, as the user guide advises.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import libreoffice  # noqa: E402
 from anji_xl.defaults import SHIPPED_BOOK  # noqa: E402
@@ -58,6 +65,28 @@ def with_typed_rows(folder: Path, count: int) -> Path:
     return typed
 
 
+def provincial(rows: int) -> None:
+    """LibreOffice opening a book of ``rows`` Data rows, before and after ``anji-xl recalc``."""
+    from bench import make_book  # the benchmark's generated rows
+    from anji_xl.book.recalc import recalc_book
+
+    with tempfile.TemporaryDirectory() as folder:
+        typed = make_book(Path(folder) / f"typed_{rows}.xlsm", rows // 10, 10)
+        recalculated = Path(folder) / f"recalculated_{rows}.xlsm"
+        shutil.copy(typed, recalculated)
+        recalc_book(recalculated)
+        print(f"LibreOffice, one run each, {rows:,} generated rows typed into the shipped book's Data:\n\n"
+              "| book | size | open (never recalculating) | open + recalculate |\n| --- | --- | --- | --- |")
+        for name, book in ((f"{rows:,} rows typed in", typed), ("after `anji-xl recalc`", recalculated)):
+            seconds = []
+            for recalculate in (False, True):
+                with tempfile.TemporaryDirectory() as work:
+                    start = time.perf_counter()
+                    libreoffice.convert(book, Path(work), "csv", recalculate, timeout=1800)
+                    seconds.append(time.perf_counter() - start)
+            print(f"| {name} | {book.stat().st_size / 2**20:.1f} MiB | " + " | ".join(f"{s:.0f} s" for s in seconds) + " |", flush=True)
+
+
 def main(before: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         books = [("shipped book (3 Data rows)", SHIPPED_BOOK), ("1,000 Data rows typed in", with_typed_rows(Path(folder), 1000))]
@@ -70,4 +99,7 @@ def main(before: str | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:2])
+    if sys.argv[1:2] == ["--rows"]:
+        provincial(int(sys.argv[2]))
+    else:
+        main(*sys.argv[1:2])

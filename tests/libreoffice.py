@@ -35,10 +35,11 @@ def soffice() -> str:
     return path
 
 
-def convert(book: Path, work: Path, target: str = "xlsx", recalculate: bool = True) -> Path:
+def convert(book: Path, work: Path, target: str = "xlsx", recalculate: bool = True, timeout: float = 180) -> Path:
     """Convert a copy of ``book`` in ``work`` with a recalculating profile; returns the output.
     ``recalculate=False``: LibreOffice's default, never recalculating on load — only formula cells
-    without a cached value are computed, as a statistician's LibreOffice shows a book."""
+    without a cached value are computed, as a statistician's LibreOffice shows a book. ``timeout``:
+    seconds LibreOffice is given (a book of 30,000 rows takes it minutes: benchmarks/native_cost.py)."""
     profile = work / ("lo_profile" if recalculate else "lo_profile_default")
     (profile / "user").mkdir(parents=True, exist_ok=True)
     (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE.format(mode=0 if recalculate else 1), encoding="utf-8")
@@ -47,7 +48,7 @@ def convert(book: Path, work: Path, target: str = "xlsx", recalculate: bool = Tr
     out = work / "out"
     command = [soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
                "--convert-to", target, "--outdir", str(out), str(copy)]
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     produced = out / f"{copy.stem}.{target.split(':')[0]}"
     assert produced.exists(), (completed.stdout, completed.stderr)
     return produced
