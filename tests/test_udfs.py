@@ -7,6 +7,8 @@ import math
 import sys
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import xlwings_harness as xl
 
@@ -406,6 +408,24 @@ def test_explain_spills_one_explanation_per_cell():
         ["无法计算 · no score: 数值 -1 为负数 · the value -1 is negative"],
         ["现值 value 'abc' 不是数字 · is not a number"],
     ]
+
+
+#: Cells as Excel hands them over: numbers, blanks, texts (a number as text, a no-data mark, a
+#: direction), error cells (HRESULT codes), TRUE and whole numbers.
+ODD_CELLS = st.one_of(st.sampled_from([0.0, 1.0, 0.5, 2.0, 89.0, 1e-9, 1e308]), st.floats(-3, 300, allow_nan=False),
+                      st.sampled_from([None, "", " ", "—", "#N/A", "1.5", "abc", True, False, 0, 3, -2, *xl.CELL_ERRORS.values()]))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([("ANJI_SCORE", 2), ("ANJI_GROWTH_SCORE", 3), ("ANJI_REQUIRED_GROWTH", 3)]),
+       st.lists(st.tuples(ODD_CELLS, ODD_CELLS, ODD_CELLS), min_size=2, max_size=5), st.sampled_from([None, 1.0, -1.0, "逆向", "sideways"]))
+def test_a_cell_alone_gives_what_it_gives_within_a_range(function, rows, direction):
+    # a live cell of Scores calls with one cell each, and that path is its own (no arrays of
+    # objects): each cell alone must show what the same cell shows as part of a column
+    name, ranges = function
+    columns = [tuple((row[k],) for row in rows) for k in range(ranges)]
+    together = xl.shown(xl.call(name, *columns, direction))
+    assert together == [[xl.shown(xl.call(name, *row[:ranges], direction))] for row in rows]
 
 
 def test_no_traceback_ever_reaches_a_cell():
