@@ -76,8 +76,9 @@ def score_ratio(value, reference, direction=1, cap: float | None = 1.0, percent=
     fraction: a target over-fulfilled (a completion rate of 1.03 = 103 % against 1.00).
     """
     v, r, d, p = _arrays(value, reference, direction, percent)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # 1/0, 0/0, and 2r past the largest double (where r > 1: no percent check)
         raw = np.where(d > 0, v / r, np.where(v == 0, np.inf, r / v))
+        percent_as_whole = (p != 0) & (r <= 1) & (v > np.maximum(1, 2 * r)) & (v <= 100)
     # A bad reference or a negative value is an error even where a value is missing: the
     # missing-value policy must never hide it.
     return _finish(
@@ -86,7 +87,7 @@ def score_ratio(value, reference, direction=1, cap: float | None = 1.0, percent=
             (np.isnan(r) | (r <= 0), Fault.REFERENCE_NOT_POSITIVE),
             (v < 0, Fault.NEGATIVE_VALUE),
             (np.isnan(v), Fault.MISSING),
-            ((p != 0) & (r <= 1) & (v > np.maximum(1, 2 * r)) & (v <= 100), Fault.PERCENT_AS_WHOLE),
+            (percent_as_whole, Fault.PERCENT_AS_WHOLE),
         ],
     )
 
