@@ -180,7 +180,7 @@ def cell_values(values: np.ndarray, errors: np.ndarray) -> object:
 
 def fault_errors(faults: np.ndarray, *invalid: np.ndarray) -> np.ndarray:
     """Per element: #VALUE! where an input was not usable, else the error of its fault, else None."""
-    shape = np.broadcast_shapes(faults.shape, *(m.shape for m in invalid))
+    shape = np.broadcast(faults, *invalid).shape
     errors = _ERROR_OF_FAULT[np.broadcast_to(faults, shape)]  # a new array: fancy indexing copies
     unusable = functools.reduce(np.logical_or, invalid, False)
     if np.any(unusable):
