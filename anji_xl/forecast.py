@@ -33,6 +33,11 @@ from .scoring import POOLED_METHODS, Fault, Scored, fault_message, score_goalpos
 #: paper (v_T (1 + g)^n = r) is not missed by the last bit of a floating-point power.
 MEETS_TOLERANCE = 1e-9
 
+#: Units whose latest values reach the target period that are each named in a problem of their
+#: own; beyond, the problems shown name these first and count the rest, in one line at the setting
+#: (a province's book where most counties already have the target year's data listed 3,000).
+NAMED_LATE_UNITS = 3
+
 #: Columns of :attr:`Forecast.indicators`.
 INDICATOR_COLUMNS = ("latest_period", "latest", "start_period", "trend_growth", "forecast", "score_forecast",
                      "required_growth", "on_track", "period_reached")
@@ -196,6 +201,8 @@ class Forecast:
     warnings: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warning_units: list[str | None] = field(default_factory=list)  # the unit each warning concerns (None: every unit)
+    late: list[Problem] = field(default_factory=list)  # those of ``problems`` that say a unit's data reach the target
+    target_cell: str = "Settings"  # where the book sets target_period (the sheet, where it does not)
 
     @property
     def target_period(self) -> int:
@@ -208,6 +215,20 @@ class Forecast:
     def problems_of(self, units: list[str]) -> list[Problem]:
         """The problems of these units (Problem.row names the unit) and of the whole model."""
         return [p for p in self.problems if p.row is None or p.row[0] in units]
+
+    def said(self, units: list[str]) -> list[Problem]:
+        """The problems of these units as shown (the command line, Results' warnings): as
+        :meth:`problems_of`, but where more than :data:`NAMED_LATE_UNITS` units' data reach the
+        target, one problem at the setting in place of theirs, naming the first and counting all."""
+        shown = self.problems_of(units)
+        late = [p for p in self.late if p.row[0] in units]
+        if len(late) <= NAMED_LATE_UNITS:
+            return shown
+        named = ", ".join(f"{p.row[0]} {p.where}" for p in late[:NAMED_LATE_UNITS])
+        together = Problem(self.target_cell, say("nothing_to_forecast_many", count=len(late), target=self.target_period, units=named))
+        grouped = {id(p) for p in late}
+        first = next(k for k, p in enumerate(shown) if id(p) in grouped)
+        return [*shown[:first], together, *(p for p in shown[first:] if id(p) not in grouped)]
 
     def off_track(self, unit: str) -> list[str]:
         """The unit's indicators that will miss their target, largest forecast gain first."""
@@ -315,21 +336,23 @@ def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> For
     def cell(u: int, c: int, period: str) -> str:
         return panel.data_cell(units[u], period, ids[c])
 
-    def problem(u: int, where: str, name: str, **fields: object) -> None:
-        problems.append(Problem(where, say(name, **fields), (units[u], latest_label[units[u]])))
+    def problem(u: int, where: str, name: str, **fields: object) -> Problem:
+        problems.append(made := Problem(where, say(name, **fields), (units[u], latest_label[units[u]])))
+        return made
 
     known = ~np.isnan(latest_t)
     broken = known & (latest_t >= target)  # elements with a problem: no number, whatever the missing policy
     counted = int(known.any(axis=1).sum())
     everywhere = counted > 1 and bool((broken == known).all())  # every unit's data reach the target: the setting to change, said once
+    target_cell = model.settings_cell("target_period") or "Settings"  # the sheet, where the book does not set it
     if everywhere:
         year = int(np.min(latest_t, where=known, initial=np.inf))
-        where = model.settings_cell("target_period") or "Settings"  # the sheet, where the book does not set it
-        problems.append(Problem(where, say("nothing_to_forecast_all", count=counted, year=year, target=target)))
+        problems.append(Problem(target_cell, say("nothing_to_forecast_all", count=counted, year=year, target=target)))
+    late_units = []
     for u in () if everywhere else np.flatnonzero(broken.any(axis=1)).tolist():
         late = np.flatnonzero(broken[u]).tolist()
-        problem(u, cell_span([cell(u, c, latest_periods[u, c]) for c in late]), "nothing_to_forecast",
-                unit=units[u], year=int(latest_t[u, late].max()), target=target)
+        late_units.append(problem(u, cell_span([cell(u, c, latest_periods[u, c]) for c in late]), "nothing_to_forecast",
+                                  unit=units[u], year=int(latest_t[u, late].max()), target=target))
     for periods, values in ((latest_periods, latest_v), (start_periods, start_v)):
         with np.errstate(invalid="ignore"):  # a 0 (e.g. a 0/1 indicator before it was met) has no trend: missing, not a problem
             bad = (values < 0) & ~pooled & ~broken
@@ -391,6 +414,8 @@ def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> For
         warnings=[text for _, text in notes],
         problems=problems,
         warning_units=[unit for unit, _ in notes],
+        late=late_units,
+        target_cell=target_cell,
     )
 
 

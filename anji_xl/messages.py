@@ -192,6 +192,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "nothing_to_forecast_all": ("{count} 个单位的最新数据都在 {year} 年及以后，不早于目标年 target_period = {target}，无可预测；请在 Settings 设一个更晚的 target_period",
                                 "the latest values of all {count} units are of {year} or later, not before target_period {target}, so there is "
                                 "nothing to forecast: set a later target_period in Settings"),
+    "nothing_to_forecast_many": ("{count} 个单位的最新数据已到目标年 target_period = {target} 或以后，无可预测（{units} 等）；要预测它们，请在 Settings 设一个更晚的 target_period",
+                                 "{count} units have latest values of target_period {target} or later, so there is nothing to forecast for them ({units} …): "
+                                 "to forecast them, set a later target_period in Settings"),
     "trend_not_positive": ("{ident}（{unit}，{period}）：数值 {value:g} 不大于 0，无法计算趋势增速与所需增速",
                            "{ident} ({unit}, {period}): the value {value:g} is not > 0, so there is no trend or required growth "
                            "(g = (v_T / v_S)^(1/(T − S)) − 1 needs v > 0)"),

@@ -195,6 +195,34 @@ def test_data_reaching_the_target_everywhere_is_one_problem_at_the_setting(capsy
         "not before target_period 2025, so there is nothing to forecast"]
 
 
+def test_many_units_reaching_the_target_are_one_problem_naming_the_first(capsys, tmp_path):
+    """More than three units whose data reach the target period: one line at the setting names
+    the first three with their cells and counts them all, instead of a line each (a province's
+    book listed 3,000); the units that can be forecast still are, each late unit keeps its own
+    reason (the report's), and --unit shows that unit's own line."""
+    late = [[f"县{k}", year, 50 + k, 60] for k in range(5) for year in (2024, 2025)]
+    book = _book(tmp_path, [["甲", 2020, 50, 100], ["甲", 2021, 60, 80], *late], [["missing", "reweight"], ["target_period", 2025]])
+    code, out, err = _cli(capsys, "forecast", book, "--json")
+    assert code == 2
+    assert [line for line in err.splitlines() if "无可预测" in line] == [
+        "Settings!B3: 5 个单位的最新数据已到目标年 target_period = 2025 或以后，无可预测（县0 Data!C5:D5, 县1 Data!C7:D7, 县2 Data!C9:D9 等）；"
+        "要预测它们，请在 Settings 设一个更晚的 target_period · 5 units have latest values of target_period 2025 or later, so there is "
+        "nothing to forecast for them (县0 Data!C5:D5, 县1 Data!C7:D7, 县2 Data!C9:D9 …): to forecast them, set a later target_period in Settings"]
+    forecasts = {r["unit"]: r["indicators"]["P"]["forecast"] for r in _strict_json(out)["results"]}
+    assert forecasts["甲"] is not None and all(forecasts[f"县{k}"] is None for k in range(5))
+    code, _, err = _cli(capsys, "forecast", book, "--unit", "县4")
+    assert code == 2 and [line.split(": ")[0] for line in err.splitlines() if "无可预测" in line] == ["Data!C13:D13"]
+    model, panel = read_book(book)
+    outlook = forecast(model, compute(model, panel))
+    assert [p.where for p in outlook.problems_of(["县3"])] == ["Data!C11:D11"]  # the unit's own reason, as the report gives it
+    four = outlook.said([f"县{k}" for k in range(4)])  # a fourth: grouped; three: each its own
+    assert len(four) == 1 and four[0].where == "Settings!B3" and "4 个单位" in four[0].message
+    assert [p.where for p in outlook.said([f"县{k}" for k in range(3)])] == ["Data!C5:D5", "Data!C7:D7", "Data!C9:D9"]
+    from anji_xl.book.results import results_blocks
+    said = [w for w in results_blocks(model, compute(model, panel), "now").warnings.columns[0] if "无可预测" in w]
+    assert said == [f"达标预测 forecast: {outlook.said(list(outlook.latest_period.index))[0]}"] and "5 个单位" in said[0]
+
+
 def test_periods_that_are_not_years_are_problems(capsys, tmp_path):
     book = _book(tmp_path, [["甲", "2020Q1", 50, 100], ["甲", "2020Q2", 60, 80]])
     code, _, err = _cli(capsys, "forecast", book)
