@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,17 @@ MEETS_TOLERANCE = 1e-9
 #: own; beyond, the problems shown name these first and count the rest, in one line at the setting
 #: (a province's book where most counties already have the target year's data listed 3,000).
 NAMED_LATE_UNITS = 3
+
+@dataclass(frozen=True)
+class LateUnits:
+    """The units whose latest values reach the target period (nothing to forecast), in Data's
+    order; each one's problem, at its cells, is made when asked: a province's book has thousands,
+    and a few are shown (:meth:`Forecast.said`)."""
+
+    units: list[str]
+    problem: Callable[[str], Problem]
+    at: int  # where their problems stand among the forecast's others
+
 
 #: Columns of :attr:`Forecast.indicators`.
 INDICATOR_COLUMNS = ("latest_period", "latest", "start_period", "trend_growth", "forecast", "score_forecast",
@@ -201,7 +213,7 @@ class Forecast:
     warnings: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warning_units: list[str | None] = field(default_factory=list)  # the unit each warning concerns (None: every unit)
-    late: list[Problem] = field(default_factory=list)  # those of ``problems`` that say a unit's data reach the target
+    late: LateUnits | None = None  # the units whose data reach the target, each a problem besides ``problems``
     target_cell: str = "Settings"  # where the book sets target_period (the sheet, where it does not)
 
     @property
@@ -210,25 +222,33 @@ class Forecast:
 
     def warnings_of(self, units: list[str]) -> list[str]:
         """The warnings that concern these units (and those that concern every unit)."""
-        return [w for w, u in zip(self.warnings, self.warning_units) if u is None or u in units]
+        wanted = set(units)
+        return [w for w, u in zip(self.warnings, self.warning_units) if u is None or u in wanted]
 
     def problems_of(self, units: list[str]) -> list[Problem]:
         """The problems of these units (Problem.row names the unit) and of the whole model."""
-        return [p for p in self.problems if p.row is None or p.row[0] in units]
+        return self._problems(units, lambda late: [self.late.problem(unit) for unit in late])
 
     def said(self, units: list[str]) -> list[Problem]:
         """The problems of these units as shown (the command line, Results' warnings): as
         :meth:`problems_of`, but where more than :data:`NAMED_LATE_UNITS` units' data reach the
         target, one problem at the setting in place of theirs, naming the first and counting all."""
-        shown = self.problems_of(units)
-        late = [p for p in self.late if p.row[0] in units]
-        if len(late) <= NAMED_LATE_UNITS:
-            return shown
-        named = ", ".join(f"{p.row[0]} {p.where}" for p in late[:NAMED_LATE_UNITS])
-        together = Problem(self.target_cell, say("nothing_to_forecast_many", count=len(late), target=self.target_period, units=named))
-        grouped = {id(p) for p in late}
-        first = next(k for k, p in enumerate(shown) if id(p) in grouped)
-        return [*shown[:first], together, *(p for p in shown[first:] if id(p) not in grouped)]
+        def late_said(late: list[str]) -> list[Problem]:
+            if len(late) <= NAMED_LATE_UNITS:
+                return [self.late.problem(unit) for unit in late]
+            named = ", ".join(f"{unit} {self.late.problem(unit).where}" for unit in late[:NAMED_LATE_UNITS])
+            return [Problem(self.target_cell, say("nothing_to_forecast_many", count=len(late), target=self.target_period, units=named))]
+
+        return self._problems(units, late_said)
+
+    def _problems(self, units: list[str], late_said: Callable[[list[str]], list[Problem]]) -> list[Problem]:
+        """The problems of these units, those of the units whose data reach the target as
+        ``late_said`` says them, where they stand among the others."""
+        wanted = set(units)
+        shown = lambda problems: [p for p in problems if p.row is None or p.row[0] in wanted]  # noqa: E731
+        at = self.late.at if self.late else len(self.problems)
+        late = [unit for unit in self.late.units if unit in wanted] if self.late else []
+        return [*shown(self.problems[:at]), *late_said(late), *shown(self.problems[at:])]
 
     def off_track(self, unit: str) -> list[str]:
         """The unit's indicators that will miss their target, largest forecast gain first."""
@@ -336,9 +356,8 @@ def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> For
     def cell(u: int, c: int, period: str) -> str:
         return panel.data_cell(units[u], period, ids[c])
 
-    def problem(u: int, where: str, name: str, **fields: object) -> Problem:
-        problems.append(made := Problem(where, say(name, **fields), (units[u], latest_label[units[u]])))
-        return made
+    def problem(u: int, where: str, name: str, **fields: object) -> None:
+        problems.append(Problem(where, say(name, **fields), (units[u], latest_label[units[u]])))
 
     known = ~np.isnan(latest_t)
     broken = known & (latest_t >= target)  # elements with a problem: no number, whatever the missing policy
@@ -348,11 +367,16 @@ def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> For
     if everywhere:
         year = int(np.min(latest_t, where=known, initial=np.inf))
         problems.append(Problem(target_cell, say("nothing_to_forecast_all", count=counted, year=year, target=target)))
-    late_units = []
-    for u in () if everywhere else np.flatnonzero(broken.any(axis=1)).tolist():
-        late = np.flatnonzero(broken[u]).tolist()
-        late_units.append(problem(u, cell_span([cell(u, c, latest_periods[u, c]) for c in late]), "nothing_to_forecast",
-                                  unit=units[u], year=int(latest_t[u, late].max()), target=target))
+    reach = broken.copy()  # as it is now: later problems add to ``broken``
+    late_rows = {units[u]: u for u in ([] if everywhere else np.flatnonzero(reach.any(axis=1)).tolist())}
+
+    def late_problem(unit: str) -> Problem:
+        u = late_rows[unit]
+        late = np.flatnonzero(reach[u]).tolist()
+        return Problem(cell_span([cell(u, c, latest_periods[u, c]) for c in late]),
+                       say("nothing_to_forecast", unit=unit, year=int(latest_t[u, late].max()), target=target), (unit, latest_label[unit]))
+
+    late_units = LateUnits(list(late_rows), late_problem, len(problems))
     for periods, values in ((latest_periods, latest_v), (start_periods, start_v)):
         with np.errstate(invalid="ignore"):  # a 0 (e.g. a 0/1 indicator before it was met) has no trend: missing, not a problem
             bad = (values < 0) & ~pooled & ~broken
