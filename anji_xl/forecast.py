@@ -39,6 +39,7 @@ MEETS_TOLERANCE = 1e-9
 #: (a province's book where most counties already have the target year's data listed 3,000).
 NAMED_LATE_UNITS = 3
 
+
 @dataclass(frozen=True)
 class LateUnits:
     """The units whose latest values reach the target period (nothing to forecast), in Data's
@@ -211,7 +212,7 @@ class Forecast:
     gains: pd.DataFrame  # unit × id: W (full − forecast score)
     trajectory: pd.Series  # (unit, year label) → the forecast index of each year after latest_period up to the target
     warnings: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # but the late units': :meth:`problems_of` gives both
     warning_units: list[str | None] = field(default_factory=list)  # the unit each warning concerns (None: every unit)
     late: LateUnits | None = None  # the units whose data reach the target, each a problem besides ``problems``
     target_cell: str = "Settings"  # where the book sets target_period (the sheet, where it does not)
