@@ -304,7 +304,7 @@ def _run_forecast(args: argparse.Namespace) -> int:
     model, result = _computed(args.book)
     outlook = forecast(model, result, as_of=args.period)
     units = [u for u in outlook.latest_period.index if args.unit is None or u == args.unit]
-    problems = outlook.said(units)
+    problems = outlook.problems_of(units, grouped=True)
     if not units and not problems:
         raise AnjiInputError([Problem("", say("no_unit_row", unit=args.unit) if args.unit else say("no_row_up_to", period=args.period))])
     with _printing_results():

@@ -44,11 +44,11 @@ NAMED_LATE_UNITS = 3
 class LateUnits:
     """The units whose latest values reach the target period (nothing to forecast), in Data's
     order; each one's problem, at its cells, is made when asked: a province's book has thousands,
-    and a few are shown (:meth:`Forecast.said`)."""
+    and a few are shown (:meth:`Forecast.problems_of`, grouped)."""
 
-    units: list[str]
-    problem: Callable[[str], Problem]
-    at: int  # where their problems stand among the forecast's others
+    units: list[str] = field(default_factory=list)
+    problem: Callable[[str], Problem] | None = None
+    at: int = 0  # where their problems stand among the forecast's others
 
 
 #: Columns of :attr:`Forecast.indicators`.
@@ -214,7 +214,7 @@ class Forecast:
     warnings: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # but the late units': :meth:`problems_of` gives both
     warning_units: list[str | None] = field(default_factory=list)  # the unit each warning concerns (None: every unit)
-    late: LateUnits | None = None  # the units whose data reach the target, each a problem besides ``problems``
+    late: LateUnits = field(default_factory=LateUnits)  # the units whose data reach the target, each a problem besides ``problems``
     target_cell: str = "Settings"  # where the book sets target_period (the sheet, where it does not)
 
     @property
@@ -226,30 +226,21 @@ class Forecast:
         wanted = set(units)
         return [w for w, u in zip(self.warnings, self.warning_units) if u is None or u in wanted]
 
-    def problems_of(self, units: list[str]) -> list[Problem]:
-        """The problems of these units (Problem.row names the unit) and of the whole model."""
-        return self._problems(units, lambda late: [self.late.problem(unit) for unit in late])
-
-    def said(self, units: list[str]) -> list[Problem]:
-        """The problems of these units as shown (the command line, Results' warnings): as
-        :meth:`problems_of`, but where more than :data:`NAMED_LATE_UNITS` units' data reach the
-        target, one problem at the setting in place of theirs, naming the first and counting all."""
-        def late_said(late: list[str]) -> list[Problem]:
-            if len(late) <= NAMED_LATE_UNITS:
-                return [self.late.problem(unit) for unit in late]
-            named = ", ".join(f"{unit} {self.late.problem(unit).where}" for unit in late[:NAMED_LATE_UNITS])
-            return [Problem(self.target_cell, say("nothing_to_forecast_many", count=len(late), target=self.target_period, units=named))]
-
-        return self._problems(units, late_said)
-
-    def _problems(self, units: list[str], late_said: Callable[[list[str]], list[Problem]]) -> list[Problem]:
-        """The problems of these units, those of the units whose data reach the target as
-        ``late_said`` says them, where they stand among the others."""
+    def problems_of(self, units: list[str], grouped: bool = False) -> list[Problem]:
+        """The problems of these units (Problem.row names the unit) and of the whole model.
+        ``grouped`` (as shown: the command line, Results' warnings): where more than
+        :data:`NAMED_LATE_UNITS` units' data reach the target, one problem at the setting in
+        place of theirs, naming the first and counting all."""
         wanted = set(units)
         shown = lambda problems: [p for p in problems if p.row is None or p.row[0] in wanted]  # noqa: E731
-        at = self.late.at if self.late else len(self.problems)
-        late = [unit for unit in self.late.units if unit in wanted] if self.late else []
-        return [*shown(self.problems[:at]), *late_said(late), *shown(self.problems[at:])]
+        late = [unit for unit in self.late.units if unit in wanted]
+        if grouped and len(late) > NAMED_LATE_UNITS:
+            named = ", ".join(f"{unit} {self.late.problem(unit).where}" for unit in late[:NAMED_LATE_UNITS])
+            said = [Problem(self.target_cell, say("nothing_to_forecast_many", count=len(late), target=self.target_period, units=named))]
+        else:
+            said = [self.late.problem(unit) for unit in late]
+        at = self.late.at
+        return [*shown(self.problems[:at]), *said, *shown(self.problems[at:])]
 
     def off_track(self, unit: str) -> list[str]:
         """The unit's indicators that will miss their target, largest forecast gain first."""

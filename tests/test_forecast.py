@@ -215,12 +215,12 @@ def test_many_units_reaching_the_target_are_one_problem_naming_the_first(capsys,
     model, panel = read_book(book)
     outlook = forecast(model, compute(model, panel))
     assert [p.where for p in outlook.problems_of(["县3"])] == ["Data!C11:D11"]  # the unit's own reason, as the report gives it
-    four = outlook.said([f"县{k}" for k in range(4)])  # a fourth: grouped; three: each its own
+    four = outlook.problems_of([f"县{k}" for k in range(4)], grouped=True)  # a fourth: grouped; three: each its own
     assert len(four) == 1 and four[0].where == "Settings!B3" and "4 个单位" in four[0].message
-    assert [p.where for p in outlook.said([f"县{k}" for k in range(3)])] == ["Data!C5:D5", "Data!C7:D7", "Data!C9:D9"]
+    assert [p.where for p in outlook.problems_of([f"县{k}" for k in range(3)], grouped=True)] == ["Data!C5:D5", "Data!C7:D7", "Data!C9:D9"]
     from anji_xl.book.results import results_blocks
     said = [w for w in results_blocks(model, compute(model, panel), "now").warnings.columns[0] if "无可预测" in w]
-    assert said == [f"达标预测 forecast: {outlook.said(list(outlook.latest_period.index))[0]}"] and "5 个单位" in said[0]
+    assert said == [f"达标预测 forecast: {outlook.problems_of(list(outlook.latest_period.index), grouped=True)[0]}"] and "5 个单位" in said[0]
 
 
 def test_periods_that_are_not_years_are_problems(capsys, tmp_path):

@@ -150,7 +150,7 @@ def results_blocks(model: Model, result: IndexResult, computed_at: str) -> Resul
                    list(map(names.__getitem__, gain_cols)), cell_numbers(result.scores.to_numpy()[at, cols]), result.gains.to_numpy()[at, cols].tolist()])
     outlook = forecast(model, result)
     warnings = Block(["warnings 提示"], [result.warnings + [str(p) for p in result.problems]
-                                         + ["达标预测 forecast: " + w for w in outlook.warnings + [str(p) for p in outlook.said(list(outlook.latest_period.index))]]])
+                                         + ["达标预测 forecast: " + w for w in outlook.warnings + [str(p) for p in outlook.problems_of(list(outlook.latest_period.index), grouped=True)]]])
     units = list(dict.fromkeys(row_units))
     periods = [period_cell(p) for p in period_order(row_periods)]
     lists = [units, periods, dims]
