@@ -8,14 +8,14 @@ warning and problem, so a number can always be explained.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 import numpy as np
 import pandas as pd
 
-from .aggregation import Combined, RowWeights, combine, full_scores, membership_matrix, potential_gains
+from .aggregation import Aggregate, Combined, RowWeights, combine, full_scores, membership_matrix, potential_gains
 from .cells import column_letters, column_number
 from .messages import Pair, pair, say, sayer
 from .model import Model, Panel, Problem, Settings
@@ -218,17 +218,15 @@ def _growth_spans(rows: pd.MultiIndex, previous_rows: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class PanelScores:
-    """Scores of a whole panel, its rows sorted by unit and period, and what they were computed from."""
+class SortedPanel:
+    """A panel's rows sorted by unit, then period, and its values read in place through that order."""
 
-    scored: Scored
     rows: pd.MultiIndex  # (unit, period) of each row, sorted by unit, then period
     ids: list[str]
     source: np.ndarray  # the values scored, in the panel's order of rows (rows × indicators)
     order: np.ndarray  # per row: its row in ``source``
     previous_rows: np.ndarray  # per row: the position of the same unit's preceding period, or −1
     spans: np.ndarray  # per row: t − s, the periods a growth rate was annualised over
-    degenerate: np.ndarray  # min–max / z-score elements whose period has no spread
 
     def values(self, cols: np.ndarray, rows: slice | np.ndarray = slice(None)) -> np.ndarray:
         """The values scored at these rows (sorted positions) in these columns (rows × cols)."""
@@ -245,44 +243,63 @@ class PanelScores:
         return np.where(previous[:, None] >= 0, self.values(cols, np.maximum(previous, 0)), np.nan)
 
 
-SCORED_ROWS = 4096  # rows scored at a time by a method that scores each row on its own
+def sort_panel(panel: Panel, ids: list[str]) -> SortedPanel:
+    """The panel's rows by unit and period (:func:`_sorted_rows`), each with its preceding period."""
+    source, order, rows = _sorted_rows(panel, ids)
+    previous_rows, spans = preceding_periods(rows)
+    return SortedPanel(rows, ids, source, order, previous_rows, spans)
 
 
-def score_panel(model: Model, panel: Panel) -> PanelScores:
-    """Score every indicator of every row (sorted by unit, period); one vectorised call per
-    method (and transform)."""
-    ind = model.indicators
-    cap = model.settings.cap
-    ids = list(ind.index)
-    source, order, sorted_rows = _sorted_rows(panel, ids)
-    shape = source.shape
-    scores = np.full(shape, np.nan)
-    faults = np.zeros(shape, dtype=np.int8)
-    degenerate = np.zeros(shape, dtype=bool)
-    prev_rows, spans = preceding_periods(sorted_rows)
-    panel_scores = PanelScores(Scored(scores, faults), sorted_rows, ids, source, order, prev_rows, spans, degenerate)
-    periods = sorted_rows.get_level_values(1).to_numpy()
-    for (method, transform), cols in ind.groupby(["method", "transform"], sort=False).indices.items():
-        sub = ind.iloc[cols]
-        d, r = sub["direction"].to_numpy(dtype=float), sub["reference"].to_numpy(dtype=float)
-        if method in POOLED_METHODS:  # a period's rows together
-            scored, flat = POOLED_METHODS[method](panel_scores.values(cols), periods, d)
-            degenerate[:, cols] = flat
-            scores[:, cols], faults[:, cols] = scored.scores, scored.faults
-            continue
-        percent = sub["unit"].map(is_percent_unit).to_numpy() if method == "ratio" and "unit" in sub else False
-        lower, upper = sub["lower"].to_numpy(dtype=float), sub["upper"].to_numpy(dtype=float)
-        # each row on its own: a few thousand rows at a time, so the steps' arrays stay small
-        for rows in (slice(start, start + SCORED_ROWS) for start in range(0, len(scores), SCORED_ROWS)):
-            x = panel_scores.values(cols, rows)
+SCORED_ROWS = 4096  # rows computed at a time (scored, weighted, aggregated, warned about): a block's arrays stay small
+
+
+class Scorer:
+    """Scores every indicator of a block of sorted rows, one vectorised call per method (and
+    transform). The methods that pool a period's rows (min–max, z-scores, efficacy) score their
+    columns over the whole panel once, when the scorer is made; the others score each row on its own."""
+
+    def __init__(self, model: Model, panel: SortedPanel):
+        ind = model.indicators
+        self.panel, self.cap, self.width = panel, model.settings.cap, len(ind)
+        self.methods: list[tuple[np.ndarray, str, str, dict[str, np.ndarray]]] = []  # columns, method, transform, parameters
+        self.pooled: dict[int, tuple[Scored, np.ndarray]] = {}  # by method: its columns' scores and flat elements, every row
+        periods = panel.rows.get_level_values(1).to_numpy()
+        for (method, transform), cols in ind.groupby(["method", "transform"], sort=False).indices.items():
+            sub = ind.iloc[cols]
+            d, r = sub["direction"].to_numpy(dtype=float), sub["reference"].to_numpy(dtype=float)
+            if method in POOLED_METHODS:  # a period's rows together
+                self.pooled[len(self.methods)] = POOLED_METHODS[method](panel.values(cols), periods, d)
+            percent = sub["unit"].map(is_percent_unit).to_numpy() if method == "ratio" and "unit" in sub else False
+            lower, upper = sub["lower"].to_numpy(dtype=float), sub["upper"].to_numpy(dtype=float)
+            self.methods.append((cols, method, transform, {"d": d, "r": r, "percent": percent, "lower": lower, "upper": upper}))
+
+    def __call__(self, rows: slice, scores: np.ndarray | None = None, faults: np.ndarray | None = None) -> Scored:
+        """The scores and faults of the rows at these sorted positions (rows × indicators), made
+        in ``scores`` and ``faults`` when given (a whole result's arrays at those rows)."""
+        count = len(range(*rows.indices(len(self.panel.order))))
+        scores = np.full((count, self.width), np.nan) if scores is None else scores
+        faults = np.zeros((count, self.width), dtype=np.int8) if faults is None else faults
+        scores.fill(np.nan)
+        faults.fill(0)
+        for k, (cols, method, transform, p) in enumerate(self.methods):
+            if k in self.pooled:
+                scored = self.pooled[k][0]
+                scores[:, cols], faults[:, cols] = scored.scores[rows], scored.faults[rows]
+                continue
+            x = self.panel.values(cols, rows)
             if method == "ratio":
-                scored = score_ratio(x, r, d, cap, percent)
+                scored = score_ratio(x, p["r"], p["d"], self.cap, p["percent"])
             elif method == "growth":
-                scored = score_growth(x, panel_scores.previous(cols, rows), r, d, cap, spans[rows, None])
+                scored = score_growth(x, self.panel.previous(cols, rows), p["r"], p["d"], self.cap, self.panel.spans[rows, None])
             else:
-                scored = score_goalpost(x, lower, upper, d, transform)
-            scores[rows, cols], faults[rows, cols] = scored.scores, scored.faults
-    return panel_scores
+                scored = score_goalpost(x, p["lower"], p["upper"], p["d"], transform)
+            scores[:, cols], faults[:, cols] = scored.scores, scored.faults
+        return Scored(scores, faults)
+
+    def flat(self) -> list[tuple[str, str]]:
+        """(period, indicator) of the pooled scores whose period has no spread, in order."""
+        return sorted({(self.panel.rows[r][1], self.panel.ids[self.methods[k][0][c]])
+                       for k, (_, flat) in self.pooled.items() for r, c in zip(*np.nonzero(flat))})
 
 
 _PER_INDICATOR_FIELD = {Fault.REFERENCE_NOT_POSITIVE: "reference", Fault.BOUNDS_INVALID: "upper", Fault.LOG_NOT_POSITIVE: "lower",
@@ -313,37 +330,51 @@ def _indicator_problem(model: Model, ident: str, fault: Fault) -> tuple[str, str
             say("indicator_fault", ident=ident, fault=fault_message(fault, reference=indicator["reference"])))
 
 
-def _fault_problems(model: Model, panel: Panel, faults: np.ndarray, scores: np.ndarray, scored: PanelScores) -> list[Problem]:
+class _FaultProblems:
     """One problem per faulty element, at the cell that holds the faulty value (a previous
-    value's fault at the previous period's cell); faults of an indicator's own fields once."""
-    problems: dict[tuple[str, str], tuple[str, str] | None] = {}
-    ids = scored.ids
-    reported = (faults != Fault.OK) & np.isin(ids, panel.values.columns)  # an indicator without a column is a model problem
-    if model.settings.missing != "error":
-        reported &= faults != Fault.MISSING
-    rows, cols = np.nonzero(reported)
-    indicator_problems: dict[tuple[Fault, int], tuple[str, str] | None] = {}  # by fault and column: the same for every row
-    element_says: dict[tuple[int, Pair], Callable[..., str]] = {}  # a column's rows share few fault texts
-    for row, col, code, (unit, period) in zip(rows.tolist(), cols.tolist(), faults[rows, cols].tolist(), _labels(scored.rows, rows)):
-        fault = Fault(code)
-        ident = ids[col]
-        if (fault, col) not in indicator_problems:
-            indicator_problems[fault, col] = _indicator_problem(model, ident, fault)
-        if indicator_problems[fault, col]:
-            problems.setdefault(indicator_problems[fault, col], None)
-            continue
-        previous_row = scored.previous_rows[row]
-        if fault == Fault.PREVIOUS_NOT_POSITIVE:
-            previous_period = scored.rows[previous_row][1]
-            where = panel.data_cell(unit, previous_period, ident)
-            text = pair("previous_not_positive", previous_period=previous_period, previous=scored.value(previous_row, col), period=period)
-        else:
-            where = panel.data_cell(unit, period, ident)
-            text = _element_text(fault, scored.value(row, col), scores[row, col], previous_row < 0)
-        if (col, text) not in element_says:
-            element_says[col, text] = sayer("element_fault", ident=ident, fault=text)
-        problems.setdefault((where, element_says[col, text](unit=unit, period=period)), (unit, period))
-    return [Problem(where, text, row) for (where, text), row in problems.items()]
+    value's fault at the previous period's cell); faults of an indicator's own fields once.
+    Rows are added a block at a time, in order."""
+
+    def __init__(self, model: Model, panel: Panel, sorted_panel: SortedPanel):
+        self.model, self.panel, self.sorted = model, panel, sorted_panel
+        self.reported_columns = np.isin(sorted_panel.ids, panel.values.columns)  # an indicator without a column is a model problem
+        self.found: dict[tuple[str, str], tuple[str, str] | None] = {}  # (where, text) → its row
+        self.indicator_problems: dict[tuple[Fault, int], tuple[str, str] | None] = {}  # by fault and column: the same for every row
+        self.element_says: dict[tuple[int, Pair], Callable[..., str]] = {}  # a column's rows share few fault texts
+
+    def add(self, faults: np.ndarray, scores: np.ndarray, start: int) -> list[tuple[str, str]]:
+        """The problems of a block's faults (rows × indicators, the block's first row at sorted
+        position ``start``); returns the rows they concern."""
+        ids, sorted_panel = self.sorted.ids, self.sorted
+        reported = (faults != Fault.OK) & self.reported_columns
+        if self.model.settings.missing != "error":
+            reported &= faults != Fault.MISSING
+        rows, cols = np.nonzero(reported)
+        concerned = []
+        for row, col, code, (unit, period) in zip(rows.tolist(), cols.tolist(), faults[rows, cols].tolist(), _labels(sorted_panel.rows, rows + start)):
+            fault = Fault(code)
+            ident = ids[col]
+            if (fault, col) not in self.indicator_problems:
+                self.indicator_problems[fault, col] = _indicator_problem(self.model, ident, fault)
+            if self.indicator_problems[fault, col]:
+                self.found.setdefault(self.indicator_problems[fault, col], None)
+                continue
+            previous_row = sorted_panel.previous_rows[start + row]
+            if fault == Fault.PREVIOUS_NOT_POSITIVE:
+                previous_period = sorted_panel.rows[previous_row][1]
+                where = self.panel.data_cell(unit, previous_period, ident)
+                text = pair("previous_not_positive", previous_period=previous_period, previous=sorted_panel.value(previous_row, col), period=period)
+            else:
+                where = self.panel.data_cell(unit, period, ident)
+                text = _element_text(fault, sorted_panel.value(start + row, col), scores[row, col], previous_row < 0)
+            if (col, text) not in self.element_says:
+                self.element_says[col, text] = sayer("element_fault", ident=ident, fault=text)
+            self.found.setdefault((where, self.element_says[col, text](unit=unit, period=period)), (unit, period))
+            concerned.append((unit, period))
+        return concerned
+
+    def problems(self) -> list[Problem]:
+        return [Problem(where, text, row) for (where, text), row in self.found.items()]
 
 
 def _element_text(fault: Fault, value: float, score: float, first_period: bool) -> Pair:
@@ -361,11 +392,12 @@ def _missing_text(blank: bool, first_period: bool) -> Pair:
     return pair("no_previous_period" if first_period else "previous_missing")
 
 
-def _empty_row_problems(panel: Panel, scored: PanelScores, weight_totals: np.ndarray) -> list[Problem]:
-    """Rows left with no weight at all (every value missing under reweight), naming their cells."""
+def _empty_row_problems(panel: Panel, sorted_panel: SortedPanel, weight_totals: np.ndarray, start: int) -> list[Problem]:
+    """Rows of a block (its first at sorted position ``start``) left with no weight at all
+    (every value missing under reweight), naming their cells."""
     return [
-        Problem(cell_span([panel.data_cell(unit, period, i) for i in scored.ids]), say("row_empty", unit=unit, period=period), (unit, period))
-        for unit, period in _labels(scored.rows, np.flatnonzero(~(weight_totals > 0)))
+        Problem(cell_span([panel.data_cell(unit, period, i) for i in sorted_panel.ids]), say("row_empty", unit=unit, period=period), (unit, period))
+        for unit, period in _labels(sorted_panel.rows, np.flatnonzero(~(weight_totals > 0)) + start)
     ]
 
 
@@ -375,13 +407,13 @@ def _at(cells: Iterable[str], text: str) -> str:
     return str(Problem(", ".join(cell for cell in cells if cell), text))
 
 
-def _missing_warnings(model: Model, panel: Panel, scored: PanelScores, missing: np.ndarray,
-                      combined: Combined) -> list[tuple[tuple[str, str], str]]:
-    """(row, warning): one per row with missing values and, under reweight, one per dimension
-    they leave without weight (a row left with no weight at all is a problem instead), each at
-    the cells of the values missing."""
+def _missing_warnings(model: Model, panel: Panel, sorted_panel: SortedPanel, missing: np.ndarray,
+                      combined: Combined, start: int) -> list[tuple[tuple[str, str], str]]:
+    """(row, warning): one per row of a block (its first at sorted position ``start``) with
+    missing values and, under reweight, one per dimension they leave without weight (a row left
+    with no weight at all is a problem instead), each at the cells of the values missing."""
     reweight = model.settings.missing == "reweight"
-    ids = np.asarray(scored.ids)
+    ids = np.asarray(sorted_panel.ids)
     dims = model.indicators["dimension"].to_numpy()
     dimensions = list(dict.fromkeys(dims))
     rows = np.flatnonzero(missing.any(axis=1) & (combined.weight_totals > 0))
@@ -390,7 +422,7 @@ def _missing_warnings(model: Model, panel: Panel, scored: PanelScores, missing: 
     dimension_empty = [sayer("dimension_empty", dimension=dim) for dim in dimensions]
     patterns: dict[bytes, tuple[Callable[..., str], list[int]]] = {}  # rows miss the same indicators again and again
     warnings = []
-    for gone, emptied_dims, (unit, period) in zip(missing[rows], emptied, _labels(scored.rows, rows)):
+    for gone, emptied_dims, (unit, period) in zip(missing[rows], emptied, _labels(sorted_panel.rows, rows + start)):
         key = gone.tobytes()
         if key not in patterns:
             patterns[key] = (sayer("missing_reweight" if reweight else "missing_zero", ids=", ".join(ids[gone])), ids[gone].tolist(),
@@ -403,32 +435,138 @@ def _missing_warnings(model: Model, panel: Panel, scored: PanelScores, missing: 
     return warnings
 
 
-def _annualised_warnings(model: Model, panel: Panel, scored: PanelScores) -> list[tuple[tuple[str, str], str]]:
-    """(row, warning): one per row whose growth rates span more than one period (a gap in Data),
-    at the cells of the values whose growth is annualised."""
+def _annualised_warnings(model: Model, panel: Panel, sorted_panel: SortedPanel, at: slice) -> list[tuple[tuple[str, str], str]]:
+    """(row, warning): one per row of a block (the sorted positions ``at``) whose growth rates
+    span more than one period (a gap in Data), at the cells of the values whose growth is annualised."""
     growth = np.flatnonzero((model.indicators["method"] == "growth").to_numpy())
-    has_rate = np.zeros(scored.source.shape, dtype=bool)
-    has_rate[:, growth] = ~np.isnan(scored.values(growth)) & ~np.isnan(scored.previous(growth))
-    rows = np.flatnonzero((scored.spans != 1) & has_rate.any(axis=1))
-    ids = np.asarray(scored.ids)
-    labels, previous = (_labels(scored.rows, at) for at in (rows, scored.previous_rows[rows]))
+    spans = sorted_panel.spans[at]
+    has_rate = np.zeros((len(spans), len(sorted_panel.ids)), dtype=bool)
+    has_rate[:, growth] = ~np.isnan(sorted_panel.values(growth, at)) & ~np.isnan(sorted_panel.previous(growth, at))
+    rows = np.flatnonzero((spans != 1) & has_rate.any(axis=1))
+    ids = np.asarray(sorted_panel.ids)
+    labels, previous = (_labels(sorted_panel.rows, positions) for positions in (rows + at.start, sorted_panel.previous_rows[rows + at.start]))
     return [((unit, period), _at((panel.data_cell(unit, period, i) for i in ids[rated]),
                                  say("annualised", unit=unit, period=period, ids=", ".join(ids[rated]), since=since, span=span)))
-            for (unit, period), (_, since), span, rated in zip(labels, previous, scored.spans[rows], has_rate[rows])]
+            for (unit, period), (_, since), span, rated in zip(labels, previous, spans[rows], has_rate[rows])]
 
 
-def _data_warnings(model: Model, panel: Panel, scored: PanelScores, missing: np.ndarray,
-                   combined: Combined) -> list[tuple[tuple[str, str] | None, str]]:
-    """(row, warning) for what the data made the computation do: rows with missing values,
-    growth annualised over a gap, and pooled methods without spread (None: no one row)."""
-    notes = []
-    if model.settings.missing != "error":
-        notes += _missing_warnings(model, panel, scored, missing, combined)
-    notes += _annualised_warnings(model, panel, scored)
-    if scored.degenerate.any():
-        flat = sorted({(scored.rows[r][1], scored.ids[c]) for r, c in zip(*np.nonzero(scored.degenerate))})
-        notes += [(None, _at([model.indicator_cell(ident, "method")], say("all_equal", ident=ident, period=period))) for period, ident in flat]
-    return notes
+@dataclass(frozen=True)
+class RowsComputed:
+    """What :class:`Computation` made of a block of rows: the sorted positions ``at``, their
+    scores after the missing policy, fault codes, missing values and aggregate."""
+
+    at: slice
+    scores: np.ndarray
+    faults: np.ndarray
+    missing: np.ndarray
+    aggregate: Aggregate
+
+
+class Computation:
+    """:func:`compute`'s steps over a panel's rows, sorted by unit and period, a block of
+    :data:`SCORED_ROWS` at a time (:meth:`blocks`), so a caller that writes each block as it
+    comes (``compute --json``, ``validate``) never holds the whole panel's scores; its warnings
+    and problems are complete once every block has been made. See :func:`compute` for the arguments."""
+
+    def __init__(self, model: Model, panel: Panel, warn: bool = True, blank: Collection[tuple[str, str]] | None = None):
+        self.model, self.panel, self.warn, self.blank = model, panel, warn, blank
+        self.base_weights, weight_warnings, self.model_problems = check_model(model, panel)
+        self._notes: list[tuple[tuple[str, str] | None, str]] = [(None, w) for w in (*model.warnings, *panel.warnings, *weight_warnings)]
+        self.sorted = sort_panel(panel, list(model.indicators.index))
+        self._score = Scorer(model, self.sorted)
+        self.membership = membership_matrix(model.indicators["dimension"].tolist(), model.dimensions)
+        self.full = full_scores(model.indicators["method"].tolist(), model.settings)
+        self._missing_notes: list[tuple[tuple[str, str], str]] = []
+        self._annualised_notes: list[tuple[tuple[str, str], str]] = []
+        self._fault_problems = _FaultProblems(model, panel, self.sorted)
+        self._empty_rows: list[Problem] = []
+
+    @property
+    def rows(self) -> pd.MultiIndex:
+        """(unit, period) of every row, in the order the blocks come."""
+        return self.sorted.rows
+
+    def blocks(self, scores: np.ndarray | None = None, faults: np.ndarray | None = None) -> Iterator[RowsComputed]:
+        """Each block of rows computed, in order; its scores and faults made in those of every
+        row when given (rows × indicators), not in arrays of its own."""
+        count = len(self.sorted.order)
+        for at in (slice(start, min(start + SCORED_ROWS, count)) for start in range(0, count, SCORED_ROWS)):
+            yield self._computed(at, *((None, None) if scores is None else (scores[at], faults[at])))
+
+    def _computed(self, at: slice, scores: np.ndarray | None, faults: np.ndarray | None) -> RowsComputed:
+        settings = self.model.settings
+        scored = self._score(at, scores, faults)
+        faults = scored.faults
+        missing = faults == Fault.MISSING
+        if self.model_problems:  # a wrong model: no row is valid, not even one the missing policy would fill with zeros
+            scores, policy_missing = np.full(faults.shape, np.nan), np.zeros(faults.shape, dtype=bool)
+        else:
+            scores, policy_missing = scored.scores, missing
+        combined = combine(scores, policy_missing, self.base_weights, self.membership, settings, self.full)
+        faults[combined.negative_for_geometric] = Fault.NEGATIVE_FOR_GEOMETRIC
+        if self.warn:
+            if settings.missing != "error":
+                self._missing_notes += _missing_warnings(self.model, self.panel, self.sorted, missing, combined, at.start)
+            self._annualised_notes += _annualised_warnings(self.model, self.panel, self.sorted, at)
+        concerned = self._fault_problems.add(faults, combined.scores, at.start)
+        if settings.missing == "reweight" and not self.model_problems:
+            empty = _empty_row_problems(self.panel, self.sorted, combined.weight_totals, at.start)
+            self._empty_rows += empty
+            concerned += [p.row for p in empty]
+        agg = combined.aggregate
+        if self.blank is not None:
+            unusable = self.rows[at].isin([*self.blank, *concerned]) | np.isnan(agg.index)
+            for array in (combined.scores, agg.dimension_scores, agg.contributions, agg.index) if unusable.any() else ():
+                array[unusable] = np.nan
+        return RowsComputed(at, combined.scores, faults, missing, agg)
+
+    def warnings(self) -> list[tuple[tuple[str, str] | None, str]]:
+        """(row, warning), None for no one row: the model's and the data's (rows with missing
+        values, growth annualised over a gap, pooled methods without spread). Once every block is made."""
+        if not self.warn:
+            return []
+        flat = [(None, _at([self.model.indicator_cell(ident, "method")], say("all_equal", ident=ident, period=period)))
+                for period, ident in self._score.flat()]
+        return self._notes + self._missing_notes + self._annualised_notes + flat
+
+    def problems(self) -> list[Problem]:
+        """The model's problems, then the faulty elements' and the rows left empty. Once every block is made."""
+        return self.model_problems + self._fault_problems.problems() + self._empty_rows
+
+    def result(self) -> IndexResult:
+        """Every block, put together."""
+        rows, ids, dims = self.rows, list(self.model.indicators.index), self.model.dimensions
+        shape = (len(rows), len(ids))
+        scores, faults, missing = np.empty(shape), np.empty(shape, dtype=np.int8), np.empty(shape, dtype=bool)
+        dimension_scores, dimension_weights, contributions = (np.empty((len(rows), len(dims))) for _ in range(3))
+        index = np.empty(len(rows))
+        for block in self.blocks(scores, faults):
+            at, agg = block.at, block.aggregate
+            scores[at], faults[at], missing[at], index[at] = block.scores, block.faults, block.missing, agg.index
+            dimension_scores[at], dimension_weights[at], contributions[at] = agg.dimension_scores, agg.dimension_weights, agg.contributions
+            del block, agg  # let go before the next block is made
+        policy_missing = np.zeros(shape, dtype=bool) if self.model_problems else missing
+        notes = self.warnings()
+        ranked = pd.Series(index, index=rows, name="index")
+        frame = lambda data, columns: pd.DataFrame(data, index=rows, columns=columns, copy=False)  # noqa: E731 — the arrays are the result's own
+        return IndexResult(
+            settings=self.model.settings,
+            dimensions=dims,
+            scores=frame(scores, ids),
+            row_weights=RowWeights(self.base_weights, policy_missing, self.membership, self.model.settings.missing == "reweight"),
+            dimension_scores=frame(dimension_scores, dims),
+            dimension_weights=frame(dimension_weights, dims),
+            contributions=frame(contributions, dims),
+            index=ranked,
+            rank=_rank(ranked),
+            full_scores=self.full,
+            missing=frame(missing, ids),
+            faults=frame(faults, ids),
+            warnings=[text for _, text in notes],
+            warning_rows=[row for row, _ in notes],
+            problems=self.problems(),
+            panel=self.panel,
+        )
 
 
 def compute(model: Model, panel: Panel, warn: bool = True, blank: Collection[tuple[str, str]] | None = None) -> IndexResult:
@@ -444,49 +582,4 @@ def compute(model: Model, panel: Panel, warn: bool = True, blank: Collection[tup
     scores, and so gains, dimension scores, contributions and index), the others ranked among
     themselves. The result's own arrays are blanked, not copied (30,000 rows' scores are 5 MiB).
     """
-    settings = model.settings
-    ids = list(model.indicators.index)
-    dims = model.dimensions
-    base_weights, weight_warnings, model_problems = check_model(model, panel)
-    notes: list[tuple[tuple[str, str] | None, str]] = [(None, w) for w in (*model.warnings, *panel.warnings, *weight_warnings)]  # (row, warning)
-    scored = score_panel(model, panel)
-    faults = scored.scored.faults.copy()
-    missing = faults == Fault.MISSING
-    membership = membership_matrix(model.indicators["dimension"].tolist(), dims)
-    if model_problems:  # a wrong model: no row is valid, not even one the missing policy would fill with zeros
-        scores, policy_missing = np.full(faults.shape, np.nan), np.zeros(faults.shape, dtype=bool)
-    else:
-        scores, policy_missing = scored.scored.scores, missing
-    full = full_scores(model.indicators["method"].tolist(), settings)
-    combined = combine(scores, policy_missing, base_weights, membership, settings, full)
-    faults[combined.negative_for_geometric] = Fault.NEGATIVE_FOR_GEOMETRIC
-    notes = (notes + _data_warnings(model, panel, scored, missing, combined)) if warn else []
-    problems = model_problems + _fault_problems(model, panel, faults, combined.scores, scored)
-    if settings.missing == "reweight" and not model_problems:
-        problems += _empty_row_problems(panel, scored, combined.weight_totals)
-    agg = combined.aggregate
-    rows = scored.rows
-    if blank is not None:
-        unusable = rows.isin([*blank, *(p.row for p in problems if p.row is not None)]) | np.isnan(agg.index)
-        for array in (combined.scores, agg.dimension_scores, agg.contributions, agg.index) if unusable.any() else ():
-            array[unusable] = np.nan
-    index = pd.Series(agg.index, index=rows, name="index")
-    frame = lambda data, columns: pd.DataFrame(data, index=rows, columns=columns, copy=False)  # noqa: E731 — the arrays are the result's own
-    return IndexResult(
-        settings=settings,
-        dimensions=dims,
-        scores=frame(combined.scores, ids),
-        row_weights=combined.row_weights,
-        dimension_scores=frame(agg.dimension_scores, dims),
-        dimension_weights=frame(agg.dimension_weights, dims),
-        contributions=frame(agg.contributions, dims),
-        index=index,
-        rank=_rank(index),
-        full_scores=full,
-        missing=frame(missing, ids),
-        faults=frame(faults, ids),
-        warnings=[text for _, text in notes],
-        warning_rows=[row for row, _ in notes],
-        problems=problems,
-        panel=panel,
-    )
+    return Computation(model, panel, warn, blank).result()
