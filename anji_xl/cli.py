@@ -16,7 +16,7 @@ import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, NoReturn
+from typing import TYPE_CHECKING, Iterator, NoReturn
 
 from .defaults import SHIPPED_BOOK, default_book
 from .model import AnjiInputError, Problem
@@ -24,6 +24,9 @@ from .messages import WARNING, pair, say
 from .collector import uncollected
 from . import console
 from .console import SIGNALS, interrupted, leave, raise_interrupt, reader_gone
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Each command imports what it needs when it runs: `anji-xl --help` loads no pandas, and compute
 # starts reading the book while pandas loads (anji_xl.io.read_book).
@@ -228,25 +231,26 @@ def _run_compute(args: argparse.Namespace) -> int:
     from .io.read_book import start_inspecting
 
     finish = start_inspecting(args.book)  # the book is read while the engine and the output load
-    from .io.parse import every_problem
+    from .io.parse import computation, with_engine_problems
     from .output import DETAIL_ROWS, select_rows, summary_lines, text_report, write_json
 
     tables, problems = finish()
-    result, problems = every_problem(tables, problems)
-    if result is None:
+    if tables is None:
         raise AnjiInputError(problems)
-    positions = select_rows(result, args.unit, args.period)
+    run = computation(tables, problems)
+    positions = select_rows(run.rows, args.unit, args.period)
     if not len(positions):
         unmatched = (say("no_matching_row", unit=args.unit, period=args.period) if args.unit and args.period else
                      say("no_unit_row", unit=args.unit) if args.unit else say("no_period_row", period=args.period))
         raise AnjiInputError([Problem("", unmatched)])
-    if args.unit or args.period:  # the problems of the rows shown
-        selected = set(result.rows[positions])
-        problems = [p for p in problems if p.row is None or p.row in selected]
-    with _printing_results():
-        if args.json:
-            write_json(result, positions, sys.stdout)
-        else:
+    if args.json:  # each block of rows written as it is computed
+        with _printing_results():
+            write_json(run, positions, sys.stdout)
+        problems = _of_rows_shown(with_engine_problems(problems, run.problems()), run.rows[positions], args)
+    else:
+        result = run.result()
+        problems = _of_rows_shown(with_engine_problems(problems, result.problems), run.rows[positions], args)
+        with _printing_results():
             if args.unit or args.period or len(positions) <= DETAIL_ROWS:
                 print(text_report(result, tables.model, positions, problems))
             else:  # many rows: one line each (SPEC §6); --unit / --period show a row in full
@@ -258,20 +262,34 @@ def _run_compute(args: argparse.Namespace) -> int:
     return 0
 
 
+def _of_rows_shown(problems: list[Problem], shown: pd.MultiIndex, args: argparse.Namespace) -> list[Problem]:
+    """With --unit or --period, the problems of the rows shown and those of no one row."""
+    if not (args.unit or args.period):
+        return problems
+    selected = set(shown)
+    return [p for p in problems if p.row is None or p.row in selected]
+
+
 @uncollected()
 def _run_validate(args: argparse.Namespace) -> int:
     from .io.read_book import start_inspecting
 
     finish = start_inspecting(args.book)  # the book is read while the engine loads
-    from .io.parse import every_problem
+    from .io.parse import computation, with_engine_problems
 
-    result, problems = every_problem(*finish())  # read and engine problems in one pass
+    tables, problems = finish()
+    if tables is None:
+        raise AnjiInputError(problems)
+    run = computation(tables, problems)
+    for _ in run.blocks():  # read and engine problems in one pass; each block let go once made
+        pass
+    problems = with_engine_problems(problems, run.problems())
     if problems:
         raise AnjiInputError(problems)
     with _printing_results():
-        for warning in result.warnings:
+        for _, warning in run.warnings():
             print(f"{WARNING}{warning}")
-        print(say("validated", book=args.book, rows=len(result.rows)))
+        print(say("validated", book=args.book, rows=len(run.rows)))
     return 0
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from .engine import TOP_GAINS, IndexResult
+from .engine import TOP_GAINS, Computation, IndexResult
 from .joining import joined
 from .messages import say
 from .model import DIMENSIONS_EN, Model, Problem
@@ -23,12 +23,12 @@ if TYPE_CHECKING:  # loaded by the commands that show them: compute --json needs
 # tabulate and wcwidth load where a table is made: `compute --json` makes none.
 
 
-def select_rows(result: IndexResult, unit: str | None = None, period: str | None = None) -> np.ndarray:
-    """Positions of the rows matching the filters, in result order."""
-    keep = np.ones(len(result.rows), dtype=bool)
+def select_rows(rows: pd.MultiIndex, unit: str | None = None, period: str | None = None) -> np.ndarray:
+    """Positions of the rows matching the filters, in their order."""
+    keep = np.ones(len(rows), dtype=bool)
     for level, wanted in ((0, unit), (1, period)):
         if wanted is not None:
-            keep &= result.rows.get_level_values(level) == wanted
+            keep &= rows.get_level_values(level) == wanted
     return np.flatnonzero(keep)
 
 
@@ -64,7 +64,8 @@ def _row_layout(dims: list[str], ids: list[str]) -> list[bytes]:
 
 def _labels_as_json(rows: pd.MultiIndex, level: int, positions: np.ndarray) -> list[bytes]:
     """A level of the rows at ``positions`` as JSON, each distinct label encoded once."""
-    encoded = np.array([orjson.dumps(label) for label in rows.levels[level]] + [b"null"], dtype=object)
+    # a copy of each text: orjson's own bytes hold a buffer of 1 KiB (3,000 units: 3 MiB)
+    encoded = np.array([bytes(memoryview(orjson.dumps(label))) for label in rows.levels[level]] + [b"null"], dtype=object)
     return encoded[rows.codes[level][positions]].tolist()  # code −1 (no label) is the last
 
 
@@ -88,35 +89,43 @@ def _writer(out: TextIO) -> Callable[[bytes], None]:
     return write
 
 
-def write_json(result: IndexResult, positions: np.ndarray, out: TextIO) -> None:
+def write_json(run: Computation, positions: np.ndarray, out: TextIO) -> None:
     """The ``compute --json`` document of SPEC §6, ``{"results": [{unit, period, index,
-    dimensions, scores, contributions}], "warnings": [...]}``, for the rows at ``positions``,
-    laid out as ``json.dumps(indent=2)`` lays it out, in UTF-8. The rows are written 250
-    at a time from whole arrays: orjson writes a block's numbers at once (NaN, no number, as
-    null, so the output is strict JSON), each row's labels take the places of two zeros written
-    before its numbers, and the values fill every other place of the rows' fixed text."""
+    dimensions, scores, contributions}], "warnings": [...]}``, for the rows at ``positions``
+    (ascending), laid out as ``json.dumps(indent=2)`` lays it out, in UTF-8. Each block of rows
+    is written as the engine makes it (the whole panel's scores are never held), 250 rows at a
+    time from whole arrays: orjson writes a chunk's numbers at once (NaN, no number, as null, so
+    the output is strict JSON), each row's labels take the places of two zeros written before its
+    numbers, and the values fill every other place of the rows' fixed text."""
     write = _writer(out)
-    *before, closing = _row_layout(result.dimensions, list(result.scores.columns))
+    *before, closing = _row_layout(run.model.dimensions, list(run.model.indicators.index))
     between = closing + b",\n" + before[0]  # a row's end and the next row's start
     width = len(before)  # values in a row
     frame = [b""] * (2 * width)  # a row's text before each value, alternating with the value
     frame[::2] = before
     frame[0] = between
-    frame *= _CHUNK  # made once and filled again for each block
-    units, periods = (_labels_as_json(result.rows, level, positions) for level in (0, 1))
+    frame *= _CHUNK  # made once and filled again for each chunk
+    units, periods = (_labels_as_json(run.rows, level, positions) for level in (0, 1))
     labels = np.zeros((_CHUNK, 2))  # where a row's unit and period go among its numbers
-    arrays = (result.index.to_numpy()[:, None], result.dimension_scores.to_numpy(), result.scores.to_numpy(), result.contributions.to_numpy())
     write(b'{\n  "results": [' + (b"\n" if len(positions) else b""))
-    for start in range(0, len(positions), _CHUNK):
-        at = positions[start:start + _CHUNK]
-        numbers = np.hstack([labels[:len(at)], *(array[at] for array in arrays)])
-        values = orjson.dumps(numbers.ravel(), option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].split(b",")
-        values[::width], values[1::width] = units[start:start + _CHUNK], periods[start:start + _CHUNK]
-        parts = frame if len(at) == _CHUNK else frame[:2 * width * len(at)]
-        parts[1::2] = values
-        parts[0] = between if start else before[0]
-        write(joined(parts))
-    write((closing + b"\n  " if len(positions) else b"") + b'],\n  "warnings": ' + _indented(list(result.warnings), 1) + b"\n}\n")
+    written = 0  # rows
+    for block in run.blocks():
+        agg = block.aggregate
+        arrays = (agg.index[:, None], agg.dimension_scores, block.scores, agg.contributions)
+        inside = positions[written:np.searchsorted(positions, block.at.stop)] - block.at.start
+        for start in range(0, len(inside), _CHUNK):
+            at = inside[start:start + _CHUNK]
+            numbers = np.hstack([labels[:len(at)], *(array[at] for array in arrays)])
+            values = orjson.dumps(numbers.ravel(), option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].split(b",")
+            values[::width], values[1::width] = units[written:written + len(at)], periods[written:written + len(at)]
+            parts = frame if len(at) == _CHUNK else frame[:2 * width * len(at)]
+            parts[1::2] = values
+            parts[0] = between if written else before[0]
+            write(joined(parts))
+            written += len(at)
+        del block, agg, arrays  # let go before the next block is made
+    warnings = [text for _, text in run.warnings()]
+    write((closing + b"\n  " if len(positions) else b"") + b'],\n  "warnings": ' + _indented(warnings, 1) + b"\n}\n")
     if hasattr(out, "buffer"):
         out.buffer.flush()
 

@@ -55,6 +55,25 @@ def test_json_written_a_block_of_rows_at_a_time_is_the_document_laid_out_whole(m
     assert number.sub("0", out) == number.sub("0", json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
+@pytest.mark.parametrize("rows", [1, 2])
+def test_compute_json_and_validate_computed_a_block_of_rows_at_a_time_say_what_they_say_at_once(monkeypatch, capsys, tmp_path, rows):
+    """compute --json and validate write each block of rows as the engine makes it (SCORED_ROWS
+    rows at a time), holding no whole panel of scores: with blocks of 1 and 2 rows they print the
+    bytes, warnings and problems they print with one block, for a book whose rows have a reader's
+    problem (text in a number's cell), an engine's (a negative value), a missing value and rows
+    of one unit on both sides of a block's edge."""
+    indicators = [["a", "D1", "x", "positive", "ratio", 1, 0.5], ["b", "D2", "y", "negative", "ratio", 1, 0.5]]
+    data = [["u", 2019, 0.5, 2], ["u", 2020, 1, -3], ["v", 2020, 1, None], ["w", 2020, "abc", 1], ["w", 2021, 0.5, 0.5], ["u", 2021, 0.7, 1]]
+    book = write_book(tmp_path / "blocks.xlsx", indicators, data, [["missing", "reweight"]])
+    commands = [("compute", book, "--json"), ("compute", book, "--json", "--unit", "u"), ("validate", book), ("compute", book)]
+    whole = [run(capsys, *command) for command in commands]
+    monkeypatch.setattr("anji_xl.engine.SCORED_ROWS", rows)
+    assert [run(capsys, *command) for command in commands] == whole
+    document = json.loads(whole[0][1])
+    assert whole[0][0] == 2 and len(document["results"]) == 6 and document["warnings"] and "Data!C5" in whole[0][2] and "Data!D3" in whole[0][2]
+    assert [r["index"] is None for r in document["results"]] == [False, True, False, False, True, False]  # u 2019–2021, v, w 2020–2021
+
+
 def test_growth_across_periods_and_reweight_by_hand(capsys, anji_like_book):
     code, out, _ = run(capsys, "compute", anji_like_book, "--json")
     results = {(r["unit"], r["period"]): r for r in json.loads(out)["results"]}

@@ -108,9 +108,9 @@ def cell_text(value: object) -> str:
 _ERROR_CODES_BELOW = -2_146_826_000  # Excel (COM) hands an error over as an int below this (#N/A: −2146826246)
 
 
-def _numbers_at_once(rows: list[list[object]], positions: list[int]) -> np.ndarray | None:
-    """The cells at ``positions`` of every row as one array (rows × positions, Fortran order),
-    when every one of them is a number (float), as a book's values mostly are; else None.
+def _numbers_at_once(rows: list[list[object]], positions: list[int], out: np.ndarray) -> bool:
+    """Whether every cell at ``positions`` of every row is a number (float), as a book's values
+    mostly are; if so they are written to ``out`` (rows × positions).
 
     ``array("d")`` takes the cells in one pass and refuses text and blanks (None); of what else it
     takes, a bool would be read differently (TRUE is not a number), and so would an int that is an
@@ -118,21 +118,22 @@ def _numbers_at_once(rows: list[list[object]], positions: list[int]) -> np.ndarr
     bool reads as 0 or 1 and an error code below :data:`_ERROR_CODES_BELOW`, so only cells of
     those values are looked at. (Any other int is a number either way.)"""
     if not rows or not positions:
-        return None
+        return False
     first, last = min(positions), max(positions) + 1
     if min(map(len, rows)) < last:
-        return None
+        return False
     cells = list(chain.from_iterable(row[first:last] for row in rows))
     try:
         flat = np.frombuffer(array("d", cells), dtype=float)
     except (TypeError, OverflowError):  # text or a blank among them (or an int beyond a float's range)
-        return None
+        return False
     looked_at = np.flatnonzero((flat == 0) | (flat == 1) | (flat < _ERROR_CODES_BELOW)).tolist()
     if any(cells[k].__class__ is bool or (cells[k].__class__ is int and cells[k] < _ERROR_CODES_BELOW) for k in looked_at):
-        return None
+        return False
     block = flat.reshape(len(rows), last - first)
     wanted = [pos - first for pos in positions]
-    return np.asfortranarray(block if wanted == list(range(last - first)) else block[:, wanted])
+    out[:] = block if wanted == list(range(last - first)) else block[:, wanted]
+    return True
 
 
 class Labels(dict):
@@ -233,8 +234,8 @@ def _column(rows: list[list[object]], pos: int) -> list[object]:
 class DataBlock:
     """Data's table as the parser needs it: the header (as a :class:`Block`'s) and, for each
     non-blank row below it, its Excel row, its unit's label and its period cell, the numbers of
-    the columns that may hold indicators (``numeric``; an array per piece of rows read, NaN where a
-    cell is not a number), those columns' cells that are neither numbers nor blank, and what the
+    the columns that may hold indicators (``numeric``; one array of every row once the block is
+    finished, in a list its reader takes it out of; NaN where a cell is not a number), those columns' cells that are neither numbers nor blank, and what the
     row's source and note cells say (when asked for)."""
 
     sheet: str
@@ -260,11 +261,11 @@ class DataRows:
     ``wanted``: the keys of the columns read as numbers (the indicators' ids, lower case);
     ``notes``: keep what the source and note cells say; ``typed``: a cell as typed, for the header,
     the labels and the cells that are not numbers (python-calamine's dates become datetimes, as
-    openpyxl reads them)."""
+    openpyxl reads them); ``rows_expected``: how many rows the table's range holds, if known."""
 
     def __init__(self, sheet: str, first_row: int, first_col: int, wanted: Collection[str], notes: bool = False,
-                 typed: Callable[[object], object] = as_is):
-        self.sheet, self.first_row, self.first_col = sheet, first_row, first_col
+                 typed: Callable[[object], object] = as_is, rows_expected: int = 0):
+        self.sheet, self.first_row, self.first_col, self.rows_expected = sheet, first_row, first_col, rows_expected
         self.wanted, self.want_notes, self.typed = wanted, notes, typed
         self.problems: list[Problem] = []  # the header's
         self.block: DataBlock | None = None
@@ -277,7 +278,7 @@ class DataRows:
         rows = cls(block.sheet, block.header_row, 1, wanted, notes, block.typed)
         rows.start(block.header_row, block.columns, block.positions)
         rows.add_body(list(map(itemgetter(0), block.body)), list(map(itemgetter(1), block.body)))
-        return rows.block
+        return rows.finish()
 
     def add(self, top: int, rows: list[list[object]]) -> None:
         """Rows of the table's cells (from its first column), the first of them in Excel row
@@ -299,12 +300,28 @@ class DataRows:
         """The block; a table without a non-blank row has its header, without keys, in its first row."""
         if self.block is None:
             self.start(self.first_row, {}, {})
+        if self._numbers is not None:
+            self.block.numbers.append(self._numbers[:len(self.block.rows)])
+            self._numbers = None
         return self.block
 
     def start(self, header_row: int, columns: dict[str, str], positions: dict[str, int]) -> None:
         numeric = [key for key in positions if key in self.wanted]
         self.block = DataBlock(self.sheet, columns, positions, header_row, numeric)
+        self._numbers: np.ndarray | None = None  # rows × numeric columns, grown in place as pieces come (see _room)
         self._notes_at = [positions[key] for key in ROW_NOTE_KEYS if key in positions] if self.want_notes else []
+
+    def _room(self, count: int, width: int) -> np.ndarray:
+        """The numbers' array (C order) with room for ``count`` rows: made for the rows expected,
+        so Data's numbers are held once as they are read (a list of pieces put together at the end
+        held them twice, and left the pieces' memory scattered), and grown by half again at least
+        where more come (NumPy's resize: a reallocation, which glibc makes by moving a big block's
+        pages rather than copying them)."""
+        if self._numbers is None:
+            self._numbers = np.empty((max(count, self.rows_expected), width))
+        elif count > len(self._numbers):
+            self._numbers.resize((max(count, len(self._numbers) * 3 // 2), width), refcheck=False)  # no view of it is alive
+        return self._numbers
 
     def add_body(self, numbers: list[int], rows: list[list[object]]) -> None:
         """Non-blank rows of cells below the header, at these Excel row numbers."""
@@ -318,9 +335,8 @@ class DataRows:
             block.units += map(self._units.__getitem__, zip(map(type, units), units))
             block.periods += map(self._periods.__getitem__, zip(map(type, periods), periods))
         positions = [block.positions[key] for key in block.numeric]
-        piece = _numbers_at_once(rows, positions)
-        if piece is None:  # text, blanks or marks among the numbers: column by column
-            piece = np.empty((len(rows), len(positions)), order="F")
+        piece = self._room(placed + len(rows), len(positions))[placed:placed + len(rows)]
+        if not _numbers_at_once(rows, positions, piece):  # text, blanks or marks among the numbers: column by column
             for j, pos in enumerate(positions):
                 cells = _column(rows, pos)
                 piece[:, j] = cells if set(map(type, cells)) <= {float} else [v if v.__class__ is float else math.nan for v in cells]
@@ -328,7 +344,7 @@ class DataRows:
             cell = rows[n][positions[j]] if positions[j] < len(rows[n]) else None
             if not is_blank(cell):
                 block.odd.append((placed + n, j, self.typed(cell)))
-        block.numbers.append(piece)
+        del piece  # a view of the numbers, which must not outlive their growing
         for row, cells in zip(numbers, rows) if self._notes_at else ():
             texts = [text for pos in self._notes_at if pos < len(cells) and (text := cell_text(as_typed_number(self.typed(cells[pos]))))]
             if texts:

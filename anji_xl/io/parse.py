@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..cells import column_number, is_blank, named
-from ..engine import IndexResult, compute, period_key
+from ..engine import Computation, IndexResult, period_key
 from ..messages import say
 from ..model import AnjiInputError, Model, Panel, Problem, Settings, parse_direction, parse_method
 from .blocks import (DATA_EXTRA, INDICATOR_COLUMNS, MEASURE_NAMES, Block, DataBlock, DataRows, Edges, Labels, as_is, block_from_grid, cell_text,
@@ -212,13 +212,13 @@ def read_data(block: Block | DataBlock, ids: list[str], reading: Reading) -> tup
 
 def _kept_numbers(pieces: list[np.ndarray], place: np.ndarray, numeric: list[int]) -> np.ndarray:
     """The numbers of the rows kept (``place``: each row's place among them, -1 for a row left
-    out) in the ``numeric`` columns of the pieces, as one array (rows × columns, Fortran order):
-    the one piece itself where it holds just those (a range handed over by Excel). The pieces are
-    taken out of the list as they are copied, so Data's numbers are held about once, not twice."""
+    out) in the ``numeric`` columns of the pieces, as one array (rows × columns): the one piece
+    itself where it holds just those (as :class:`~anji_xl.io.blocks.DataRows` makes it). The
+    pieces are taken out of the list as they are copied, so Data's numbers are held about once, not twice."""
     every = bool(len(place)) and int(place[-1]) == len(place) - 1  # places only grow: the last is the count less one
-    if every and len(pieces) == 1 and numeric == list(range(pieces[0].shape[1])) and pieces[0].flags.f_contiguous:
+    if every and len(pieces) == 1 and numeric == list(range(pieces[0].shape[1])):
         return pieces.pop()
-    matrix = np.empty((int((place >= 0).sum()), len(numeric)), order="F")
+    matrix = np.empty((int((place >= 0).sum()), len(numeric)))
     start = 0
     pieces.reverse()  # popped from the end: the first piece first
     while pieces:
@@ -399,10 +399,21 @@ def every_problem(tables: BookTables | None, problems: list[Problem]) -> tuple[I
     would take an unreadable cell for a missing value)."""
     if tables is None:
         return None, problems
-    result = compute(tables.model, tables.panel, blank={p.row for p in problems if p.row is not None})
+    result = computation(tables, problems).result()
+    return result, with_engine_problems(problems, result.problems)
+
+
+def computation(tables: BookTables, problems: list[Problem]) -> Computation:
+    """The engine's computation of the tables a block of rows at a time, the rows of the reader's
+    problems left without numbers (see :func:`every_problem`)."""
+    return Computation(tables.model, tables.panel, blank={p.row for p in problems if p.row is not None})
+
+
+def with_engine_problems(problems: list[Problem], engine_problems: list[Problem]) -> list[Problem]:
+    """The reader's problems, then the engine's that do not follow from one of them."""
     reported = [_SPAN.match(p.where) for p in problems]
     reported = [(m["sheet"], column_number(m["c1"]), int(m["r1"])) for m in reported if m and not m["c2"]]
-    return result, problems + [p for p in result.problems if not _covers(p.where, reported)]
+    return problems + [p for p in engine_problems if not _covers(p.where, reported)]
 
 
 _SPAN = re.compile(r"^(?P<sheet>[^!]+)!(?P<c1>[A-Z]+)(?P<r1>\d+)(?::(?P<c2>[A-Z]+)(?P<r2>\d+))?$")

@@ -415,7 +415,7 @@ def _data_from(ws: Worksheet, wanted: set[str], row_notes: bool,
     the error cells among them); see :func:`_data_block`."""
     name, bounds = _bounds_of(ws, "Data")
     first_col, first_row, last_col, last_row = bounds or (1, 1, 0, 0)
-    reader = DataRows(ws.title, first_row, first_col, wanted, row_notes, _as_typed)
+    reader = DataRows(ws.title, first_row, first_col, wanted, row_notes, _as_typed, last_row - first_row)  # the table's rows below its header
     beside, below = None, []
     for top, values, errors in pieces:
         if bounds is None:
