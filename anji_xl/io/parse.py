@@ -19,7 +19,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -175,7 +176,7 @@ def read_indicators(block: Block, reading: Reading) -> tuple[pd.DataFrame, dict[
     return frame, cells
 
 
-def read_data(block: Block | DataBlock, ids: list[str], reading: Reading) -> tuple[pd.DataFrame, dict[tuple[str, str], int]]:
+def read_data(block: Block | DataBlock, ids: list[str], reading: Reading) -> tuple[pd.DataFrame, Mapping[tuple[str, str], int]]:
     """Data as a frame indexed by (unit, period) with one float column per indicator, in Data's order."""
     if isinstance(block, Block):
         block = DataRows.of_block(block, {i.lower() for i in ids})
@@ -206,7 +207,7 @@ def read_data(block: Block | DataBlock, ids: list[str], reading: Reading) -> tup
             n = places[k]
             matrix[n, j] = _number(what, block.cell(columns[present[j]], block.rows[k]), reading, index[n])
     _case_only_twins(block, index, row_of, problems)
-    values = pd.DataFrame(matrix, index=pd.MultiIndex.from_tuples(index, names=["unit", "period"]), columns=present, copy=False)
+    values = pd.DataFrame(matrix, index=index, columns=present, copy=False)
     return values, row_of
 
 
@@ -234,18 +235,17 @@ def _kept_numbers(pieces: list[np.ndarray], place: np.ndarray, numeric: list[int
     return matrix
 
 
-def _row_labels(block: DataBlock) -> tuple[list[tuple[str, str]], list[int], dict[tuple[str, str], int], list[tuple[int, int, Problem]]]:
+def _row_labels(block: DataBlock) -> tuple[pd.MultiIndex, list[int], Mapping[tuple[str, str], int], list[tuple[int, int, Problem]]]:
     """Data's row labels: the (unit, period) of each row kept, the rows' places in the block,
     (unit, period) → Excel row, and (place, -1, problem) for each row left out or doubtful."""
     periods = Labels(_period_read)
     unit_labels, rows = block.units, block.rows
     period_reads = list(map(periods.__getitem__, zip(map(type, block.periods), block.periods)))
     if None not in unit_labels and None not in periods.values() and all(placed for _, placed in periods.values()):
-        keys = list(zip(unit_labels, [label for label, _ in period_reads]))
-        row_of = dict(zip(keys, rows))
-        if len(row_of) == len(keys):  # every row labelled, placed and once: nothing to say
-            return keys, list(range(len(keys))), row_of, []
-    index, kept, row_of, said = [], [], {}, []
+        index = pd.MultiIndex.from_arrays([unit_labels, [label for label, _ in period_reads]], names=_ROW_NAMES)
+        if not index.duplicated().any():  # every row labelled, placed and once: nothing to say (is_unique would keep a hash table)
+            return index, list(range(len(index))), ExcelRows(index, rows), []
+    keys, kept, row_of, said = [], [], {}, []
     for k, (row, unit_label, period_read) in enumerate(zip(rows, unit_labels, period_reads)):
         if unit_label is None or period_read is None:
             blank = "unit" if unit_label is None else "period"
@@ -259,9 +259,53 @@ def _row_labels(block: DataBlock) -> tuple[list[tuple[str, str]], list[int], dic
         if not placed:  # it would have no place among the unit's periods
             said.append((k, -1, Problem(block.cell("period", row), say("period_unplaced", period=key[1]), key)))
         row_of[key] = row
-        index.append(key)
+        keys.append(key)
         kept.append(k)
-    return index, kept, row_of, said
+    return pd.MultiIndex.from_tuples(keys, names=_ROW_NAMES), kept, row_of, said
+
+
+_ROW_NAMES = ["unit", "period"]
+
+
+class ExcelRows(Mapping[tuple[str, str], int]):
+    """(unit, period) → the Excel row of Data's row so labelled, held as a table by the labels'
+    codes: a dict of 30,000 (unit, period) tuples and their rows as Python objects took 3.7 MiB,
+    as much as Data's numbers. Iterated in Data's order. (A panel whose units each have periods
+    of their own, so that the table would be far bigger than the rows, keeps a dict.)"""
+
+    def __init__(self, index: pd.MultiIndex, rows: list[int]):
+        units, periods = (level.tolist() for level in index.levels)
+        self._index, self._width = index, len(periods)
+        self._unit, self._period = (dict(zip(labels, range(len(labels)))) for labels in (units, periods))
+        self._rows = np.asarray(rows, dtype=np.int64)
+        at = index.codes[0].astype(np.int64) * self._width + index.codes[1]
+        if len(units) * len(periods) <= 4 * len(rows) + 1024:
+            self._table: array | dict[int, int] = array("q", bytes(8 * len(units) * len(periods)))  # 0: no row so labelled
+            np.frombuffer(self._table, dtype=np.int64)[at] = self._rows
+        else:
+            self._table = dict(zip(at.tolist(), rows))
+
+    def __getitem__(self, key: tuple[str, str]) -> int:
+        try:
+            unit, period = key
+            row = self._table[self._unit[unit] * self._width + self._period[period]]
+        except (KeyError, TypeError, ValueError):
+            raise KeyError(key) from None
+        if not row:
+            raise KeyError(key)
+        return row
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return zip(*(level.take(codes).tolist() for level, codes in zip(self._index.levels, self._index.codes)))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def values(self) -> list[int]:  # type: ignore[override] — the rows in Data's order, at once
+        return self._rows.tolist()
+
+    def items(self) -> Iterator[tuple[tuple[str, str], int]]:  # type: ignore[override]
+        return zip(iter(self), self._rows.tolist())
 
 
 def _period_read(value: object) -> tuple[str, bool] | None:
@@ -272,19 +316,19 @@ def _period_read(value: object) -> tuple[str, bool] | None:
     return label, period_key(label) is not None
 
 
-def _case_only_twins(block: DataBlock, keys: list[tuple[str, str]], row_of: dict[tuple[str, str], int], problems: list[Problem]) -> None:
+def _case_only_twins(block: DataBlock, index: pd.MultiIndex, row_of: Mapping[tuple[str, str], int], problems: list[Problem]) -> None:
     """Units that differ only in case (Anji / ANJI) are one unit to Excel's SUMIFS, COUNTIFS and
     look-ups, so the sheets would merge them: a problem naming both cells."""
-    units = [unit for unit, _ in keys]
+    distinct = index.levels[0].tolist()
+    if len({unit.casefold() for unit in distinct}) == len(distinct):
+        return
+    units = index.get_level_values(0).tolist()
     spellings: dict[str, list[str]] = {}
     for unit in dict.fromkeys(units):  # in Data's order
         spellings.setdefault(unit.casefold(), []).append(unit)
-    twins = [found for found in spellings.values() if len(found) > 1]
-    if not twins:
-        return
-    first_key = dict(zip(reversed(units), reversed(keys)))  # each unit's first row: written last
-    cell = lambda unit: block.cell("unit", row_of[first_key[unit]])  # noqa: E731
-    for first, *others in twins:
+    first_place = dict(zip(reversed(units), range(len(units) - 1, -1, -1)))  # each unit's first row: written last
+    cell = lambda unit: block.cell("unit", row_of[index[first_place[unit]]])  # noqa: E731
+    for first, *others in (found for found in spellings.values() if len(found) > 1):
         for unit in others:
             problems.append(Problem(cell(unit), say("case_twins", unit=unit, first=first, cell=cell(first))))
 
@@ -347,11 +391,11 @@ class DataLayout:
     unit_column: str
     period_column: str
     columns: dict[str, str]
-    rows: dict[tuple[str, str], int]
+    rows: Mapping[tuple[str, str], int]
     notes: dict[tuple[str, str], str] = field(default_factory=dict)  # what the source and note cells say of a row, when asked for
 
 
-def _row_notes(block: DataBlock, row_of: dict[tuple[str, str], int]) -> dict[tuple[str, str], str]:
+def _row_notes(block: DataBlock, row_of: Mapping[tuple[str, str], int]) -> dict[tuple[str, str], str]:
     """(unit, period) → what the row's source and note cells say (see :class:`~anji_xl.io.blocks.DataRows`),
     for the rows read."""
     return {key: block.notes[row] for key, row in row_of.items() if row in block.notes}
