@@ -250,7 +250,7 @@ def sort_panel(panel: Panel, ids: list[str]) -> SortedPanel:
     return SortedPanel(rows, ids, source, order, previous_rows, spans)
 
 
-SCORED_ROWS = 4096  # rows computed at a time (scored, weighted, aggregated, warned about): a block's arrays stay small
+SCORED_ROWS = 2048  # rows computed at a time (scored, weighted, aggregated, warned about): a block's arrays stay small (no slower than 4,096)
 
 
 class Scorer:

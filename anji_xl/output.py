@@ -62,11 +62,10 @@ def _row_layout(dims: list[str], ids: list[str]) -> list[bytes]:
     return pieces + [text]
 
 
-def _labels_as_json(rows: pd.MultiIndex, level: int, positions: np.ndarray) -> list[bytes]:
-    """A level of the rows at ``positions`` as JSON, each distinct label encoded once."""
-    # a copy of each text: orjson's own bytes hold a buffer of 1 KiB (3,000 units: 3 MiB)
-    encoded = np.array([bytes(memoryview(orjson.dumps(label))) for label in rows.levels[level]] + [b"null"], dtype=object)
-    return encoded[rows.codes[level][positions]].tolist()  # code −1 (no label) is the last
+def _labels_as_json(rows: pd.MultiIndex, level: int) -> np.ndarray:
+    """Each label of a level of the rows as JSON, by its code (the last: no label), each distinct
+    label encoded once. A copy of each text: orjson's own bytes hold a buffer of 1 KiB (3,000 units: 3 MiB)."""
+    return np.array([bytes(memoryview(orjson.dumps(label))) for label in rows.levels[level]] + [b"null"], dtype=object)
 
 
 def _writer(out: TextIO) -> Callable[[bytes], None]:
@@ -105,8 +104,8 @@ def write_json(run: Computation, positions: np.ndarray, out: TextIO) -> None:
     frame[::2] = before
     frame[0] = between
     frame *= _CHUNK  # made once and filled again for each chunk
-    units, periods = (_labels_as_json(run.rows, level, positions) for level in (0, 1))
-    labels = np.zeros((_CHUNK, 2))  # where a row's unit and period go among its numbers
+    encoded = [(_labels_as_json(run.rows, level), run.rows.codes[level]) for level in (0, 1)]
+    places = np.zeros((_CHUNK, 2))  # where a row's unit and period go among its numbers
     write(b'{\n  "results": [' + (b"\n" if len(positions) else b""))
     written = 0  # rows
     for block in run.blocks():
@@ -115,17 +114,20 @@ def write_json(run: Computation, positions: np.ndarray, out: TextIO) -> None:
         inside = positions[written:np.searchsorted(positions, block.at.stop)] - block.at.start
         for start in range(0, len(inside), _CHUNK):
             at = inside[start:start + _CHUNK]
-            numbers = np.hstack([labels[:len(at)], *(array[at] for array in arrays)])
+            numbers = np.hstack([places[:len(at)], *(array[at] for array in arrays)])
             values = orjson.dumps(numbers.ravel(), option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].split(b",")
-            values[::width], values[1::width] = units[written:written + len(at)], periods[written:written + len(at)]
+            values[::width], values[1::width] = (labels[codes[positions[written:written + len(at)]]].tolist() for labels, codes in encoded)
             parts = frame if len(at) == _CHUNK else frame[:2 * width * len(at)]
             parts[1::2] = values
             parts[0] = between if written else before[0]
             write(joined(parts))
             written += len(at)
         del block, agg, arrays  # let go before the next block is made
+    write((closing + b"\n  " if len(positions) else b"") + b'],\n  "warnings": ')
     warnings = [text for _, text in run.warnings()]
-    write((closing + b"\n  " if len(positions) else b"") + b'],\n  "warnings": ' + _indented(warnings, 1) + b"\n}\n")
+    for start in range(0, len(warnings), _CHUNK):  # the list as _indented lays it out, a chunk at a time
+        write((b"," if start else b"[") + _indented(warnings[start:start + _CHUNK], 1)[1:-4])  # its items without "[" and "\n  ]"
+    write((b"\n  ]" if warnings else b"[]") + b"\n}\n")
     if hasattr(out, "buffer"):
         out.buffer.flush()
 
