@@ -31,11 +31,12 @@ from .zip_parts import inflated_from_file, relationships, relationships_part
 #: Bytes of a sheet's XML from which it is read in pieces (about 5,000 rows of Data): a smaller
 #: sheet is read whole in a fraction of a second, and its cells are few.
 PIECES_FROM = 2**22
-#: Bytes of XML in a piece (about 600 rows of Data): smaller pieces hold less at once (the pieces
-#: being parsed were most of compute's memory above Data's once its engine wrote each block of
-#: rows as it made them: 1 MiB pieces peaked 2–6 MiB higher), but each opens the book's styles and
-#: shared strings again (256 KiB pieces took 0.1 s longer).
-PIECE_SIZE = 2**19
+#: Bytes of XML in a piece (about 450 rows of Data): smaller pieces hold less at once (the pieces
+#: being parsed are most of compute's memory above Data's, its engine writing each block of rows
+#: as it makes them: medians of 8 alternating runs each, peaks 94.4 MiB with 512 KiB pieces, 91.3 with 384 KiB,
+#: 90.9 with 256 KiB), but each opens the book's styles and shared strings again (wall clock
+#: 1.21, 1.26 and 1.42 s).
+PIECE_SIZE = 3 * 2**17
 #: The cores the pieces are parsed on at once; one more piece waits parsed while the caller takes one.
 CORES = os.cpu_count() or 1
 #: Deflated bytes inflated at a time: a few hundred KB of XML, so a piece is cut soon after it is whole.
