@@ -14,7 +14,7 @@ import math
 import re
 import unicodedata
 from array import array
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain
@@ -243,7 +243,7 @@ class DataBlock:
     positions: dict[str, int]
     header_row: int
     numeric: list[str] = field(default_factory=list)
-    rows: list[int] = field(default_factory=list)
+    rows: array = field(default_factory=lambda: array("q"))  # Excel rows: not an int object each, strewn among the pieces' cells as they were read
     units: list[str | None] = field(default_factory=list)
     periods: list[object] = field(default_factory=list)
     numbers: list[np.ndarray] = field(default_factory=list)
@@ -292,7 +292,7 @@ class DataRows:
             top, rows = top + k + 1, rows[k + 1:]
         kept = _non_blank(rows)
         if kept is None:
-            self.add_body(list(range(top, top + len(rows))), rows)
+            self.add_body(range(top, top + len(rows)), rows)
         else:
             self.add_body([top + k for k in kept], [rows[k] for k in kept])
 
@@ -323,13 +323,13 @@ class DataRows:
             self._numbers.resize((max(count, len(self._numbers) * 3 // 2), width), refcheck=False)  # no view of it is alive
         return self._numbers
 
-    def add_body(self, numbers: list[int], rows: list[list[object]]) -> None:
+    def add_body(self, numbers: Sequence[int], rows: list[list[object]]) -> None:
         """Non-blank rows of cells below the header, at these Excel row numbers."""
         block = self.block
         if not rows:
             return
         placed = len(block.rows)
-        block.rows += numbers
+        block.rows.extend(numbers)
         if "unit" in block.positions and "period" in block.positions:
             units, periods = _column(rows, block.positions["unit"]), _column(rows, block.positions["period"])
             block.units += map(self._units.__getitem__, zip(map(type, units), units))
