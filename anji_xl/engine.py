@@ -1,5 +1,6 @@
 """The computation, as named steps: check weights → score → apply the missing policy →
-aggregate → rank → potential gains. One call, :func:`compute`, runs them over a whole panel.
+aggregate → rank → potential gains. One call, :func:`compute`, runs them over a whole panel;
+:class:`Computation` runs them a block of rows at a time, for a caller that writes each block as it comes.
 
 The result carries what it was computed with (settings, the weights each row used) and every
 warning and problem, so a number can always be explained.
