@@ -1,6 +1,6 @@
 """Speed and memory of anji-xl on big books (issue 11), the engine and the worksheet functions.
 
-    python benchmarks/bench.py                # the README's tables (about 3 minutes on 2 cores)
+    python benchmarks/bench.py                # the README's tables (about 4 minutes on 2 cores)
     python benchmarks/bench.py --repeat 5     # medians of 5 runs instead of 3
     python benchmarks/bench.py --checkout DIR # the command-line rows for another checkout (before/after)
 
@@ -214,10 +214,15 @@ def processes(books: Books, runs: list[Run], repeat: int, checkout: Path) -> dic
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "anji_xl")], env=env, check=True)
     timed = {run.what: Timed() for run in runs}
-    for _ in range(repeat):  # interleaved, so a busy moment of the machine spreads over every row
+    # The first round is not counted: the bytecode folder being new, its processes compiled every
+    # module they load besides anji-xl's (pandas, NumPy …), which an installed environment has
+    # compiled; the first compute of the 30,000 rows peaked 6–8 MiB above the later ones.
+    for counted in [False] + [True] * repeat:  # interleaved, so a busy moment of the machine spreads over every row
         for run in runs:
             run.prepare(books)
             seconds, peak, cpu = run_process(run.argv(books), env, checkout)  # python -m finds the package in its folder first
+            if not counted:
+                continue
             timed[run.what].seconds.append(seconds)
             timed[run.what].cpu_seconds.append(cpu)
             timed[run.what].peak_mib = max(timed[run.what].peak_mib, peak)
