@@ -278,10 +278,10 @@ class Scorer:
         """The scores and faults of the rows at these sorted positions (rows × indicators), made
         in ``scores`` and ``faults`` when given (a whole result's arrays at those rows)."""
         count = len(range(*rows.indices(len(self.panel.order))))
-        scores = np.full((count, self.width), np.nan) if scores is None else scores
-        faults = np.zeros((count, self.width), dtype=np.int8) if faults is None else faults
+        scores = np.empty((count, self.width)) if scores is None else scores
+        faults = np.empty((count, self.width), dtype=np.int8) if faults is None else faults
         scores.fill(np.nan)
-        faults.fill(0)
+        faults.fill(Fault.OK)
         for k, (cols, method, transform, p) in enumerate(self.methods):
             if k in self.pooled:
                 scored = self.pooled[k][0]
@@ -370,8 +370,10 @@ class _FaultProblems:
                 text = _element_text(fault, sorted_panel.value(start + row, col), scores[row, col], previous_row < 0)
             if (col, text) not in self.element_says:
                 self.element_says[col, text] = sayer("element_fault", ident=ident, fault=text)
-            self.found.setdefault((where, self.element_says[col, text](unit=unit, period=period)), (unit, period))
-            concerned.append((unit, period))
+            problem = (where, self.element_says[col, text](unit=unit, period=period))
+            if problem not in self.found:
+                self.found[problem] = (unit, period)
+                concerned.append((unit, period))
         return concerned
 
     def problems(self) -> list[Problem]:

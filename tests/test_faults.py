@@ -63,7 +63,7 @@ def counting(signum, frame):
     try:
         raise_interrupt(signum, frame)
     except KeyboardInterrupt:
-        raised.append(signum)
+        raised.append((signum, f"{frame.f_code.co_filename}:{frame.f_lineno} {frame.f_code.co_name}" if frame else "?"))  # where, to find who dropped it
         raise
 
 anji_xl.cli.raise_interrupt = counting  # what main installs
@@ -94,7 +94,7 @@ for line in sys.stdin:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
             code = main(job["argv"])
             if code == 0 and raised:
-                print(f"LOST: signal {raised} raised as KeyboardInterrupt, yet the command ended with 0", file=sys.stderr)
+                print(f"LOST: signal {raised} (number, where) raised as KeyboardInterrupt, yet the command ended with 0", file=sys.stderr)
                 code = LOST
         except KeyboardInterrupt as error:  # before main handles its own
             code = interrupted(error)
