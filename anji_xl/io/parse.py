@@ -20,7 +20,7 @@ import math
 import re
 import unicodedata
 from array import array
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -273,7 +273,7 @@ class ExcelRows(Mapping[tuple[str, str], int]):
     as much as Data's numbers. Iterated in Data's order. (A panel whose units each have periods
     of their own, so that the table would be far bigger than the rows, keeps a dict.)"""
 
-    def __init__(self, index: pd.MultiIndex, rows: list[int]):
+    def __init__(self, index: pd.MultiIndex, rows: Sequence[int]):
         units, periods = (level.tolist() for level in index.levels)
         self._index, self._width = index, len(periods)
         self._unit, self._period = (dict(zip(labels, range(len(labels)))) for labels in (units, periods))
