@@ -235,8 +235,9 @@ class DataBlock:
     """Data's table as the parser needs it: the header (as a :class:`Block`'s) and, for each
     non-blank row below it, its Excel row, its unit's label and its period cell, the numbers of
     the columns that may hold indicators (``numeric``; one array of every row once the block is
-    finished, in a list its reader takes it out of; NaN where a cell is not a number), those columns' cells that are neither numbers nor blank, and what the
-    row's source and note cells say (when asked for)."""
+    finished, in a list its reader takes it out of; NaN where a cell is not a number), those
+    columns' cells that are neither numbers nor blank, and what the row's source and note cells
+    say (when asked for)."""
 
     sheet: str
     columns: dict[str, str]
