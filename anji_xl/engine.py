@@ -469,7 +469,7 @@ class Computation:
     """:func:`compute`'s steps over a panel's rows, sorted by unit and period, a block of
     :data:`SCORED_ROWS` at a time (:meth:`blocks`), so a caller that writes each block as it
     comes (``compute --json``, ``validate``) never holds the whole panel's scores; its warnings
-    and problems are complete once every block has been made. See :func:`compute` for the arguments."""
+    and problems are those of the last pass over every block. See :func:`compute` for the arguments."""
 
     def __init__(self, model: Model, panel: Panel, warn: bool = True, blank: Collection[tuple[str, str]] | None = None):
         self.model, self.panel, self.warn, self.blank = model, panel, warn, blank
@@ -479,26 +479,27 @@ class Computation:
         self._score = Scorer(model, self.sorted)
         self.membership = membership_matrix(model.indicators["dimension"].tolist(), model.dimensions)
         self.full = full_scores(model.indicators["method"].tolist(), model.settings)
-        self._missing_notes: list[tuple[tuple[str, str], str]] = []
-        self._annualised_notes: list[tuple[tuple[str, str], str]] = []
-        self._fault_problems = _FaultProblems(model, panel, self.sorted)
-        self._empty_rows: list[Problem] = []
 
     @property
     def rows(self) -> pd.MultiIndex:
         """(unit, period) of every row, in the order the blocks come."""
         return self.sorted.rows
 
-    def blocks(self, scores: np.ndarray | None = None, faults: np.ndarray | None = None) -> Iterator[RowsComputed]:
+    def blocks(self, scores_into: np.ndarray | None = None, faults_into: np.ndarray | None = None) -> Iterator[RowsComputed]:
         """Each block of rows computed, in order; its scores and faults made in those of every
-        row when given (rows × indicators), not in arrays of its own."""
+        row when given (rows × indicators), not in arrays of its own. Each pass starts the
+        warnings and problems afresh."""
+        self._missing_notes: list[tuple[tuple[str, str], str]] = []
+        self._annualised_notes: list[tuple[tuple[str, str], str]] = []
+        self._fault_problems = _FaultProblems(self.model, self.panel, self.sorted)
+        self._empty_rows: list[Problem] = []
         count = len(self.sorted.order)
         for at in (slice(start, min(start + SCORED_ROWS, count)) for start in range(0, count, SCORED_ROWS)):
-            yield self._computed(at, *((None, None) if scores is None else (scores[at], faults[at])))
+            yield self._computed(at, *((None, None) if scores_into is None else (scores_into[at], faults_into[at])))
 
-    def _computed(self, at: slice, scores: np.ndarray | None, faults: np.ndarray | None) -> RowsComputed:
+    def _computed(self, at: slice, scores_into: np.ndarray | None, faults_into: np.ndarray | None) -> RowsComputed:
         settings = self.model.settings
-        scored = self._score(at, scores, faults)
+        scored = self._score(at, scores_into, faults_into)
         faults = scored.faults
         missing = faults == Fault.MISSING
         if self.model_problems:  # a wrong model: no row is valid, not even one the missing policy would fill with zeros

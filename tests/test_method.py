@@ -473,6 +473,10 @@ def test_rows_taken_a_few_at_a_time_give_what_all_at_once_give(monkeypatch, step
     for name in ("scores", "weights", "dimension_scores", "dimension_weights", "contributions", "index", "rank", "gains", "missing", "faults"):
         assert np.array_equal(getattr(whole, name).to_numpy(), getattr(blocks, name).to_numpy(), equal_nan=True), name
     assert whole.warnings == blocks.warnings and [str(p) for p in whole.problems] == [str(p) for p in blocks.problems]
+    again = engine.Computation(model, panel)
+    for _ in range(2):  # a second pass says each warning and problem once, as the first
+        done = again.result()
+        assert done.warnings == whole.warnings and [str(p) for p in done.problems] == [str(p) for p in whole.problems]
     assert whole.problems and whole.warnings and np.isfinite(whole.index.to_numpy()).sum() >= 6  # a negative value, missing values: something to compare
     if policy == "reweight":  # the row without any value is a problem, with no warning of its own
         assert ("u3", "2021") in [p.row for p in whole.problems] and ("u3", "2021") not in whole.warning_rows

@@ -3,8 +3,8 @@
 No pandas and no spreadsheet library, so a book's reading thread uses this while the main thread
 loads pandas. The header is a table's first non-blank row; header cells match on their first
 token, case-insensitively (``weight 权重`` is ``weight``). Data's rows are kept as what the parser
-needs of them (:class:`DataRows`): the numbers of a piece of rows become an array before the next
-piece is read, so a sheet of 30,000 rows is never held as a Python object per cell.
+needs of them (:class:`DataRows`): the numbers of a piece of rows are written into one array before
+the next piece is read, so a sheet of 30,000 rows is never held as a Python object per cell.
 """
 
 from __future__ import annotations
@@ -234,10 +234,9 @@ def _column(rows: list[list[object]], pos: int) -> list[object]:
 class DataBlock:
     """Data's table as the parser needs it: the header (as a :class:`Block`'s) and, for each
     non-blank row below it, its Excel row, its unit's label and its period cell, the numbers of
-    the columns that may hold indicators (``numeric``; one array of every row once the block is
-    finished, in a list its reader takes it out of; NaN where a cell is not a number), those
-    columns' cells that are neither numbers nor blank, and what the row's source and note cells
-    say (when asked for)."""
+    the columns that may hold indicators (``numeric``; one array of every row, made when the block
+    is finished; NaN where a cell is not a number), those columns' cells that are neither numbers
+    nor blank, and what the row's source and note cells say (when asked for)."""
 
     sheet: str
     columns: dict[str, str]
@@ -247,7 +246,7 @@ class DataBlock:
     rows: array = field(default_factory=lambda: array("q"))  # Excel rows: not an int object each, strewn among the pieces' cells as they were read
     units: list[str | None] = field(default_factory=list)
     periods: list[object] = field(default_factory=list)
-    numbers: list[np.ndarray] = field(default_factory=list)
+    numbers: np.ndarray | None = None  # rows × numeric columns
     odd: list[tuple[int, int, object]] = field(default_factory=list)  # (row's place, numeric column's place, cell)
     notes: dict[int, str] = field(default_factory=dict)  # Excel row → its source and note texts, joined by "; "
 
@@ -301,9 +300,8 @@ class DataRows:
         """The block; a table without a non-blank row has its header, without keys, in its first row."""
         if self.block is None:
             self.start(self.first_row, {}, {})
-        if self._numbers is not None:
-            self.block.numbers.append(self._numbers[:len(self.block.rows)])
-            self._numbers = None
+        rows = len(self.block.rows)
+        self.block.numbers = self._room(rows, len(self.block.numeric))[:rows]
         return self.block
 
     def start(self, header_row: int, columns: dict[str, str], positions: dict[str, int]) -> None:

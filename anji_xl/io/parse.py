@@ -211,28 +211,14 @@ def read_data(block: Block | DataBlock, ids: list[str], reading: Reading) -> tup
     return values, row_of
 
 
-def _kept_numbers(pieces: list[np.ndarray], place: np.ndarray, numeric: list[int]) -> np.ndarray:
+def _kept_numbers(numbers: np.ndarray, place: np.ndarray, numeric: list[int]) -> np.ndarray:
     """The numbers of the rows kept (``place``: each row's place among them, -1 for a row left
-    out) in the ``numeric`` columns of the pieces, as one array (rows × columns): the one piece
-    itself where it holds just those (as :class:`~anji_xl.io.blocks.DataRows` makes it). The
-    pieces are taken out of the list as they are copied, so Data's numbers are held about once, not twice."""
-    every = bool(len(place)) and int(place[-1]) == len(place) - 1  # places only grow: the last is the count less one
-    if every and len(pieces) == 1 and numeric == list(range(pieces[0].shape[1])):
-        return pieces.pop()
-    matrix = np.empty((int((place >= 0).sum()), len(numeric)))
-    start = 0
-    pieces.reverse()  # popped from the end: the first piece first
-    while pieces:
-        piece = pieces.pop()
-        chosen = piece if numeric == list(range(piece.shape[1])) else piece[:, numeric]
-        if every:
-            matrix[start:start + len(piece)] = chosen
-        else:
-            at = place[start:start + len(piece)]
-            inside = at >= 0
-            matrix[at[inside]] = chosen[inside]
-        start += len(piece)
-    return matrix
+    out) in the ``numeric`` columns: the block's own array where it holds just those, so Data's
+    numbers are held once, not twice."""
+    kept = place >= 0
+    if kept.all() and numeric == list(range(numbers.shape[1])):
+        return numbers
+    return numbers[np.flatnonzero(kept)][:, numeric]
 
 
 def _row_labels(block: DataBlock) -> tuple[pd.MultiIndex, list[int], Mapping[tuple[str, str], int], list[tuple[int, int, Problem]]]:

@@ -33,9 +33,9 @@ from .zip_parts import inflated_from_file, relationships, relationships_part
 PIECES_FROM = 2**22
 #: Bytes of XML in a piece (about 450 rows of Data): smaller pieces hold less at once (the pieces
 #: being parsed are most of compute's memory above Data's, its engine writing each block of rows
-#: as it makes them: medians of 8 alternating runs each, peaks 94.4 MiB with 512 KiB pieces, 91.3 with 384 KiB,
-#: 90.9 with 256 KiB), but each opens the book's styles and shared strings again (wall clock
-#: 1.21, 1.26 and 1.42 s).
+#: as it makes them; medians of 8 alternating runs each: peaks 94.4 MiB with 512 KiB pieces, 91.3
+#: with 384 KiB, 90.9 with 256 KiB), but each opens the book's styles and shared strings again
+#: (wall clock 1.21, 1.26 and 1.42 s).
 PIECE_SIZE = 3 * 2**17
 #: The cores the pieces are parsed on at once; one more piece waits parsed while the caller takes one.
 CORES = os.cpu_count() or 1
