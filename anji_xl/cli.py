@@ -26,7 +26,7 @@ from . import console
 from .console import SIGNALS, interrupted, leave, raise_interrupt, reader_gone
 
 if TYPE_CHECKING:
-    import pandas as pd
+    from .tables import RowLabels
 
 # Each command imports what it needs when it runs: `anji-xl --help` loads no pandas, and compute
 # starts reading the book while pandas loads (anji_xl.io.read_book).
@@ -246,10 +246,10 @@ def _run_compute(args: argparse.Namespace) -> int:
     if args.json:  # each block of rows written as it is computed
         with _printing_results():
             write_json(run, positions, sys.stdout)
-        problems = _of_rows_shown(with_engine_problems(problems, run.problems()), run.rows[positions], args)
+        problems = _of_rows_shown(with_engine_problems(problems, run.problems()), run.rows.take(positions), args)
     else:
         result = run.result()
-        problems = _of_rows_shown(with_engine_problems(problems, result.problems), run.rows[positions], args)
+        problems = _of_rows_shown(with_engine_problems(problems, result.problems), run.rows.take(positions), args)
         with _printing_results():
             if args.unit or args.period or len(positions) <= DETAIL_ROWS:
                 print(text_report(result, tables.model, positions, problems))
@@ -262,7 +262,7 @@ def _run_compute(args: argparse.Namespace) -> int:
     return 0
 
 
-def _of_rows_shown(problems: list[Problem], shown: pd.MultiIndex, args: argparse.Namespace) -> list[Problem]:
+def _of_rows_shown(problems: list[Problem], shown: RowLabels, args: argparse.Namespace) -> list[Problem]:
     """With --unit or --period, the problems of the rows shown and those of no one row."""
     if not (args.unit or args.period):
         return problems

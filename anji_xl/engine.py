@@ -13,14 +13,19 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from .aggregation import Aggregate, Combined, RowWeights, combine, full_scores, membership_matrix, potential_gains
 from .cells import column_letters, column_number
 from .messages import Pair, pair, say, sayer
 from .model import Model, Panel, Problem, Settings
 from .scoring import POOLED_METHODS, Fault, Scored, fault_message, is_percent_unit, score_goalpost, score_growth, score_ratio
+from .tables import RowLabels, first_seen_codes
+
+if TYPE_CHECKING:  # the result's frames are made with pandas, loaded then: compute --json and validate never load it
+    import pandas as pd
 
 
 #: How many of a row's largest potential gains (短板) every view shows: Results, the Dashboard,
@@ -62,12 +67,16 @@ class IndexResult:
     def weights(self) -> pd.DataFrame:
         """The weight each row gave each indicator, made when first asked: ``compute --json``
         and ANJI_TABLE show none (30,000 rows: 5 MiB)."""
+        import pandas as pd
+
         return pd.DataFrame(self.row_weights(), index=self.scores.index, columns=self.scores.columns, copy=False)
 
     @cached_property
     def gains(self) -> pd.DataFrame:
         """Each row's potential gains W_i (full − X_i) (:func:`~anji_xl.aggregation.potential_gains`),
         made when first asked: ``compute --json`` and ANJI_TABLE show none (30,000 rows: 5 MiB)."""
+        import pandas as pd
+
         gains = potential_gains(self.scores.to_numpy(), self.weights.to_numpy(), self.full_scores)
         return pd.DataFrame(gains, index=self.scores.index, columns=self.scores.columns, copy=False)
 
@@ -83,6 +92,8 @@ class IndexResult:
         row = self.rows.get_loc((unit, period))
         positions = self.top_gain_positions(n)[row]
         positions = positions[positions >= 0]
+        import pandas as pd
+
         return pd.Series(self.gains.iloc[row, positions].to_numpy(), index=self.gains.columns[positions], name=(unit, period))
 
 
@@ -163,56 +174,65 @@ def checked_weights(weights: np.ndarray, settings: Settings, cells: list[str] | 
 
 def check_weights(model: Model) -> tuple[np.ndarray, list[str], list[Problem]]:
     """:func:`checked_weights` of the indicator table, naming each weight's cell in Indicators."""
-    ids = list(model.indicators.index)
+    ids = model.ids
     cells = [model.indicator_cell(i, "weight") for i in ids]
-    return checked_weights(model.indicators["weight"].to_numpy(dtype=float), model.settings, cells, ids)
+    return checked_weights(model.table.column("weight", float), model.settings, cells, ids)
 
 
 def check_model(model: Model, panel: Panel) -> tuple[np.ndarray, list[str], list[Problem]]:
     """Problems that leave no row valid (weights, an indicator without a Data column), with the
     weights to use and their warnings."""
     weights, warnings, problems = check_weights(model)
-    problems += [Problem(model.indicator_cell(i, "id"), say("no_data_column", ident=i))
-                 for i in model.indicators.index if i not in panel.values.columns]
+    columns = set(panel.table.ids)
+    problems += [Problem(model.indicator_cell(i, "id"), say("no_data_column", ident=i)) for i in model.ids if i not in columns]
     return weights, warnings, problems
 
 
-def _sorted_rows(panel: Panel, ids: list[str]) -> tuple[np.ndarray, np.ndarray, pd.MultiIndex]:
+def _sorted_rows(panel: Panel, ids: list[str]) -> tuple[np.ndarray, np.ndarray, RowLabels]:
     """The panel's values in the indicators' order (its own array where its columns are those,
     not a copy), and its rows by unit, in the order Data first lists the units, then by period in
     time: each sorted row's row in the values, and their labels. The values stay in Data's order
     (a sorted copy of 30,000 rows is 5 MiB) and are read through the order a block at a time."""
-    values = panel.values.reindex(columns=ids)
-    units, periods = (np.asarray(values.index.get_level_values(level), dtype=object) for level in (0, 1))
-    unit_codes = pd.factorize(units)[0]  # in the order Data first lists the units
-    period_codes, distinct = pd.factorize(periods)  # a panel has few distinct periods: those are put in order
+    rows = panel.table.rows
+    unit_codes = first_seen_codes(rows.units)[0]  # in the order Data first lists the units
+    period_codes, distinct = first_seen_codes(rows.periods)  # a panel has few distinct periods: those are put in order
     rank = {p: k for k, p in enumerate(period_order(distinct))}
-    period_ranks = np.array([rank[p] for p in distinct.tolist()])[period_codes]
+    period_ranks = np.array([rank[p] for p in distinct], dtype=np.intp)[period_codes]
     order = np.lexsort((period_ranks, unit_codes))
-    return values.to_numpy(dtype=float), order, values.index[order]
+    return panel.table.in_columns(ids), order, rows.take(order)
 
 
-def _previous_rows(rows: pd.MultiIndex) -> np.ndarray:
+def _previous_rows(rows: RowLabels) -> np.ndarray:
     """Position of the same unit's preceding period (rows sorted by unit, period), or −1."""
-    units = rows.get_level_values(0).to_numpy()
+    units = rows.units
     previous = np.arange(len(units)) - 1
     first = np.ones(len(units), dtype=bool)
     first[1:] = units[1:] != units[:-1]
     return np.where(first, -1, previous)
 
 
-def preceding_periods(rows: pd.MultiIndex) -> tuple[np.ndarray, np.ndarray]:
+def preceding_periods(rows: RowLabels) -> tuple[np.ndarray, np.ndarray]:
     """For rows sorted by unit and period (as a result's rows are): the position of each row's
     preceding period of the same unit (−1 for none) and t − s, what its growth rate is annualised over."""
     previous = _previous_rows(rows)
     return previous, _growth_spans(rows, previous)
 
 
-def _growth_spans(rows: pd.MultiIndex, previous_rows: np.ndarray) -> np.ndarray:
+def _period_number(label: object) -> float:
+    """A period label as the number it spells (2018, 2018.5), else NaN (2020Q1), as
+    ``pandas.to_numeric`` reads it (which takes no "_" between digits, nor digits beyond ASCII)."""
+    text = str(label)
+    try:
+        return float(text) if text.isascii() and "_" not in text else np.nan
+    except ValueError:
+        return np.nan
+
+
+def _growth_spans(rows: RowLabels, previous_rows: np.ndarray) -> np.ndarray:
     """t − s per row: the numeric periods between a row and its preceding one, else 1 (labels
     such as 2020Q1 carry no length, so consecutive labels count as one period)."""
-    codes, periods = pd.factorize(rows.get_level_values(1))  # a panel has few distinct periods
-    numeric = pd.to_numeric(pd.Series(periods, dtype=object), errors="coerce").to_numpy(dtype=float)[codes]
+    codes, periods = first_seen_codes(rows.periods)  # a panel has few distinct periods
+    numeric = np.array([_period_number(p) for p in periods], dtype=float)[codes]
     gap = numeric - numeric[np.maximum(previous_rows, 0)]
     with np.errstate(invalid="ignore"):
         return np.where((previous_rows >= 0) & (gap > 0), gap, 1.0)
@@ -222,7 +242,7 @@ def _growth_spans(rows: pd.MultiIndex, previous_rows: np.ndarray) -> np.ndarray:
 class SortedPanel:
     """A panel's rows sorted by unit, then period, and its values read in place through that order."""
 
-    rows: pd.MultiIndex  # (unit, period) of each row, sorted by unit, then period
+    rows: RowLabels  # (unit, period) of each row, sorted by unit, then period
     ids: list[str]
     source: np.ndarray  # the values scored, in the panel's order of rows (rows × indicators)
     order: np.ndarray  # per row: its row in ``source``
@@ -260,18 +280,18 @@ class Scorer:
     columns over the whole panel once, when the scorer is made; the others score each row on its own."""
 
     def __init__(self, model: Model, panel: SortedPanel):
-        ind = model.indicators
-        self.panel, self.cap, self.width = panel, model.settings.cap, len(ind)
+        table = model.table
+        self.panel, self.cap, self.width = panel, model.settings.cap, len(table)
         self.methods: list[tuple[np.ndarray, str, str, dict[str, np.ndarray]]] = []  # columns, method, transform, parameters
         self.pooled: dict[int, tuple[Scored, np.ndarray]] = {}  # by method: its columns' scores and flat elements, every row
-        periods = panel.rows.get_level_values(1).to_numpy()
-        for (method, transform), cols in ind.groupby(["method", "transform"], sort=False).indices.items():
-            sub = ind.iloc[cols]
-            d, r = sub["direction"].to_numpy(dtype=float), sub["reference"].to_numpy(dtype=float)
+        groups: dict[tuple[str, str], list[int]] = {}  # (method, transform) → its columns, in the table's order
+        for k, key in enumerate(zip(table.columns["method"], table.columns["transform"])):
+            groups.setdefault(key, []).append(k)
+        for (method, transform), cols in ((key, np.array(cols)) for key, cols in groups.items()):
+            d, r, lower, upper = (table.column(name, float)[cols] for name in ("direction", "reference", "lower", "upper"))
             if method in POOLED_METHODS:  # a period's rows together
-                self.pooled[len(self.methods)] = POOLED_METHODS[method](panel.values(cols), periods, d)
-            percent = sub["unit"].map(is_percent_unit).to_numpy() if method == "ratio" and "unit" in sub else False
-            lower, upper = sub["lower"].to_numpy(dtype=float), sub["upper"].to_numpy(dtype=float)
+                self.pooled[len(self.methods)] = POOLED_METHODS[method](panel.values(cols), panel.rows.periods, d)
+            percent = np.array([is_percent_unit(table.columns["unit"][c]) for c in cols]) if method == "ratio" and "unit" in table else False
             self.methods.append((cols, method, transform, {"d": d, "r": r, "percent": percent, "lower": lower, "upper": upper}))
 
     def __call__(self, rows: slice, scores: np.ndarray | None = None, faults: np.ndarray | None = None) -> Scored:
@@ -307,7 +327,7 @@ _PER_INDICATOR_FIELD = {Fault.REFERENCE_NOT_POSITIVE: "reference", Fault.BOUNDS_
                         Fault.GROWTH_FACTOR_NOT_POSITIVE: "reference"}
 
 
-def _is_per_indicator(fault: Fault, indicator: pd.Series) -> bool:
+def _is_per_indicator(fault: Fault, indicator: dict[str, object]) -> bool:
     """Whether a fault lies in the indicator's own fields (reported once, in Indicators)."""
     if fault == Fault.GROWTH_FACTOR_NOT_POSITIVE:
         return not 1 + indicator["reference"] > 0
@@ -316,15 +336,14 @@ def _is_per_indicator(fault: Fault, indicator: pd.Series) -> bool:
     return fault in (Fault.REFERENCE_NOT_POSITIVE, Fault.BOUNDS_INVALID)
 
 
-def _labels(rows: pd.MultiIndex, positions: np.ndarray) -> list[tuple[str, str]]:
-    """The (unit, period) of the rows at these positions (few, often none: taking from a
-    MultiIndex costs even then)."""
-    return rows[positions].tolist() if len(positions) else []
+def _labels(rows: RowLabels, positions: np.ndarray) -> list[tuple[str, str]]:
+    """The (unit, period) of the rows at these positions (few, often none)."""
+    return rows.take(positions).tolist() if len(positions) else []
 
 
 def _indicator_problem(model: Model, ident: str, fault: Fault) -> tuple[str, str] | None:
     """Where and what a fault is when it lies in the indicator's own fields, else None."""
-    indicator = model.indicators.loc[ident]
+    indicator = model.table.row(ident)
     if not _is_per_indicator(fault, indicator):
         return None
     return (model.indicator_cell(ident, _PER_INDICATOR_FIELD[fault]),
@@ -338,7 +357,7 @@ class _FaultProblems:
 
     def __init__(self, model: Model, panel: Panel, sorted_panel: SortedPanel):
         self.model, self.panel, self.sorted = model, panel, sorted_panel
-        self.reported_columns = np.isin(sorted_panel.ids, panel.values.columns)  # an indicator without a column is a model problem
+        self.reported_columns = np.isin(sorted_panel.ids, panel.table.ids)  # an indicator without a column is a model problem
         self.found: dict[tuple[str, str], tuple[str, str] | None] = {}  # (where, text) → its row
         self.indicator_problems: dict[tuple[Fault, int], tuple[str, str] | None] = {}  # by fault and column: the same for every row
         self.element_says: dict[tuple[int, Pair], Callable[..., str]] = {}  # a column's rows share few fault texts
@@ -417,7 +436,7 @@ def _missing_warnings(model: Model, panel: Panel, sorted_panel: SortedPanel, mis
     with no weight at all is a problem instead), each at the cells of the values missing."""
     reweight = model.settings.missing == "reweight"
     ids = np.asarray(sorted_panel.ids)
-    dims = model.indicators["dimension"].to_numpy()
+    dims = model.table.column("dimension")
     dimensions = list(dict.fromkeys(dims))
     rows = np.flatnonzero(missing.any(axis=1) & (combined.weight_totals > 0))
     row_weights = combined.row_weights(rows)
@@ -441,7 +460,7 @@ def _missing_warnings(model: Model, panel: Panel, sorted_panel: SortedPanel, mis
 def _annualised_warnings(model: Model, panel: Panel, sorted_panel: SortedPanel, at: slice) -> list[tuple[tuple[str, str], str]]:
     """(row, warning): one per row of a block (the sorted positions ``at``) whose growth rates
     span more than one period (a gap in Data), at the cells of the values whose growth is annualised."""
-    growth = np.flatnonzero((model.indicators["method"] == "growth").to_numpy())
+    growth = np.flatnonzero(model.table.column("method") == "growth")
     spans = sorted_panel.spans[at]
     has_rate = np.zeros((len(spans), len(sorted_panel.ids)), dtype=bool)
     has_rate[:, growth] = ~np.isnan(sorted_panel.values(growth, at)) & ~np.isnan(sorted_panel.previous(growth, at))
@@ -475,13 +494,13 @@ class Computation:
         self.model, self.panel, self.warn, self.blank = model, panel, warn, blank
         self.base_weights, weight_warnings, self.model_problems = check_model(model, panel)
         self._notes: list[tuple[tuple[str, str] | None, str]] = [(None, w) for w in (*model.warnings, *panel.warnings, *weight_warnings)]
-        self.sorted = sort_panel(panel, list(model.indicators.index))
+        self.sorted = sort_panel(panel, model.ids)
         self._score = Scorer(model, self.sorted)
-        self.membership = membership_matrix(model.indicators["dimension"].tolist(), model.dimensions)
-        self.full = full_scores(model.indicators["method"].tolist(), model.settings)
+        self.membership = membership_matrix(model.table.columns["dimension"], model.dimensions)
+        self.full = full_scores(model.table.columns["method"], model.settings)
 
     @property
-    def rows(self) -> pd.MultiIndex:
+    def rows(self) -> RowLabels:
         """(unit, period) of every row, in the order the blocks come."""
         return self.sorted.rows
 
@@ -519,7 +538,7 @@ class Computation:
             concerned += [p.row for p in empty]
         agg = combined.aggregate
         if self.blank is not None:
-            unusable = self.rows[at].isin([*self.blank, *concerned]) | np.isnan(agg.index)
+            unusable = self.rows.take(at).isin([*self.blank, *concerned]) | np.isnan(agg.index)
             for array in (combined.scores, agg.dimension_scores, agg.contributions, agg.index) if unusable.any() else ():
                 array[unusable] = np.nan
         return RowsComputed(at, combined.scores, faults, missing, agg)
@@ -539,7 +558,9 @@ class Computation:
 
     def result(self) -> IndexResult:
         """Every block, put together."""
-        rows, ids, dims = self.rows, list(self.model.indicators.index), self.model.dimensions
+        import pandas as pd  # the result is frames
+
+        rows, ids, dims = self.rows.index(), self.model.ids, self.model.dimensions
         shape = (len(rows), len(ids))
         scores, faults, missing = np.empty(shape), np.empty(shape, dtype=np.int8), np.empty(shape, dtype=bool)
         dimension_scores, dimension_weights, contributions = (np.empty((len(rows), len(dims))) for _ in range(3))

@@ -2,8 +2,9 @@
 
 A *model* (indicators + settings) and a *panel* (units × periods × indicator values) go in;
 the engine turns them into an :class:`anji_xl.engine.IndexResult`. Everything here is plain
-pandas / Python: no spreadsheet library is imported, so the same engine serves the worksheet
-functions, the command line and the tests.
+Python (the tables in lists and NumPy arrays, their pandas frames made when asked): no
+spreadsheet library is imported, so the same engine serves the worksheet functions, the command
+line and the tests.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from typing import TYPE_CHECKING, Callable
 
 from .messages import say
 
-if TYPE_CHECKING:  # annotations only: `anji-xl --help` and a book's reading start before pandas loads
+if TYPE_CHECKING:  # annotations only: `anji-xl --help` and a book's reading start before NumPy loads, compute never loads pandas
     import pandas as pd
+
+    from .tables import IndicatorTable, PanelValues
 
 #: The six dimensions of the report, §三, in the report's order (Chinese name → English).
 DIMENSIONS_EN: dict[str, str] = {
@@ -184,32 +187,59 @@ def _no_location(*_: object) -> str:
 class Model:
     """An indicator system and its settings.
 
-    ``indicators`` is indexed by indicator ``id`` with columns ``dimension``, ``direction``
-    (+1 / −1), ``method``, ``reference``, ``lower``, ``upper``, ``transform`` (``""`` or
-    ``"log"``), ``weight`` and any descriptive columns (``name``, ``unit``, ``source`` …).
+    ``table`` (:class:`~anji_xl.tables.IndicatorTable`, or a frame of it) holds, by indicator
+    ``id``, the columns ``dimension``, ``direction`` (+1 / −1), ``method``, ``reference``,
+    ``lower``, ``upper``, ``transform`` (``""`` or ``"log"``), ``weight`` and any descriptive
+    columns (``name``, ``unit``, ``source`` …); ``indicators`` is its frame, indexed by ``id``.
     ``indicator_cell(id, column)`` names the cell an indicator's field came from,
     ``settings_cell(key)`` the cell of a setting ("" for one the book does not set).
     """
 
-    indicators: pd.DataFrame
+    table: IndicatorTable
     settings: Settings = field(default_factory=Settings)
     indicator_cell: Callable[[str, str], str] = _no_location
     warnings: list[str] = field(default_factory=list)  # what reading the indicator table noticed
     settings_cell: Callable[[str], str] = _no_location
 
+    def __post_init__(self) -> None:
+        from .tables import IndicatorTable  # NumPy: loaded when a model is made, not for `anji-xl --help`
+
+        if not isinstance(self.table, IndicatorTable):
+            self.table = IndicatorTable.of_frame(self.table)
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        return self.table.frame()
+
+    @property
+    def ids(self) -> list[str]:
+        return self.table.ids
+
     @property
     def dimensions(self) -> list[str]:
         """Dimensions in the order they first appear in the indicator table."""
-        return list(dict.fromkeys(self.indicators["dimension"]))
+        return list(dict.fromkeys(self.table.columns["dimension"]))
 
 
 @dataclass
 class Panel:
-    """Indicator values: rows indexed by (unit, period) as strings, one column per indicator.
+    """Indicator values: rows labelled by (unit, period) as strings, one column per indicator.
 
-    Missing values are NaN. ``data_cell(unit, period, id)`` names the cell a value came from.
+    ``table`` (:class:`~anji_xl.tables.PanelValues`, or a frame of it) holds them;
+    ``values`` is its frame, indexed by (unit, period). Missing values are NaN.
+    ``data_cell(unit, period, id)`` names the cell a value came from.
     """
 
-    values: pd.DataFrame
+    table: PanelValues
     data_cell: Callable[[str, str, str], str] = _no_location
     warnings: list[str] = field(default_factory=list)  # what reading the values noticed (numbers stored as text …)
+
+    def __post_init__(self) -> None:
+        from .tables import PanelValues
+
+        if not isinstance(self.table, PanelValues):
+            self.table = PanelValues.of_frame(self.table)
+
+    @property
+    def values(self) -> pd.DataFrame:
+        return self.table.frame()

@@ -9,26 +9,28 @@ from typing import TYPE_CHECKING, Callable, TextIO
 
 import numpy as np
 import orjson
-import pandas as pd
 
 from .engine import TOP_GAINS, Computation, IndexResult
 from .joining import joined
 from .messages import say
 from .model import DIMENSIONS_EN, Model, Problem
+from .tables import RowLabels, first_seen_codes
 
-if TYPE_CHECKING:  # loaded by the commands that show them: compute --json needs neither
+if TYPE_CHECKING:  # loaded by the commands that show them: compute --json needs none of them, nor pandas
+    import pandas as pd
+
     from .forecast import Forecast
     from .sensitivity import SensitivityResult
 
 # tabulate and wcwidth load where a table is made: `compute --json` makes none.
 
 
-def select_rows(rows: pd.MultiIndex, unit: str | None = None, period: str | None = None) -> np.ndarray:
+def select_rows(rows: RowLabels, unit: str | None = None, period: str | None = None) -> np.ndarray:
     """Positions of the rows matching the filters, in their order."""
     keep = np.ones(len(rows), dtype=bool)
     for level, wanted in ((0, unit), (1, period)):
         if wanted is not None:
-            keep &= rows.get_level_values(level) == wanted
+            keep &= rows.level(level) == wanted
     return np.flatnonzero(keep)
 
 
@@ -62,10 +64,11 @@ def _row_layout(dims: list[str], ids: list[str]) -> list[bytes]:
     return pieces + [text]
 
 
-def _labels_as_json(rows: pd.MultiIndex, level: int) -> np.ndarray:
-    """Each label of a level of the rows as JSON, by its code (the last: no label), each distinct
-    label encoded once. A copy of each text: orjson's own bytes hold a buffer of 1 KiB (3,000 units: 3 MiB)."""
-    return np.array([bytes(memoryview(orjson.dumps(label))) for label in rows.levels[level]] + [b"null"], dtype=object)
+def _labels_as_json(rows: RowLabels, level: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct label of a level of the rows as JSON, encoded once, and each row's code
+    among them. A copy of each text: orjson's own bytes hold a buffer of 1 KiB (3,000 units: 3 MiB)."""
+    codes, labels = first_seen_codes(rows.level(level))
+    return np.array([bytes(memoryview(orjson.dumps(label))) for label in labels], dtype=object), codes
 
 
 def _writer(out: TextIO) -> Callable[[bytes], None]:
@@ -97,14 +100,14 @@ def write_json(run: Computation, positions: np.ndarray, out: TextIO) -> None:
     the output is strict JSON), each row's labels take the places of two zeros written before its
     numbers, and the values fill every other place of the rows' fixed text."""
     write = _writer(out)
-    *before, closing = _row_layout(run.model.dimensions, list(run.model.indicators.index))
+    *before, closing = _row_layout(run.model.dimensions, run.model.ids)
     between = closing + b",\n" + before[0]  # a row's end and the next row's start
     width = len(before)  # values in a row
     frame = [b""] * (2 * width)  # a row's text before each value, alternating with the value
     frame[::2] = before
     frame[0] = between
     frame *= _CHUNK  # made once and filled again for each chunk
-    encoded = [(_labels_as_json(run.rows, level), run.rows.codes[level]) for level in (0, 1)]
+    encoded = [_labels_as_json(run.rows, level) for level in (0, 1)]
     places = np.zeros((_CHUNK, 2))  # where a row's unit and period go among its numbers
     write(b'{\n  "results": [' + (b"\n" if len(positions) else b""))
     written = 0  # rows
@@ -151,8 +154,15 @@ def _not_computed(cells: list[str]) -> str:
 
 def _ranks(result: IndexResult) -> tuple[np.ndarray, dict[str, int]]:
     """Each row's rank, and how many rows of each period have an index (what a rank is out of)."""
+    import pandas as pd
+
     ranked = result.index.notna().to_numpy()
     return result.rank.to_numpy(), pd.Series(result.rows.get_level_values(1)[ranked]).value_counts().to_dict()
+
+
+def _names(model: Model) -> dict[str, object]:
+    """Each indicator's name (none where the table has no name column)."""
+    return dict(zip(model.ids, model.table.columns["name"])) if "name" in model.table else {}
 
 
 #: Up to this many rows, compute prints each row in full; beyond, one line per row.
@@ -165,7 +175,7 @@ def text_report(result: IndexResult, model: Model, positions: np.ndarray | None 
     from tabulate import tabulate
 
     positions = np.arange(len(result.rows)) if positions is None else positions
-    names = model.indicators["name"] if "name" in model.indicators else pd.Series(dtype=str)
+    names = _names(model)
     name = f"{model.settings.name} {model.settings.name_en}".strip()  # the book's Settings name the index
     cells = _cells_by_row(problems)
     rank, of = _ranks(result)
@@ -375,7 +385,7 @@ def forecast_report(outlook: Forecast, model: Model, units: list[str]) -> str:
     """Per unit the indicator table (Chinese first), then the forecast index and dimensions."""
     from tabulate import tabulate
 
-    names = model.indicators["name"] if "name" in model.indicators else pd.Series(dtype=str)
+    names = _names(model)
     yes_no = {True: "是 yes", False: "否 no", None: "—"}
     blocks = []
     for unit in units:

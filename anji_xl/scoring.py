@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
-import pandas as pd
 
 from .messages import Pair, pair
 
@@ -156,6 +155,8 @@ def score_goalpost(value, lower, upper, direction=1, transform: str = "") -> Sco
 
 def _group_stats(values: np.ndarray, groups: np.ndarray, how: str) -> np.ndarray:
     """Per-row statistic of each column over the rows of the same group (NaN ignored)."""
+    import pandas as pd  # the pooled methods alone group rows: compute of a model without them loads no pandas
+
     frame = pd.DataFrame(np.asarray(values, dtype=float))
     return frame.groupby(np.asarray(groups), sort=False).transform(how).to_numpy()
 

@@ -196,15 +196,14 @@ def test_excel_rows_say_each_rows_row_as_a_dict_of_them_does(units, periods):
     30,000 tuples held 3.7 MiB): it answers, misses, iterates (in Data's order) and counts as
     the dict it stands for, whether the units share their periods (a table) or each has its own
     (a dict by code)."""
-    import pandas as pd
-
     from anji_xl.io.parse import ExcelRows
+    from anji_xl.tables import RowLabels
 
     rng = random.Random(5)
     keys = [(f"县{u}", f"{2015 + u * (periods == 1) + p}") for u in range(units) for p in range(periods)]
     rng.shuffle(keys)  # Data's order is not sorted
     rows = rng.sample(range(2, 10 * len(keys)), len(keys))
-    table = ExcelRows(pd.MultiIndex.from_tuples(keys), rows)
+    table = ExcelRows(RowLabels(*zip(*keys)), rows)
     expected = dict(zip(keys, rows))
     assert isinstance(table._table, dict) == (periods == 1)  # 40 units × 40 periods of which 40 are rows: a dict
     assert len(table) == len(expected) and list(table) == keys and dict(table.items()) == expected and table.values() == rows
@@ -213,3 +212,6 @@ def test_excel_rows_say_each_rows_row_as_a_dict_of_them_does(units, periods):
         assert absent not in table and table.get(absent) is None
         with pytest.raises(KeyError):
             table[absent]
+    assert table.once  # no two rows share their labels; a row labelled again is told
+    again = rng.randrange(len(keys))
+    assert not ExcelRows(RowLabels(*zip(*keys, keys[again])), [*rows, 1]).once

@@ -75,7 +75,8 @@ def import_rows(book: str | Path, file: str | Path, replace: bool = False) -> Im
             raise AnjiInputError(reading.problems)
         if not block.rows:
             raise AnjiInputError(reading.problems + [Problem(f"{block.sheet}!{block.header_row + 1}:{block.header_row + 1}", say("no_rows"))])
-        values, row_of = read_data(block, list(tables.model.indicators.index), reading)
+        read, row_of = read_data(block, tables.model.ids, reading)
+        values = read.frame()
         if not replace:
             _clashes(block, row_of, tables, reading.problems)
         warnings = _check(tables, block, values, row_of, replace, reading)

@@ -44,6 +44,7 @@ from ..io.parse import DataLayout
 from .. import __version__
 from ..messages import say
 from ..scoring import PERCENT_UNITS, POOLED_METHODS, is_percent_unit
+from ..tables import RowLabels
 from .layout import NA, Cell, Column, SharedColumn, column_span, ref
 from .results import SUMMARY_AT
 
@@ -661,7 +662,7 @@ class _Sheet:
         the engine took; else it names that Data cell, so a row whose preceding value lies at
         another distance from it starts a new run."""
         g, data, res = self.grid, self.source.data, self.result
-        previous, spans = preceding_periods(res.rows)
+        previous, spans = preceding_periods(RowLabels.of_index(res.rows))
         first_data = data.header_row + 1
         present = at >= 0
         rows = np.arange(len(at))

@@ -20,16 +20,17 @@ import math
 import re
 import unicodedata
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from ..cells import column_number, is_blank, named
 from ..engine import Computation, IndexResult, period_key
 from ..messages import say
 from ..model import AnjiInputError, Model, Panel, Problem, Settings, parse_direction, parse_method
+from ..tables import IndicatorTable, PanelValues, RowLabels, first_seen_codes
 from .blocks import (DATA_EXTRA, INDICATOR_COLUMNS, MEASURE_NAMES, Block, DataBlock, DataRows, Edges, Labels, as_is, block_from_grid, cell_text,
                      header_key, label_text, table_edge_problems)
 
@@ -130,8 +131,8 @@ def dimension_typos(first_cell: dict[str, str], count: dict[str, int]) -> list[s
     return warnings
 
 
-def read_indicators(block: Block, reading: Reading) -> tuple[pd.DataFrame, dict[tuple[str, str], str]]:
-    """The indicator table, indexed by id, with direction as ±1 and numeric fields as floats."""
+def read_indicators(block: Block, reading: Reading) -> tuple[IndicatorTable, dict[tuple[str, str], str]]:
+    """The indicator table, by id, with direction as ±1 and numeric fields as floats."""
     problems = reading.problems
     records, cells, seen = [], {}, {}
     for row, raw in block.rows:
@@ -172,12 +173,12 @@ def read_indicators(block: Block, reading: Reading) -> tuple[pd.DataFrame, dict[
         for key in block.columns:
             cells[(ident, key)] = at(key)
         records.append(record)
-    frame = pd.DataFrame.from_records(records, columns=list(INDICATOR_COLUMNS)).set_index("id")
-    return frame, cells
+    ids = [record.pop("id") for record in records]
+    return IndicatorTable(ids, {key: [record[key] for record in records] for key in INDICATOR_COLUMNS if key != "id"}), cells
 
 
-def read_data(block: Block | DataBlock, ids: list[str], reading: Reading) -> tuple[pd.DataFrame, Mapping[tuple[str, str], int]]:
-    """Data as a frame indexed by (unit, period) with one float column per indicator, in Data's order."""
+def read_data(block: Block | DataBlock, ids: list[str], reading: Reading) -> tuple[PanelValues, Mapping[tuple[str, str], int]]:
+    """Data's values, rows labelled by (unit, period) with one float column per indicator, in Data's order."""
     if isinstance(block, Block):
         block = DataRows.of_block(block, {i.lower() for i in ids})
     problems = reading.problems
@@ -207,8 +208,7 @@ def read_data(block: Block | DataBlock, ids: list[str], reading: Reading) -> tup
             n = places[k]
             matrix[n, j] = _number(what, block.cell(columns[present[j]], block.rows[k]), reading, index[n])
     _case_only_twins(block, index, row_of, problems)
-    values = pd.DataFrame(matrix, index=index, columns=present, copy=False)
-    return values, row_of
+    return PanelValues(matrix, present, index), row_of
 
 
 def _kept_numbers(numbers: np.ndarray, place: np.ndarray, numeric: list[int]) -> np.ndarray:
@@ -221,16 +221,17 @@ def _kept_numbers(numbers: np.ndarray, place: np.ndarray, numeric: list[int]) ->
     return numbers[np.flatnonzero(kept)][:, numeric]
 
 
-def _row_labels(block: DataBlock) -> tuple[pd.MultiIndex, list[int], Mapping[tuple[str, str], int], list[tuple[int, int, Problem]]]:
+def _row_labels(block: DataBlock) -> tuple[RowLabels, list[int], Mapping[tuple[str, str], int], list[tuple[int, int, Problem]]]:
     """Data's row labels: the (unit, period) of each row kept, the rows' places in the block,
     (unit, period) → Excel row, and (place, -1, problem) for each row left out or doubtful."""
     periods = Labels(_period_read)
     unit_labels, rows = block.units, block.rows
     period_reads = list(map(periods.__getitem__, zip(map(type, block.periods), block.periods)))
     if None not in unit_labels and None not in periods.values() and all(placed for _, placed in periods.values()):
-        index = pd.MultiIndex.from_arrays([unit_labels, [label for label, _ in period_reads]], names=_ROW_NAMES)
-        if not index.duplicated().any():  # every row labelled, placed and once: nothing to say (is_unique would keep a hash table)
-            return index, list(range(len(index))), ExcelRows(index, rows), []
+        index = RowLabels(unit_labels, [label for label, _ in period_reads])
+        table = ExcelRows(index, rows)
+        if table.once:  # every row labelled, placed and once: nothing to say
+            return index, list(range(len(index))), table, []
     keys, kept, row_of, said = [], [], {}, []
     for k, (row, unit_label, period_read) in enumerate(zip(rows, unit_labels, period_reads)):
         if unit_label is None or period_read is None:
@@ -247,29 +248,30 @@ def _row_labels(block: DataBlock) -> tuple[pd.MultiIndex, list[int], Mapping[tup
         row_of[key] = row
         keys.append(key)
         kept.append(k)
-    return pd.MultiIndex.from_tuples(keys, names=_ROW_NAMES), kept, row_of, said
-
-
-_ROW_NAMES = ["unit", "period"]
+    return RowLabels(*(zip(*keys) if keys else ([], []))), kept, row_of, said
 
 
 class ExcelRows(Mapping[tuple[str, str], int]):
     """(unit, period) → the Excel row of Data's row so labelled, held as a table by the labels'
     codes: a dict of 30,000 (unit, period) tuples and their rows as Python objects took 3.7 MiB,
     as much as Data's numbers. Iterated in Data's order. (A panel whose units each have periods
-    of their own, so that the table would be far bigger than the rows, keeps a dict.)"""
+    of their own, so that the table would be far bigger than the rows, keeps a dict.) ``once``:
+    whether no two rows share their labels (else a label answers with its last row)."""
 
-    def __init__(self, index: pd.MultiIndex, rows: Sequence[int]):
-        units, periods = (level.tolist() for level in index.levels)
-        self._index, self._width = index, len(periods)
-        self._unit, self._period = (dict(zip(labels, range(len(labels)))) for labels in (units, periods))
+    def __init__(self, labels: RowLabels, rows: Sequence[int]):
+        (unit_codes, units), (period_codes, periods) = (first_seen_codes(labels.level(level)) for level in (0, 1))
+        self._labels, self._width = labels, len(periods)
+        self._unit, self._period = (dict(zip(distinct, range(len(distinct)))) for distinct in (units, periods))
         self._rows = np.asarray(rows, dtype=np.int64)
-        at = index.codes[0].astype(np.int64) * self._width + index.codes[1]
+        at = unit_codes.astype(np.int64) * self._width + period_codes
         if len(units) * len(periods) <= 4 * len(rows) + 1024:
             self._table: array | dict[int, int] = array("q", bytes(8 * len(units) * len(periods)))  # 0: no row so labelled
-            np.frombuffer(self._table, dtype=np.int64)[at] = self._rows
+            table = np.frombuffer(self._table, dtype=np.int64)
+            table[at] = self._rows
+            self.once = np.count_nonzero(table) == len(rows)  # Excel rows are never 0
         else:
             self._table = dict(zip(at.tolist(), rows))
+            self.once = len(self._table) == len(rows)
 
     def __getitem__(self, key: tuple[str, str]) -> int:
         try:
@@ -282,7 +284,7 @@ class ExcelRows(Mapping[tuple[str, str], int]):
         return row
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
-        return zip(*(level.take(codes).tolist() for level, codes in zip(self._index.levels, self._index.codes)))
+        return iter(self._labels)
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -302,13 +304,13 @@ def _period_read(value: object) -> tuple[str, bool] | None:
     return label, period_key(label) is not None
 
 
-def _case_only_twins(block: DataBlock, index: pd.MultiIndex, row_of: Mapping[tuple[str, str], int], problems: list[Problem]) -> None:
+def _case_only_twins(block: DataBlock, index: RowLabels, row_of: Mapping[tuple[str, str], int], problems: list[Problem]) -> None:
     """Units that differ only in case (Anji / ANJI) are one unit to Excel's SUMIFS, COUNTIFS and
     look-ups, so the sheets would merge them: a problem naming both cells."""
-    distinct = index.levels[0].tolist()
+    units = index.units.tolist()
+    distinct = set(units)
     if len({unit.casefold() for unit in distinct}) == len(distinct):
         return
-    units = index.get_level_values(0).tolist()
     spellings: dict[str, list[str]] = {}
     for unit in dict.fromkeys(units):  # in Data's order
         spellings.setdefault(unit.casefold(), []).append(unit)
@@ -360,10 +362,10 @@ def read_model(indicators: Block | None, settings: Block | None, reading: Readin
     if not len(table):
         reading.problems.append(Problem(f"{indicators.sheet}!{indicators.header_row + 1}:{indicators.header_row + 1}", say("no_indicators")))
     first_cell: dict[str, str] = {}
-    for ident, dim in table["dimension"].items():
+    for ident, dim in zip(table.ids, table.columns["dimension"]):
         if dim:
             first_cell.setdefault(dim, cells[(ident, "dimension")])
-    typos = dimension_typos(first_cell, table["dimension"].value_counts().to_dict())
+    typos = dimension_typos(first_cell, Counter(table.columns["dimension"]))
     return Model(table, config, lambda ident, key: cells.get((ident, key), ""), typos, settings_cell)
 
 
@@ -408,12 +410,12 @@ def inspect_tables(indicators: Block | None, data: Block | DataBlock | None, set
     if model is None or not _has_required(data, "Data", reading.problems):
         return None
     if isinstance(data, Block):
-        data = DataRows.of_block(data, {i.lower() for i in model.indicators.index}, row_notes)
-    values, row_of = read_data(data, list(model.indicators.index), reading)
+        data = DataRows.of_block(data, {i.lower() for i in model.ids}, row_notes)
+    values, row_of = read_data(data, model.ids, reading)
     if not data.rows:
         reading.problems.append(Problem(f"{data.sheet}!{data.header_row + 1}:{data.header_row + 1}", say("no_rows")))
         return None
-    letters = {i: data.columns[i.lower()] for i in model.indicators.index if i.lower() in data.columns}
+    letters = {i: data.columns[i.lower()] for i in model.ids if i.lower() in data.columns}
     sheet = data.sheet  # not the block: its arrays need not outlive reading
     panel = Panel(values, lambda unit, period, ident: f"{sheet}!{letters[ident]}{row_of[(unit, period)]}" if ident in letters else "",  # no column: no cell
                   reading.warnings())
