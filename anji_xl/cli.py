@@ -28,8 +28,9 @@ from .console import SIGNALS, interrupted, leave, raise_interrupt, reader_gone
 if TYPE_CHECKING:
     from .tables import RowLabels
 
-# Each command imports what it needs when it runs: `anji-xl --help` loads no pandas, and compute
-# starts reading the book while pandas loads (anji_xl.io.read_book).
+# Each command imports what it needs when it runs: `anji-xl --help` loads no NumPy, compute starts
+# reading the book while the engine loads (anji_xl.io.read_book), and compute (--json, or a line per
+# row) and validate never load pandas (anji_xl.tables).
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -247,15 +248,19 @@ def _run_compute(args: argparse.Namespace) -> int:
         with _printing_results():
             write_json(run, positions, sys.stdout)
         problems = _of_rows_shown(with_engine_problems(problems, run.problems()), run.rows.take(positions), args)
-    else:
+    elif args.unit or args.period or len(positions) <= DETAIL_ROWS:  # a row in full: --unit / --period, or a few rows
         result = run.result()
         problems = _of_rows_shown(with_engine_problems(problems, result.problems), run.rows.take(positions), args)
         with _printing_results():
-            if args.unit or args.period or len(positions) <= DETAIL_ROWS:
-                print(text_report(result, tables.model, positions, problems))
-            else:  # many rows: one line each (SPEC §6); --unit / --period show a row in full
-                sys.stdout.writelines(f"{line}\n" for line in summary_lines(result, positions, problems))
+            print(text_report(result, tables.model, positions, problems))
             for warning in result.warnings:
+                print(f"{WARNING}{warning}", file=sys.stderr)
+    else:  # many rows: one line each (SPEC §6), of their index and dimension scores
+        index, dimension_scores = run.indexes()
+        problems = with_engine_problems(problems, run.problems())
+        with _printing_results():
+            sys.stdout.writelines(f"{line}\n" for line in summary_lines(run.rows, index, dimension_scores, run.model.dimensions, positions, problems))
+            for _, warning in run.warnings():
                 print(f"{WARNING}{warning}", file=sys.stderr)
     if problems:
         raise AnjiInputError(problems)
@@ -432,8 +437,8 @@ def main(argv: list[str] | None = None, one_command: bool = False) -> int:
             console.big_blocks_unmapped()
         if one_command and ends_at_once:
             # The process ends with the command (console.leave), so the cyclic collector stays off:
-            # on again as the command ended, it walked every object the command had made, pandas'
-            # modules too (30–40 ms after a compute of 30,000 rows), just before all were dropped.
+            # on again as the command ended, it walked every object the command had made, the
+            # modules' too (30–40 ms after a compute of 30,000 rows with pandas), just before all were dropped.
             gc.disable()
         return args.run(args)
     except KeyboardInterrupt as error:  # Ctrl-C (SIGINT) or SIGTERM, anywhere

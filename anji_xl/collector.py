@@ -4,7 +4,7 @@ Reading 30,000 Data rows makes a million cells and tables of them that live unti
 done, and not one reference cycle: the collections they set off only walk them again and again
 (0.1–0.2 s for such a book). Reference counting still frees everything; cycles made meanwhile
 are collected once the collector is back on. Standard library only, so the command line can use
-it before pandas loads.
+it before anything else loads.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from .model import Model, Panel, Problem, Settings
 from .scoring import POOLED_METHODS, Fault, Scored, fault_message, is_percent_unit, score_goalpost, score_growth, score_ratio
 from .tables import RowLabels, first_seen_codes
 
-if TYPE_CHECKING:  # the result's frames are made with pandas, loaded then: compute --json and validate never load it
+if TYPE_CHECKING:  # the result's frames are made with pandas, loaded then: compute (--json, a line per row) and validate never load it
     import pandas as pd
 
 
@@ -97,9 +97,27 @@ class IndexResult:
         return pd.Series(self.gains.iloc[row, positions].to_numpy(), index=self.gains.columns[positions], name=(unit, period))
 
 
+def period_ranks(index: np.ndarray, periods: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's rank by index among the rows of its period (1 = highest; ties share the better
+    rank; NaN without an index), and how many rows of its period have an index (what the rank is out of)."""
+    codes = first_seen_codes(np.asarray(periods, dtype=object))[0]
+    ranked = np.flatnonzero(~np.isnan(index))
+    order = ranked[np.lexsort((-index[ranked], codes[ranked]))]  # by period, highest index first
+    value, period = index[order], codes[order]
+    starts_period = np.r_[True, period[1:] != period[:-1]]
+    starts_tie = starts_period | np.r_[True, value[1:] != value[:-1]]
+    place = np.arange(len(order))
+    first_of_period, first_of_tie = (np.maximum.accumulate(np.where(starts, place, 0)) for starts in (starts_period, starts_tie))
+    ranks = np.full(len(index), np.nan)
+    ranks[order] = first_of_tie - first_of_period + 1
+    return ranks, np.bincount(codes[ranked], minlength=codes.max(initial=-1) + 1)[codes]
+
+
 def _rank(index: pd.Series) -> pd.Series:
-    """Each row's rank by index among the units of its period (1 = highest; ties share the better rank)."""
-    return index.groupby(level=1).rank(ascending=False, method="min")
+    """:func:`period_ranks` of the rows of a result (by (unit, period))."""
+    import pandas as pd
+
+    return pd.Series(period_ranks(index.to_numpy(), index.index.get_level_values(1).to_numpy(dtype=object))[0], index=index.index, name=index.name)
 
 
 _DIGITS = re.compile(r"\d+")
@@ -555,6 +573,15 @@ class Computation:
     def problems(self) -> list[Problem]:
         """The model's problems, then the faulty elements' and the rows left empty. Once every block is made."""
         return self.model_problems + self._fault_problems.problems() + self._empty_rows
+
+    def indexes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every row's index and dimension scores (rows × dimensions), from a pass over the
+        blocks: what a line per row shows, without the whole result (its frames load pandas)."""
+        index, dimension_scores = np.empty(len(self.rows)), np.empty((len(self.rows), len(self.model.dimensions)))
+        for block in self.blocks():
+            index[block.at], dimension_scores[block.at] = block.aggregate.index, block.aggregate.dimension_scores
+            del block  # let go before the next block is made
+        return index, dimension_scores
 
     def result(self) -> IndexResult:
         """Every block, put together."""

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable, TextIO
 import numpy as np
 import orjson
 
-from .engine import TOP_GAINS, Computation, IndexResult
+from .engine import TOP_GAINS, Computation, IndexResult, period_ranks
 from .joining import joined
 from .messages import say
 from .model import DIMENSIONS_EN, Model, Problem
@@ -152,14 +152,6 @@ def _not_computed(cells: list[str]) -> str:
     return say("row_not_computed", cells=", ".join(cells)) if cells else say("rows_not_computed")
 
 
-def _ranks(result: IndexResult) -> tuple[np.ndarray, dict[str, int]]:
-    """Each row's rank, and how many rows of each period have an index (what a rank is out of)."""
-    import pandas as pd
-
-    ranked = result.index.notna().to_numpy()
-    return result.rank.to_numpy(), pd.Series(result.rows.get_level_values(1)[ranked]).value_counts().to_dict()
-
-
 def _names(model: Model) -> dict[str, object]:
     """Each indicator's name (none where the table has no name column)."""
     return dict(zip(model.ids, model.table.columns["name"])) if "name" in model.table else {}
@@ -178,8 +170,8 @@ def text_report(result: IndexResult, model: Model, positions: np.ndarray | None 
     names = _names(model)
     name = f"{model.settings.name} {model.settings.name_en}".strip()  # the book's Settings name the index
     cells = _cells_by_row(problems)
-    rank, of = _ranks(result)
     index, scores = result.index.to_numpy(), result.scores.to_numpy()
+    rank, of = period_ranks(index, result.rows.get_level_values(1).to_numpy(dtype=object))
     dimension_scores, contributions = result.dimension_scores.to_numpy(), result.contributions.to_numpy()
     dimension_weights = result.dimension_weights.to_numpy()
     gains, ids = result.gains.to_numpy(), result.gains.columns
@@ -191,8 +183,8 @@ def text_report(result: IndexResult, model: Model, positions: np.ndarray | None 
             blocks.append(f"× {unit} {period}   " + _not_computed(cells.get((unit, period), [])))
             continue
         title = f"{unit} {period}   {name} {_fmt(index[at])}"
-        if not math.isnan(rank[at]) and of[period] > 1:
-            title += f"   排名 rank {int(rank[at])}/{of[period]}"
+        if not math.isnan(rank[at]) and of[at] > 1:
+            title += f"   排名 rank {int(rank[at])}/{of[at]}"
         dims = tabulate(
             [
                 [f"{dim} {DIMENSIONS_EN.get(dim, '')}".strip(), _fmt(dimension_scores[at, k]), _fmt(contributions[at, k]), _fmt(dimension_weights[at, k], 3)]
@@ -260,16 +252,17 @@ def write_document(document: object, out: TextIO) -> None:
         out.buffer.flush()
 
 
-def summary_lines(result: IndexResult, positions: np.ndarray, problems: list[Problem] = ()) -> list[str]:
-    """One line per unit and period: index, rank among the period's units and the dimension
-    scores; a row without an index is marked × and names the cells of its ``problems``.
-    Columns are padded by display width (a Chinese character takes two) and made a column at a
-    time; tabulate would take seconds for 20,000 rows."""
-    units, periods = (result.rows.get_level_values(level).to_numpy(dtype=object)[positions].tolist() for level in (0, 1))
-    rank, of = _ranks(result)
-    numbers = np.column_stack([result.index.to_numpy(), result.dimension_scores.to_numpy()])[positions]
-    heads = ["单位 unit", "时期 period", "指数 index", "排名 rank", *result.dimensions]
-    ranks = ["" if math.isnan(r) or of[p] < 2 else f"{int(r)}/{of[p]}" for r, p in zip(rank[positions].tolist(), periods)]
+def summary_lines(rows: RowLabels, index: np.ndarray, dimension_scores: np.ndarray, dimensions: list[str], positions: np.ndarray,
+                  problems: list[Problem] = ()) -> list[str]:
+    """One line per unit and period (of the ``rows`` at ``positions``): index, rank among the
+    period's units and the dimension scores; a row without an index is marked × and names the
+    cells of its ``problems``. Columns are padded by display width (a Chinese character takes
+    two) and made a column at a time; tabulate would take seconds for 20,000 rows."""
+    units, periods = (rows.level(level)[positions].tolist() for level in (0, 1))
+    rank, of = period_ranks(index, rows.periods)
+    numbers = np.column_stack([index, dimension_scores])[positions]
+    heads = ["单位 unit", "时期 period", "指数 index", "排名 rank", *dimensions]
+    ranks = ["" if math.isnan(r) or n < 2 else f"{int(r)}/{n}" for r, n in zip(rank[positions].tolist(), of[positions].tolist())]
     widths = [max(6, _width(head)) for head in heads[2:]]
     widths[1] = max(widths[1], *map(len, ranks))
     columns = [_number_column(numbers[:, 0], widths[0]), [f"{r:>{widths[1]}}" for r in ranks],

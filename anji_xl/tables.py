@@ -1,11 +1,11 @@
 """The tables a computation reads, held without pandas: the indicator table as lists, Data's
 numbers as one array with their row labels. Each makes its pandas frame when first asked.
 
-``compute --json`` and ``validate`` read a book, compute and write it all without pandas. Loading
-pandas held the interpreter's lock for about 0.15 s while the sheet's pieces waited for it to
-become numbers: on the bench's 30,000-row book, a quarter of what compute took. The views that
-show a frame (the text report, the book's sheets, the forecast, the report) ask for it and load
-pandas then.
+``compute`` (``--json``, or a line per row) and ``validate`` read a book, compute and write it
+all without pandas. Loading pandas held the interpreter's lock for about 0.15 s while the sheet's
+pieces waited for it to become numbers: on the bench's 30,000-row book, a quarter of what compute
+took. The views that show a frame (a row in full, the book's sheets, the forecast, the report)
+ask for it and load pandas then.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ ROW_NAMES = ("unit", "period")
 def first_seen_codes(labels: np.ndarray) -> tuple[np.ndarray, list]:
     """Each label's code, in the order the labels are first seen, and the distinct labels in that
     order (``pandas.factorize`` without pandas)."""
-    codes: dict = {}
-    coded = np.fromiter((codes.setdefault(label, len(codes)) for label in labels.tolist()), dtype=np.intp, count=len(labels))
-    return coded, list(codes)
+    values = labels.tolist()
+    distinct = list(dict.fromkeys(values))
+    code = dict(zip(distinct, range(len(distinct))))
+    return np.fromiter(map(code.__getitem__, values), dtype=np.intp, count=len(values)), distinct
 
 
 class RowLabels:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -98,6 +99,37 @@ def test_filters_and_readable_table(capsys, anji_like_book):
                           (("--unit", "乙县", "--period", "1999"), "没有单位 乙县、时期 1999 的 Data 行")):
         code, _, err = run(capsys, "compute", anji_like_book, *filters)
         assert code == 2 and err.startswith(said) and "*" not in err
+
+
+def test_many_rows_are_a_line_each_saying_what_the_result_says(capsys, tmp_path):
+    """Beyond 20 rows, compute prints a line per row, made from the blocks' index and dimension
+    scores without the whole result: each line says the result's index, its rank (ties share the
+    better place, out of the period's rows with an index) and dimension scores; a row with a
+    problem is marked × naming its cell."""
+    from anji_xl.io.parse import every_problem
+    from anji_xl.io.read_book import inspect_book
+
+    indicators = [["E1", "低碳生产", "能耗", "negative", "ratio", 0.5, 0.6], ["G1", "绿色设施", "绿化", "positive", "ratio", 0.7, 0.4]]
+    data = [[f"县{u:02d}", year, 0.4 + 0.02 * (u % 4), 0.5 + 0.01 * (u % 4)] for u in range(12) for year in (2019, 2020)]  # ties
+    data[5][3] = "abc"  # 县02 2020: not a number
+    book = write_book(tmp_path / "many.xlsx", indicators, data)
+    code, out, err = run(capsys, "compute", book)
+    assert code == 2 and "Data!D7" in err
+    result, _ = every_problem(*inspect_book(book))
+    ranks = result.index.groupby(level=1).rank(ascending=False, method="min")
+    counted = result.index.groupby(level=1).count()
+    lines = out.splitlines()
+    assert len(lines) == 1 + len(result.rows) and lines[0].split()[:5] == ["单位", "unit", "时期", "period", "指数"]
+    for line, (unit, period) in zip(lines[1:], result.rows):
+        said = line.split()
+        assert said[:2] == [unit, period]
+        if math.isnan(result.index[(unit, period)]):
+            assert said[2] == "—" and "×" in said and "Data!D7" in line
+            continue
+        dims = [f"{v:.4f}" for v in result.dimension_scores.loc[(unit, period)]]
+        assert said[2:] == [f"{result.index[(unit, period)]:.4f}", f"{int(ranks[(unit, period)])}/{counted[period]}", *dims]
+    shown_2019 = [line.split()[3] for line in lines[1:] if line.split()[1] == "2019"]
+    assert shown_2019.count("1/12") == 3 and shown_2019.count("4/12") == 3  # three units tie at each place
 
 
 def test_plain_ranges_header_labels_and_direction_aliases(capsys, tmp_path):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from anji_xl import Panel, compute, joining
 from anji_xl.cells import column_letters, column_number
-from anji_xl.engine import cell_span
+from anji_xl.engine import cell_span, period_ranks
 from conftest import make_model
 
 positive = st.floats(0.01, 1e4, allow_nan=False, allow_infinity=False)
@@ -194,3 +194,19 @@ def test_a_span_of_cells_is_the_range_of_them_all_or_each_named(cells):
 def test_pieces_joined_a_few_thousand_at_a_time_are_joined_whole(count):
     parts = [b"%d" % k if k % 3 else "县".encode() * (k % 5) for k in range(count)]
     assert joining.joined(parts) == b"".join(parts)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["2019", "2020", "2020Q1", "2021年"]), st.sampled_from([0.5, 0.25, -0.0, 0.0, 1.0, np.nan, 0.75])),
+                max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_ranks_are_pandas_ranks_within_each_period(rows):
+    """A rank is the row's place by index among its period's rows with an index, highest first,
+    ties sharing the better place, as pandas ranks a period's rows (method "min"); and it is out of
+    as many rows as the period has with an index."""
+    periods = np.array([period for period, _ in rows], dtype=object)
+    index = np.array([value for _, value in rows], dtype=float)
+    ranks, out_of = period_ranks(index, periods)
+    frame = pd.DataFrame({"period": periods, "index": index})
+    expected = frame.groupby("period")["index"].rank(ascending=False, method="min").to_numpy()
+    np.testing.assert_array_equal(ranks, expected)
+    assert out_of.tolist() == frame.groupby("period")["index"].transform("count").astype(int).tolist()

@@ -1,7 +1,7 @@
 """A sheet's table as cells: its header, its rows, and Data's rows made into arrays as they are read.
 
 No pandas and no spreadsheet library, so a book's reading thread uses this while the main thread
-loads pandas. The header is a table's first non-blank row; header cells match on their first
+loads the engine. The header is a table's first non-blank row; header cells match on their first
 token, case-insensitively (``weight 权重`` is ``weight``). Data's rows are kept as what the parser
 needs of them (:class:`DataRows`): the numbers of a piece of rows are written into one array before
 the next piece is read, so a sheet of 30,000 rows is never held as a Python object per cell.

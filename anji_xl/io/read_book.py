@@ -10,7 +10,7 @@ Cells reach the parser as a statistician typed them: whole numbers as int, dates
 blank as None, and Excel's error values as their text (``#N/A`` is a no-data mark, ``#DIV/0!`` not
 a number). python-calamine reads errors as blanks (dimastbk/python-calamine#105), so the XML of
 each sheet is searched for error cells too. The two run in threads of their own (python-calamine
-and ISA-L release the GIL) while the caller loads pandas: :func:`start_inspecting`. A big Data
+and ISA-L release the GIL) while the caller loads the engine: :func:`start_inspecting`. A big Data
 sheet is read a piece at a time, a few pieces at once (:mod:`anji_xl.io.sheet_pieces`), and each
 piece becomes arrays before the next (:class:`~anji_xl.io.blocks.DataRows`).
 """
@@ -366,7 +366,7 @@ def _sheet(book: Book, name: str, problems: list[Problem], required: bool = True
 def _in_background(read: Callable[[], dict]) -> Callable[[], dict]:
     """Run ``read`` in a thread; the function returned waits for its result (or raises its
     error). python-calamine releases the GIL while it parses a sheet and ISA-L while it inflates
-    one, so the cells and pandas (half a second) load at the same time."""
+    one, so the cells and the engine load at the same time."""
     done: list = []
 
     def run() -> None:
@@ -493,7 +493,7 @@ def start_inspecting(path: str | Path, row_notes: bool = False) -> Reading:
     reading = _in_background(read_sheets)
 
     def finish() -> tuple[BookTables | None, list[Problem]]:
-        from .parse import Reading, inspect_tables  # pandas: loaded while the threads read
+        from .parse import Reading, inspect_tables  # loaded while the threads read
 
         told = Reading()
         with uncollected():
