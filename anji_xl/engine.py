@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -89,11 +88,11 @@ class IndexResult:
 
     def top_gains(self, unit: str, period: str, n: int = TOP_GAINS) -> pd.Series:
         """The n largest potential gains (短板) of one unit and period, largest first."""
+        import pandas as pd
+
         row = self.rows.get_loc((unit, period))
         positions = self.top_gain_positions(n)[row]
         positions = positions[positions >= 0]
-        import pandas as pd
-
         return pd.Series(self.gains.iloc[row, positions].to_numpy(), index=self.gains.columns[positions], name=(unit, period))
 
 
@@ -215,8 +214,8 @@ def _sorted_rows(panel: Panel, ids: list[str]) -> tuple[np.ndarray, np.ndarray, 
     unit_codes = first_seen_codes(rows.units)[0]  # in the order Data first lists the units
     period_codes, distinct = first_seen_codes(rows.periods)  # a panel has few distinct periods: those are put in order
     rank = {p: k for k, p in enumerate(period_order(distinct))}
-    period_ranks = np.array([rank[p] for p in distinct], dtype=np.intp)[period_codes]
-    order = np.lexsort((period_ranks, unit_codes))
+    period_places = np.array([rank[p] for p in distinct], dtype=np.intp)[period_codes]
+    order = np.lexsort((period_places, unit_codes))
     return panel.table.in_columns(ids), order, rows.take(order)
 
 
