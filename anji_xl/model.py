@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable
 
 from .messages import say
 
-if TYPE_CHECKING:  # annotations only: `anji-xl --help` and a book's reading start before NumPy loads, compute never loads pandas
+if TYPE_CHECKING:  # annotations only: `anji-xl --help` loads neither NumPy nor pandas, and compute no pandas
     import pandas as pd
 
     from .tables import IndicatorTable, PanelValues
