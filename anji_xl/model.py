@@ -202,10 +202,9 @@ class Model:
     settings_cell: Callable[[str], str] = _no_location
 
     def __post_init__(self) -> None:
-        from .tables import IndicatorTable  # NumPy: loaded when a model is made, not for `anji-xl --help`
+        from .tables import IndicatorTable, table_of  # NumPy: loaded when a model is made, not for `anji-xl --help`
 
-        if not isinstance(self.table, IndicatorTable):
-            self.table = IndicatorTable.of_frame(self.table)
+        self.table = table_of(self.table, IndicatorTable)
 
     @property
     def indicators(self) -> pd.DataFrame:
@@ -235,10 +234,9 @@ class Panel:
     warnings: list[str] = field(default_factory=list)  # what reading the values noticed (numbers stored as text …)
 
     def __post_init__(self) -> None:
-        from .tables import PanelValues
+        from .tables import PanelValues, table_of
 
-        if not isinstance(self.table, PanelValues):
-            self.table = PanelValues.of_frame(self.table)
+        self.table = table_of(self.table, PanelValues)
 
     @property
     def values(self) -> pd.DataFrame:

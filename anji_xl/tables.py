@@ -148,3 +148,8 @@ class PanelValues:
 
             self._frame = pd.DataFrame(self.matrix, index=self.rows.index(), columns=self.ids, copy=False)
         return self._frame
+
+
+def table_of(table: IndicatorTable | PanelValues | pd.DataFrame, kind: type[IndicatorTable] | type[PanelValues]) -> IndicatorTable | PanelValues:
+    """The table itself, or the table of this kind that holds a frame (which keeps the frame)."""
+    return table if isinstance(table, kind) else kind.of_frame(table)
