@@ -21,7 +21,7 @@ from .cells import column_letters, column_number
 from .messages import Pair, pair, say, sayer
 from .model import Model, Panel, Problem, Settings
 from .scoring import POOLED_METHODS, Fault, Scored, fault_message, is_percent_unit, score_goalpost, score_growth, score_ratio
-from .tables import RowLabels, first_seen_codes
+from .tables import RowLabels
 
 if TYPE_CHECKING:  # the result's frames are made with pandas, loaded then: compute (--json, a line per row) and validate never load it
     import pandas as pd
@@ -96,10 +96,10 @@ class IndexResult:
         return pd.Series(self.gains.iloc[row, positions].to_numpy(), index=self.gains.columns[positions], name=(unit, period))
 
 
-def period_ranks(index: np.ndarray, periods: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's rank by index among the rows of its period (1 = highest; ties share the better
-    rank; NaN without an index), and how many rows of its period have an index (what the rank is out of)."""
-    codes = first_seen_codes(np.asarray(periods, dtype=object))[0]
+def period_ranks(index: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's rank by index among the rows of its period (``codes``: the period's code of
+    each row; 1 = highest; ties share the better rank; NaN without an index), and how many rows
+    of its period have an index (what the rank is out of)."""
     ranked = np.flatnonzero(~np.isnan(index))
     order = ranked[np.lexsort((-index[ranked], codes[ranked]))]  # by period, highest index first
     value, period = index[order], codes[order]
@@ -116,7 +116,7 @@ def _rank(index: pd.Series) -> pd.Series:
     """:func:`period_ranks` of the rows of a result (by (unit, period))."""
     import pandas as pd
 
-    return pd.Series(period_ranks(index.to_numpy(), index.index.get_level_values(1).to_numpy(dtype=object))[0], index=index.index, name=index.name)
+    return pd.Series(period_ranks(index.to_numpy(), RowLabels.of_index(index.index).codes(1)[0])[0], index=index.index, name=index.name)
 
 
 _DIGITS = re.compile(r"\d+")
@@ -211,8 +211,8 @@ def _sorted_rows(panel: Panel, ids: list[str]) -> tuple[np.ndarray, np.ndarray, 
     time: each sorted row's row in the values, and their labels. The values stay in Data's order
     (a sorted copy of 30,000 rows is 5 MiB) and are read through the order a block at a time."""
     rows = panel.table.rows
-    unit_codes = first_seen_codes(rows.units)[0]  # in the order Data first lists the units
-    period_codes, distinct = first_seen_codes(rows.periods)  # a panel has few distinct periods: those are put in order
+    unit_codes = rows.codes(0)[0]  # in the order Data first lists the units
+    period_codes, distinct = rows.codes(1)  # a panel has few distinct periods: those are put in order
     rank = {p: k for k, p in enumerate(period_order(distinct))}
     period_places = np.array([rank[p] for p in distinct], dtype=np.intp)[period_codes]
     order = np.lexsort((period_places, unit_codes))
@@ -248,7 +248,7 @@ def _period_number(label: object) -> float:
 def _growth_spans(rows: RowLabels, previous_rows: np.ndarray) -> np.ndarray:
     """t − s per row: the numeric periods between a row and its preceding one, else 1 (labels
     such as 2020Q1 carry no length, so consecutive labels count as one period)."""
-    codes, periods = first_seen_codes(rows.periods)  # a panel has few distinct periods
+    codes, periods = rows.codes(1)  # a panel has few distinct periods
     numeric = np.array([_period_number(p) for p in periods], dtype=float)[codes]
     gap = numeric - numeric[np.maximum(previous_rows, 0)]
     with np.errstate(invalid="ignore"):

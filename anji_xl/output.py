@@ -14,7 +14,7 @@ from .engine import TOP_GAINS, Computation, IndexResult, period_ranks
 from .joining import joined
 from .messages import say
 from .model import DIMENSIONS_EN, Model, Problem
-from .tables import RowLabels, first_seen_codes
+from .tables import RowLabels
 
 if TYPE_CHECKING:  # loaded by the commands that show them: compute --json needs none of them, nor pandas
     import pandas as pd
@@ -67,7 +67,7 @@ def _row_layout(dims: list[str], ids: list[str]) -> list[bytes]:
 def _labels_as_json(rows: RowLabels, level: int) -> tuple[np.ndarray, np.ndarray]:
     """Each distinct label of a level of the rows as JSON, encoded once, and each row's code
     among them. A copy of each text: orjson's own bytes hold a buffer of 1 KiB (3,000 units: 3 MiB)."""
-    codes, labels = first_seen_codes(rows.level(level))
+    codes, labels = rows.codes(level)
     return np.array([bytes(memoryview(orjson.dumps(label))) for label in labels], dtype=object), codes
 
 
@@ -171,7 +171,7 @@ def text_report(result: IndexResult, model: Model, positions: np.ndarray | None 
     name = f"{model.settings.name} {model.settings.name_en}".strip()  # the book's Settings name the index
     cells = _cells_by_row(problems)
     index, scores = result.index.to_numpy(), result.scores.to_numpy()
-    rank, of = period_ranks(index, result.rows.get_level_values(1).to_numpy(dtype=object))
+    rank, of = period_ranks(index, RowLabels.of_index(result.rows).codes(1)[0])
     dimension_scores, contributions = result.dimension_scores.to_numpy(), result.contributions.to_numpy()
     dimension_weights = result.dimension_weights.to_numpy()
     gains, ids = result.gains.to_numpy(), result.gains.columns
@@ -259,7 +259,7 @@ def summary_lines(rows: RowLabels, index: np.ndarray, dimension_scores: np.ndarr
     cells of its ``problems``. Columns are padded by display width (a Chinese character takes
     two) and made a column at a time; tabulate would take seconds for 20,000 rows."""
     units, periods = (rows.level(level)[positions].tolist() for level in (0, 1))
-    rank, of = period_ranks(index, rows.periods)
+    rank, of = period_ranks(index, rows.codes(1)[0])
     numbers = np.column_stack([index, dimension_scores])[positions]
     heads = ["单位 unit", "时期 period", "指数 index", "排名 rank", *dimensions]
     ranks = ["" if math.isnan(r) or n < 2 else f"{int(r)}/{n}" for r, n in zip(rank[positions].tolist(), of[positions].tolist())]

@@ -34,13 +34,14 @@ class RowLabels:
     """The (unit, period) of each row, as two arrays of labels (a ``pandas.MultiIndex`` made when
     asked: :meth:`index`)."""
 
-    __slots__ = ("units", "periods", "names", "_index", "_positions")
+    __slots__ = ("units", "periods", "names", "_index", "_positions", "_codes")
 
     def __init__(self, units: object, periods: object, names: tuple = ROW_NAMES,
                  index: pd.MultiIndex | None = None, positions: np.ndarray | None = None):
         self.units, self.periods = np.asarray(units, dtype=object), np.asarray(periods, dtype=object)
         self.names = names
         self._index, self._positions = index, positions  # the frame's own index these rows come from, and where
+        self._codes: list[tuple[np.ndarray, list] | None] = [None, None]  # by level, made when first asked
 
     @classmethod
     def of_index(cls, index: pd.Index) -> RowLabels:
@@ -66,11 +67,21 @@ class RowLabels:
         """The labels of a level (0: units, 1: periods), row by row."""
         return self.periods if level else self.units
 
+    def codes(self, level: int) -> tuple[np.ndarray, list]:
+        """Each row's code at a level (0: units, 1: periods) and the distinct labels the codes
+        stand for, in the order first seen in the rows these were taken from (:meth:`take`):
+        made once, for the reader, the sorting, the ranks and the JSON alike."""
+        if self._codes[level] is None:
+            self._codes[level] = first_seen_codes(self.level(level))
+        return self._codes[level]
+
     def take(self, positions: np.ndarray | slice) -> RowLabels:
-        """The rows at these positions."""
+        """The rows at these positions (with the codes already made, taken along)."""
         at = np.arange(len(self))[positions] if self._index is not None else None
-        return RowLabels(self.units[positions], self.periods[positions], self.names, self._index,
-                         at if self._positions is None or at is None else self._positions[at])
+        taken = RowLabels(self.units[positions], self.periods[positions], self.names, self._index,
+                          at if self._positions is None or at is None else self._positions[at])
+        taken._codes = [None if made is None else (made[0][positions], made[1]) for made in self._codes]
+        return taken
 
     def isin(self, rows: Collection[tuple[str, str]]) -> np.ndarray:
         """Whether each row is among these (unit, period)."""

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from anji_xl import Panel, compute, joining
 from anji_xl.cells import column_letters, column_number
 from anji_xl.engine import cell_span, period_ranks
+from anji_xl.tables import RowLabels
 from conftest import make_model
 
 positive = st.floats(0.01, 1e4, allow_nan=False, allow_infinity=False)
@@ -205,7 +206,7 @@ def test_ranks_are_pandas_ranks_within_each_period(rows):
     as many rows as the period has with an index."""
     periods = np.array([period for period, _ in rows], dtype=object)
     index = np.array([value for _, value in rows], dtype=float)
-    ranks, out_of = period_ranks(index, periods)
+    ranks, out_of = period_ranks(index, RowLabels(np.zeros(len(rows)), periods).codes(1)[0])
     frame = pd.DataFrame({"period": periods, "index": index})
     expected = frame.groupby("period")["index"].rank(ascending=False, method="min").to_numpy()
     np.testing.assert_array_equal(ranks, expected)

@@ -30,7 +30,7 @@ from ..cells import column_number, is_blank, named
 from ..engine import Computation, IndexResult, period_key
 from ..messages import say
 from ..model import AnjiInputError, Model, Panel, Problem, Settings, parse_direction, parse_method
-from ..tables import IndicatorTable, PanelValues, RowLabels, first_seen_codes
+from ..tables import IndicatorTable, PanelValues, RowLabels
 from .blocks import (DATA_EXTRA, INDICATOR_COLUMNS, MEASURE_NAMES, Block, DataBlock, DataRows, Edges, Labels, as_is, block_from_grid, cell_text,
                      header_key, label_text, table_edge_problems)
 
@@ -259,7 +259,7 @@ class ExcelRows(Mapping[tuple[str, str], int]):
     whether no two rows share their labels (else a label answers with its last row)."""
 
     def __init__(self, labels: RowLabels, rows: Sequence[int]):
-        (unit_codes, units), (period_codes, periods) = (first_seen_codes(labels.level(level)) for level in (0, 1))
+        (unit_codes, units), (period_codes, periods) = labels.codes(0), labels.codes(1)
         self._labels, self._width = labels, len(periods)
         self._unit, self._period = (dict(zip(distinct, range(len(distinct)))) for distinct in (units, periods))
         self._rows = np.asarray(rows, dtype=np.int64)
