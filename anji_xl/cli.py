@@ -433,6 +433,8 @@ def main(argv: list[str] | None = None, one_command: bool = False) -> int:
         global only_read, ends_at_once
         only_read = args.run in (_run_compute, _run_validate, _run_forecast, _run_sensitivity)
         ends_at_once = only_read or args.run is _run_recalc
+        if one_command:
+            console.one_blas_thread()  # before NumPy loads
         if one_command and only_read:
             console.big_blocks_unmapped()
         if one_command and ends_at_once:

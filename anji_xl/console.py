@@ -175,6 +175,17 @@ def big_blocks_unmapped() -> None:
         pass
 
 
+def one_blas_thread() -> None:
+    """NumPy's matrix products on one thread, unless the user chose otherwise. anji-xl's are small
+    (a block of 2,048 rows by 23 indicators by 6 dimensions) and OpenBLAS's other thread spins on
+    after each, waiting for more: on two cores it took 0.2–0.3 s of CPU from a recalc of 30,000
+    rows, the core its forked child writes Scores on, and 1.1 s from sensitivity --draws 1000,
+    for no time saved (alternating runs, docs/speed.md). OpenBLAS reads this as NumPy loads."""
+    import os  # loaded at start-up; see leave()
+
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def main() -> int:
     """Handle interrupts, then import and run the command line. A signal the caller ignores
     (``nohup``, a shell's background job) stays ignored."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -283,6 +284,30 @@ def test_a_command_that_leaves_nothing_open_ends_at_once_with_every_byte_written
         assert first.namelist() == second.namelist()
         stamp = re.compile(rb"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?")
         assert [stamp.sub(b"", first.read(name)) for name in first.namelist()] == [stamp.sub(b"", second.read(name)) for name in second.namelist()]
+
+
+def test_the_command_runs_numpys_matrix_products_on_one_thread_unless_the_user_chose(tmp_path, anji_like_book):
+    """OpenBLAS's second thread spins on after each of the engine's small products and took a
+    core's worth of CPU from recalc's forked child and from sensitivity (console.one_blas_thread);
+    a user's own OPENBLAS_NUM_THREADS is kept."""
+    probe = ("import ctypes, re, sys; from anji_xl import console; leave = console.leave\n"
+             "def counted(*args):\n"
+             "    library = re.search(r'(/\\S*openblas\\S*\\.so\\S*)', open('/proc/self/maps').read())\n"
+             "    count = getattr(ctypes.CDLL(library.group(1)), 'scipy_openblas_get_num_threads64_', None) if library else None\n"
+             "    print(f'blas threads {count() if count else None}', file=sys.stderr)\n"
+             "    return leave(*args)\n"
+             "console.leave = counted; sys.argv[0] = 'anji-xl'; sys.exit(console.main())")
+    environment = {name: value for name, value in os.environ.items() if name not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+
+    def threads(**chosen: str) -> str:
+        done = subprocess.run([sys.executable, "-c", probe, "compute", str(anji_like_book), "--json"], capture_output=True, text=True,
+                              check=False, env={**environment, **chosen})
+        assert done.returncode == 0, done.stderr
+        return re.search(r"blas threads (\w+)", done.stderr).group(1)
+
+    if threads(OPENBLAS_NUM_THREADS="2") == "None" or (os.cpu_count() or 1) < 2:
+        pytest.skip("NumPy here does not use scipy-openblas, or one core: OpenBLAS's threads cannot be counted apart")
+    assert threads() == "1" and threads(OPENBLAS_NUM_THREADS="2") == "2"
 
 
 def test_sensitivity_command(capsys, anji_like_book):
