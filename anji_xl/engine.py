@@ -32,9 +32,25 @@ if TYPE_CHECKING:  # the result's frames are made with pandas, loaded then: comp
 TOP_GAINS = 5
 
 
+@dataclass(frozen=True)
+class ResultArrays:
+    """A computation's numbers, row by row in the result's order: what the views that write a
+    sheet read (recalc's Results and Scores), without the frames that load pandas."""
+
+    scores: np.ndarray  # rows × indicators
+    dimension_scores: np.ndarray  # rows × dimensions
+    dimension_weights: np.ndarray
+    contributions: np.ndarray
+    index: np.ndarray
+    rank: np.ndarray  # within the row's period; NaN without an index
+    missing: np.ndarray  # rows × indicators, bool
+    faults: np.ndarray  # rows × indicators, the scoring.Fault codes
+
+
 @dataclass
 class IndexResult:
-    """Everything one computation produced. Frames are indexed by (unit, period).
+    """Everything one computation produced: its numbers in ``arrays``, and as frames indexed by
+    (unit, period), made when first asked (they load pandas).
 
     Rows that could not be computed (a problem in their data) are NaN throughout; the reason is
     in ``problems``. ``weights`` holds the weight each row actually gave each indicator (they
@@ -43,46 +59,87 @@ class IndexResult:
 
     settings: Settings
     dimensions: list[str]
-    scores: pd.DataFrame
+    ids: list[str]
+    labels: RowLabels  # each row's (unit, period)
+    arrays: ResultArrays
     row_weights: RowWeights  # the weight each row gave each indicator, made when asked (``weights``)
-    dimension_scores: pd.DataFrame
-    dimension_weights: pd.DataFrame
-    contributions: pd.DataFrame
-    index: pd.Series
-    rank: pd.Series
     full_scores: np.ndarray  # per indicator, the score at its target (aggregation.full_scores): what gains count up to
-    missing: pd.DataFrame  # True where a value is missing (blank, #N/A, no previous period)
-    faults: pd.DataFrame  # the scoring.Fault code of each score (0: it has one)
     warnings: list[str] = field(default_factory=list)
     warning_rows: list[tuple[str, str] | None] = field(default_factory=list)  # the (unit, period) each warning concerns (None: no one row)
     problems: list[Problem] = field(default_factory=list)
     panel: Panel | None = None  # what was computed: the trend forecast (forecast.py) reads its values
 
-    @property
+    @cached_property
     def rows(self) -> pd.MultiIndex:
-        return self.index.index
+        return self.labels.index()
+
+    def _frame(self, values: np.ndarray, columns: list[str]) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(values, index=self.rows, columns=columns, copy=False)  # the arrays are the result's own
+
+    @cached_property
+    def scores(self) -> pd.DataFrame:
+        return self._frame(self.arrays.scores, self.ids)
+
+    @cached_property
+    def dimension_scores(self) -> pd.DataFrame:
+        return self._frame(self.arrays.dimension_scores, self.dimensions)
+
+    @cached_property
+    def dimension_weights(self) -> pd.DataFrame:
+        return self._frame(self.arrays.dimension_weights, self.dimensions)
+
+    @cached_property
+    def contributions(self) -> pd.DataFrame:
+        return self._frame(self.arrays.contributions, self.dimensions)
+
+    @cached_property
+    def missing(self) -> pd.DataFrame:
+        """True where a value is missing (blank, #N/A, no previous period)."""
+        return self._frame(self.arrays.missing, self.ids)
+
+    @cached_property
+    def faults(self) -> pd.DataFrame:
+        """The scoring.Fault code of each score (0: it has one)."""
+        return self._frame(self.arrays.faults, self.ids)
+
+    @cached_property
+    def index(self) -> pd.Series:
+        import pandas as pd
+
+        return pd.Series(self.arrays.index, index=self.rows, name="index")
+
+    @cached_property
+    def rank(self) -> pd.Series:
+        import pandas as pd
+
+        return pd.Series(self.arrays.rank, index=self.rows, name="index")
+
+    @cached_property
+    def weight_values(self) -> np.ndarray:
+        """The weight each row gave each indicator (rows × indicators), made when first asked:
+        ``compute --json`` and ANJI_TABLE show none (30,000 rows: 5 MiB)."""
+        return self.row_weights()
+
+    @cached_property
+    def gain_values(self) -> np.ndarray:
+        """Each row's potential gains W_i (full − X_i) (:func:`~anji_xl.aggregation.potential_gains`),
+        made when first asked."""
+        return potential_gains(self.arrays.scores, self.weight_values, self.full_scores)
 
     @cached_property
     def weights(self) -> pd.DataFrame:
-        """The weight each row gave each indicator, made when first asked: ``compute --json``
-        and ANJI_TABLE show none (30,000 rows: 5 MiB)."""
-        import pandas as pd
-
-        return pd.DataFrame(self.row_weights(), index=self.scores.index, columns=self.scores.columns, copy=False)
+        return self._frame(self.weight_values, self.ids)
 
     @cached_property
     def gains(self) -> pd.DataFrame:
-        """Each row's potential gains W_i (full − X_i) (:func:`~anji_xl.aggregation.potential_gains`),
-        made when first asked: ``compute --json`` and ANJI_TABLE show none (30,000 rows: 5 MiB)."""
-        import pandas as pd
-
-        gains = potential_gains(self.scores.to_numpy(), self.weights.to_numpy(), self.full_scores)
-        return pd.DataFrame(gains, index=self.scores.index, columns=self.scores.columns, copy=False)
+        return self._frame(self.gain_values, self.ids)
 
     def top_gain_positions(self, n: int = TOP_GAINS) -> np.ndarray:
         """Rows × n: the columns of each row's n largest positive gains, largest first (ties
         keep the indicator order); −1 where a row has fewer."""
-        gains = np.nan_to_num(self.gains.to_numpy(), nan=0.0)
+        gains = np.nan_to_num(self.gain_values, nan=0.0)
         order = np.argsort(-gains, axis=1, kind="stable")[:, :n]
         return np.where(np.take_along_axis(gains, order, axis=1) > 0, order, -1)
 
@@ -93,7 +150,7 @@ class IndexResult:
         row = self.rows.get_loc((unit, period))
         positions = self.top_gain_positions(n)[row]
         positions = positions[positions >= 0]
-        return pd.Series(self.gains.iloc[row, positions].to_numpy(), index=self.gains.columns[positions], name=(unit, period))
+        return pd.Series(self.gain_values[row, positions], index=[self.ids[k] for k in positions], name=(unit, period))
 
 
 def period_ranks(index: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -110,13 +167,6 @@ def period_ranks(index: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.n
     ranks = np.full(len(index), np.nan)
     ranks[order] = first_of_tie - first_of_period + 1
     return ranks, np.bincount(codes[ranked], minlength=codes.max(initial=-1) + 1)[codes]
-
-
-def _rank(index: pd.Series) -> pd.Series:
-    """:func:`period_ranks` of the rows of a result (by (unit, period))."""
-    import pandas as pd
-
-    return pd.Series(period_ranks(index.to_numpy(), RowLabels.of_index(index.index).codes(1)[0])[0], index=index.index, name=index.name)
 
 
 _DIGITS = re.compile(r"\d+")
@@ -584,9 +634,7 @@ class Computation:
 
     def result(self) -> IndexResult:
         """Every block, put together."""
-        import pandas as pd  # the result is frames
-
-        rows, ids, dims = self.rows.index(), self.model.ids, self.model.dimensions
+        rows, ids, dims = self.rows, self.model.ids, self.model.dimensions
         shape = (len(rows), len(ids))
         scores, faults, missing = np.empty(shape), np.empty(shape, dtype=np.int8), np.empty(shape, dtype=bool)
         dimension_scores, dimension_weights, contributions = (np.empty((len(rows), len(dims))) for _ in range(3))
@@ -598,21 +646,15 @@ class Computation:
             del block, agg  # let go before the next block is made
         policy_missing = np.zeros(shape, dtype=bool) if self.model_problems else missing
         notes = self.warnings()
-        ranked = pd.Series(index, index=rows, name="index")
-        frame = lambda data, columns: pd.DataFrame(data, index=rows, columns=columns, copy=False)  # noqa: E731 — the arrays are the result's own
+        rank = period_ranks(index, rows.codes(1)[0])[0]
         return IndexResult(
             settings=self.model.settings,
             dimensions=dims,
-            scores=frame(scores, ids),
+            ids=ids,
+            labels=rows,
+            arrays=ResultArrays(scores, dimension_scores, dimension_weights, contributions, index, rank, missing, faults),
             row_weights=RowWeights(self.base_weights, policy_missing, self.membership, self.model.settings.missing == "reweight"),
-            dimension_scores=frame(dimension_scores, dims),
-            dimension_weights=frame(dimension_weights, dims),
-            contributions=frame(contributions, dims),
-            index=ranked,
-            rank=_rank(ranked),
             full_scores=self.full,
-            missing=frame(missing, ids),
-            faults=frame(faults, ids),
             warnings=[text for _, text in notes],
             warning_rows=[row for row, _ in notes],
             problems=self.problems(),

@@ -19,16 +19,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable
+from functools import cached_property
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
-import pandas as pd
 
 from .aggregation import combine, full_scores, membership_matrix
 from .engine import IndexResult, cell_span, check_weights
 from .messages import pair, say
 from .model import Model, Panel, Problem, Settings
 from .scoring import POOLED_METHODS, Fault, Scored, fault_message, score_goalpost, score_growth, score_ratio
+from .tables import IndicatorTable, PanelValues, RowLabels
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: "Meets the target" allows this relative rounding, so that a value that reaches r exactly on
 #: paper (v_T (1 + g)^n = r) is not missed by the last bit of a floating-point power.
@@ -151,13 +155,13 @@ def periods_to_reach(latest, growth, target_value, direction):
     return out
 
 
-def goal_values(indicators: pd.DataFrame) -> np.ndarray:
+def goal_values(indicators: IndicatorTable) -> np.ndarray:
     """The value at which each indicator's score is full: r for ratio; the goalpost the
     direction points at (upper, or lower for a negative indicator); NaN for growth control (its
     goal is a rate, g_ref) and pooled methods (their goalposts move with the other units)."""
-    method, d = indicators["method"].to_numpy(), indicators["direction"].to_numpy(dtype=float)
-    goalpost = np.where(d > 0, indicators["upper"].to_numpy(dtype=float), indicators["lower"].to_numpy(dtype=float))
-    return np.where(method == "ratio", indicators["reference"].to_numpy(dtype=float), np.where(method == "goalpost", goalpost, np.nan))
+    method, d = indicators.column("method"), indicators.column("direction", float)
+    goalpost = np.where(d > 0, indicators.column("upper", float), indicators.column("lower", float))
+    return np.where(method == "ratio", indicators.column("reference", float), np.where(method == "goalpost", goalpost, np.nan))
 
 
 @dataclass(frozen=True)
@@ -169,7 +173,7 @@ class Projection:
     scored: Scored
 
 
-def project(indicators: pd.DataFrame, trends: Trends, horizon, cap: float | None) -> Projection:
+def project(indicators: IndicatorTable, trends: Trends, horizon, cap: float | None) -> Projection:
     """v̂ = v_T (1 + g)^(horizon − T) and its score by each indicator's own rule; growth control
     scores g itself, (1 + g_ref)/(1 + g) or its inverse; pooled methods score NaN (MISSING)."""
     shape = trends.latest.shape
@@ -178,39 +182,54 @@ def project(indicators: pd.DataFrame, trends: Trends, horizon, cap: float | None
         v_hat = trends.latest * (1 + g) ** (np.asarray(horizon, dtype=float) - trends.latest_period)
     scores = np.full(shape, np.nan)
     faults = np.full(shape, np.int8(Fault.MISSING))
-    for (method, transform), cols in indicators.groupby(["method", "transform"], sort=False).indices.items():
+    direction, reference, lower, upper = (indicators.column(name, float) for name in ("direction", "reference", "lower", "upper"))
+    for (method, transform), cols in _by_method(indicators).items():
         if method in POOLED_METHODS:
             continue
-        sub = indicators.iloc[cols]
-        d, r = sub["direction"].to_numpy(dtype=float), sub["reference"].to_numpy(dtype=float)
+        d, r = direction[cols], reference[cols]
         if method == "ratio":
             scored = score_ratio(v_hat[..., cols], r, d, cap)
         elif method == "growth":
             span = np.nan_to_num((trends.latest_period - trends.start_period)[..., cols], nan=1.0)  # no start: MISSING, not a span fault
             scored = score_growth(trends.latest[..., cols], trends.start[..., cols], r, d, cap, span)
         else:
-            scored = score_goalpost(v_hat[..., cols], sub["lower"].to_numpy(dtype=float), sub["upper"].to_numpy(dtype=float), d, transform)
+            scored = score_goalpost(v_hat[..., cols], lower[cols], upper[cols], d, transform)
         scores[..., cols] = scored.scores
         faults[..., cols] = scored.faults
     return Projection(g, v_hat, Scored(scores, faults))
 
 
+def _by_method(indicators: IndicatorTable) -> dict[tuple[str, str], np.ndarray]:
+    """The indicators' positions by (method, transform), in the order first seen; one with
+    either blank (None, NaN) is in none and scores nothing (MISSING), as pandas' groupby leaves it out."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for k, key in enumerate(zip(indicators.columns["method"], indicators.columns["transform"])):
+        if not any(part is None or part != part for part in key):
+            groups.setdefault(key, []).append(k)
+    return {key: np.array(cols) for key, cols in groups.items()}
+
+
 @dataclass
 class Forecast:
-    """The trajectory of every unit to ``target_period``. Frames are indexed by unit (and
-    indicator id); NaN where there is no number, the reason in ``warnings`` or ``problems``."""
+    """The trajectory of every unit to ``target_period``: its numbers as arrays (units in the
+    order Data first lists them), and as frames indexed by unit (and indicator id), made when
+    first asked (they load pandas). NaN where there is no number, the reason in ``warnings`` or
+    ``problems``."""
 
     settings: Settings
     dimensions: list[str]
-    latest_period: pd.Series  # unit → its latest period in Data (label)
-    index: pd.Series  # unit → the index of latest_period
-    indicators: pd.DataFrame  # (unit, id) → INDICATOR_COLUMNS; periods as labels, on_track True/False/None
-    scores: pd.DataFrame  # unit × id: forecast scores after the missing policy
-    weights: pd.DataFrame  # unit × id: the weight each forecast score was given
-    dimension_scores: pd.DataFrame  # unit × dimension
-    index_forecast: pd.Series  # unit → the forecast index
-    gains: pd.DataFrame  # unit × id: W (full − forecast score)
-    trajectory: pd.Series  # (unit, year label) → the forecast index of each year after latest_period up to the target
+    units: list[str]
+    ids: list[str]
+    latest_labels: list[str | None]  # per unit, its latest period in Data (label)
+    index_values: np.ndarray  # per unit, the index of that period
+    figures: dict[str, np.ndarray]  # INDICATOR_COLUMNS → units × ids; periods as labels, on_track True/False/None
+    score_values: np.ndarray  # units × ids: forecast scores after the missing policy
+    weight_values: np.ndarray  # units × ids: the weight each forecast score was given
+    dimension_score_values: np.ndarray  # units × dimensions
+    index_forecast_values: np.ndarray  # per unit, the forecast index
+    gain_values: np.ndarray  # units × ids: W (full − forecast score)
+    trajectory_keys: list[tuple[str, str]]  # (unit, year label) of each year after a unit's latest period up to the target
+    trajectory_values: np.ndarray  # the forecast index of each
     warnings: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # but the late units': :meth:`problems_of` gives both
     warning_units: list[str | None] = field(default_factory=list)  # the unit each warning concerns (None: every unit)
@@ -220,6 +239,65 @@ class Forecast:
     @property
     def target_period(self) -> int:
         return self.settings.target_period
+
+    @cached_property
+    def latest_period(self) -> pd.Series:
+        """unit → its latest period in Data (label)."""
+        import pandas as pd
+
+        return pd.Series(self.latest_labels, index=self.units, dtype=object)
+
+    @cached_property
+    def index(self) -> pd.Series:
+        """unit → the index of its latest period."""
+        import pandas as pd
+
+        return pd.Series(self.index_values, index=self.units, dtype=float)
+
+    @cached_property
+    def indicators(self) -> pd.DataFrame:
+        """(unit, id) → INDICATOR_COLUMNS: numbers as floats; periods and on_track as objects
+        that keep None (pandas would make it NaN, or the periods text of its own type)."""
+        import pandas as pd
+
+        rows = pd.MultiIndex.from_product([self.units, self.ids], names=["unit", "id"])
+        texts = ("latest_period", "on_track", "period_reached")
+        return pd.DataFrame({name: pd.Series(self.figures[name].ravel(), index=rows, dtype=object if name in texts else float)
+                             for name in INDICATOR_COLUMNS}, index=rows)
+
+    def _frame(self, values: np.ndarray, columns: list[str]) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(values, index=pd.Index(self.units, name="unit"), columns=columns)
+
+    @cached_property
+    def scores(self) -> pd.DataFrame:
+        return self._frame(self.score_values, self.ids)
+
+    @cached_property
+    def weights(self) -> pd.DataFrame:
+        return self._frame(self.weight_values, self.ids)
+
+    @cached_property
+    def dimension_scores(self) -> pd.DataFrame:
+        return self._frame(self.dimension_score_values, self.dimensions)
+
+    @cached_property
+    def gains(self) -> pd.DataFrame:
+        return self._frame(self.gain_values, self.ids)
+
+    @cached_property
+    def index_forecast(self) -> pd.Series:
+        import pandas as pd
+
+        return pd.Series(self.index_forecast_values, index=self.units, dtype=float)
+
+    @cached_property
+    def trajectory(self) -> pd.Series:
+        """(unit, year label) → the forecast index of each year after the unit's latest period up to the target."""
+        import pandas as pd
+
+        return pd.Series(dict(zip(self.trajectory_keys, self.trajectory_values.tolist())), dtype=float)
 
     def warnings_of(self, units: list[str]) -> list[str]:
         """The warnings that concern these units (and those that concern every unit)."""
@@ -290,9 +368,9 @@ def _unit_rows(panel: Panel, ids: list[str], as_of: int | None) -> tuple[UnitRow
     """Each unit's Data rows in year order (as_of: only rows up to it; of two labels of one year
     the first in Data); a period that is not a whole year, or two labels of one year, is a
     problem naming the row's cells. Units in the order Data first lists them."""
-    values = panel.values.reindex(columns=ids)
+    values, labels = panel.table.in_columns(ids), panel.table.rows
     problems: list[Problem] = []
-    unit_labels, period_labels = (values.index.get_level_values(level).tolist() for level in (0, 1))  # an Index iterates slowly
+    unit_labels, period_labels = labels.units.tolist(), labels.periods.tolist()
     year_of_label = {p: year_of(p) for p in dict.fromkeys(period_labels)}
     years = [year_of_label[p] for p in period_labels]
     seen: dict[tuple[str, int], str] = {}
@@ -304,7 +382,7 @@ def _unit_rows(panel: Panel, ids: list[str], as_of: int | None) -> tuple[UnitRow
                                     say("periods_same_year", unit=unit, period=period, other=seen[(unit, year)])))
         else:
             seen[(unit, year)] = period
-    unit_codes, units = pd.factorize(values.index.get_level_values(0))
+    unit_codes, units = labels.codes(0)
     year_numbers = np.array([np.nan if y is None else y for y in years], dtype=float)
     with np.errstate(invalid="ignore"):
         kept = ~np.isnan(year_numbers) & (year_numbers <= as_of if as_of is not None else True)
@@ -314,7 +392,7 @@ def _unit_rows(panel: Panel, ids: list[str], as_of: int | None) -> tuple[UnitRow
     first[1:] = (unit_codes[rows][1:] != unit_codes[rows][:-1]) | (year_numbers[rows][1:] != year_numbers[rows][:-1])
     rows = rows[first]
     periods = np.asarray(period_labels, dtype=object)
-    return UnitRows.stack(units.tolist(), unit_codes[rows], year_numbers[rows], values.to_numpy(dtype=float)[rows], periods[rows]), problems
+    return UnitRows.stack(units, unit_codes[rows], year_numbers[rows], values[rows], periods[rows]), problems
 
 
 def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> Forecast:
@@ -326,9 +404,9 @@ def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> For
     (whose index is shown). A zero v_T or v_S gives no trend (a power or ratio needs v > 0): the
     indicator is missing from the forecast, as without a start period, and the missing policy decides.
     """
-    settings, ids, dims = model.settings, list(model.indicators.index), result.dimensions
+    settings, ids, dims, table = model.settings, model.ids, result.dimensions, model.table
     target, window = settings.target_period, settings.trend_periods
-    panel = result.panel if result.panel is not None else Panel(pd.DataFrame(columns=ids))
+    panel = result.panel if result.panel is not None else Panel(PanelValues(np.zeros((0, len(ids))), ids, RowLabels([], [])))
     problems = [p for p in result.problems if p.row is None]
     as_year = None if as_of is None else year_of(as_of)
     if as_of is not None and as_year is None:
@@ -342,7 +420,7 @@ def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> For
     latest_label = {unit: rows.periods[u, n - 1] if n else None for u, (unit, n) in enumerate(zip(units, rows.counts.tolist()))}
     latest_periods, start_periods = rows.labels(latest_t), rows.labels(start_t)  # the period labels of T and S
     notes: list[tuple[str | None, str]] = []  # (the unit a warning concerns, the warning)
-    methods = model.indicators["method"].to_numpy()
+    methods = table.column("method")
     pooled = np.isin(methods, list(POOLED_METHODS))
 
     def cell(u: int, c: int, period: str) -> str:
@@ -376,11 +454,11 @@ def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> For
             broken[u, c] = True
             problem(u, cell(u, c, periods[u, c]), "trend_not_positive", ident=ids[c], unit=units[u], period=periods[u, c], value=values[u, c])
 
-    projection = project(model.indicators, trends, np.full(shape, float(target)), settings.cap)
+    projection = project(table, trends, np.full(shape, float(target)), settings.cap)
     faults = projection.scored.faults
     for u, c in zip(*np.nonzero((faults != Fault.OK) & (faults != Fault.MISSING) & ~broken)):
         broken[u, c] = True
-        why = fault_message(Fault(faults[u, c]), value=projection.forecast[u, c], reference=model.indicators["reference"].iat[c],
+        why = fault_message(Fault(faults[u, c]), value=projection.forecast[u, c], reference=table.columns["reference"][c],
                             previous=start_v[u, c], score=np.nan)
         problem(u, cell(u, c, latest_periods[u, c]), "forecast_fault", ident=ids[c], unit=units[u], fault=why)
 
@@ -392,41 +470,45 @@ def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> For
 
     scores = np.where(broken, np.nan, projection.scored.scores)
     weights, _, _ = check_weights(model)
-    membership = membership_matrix(model.indicators["dimension"].tolist(), dims)
+    membership = membership_matrix(table.columns["dimension"], dims)
     full = full_scores(methods.tolist(), settings)
     combined = combine(scores, missing, weights, membership, settings, full)
     if settings.missing == "error":
         notes += [(units[u], say("no_forecast_index", unit=units[u], ids=", ".join(np.asarray(ids)[missing[u]])))
                   for u in np.flatnonzero(missing.any(axis=1))]
 
-    goal = goal_values(model.indicators)
-    direction = model.indicators["direction"].to_numpy(dtype=float)
+    goal = goal_values(table)
+    direction = table.column("direction", float)
     g = np.where(pooled | broken, np.nan, projection.growth)
     v_hat = np.where(pooled | broken, np.nan, projection.forecast)
     needed = np.where(broken, np.nan, required_growth(latest_v, goal, target - latest_t))
     steps = np.where(broken, np.nan, periods_to_reach(latest_v, g, goal, direction))
-    on_track = _on_track(model.indicators, v_hat, g, goal, broken)
+    on_track = _on_track(table, v_hat, g, goal, broken)
 
     reached = np.full(shape, None, dtype=object)
     reached[~np.isnan(steps)] = [str(int(year)) for year in (latest_t + steps)[~np.isnan(steps)].tolist()]
-    table = dict(zip(INDICATOR_COLUMNS, (latest_periods, latest_v, start_t, g, v_hat, scores, needed, on_track, reached)))
+    figures = dict(zip(INDICATOR_COLUMNS, (latest_periods, latest_v, start_t, g, v_hat, scores, needed, on_track, reached)))
     shown = {(u, latest_label[u]) for u in units}
     problems += [p for p in result.problems if p.row is not None and p.row in shown]
     agg = combined.aggregate
-    frame = lambda data, columns: pd.DataFrame(data, index=pd.Index(units, name="unit"), columns=columns)  # noqa: E731
+    trajectory = _trajectory(model, trends, units, latest_label, broken, missing, weights, membership, full)
+    position = dict(zip(result.labels, range(len(result.labels))))  # each (unit, period)'s row in the result
+    latest = [latest_label[u] for u in units]
     return Forecast(
         settings=settings,
         dimensions=dims,
-        latest_period=pd.Series([latest_label[u] for u in units], index=units, dtype=object),
-        index=pd.Series(result.index.reindex(pd.MultiIndex.from_arrays([units, [latest_label[u] for u in units]])).to_numpy(dtype=float),
-                        index=units, dtype=float),
-        indicators=_indicator_frame(table, pd.MultiIndex.from_product([units, ids], names=["unit", "id"])),
-        scores=frame(combined.scores, ids),
-        weights=frame(combined.weights, ids),
-        dimension_scores=frame(agg.dimension_scores, dims),
-        index_forecast=pd.Series(agg.index, index=units, dtype=float),
-        gains=frame(combined.gains, ids),
-        trajectory=_trajectory(model, trends, units, latest_label, broken, missing, weights, membership, full),
+        units=units,
+        ids=ids,
+        latest_labels=latest,
+        index_values=np.array([result.arrays.index[position[row]] if row in position else np.nan for row in zip(units, latest)], dtype=float),
+        figures=figures,
+        score_values=combined.scores,
+        weight_values=combined.weights,
+        dimension_score_values=agg.dimension_scores,
+        index_forecast_values=np.asarray(agg.index, dtype=float),
+        gain_values=combined.gains,
+        trajectory_keys=trajectory[0],
+        trajectory_values=trajectory[1],
         warnings=[text for _, text in notes],
         problems=problems,
         warning_units=[unit for unit, _ in notes],
@@ -435,24 +517,16 @@ def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> For
     )
 
 
-def _indicator_frame(table: dict[str, np.ndarray], rows: pd.MultiIndex) -> pd.DataFrame:
-    """Each column from its units × ids array: numbers as floats; periods and on_track as objects
-    that keep None (pandas would make it NaN, or the periods text of its own type)."""
-    texts = ("latest_period", "on_track", "period_reached")
-    return pd.DataFrame({name: pd.Series(table[name].ravel(), index=rows, dtype=object if name in texts else float) for name in INDICATOR_COLUMNS},
-                        index=rows)
-
-
 def _at(where: str, text: str) -> str:
     return f"{where}: {text}" if where else text
 
 
-def _on_track(indicators: pd.DataFrame, v_hat: np.ndarray, g: np.ndarray, goal: np.ndarray, broken: np.ndarray) -> np.ndarray:
+def _on_track(indicators: IndicatorTable, v_hat: np.ndarray, g: np.ndarray, goal: np.ndarray, broken: np.ndarray) -> np.ndarray:
     """Ratio and goalpost: v̂ meets the goal; growth control: g ≤ g_ref (negative) or g ≥ g_ref
     (positive), compared as growth factors 1 + g; None where there is no forecast."""
-    d = indicators["direction"].to_numpy(dtype=float)
-    growth = (indicators["method"] == "growth").to_numpy()
-    factor_goal = 1 + indicators["reference"].to_numpy(dtype=float)
+    d = indicators.column("direction", float)
+    growth = indicators.column("method") == "growth"
+    factor_goal = 1 + indicators.column("reference", float)
     value = np.where(growth, 1 + g, v_hat)
     target = np.where(growth, factor_goal, goal)
     ok = meets(value, target, d)
@@ -465,11 +539,11 @@ def _on_track(indicators: pd.DataFrame, v_hat: np.ndarray, g: np.ndarray, goal: 
 def _missing_warnings(model: Model, units: list[str], trends: Trends, missing: np.ndarray, pooled: np.ndarray, latest_periods: np.ndarray,
                       start_periods: np.ndarray, cell) -> list[tuple[str | None, str]]:
     """One warning per pooled indicator, and per unit and indicator without a trend, naming the cell."""
-    ids, method = list(model.indicators.index), model.indicators["method"]
+    ids, method = model.ids, model.table.columns["method"]
     policy = model.settings.missing
     effect = pair(f"missing.{policy}")
     notes: list[tuple[str | None, str]] = [
-        (None, say("pooled_no_forecast", ident=ids[c], method=method.iat[c], effect=effect, policy=policy)) for c in np.flatnonzero(pooled)
+        (None, say("pooled_no_forecast", ident=ids[c], method=method[c], effect=effect, policy=policy)) for c in np.flatnonzero(pooled)
     ]
     for u, c in zip(*np.nonzero(missing & ~pooled)):
         unit, ident, year = units[u], ids[c], trends.latest_period[u, c]
@@ -485,22 +559,24 @@ def _missing_warnings(model: Model, units: list[str], trends: Trends, missing: n
 
 
 def _trajectory(model: Model, trends: Trends, units: list[str], latest_label: dict, broken: np.ndarray, missing: np.ndarray,
-                weights: np.ndarray, membership: np.ndarray, full: np.ndarray) -> pd.Series:
+                weights: np.ndarray, membership: np.ndarray, full: np.ndarray) -> tuple[list[tuple[str, str]], np.ndarray]:
     """The forecast index of every year after each unit's latest period up to the target:
-    the same projection and aggregation at each year in turn."""
+    the same projection and aggregation at each year in turn; (unit, year) by unit in the
+    units' order, then by year."""
     settings = model.settings
     latest = np.array([np.nan if latest_label[u] is None else year_of(latest_label[u]) for u in units], dtype=float)
     out: dict[tuple[str, str], float] = {}
     if not len(units) or np.isnan(latest).all():
-        return pd.Series(out, dtype=float)
+        return [], np.zeros(0)
     for year in range(int(np.nanmin(latest)) + 1, settings.target_period + 1):
         rows = np.flatnonzero(latest < year)
         if not len(rows):
             continue
         sub = Trends(*(a[rows] for a in (trends.latest_period, trends.latest, trends.start_period, trends.start)))
-        scored = project(model.indicators, sub, np.full(sub.latest.shape, float(year)), settings.cap).scored
+        scored = project(model.table, sub, np.full(sub.latest.shape, float(year)), settings.cap).scored
         scores = np.where(broken[rows] | ((scored.faults != Fault.OK) & ~missing[rows]), np.nan, scored.scores)
         index = combine(scores, missing[rows], weights, membership, settings, full).aggregate.index
         out.update({(units[r], str(year)): float(v) for r, v in zip(rows, index)})
     place = {unit: k for k, unit in enumerate(units)}
-    return pd.Series(out, dtype=float).sort_index(level=0, key=lambda unit: unit.map(place), sort_remaining=False, kind="stable")
+    ordered = sorted(out.items(), key=lambda item: place[item[0][0]])  # stable: each unit's years stay in order
+    return [key for key, _ in ordered], np.array([value for _, value in ordered], dtype=float)

@@ -39,6 +39,7 @@ from .io.blocks import block_from_grid
 from .io.parse import Reading, read_grids, read_model
 from .scoring import POOLED_METHODS, Fault, Scored, fault_message, is_percent_unit, score_goalpost, score_growth, score_ratio
 from .forecast import find_trends, project, required_growth as required_growth_of, year_of
+from .tables import IndicatorTable
 from .sensitivity import sensitivity
 
 
@@ -341,8 +342,8 @@ def forecast_score(values, periods, reference, target_period, direction, method,
     trends = find_trends(years[keep], v[keep, None], config.trend_periods)
     if (trends.latest <= 0).any() or (trends.start <= 0).any() or (trends.latest_period >= config.target_period).any():
         return excel_error(XlError.NUM)
-    indicator = pd.DataFrame({"method": [name], "transform": [""], "direction": [d.item()], "reference": [r.item()],
-                              "lower": [np.nan], "upper": [np.nan]})
+    indicator = IndicatorTable(["ANJI_FORECAST"], {"method": [name], "transform": [""], "direction": [d.item()], "reference": [r.item()],
+                                                   "lower": [np.nan], "upper": [np.nan]})
     scored = project(indicator, trends, float(config.target_period), config.cap).scored
     return cell_values(scored.scores, fault_errors(scored.faults))
 

@@ -285,10 +285,11 @@ def chart_ranges(result: IndexResult) -> list[tuple[str, str]]:
     the result has dimensions and years (and spare years), and years from the earliest latest
     year of a unit to the target year."""
     first = TABLE_ROW + 1
-    years = [year_of(p) for p in period_order(result.rows.get_level_values(1))]
-    year_at = {p: year_of(p) or 0 for p in dict.fromkeys(result.rows.get_level_values(1))}
+    periods = result.labels.codes(1)[1]
+    years = [year_of(p) for p in period_order(periods)]
+    year_at = {p: year_of(p) or 0 for p in periods}
     latest_of: dict[str, int] = {}  # per unit its latest year (one pass: a .loc per unit takes seconds over 3,000 units)
-    for unit, period in result.rows:
+    for unit, period in result.labels:
         latest_of[unit] = max(latest_of.get(unit, 0), year_at[period])
     latest = min(latest_of.values(), default=0)
     to_target = min(max(result.settings.target_period - latest, 1), MAX_TRAJECTORY) if latest else 1

@@ -119,7 +119,7 @@ def _scores_rows(top_xml: str, source: scores.ScoresSource) -> sheet_xml_.SheetR
 
 def scores_patch(source: scores.ScoresSource) -> package.Streamed:
     """The Scores sheet rewritten for the book's indicators and Data rows, in the book's styles."""
-    columns = scores.columns(len(source.model.indicators), len(source.result.dimensions))
+    columns = scores.columns(len(source.model.ids), len(source.result.dimensions))
     return package.Streamed(lambda old: sheet_xml_.rewrite(old, lambda top: _scores_rows(top, source), look_at=_SCORES_STYLES_AT, columns=columns))
 
 

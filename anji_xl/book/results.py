@@ -130,13 +130,13 @@ def results_blocks(model: Model, result: IndexResult, computed_at: str) -> Resul
     dims = result.dimensions
     if len(dims) > MAX_DIMENSIONS:
         raise AnjiInputError([Problem("Indicators", say("too_many_dimensions", room=MAX_DIMENSIONS, count=len(dims)))])
-    ids = list(result.scores.columns)
-    names = model.indicators["name"].reindex(ids).fillna("").tolist() if "name" in model.indicators else [""] * len(ids)
-    row_units, row_periods = result.rows.get_level_values(0).tolist(), result.rows.get_level_values(1).tolist()
+    ids, arrays = result.ids, result.arrays
+    named = dict(zip(model.ids, model.table.columns["name"])) if "name" in model.table else {}
+    names = ["" if (name := named.get(ident)) is None or name != name else name for ident in ids]  # blank (None, NaN): ""
+    row_units, row_periods = result.labels.units.tolist(), result.labels.periods.tolist()
     shown = period_cells(row_periods)
-    ranks = [None if r is None else int(r) for r in cell_numbers(result.rank.to_numpy())]  # a rank is a whole number
-    index, *dimension_columns = cell_numbers(np.vstack([result.index.to_numpy()[None, :], result.dimension_scores.to_numpy().T,
-                                                        result.contributions.to_numpy().T]))
+    ranks = [None if r is None else int(r) for r in cell_numbers(arrays.rank)]  # a rank is a whole number
+    index, *dimension_columns = cell_numbers(np.vstack([arrays.index[None, :], arrays.dimension_scores.T, arrays.contributions.T]))
     summary = Block(["unit 单位", "period 时期", "index 指数", "rank 排名", *map(dimension_score_header, dims), *(f"{d} 贡献" for d in dims)],
                     [row_units, shown, index, ranks, *dimension_columns])
     positions = result.top_gain_positions(TOP_GAINS)
@@ -147,16 +147,16 @@ def results_blocks(model: Model, result: IndexResult, computed_at: str) -> Resul
     gains = Block(["key", "unit 单位", "period 时期", "k 序号", "id 编号", "name 指标", "score 得分率", "gain 潜在提升"],
                   [[row_keys[r] + k_keys[k] for r, k in zip(rows, places)], list(map(row_units.__getitem__, rows)),
                    list(map(shown.__getitem__, rows)), (place + 1).tolist(), list(map(ids.__getitem__, gain_cols)),
-                   list(map(names.__getitem__, gain_cols)), cell_numbers(result.scores.to_numpy()[at, cols]), result.gains.to_numpy()[at, cols].tolist()])
+                   list(map(names.__getitem__, gain_cols)), cell_numbers(arrays.scores[at, cols]), result.gain_values[at, cols].tolist()])
     outlook = forecast(model, result)
     warnings = Block(["warnings 提示"], [result.warnings + [str(p) for p in result.problems]
-                                         + ["达标预测 forecast: " + w for w in outlook.warnings + [str(p) for p in outlook.problems_of(list(outlook.latest_period.index), grouped=True)]]])
-    units = list(dict.fromkeys(row_units))
-    periods = [period_cell(p) for p in period_order(row_periods)]
+                                         + ["达标预测 forecast: " + w for w in outlook.warnings + [str(p) for p in outlook.problems_of(outlook.units, grouped=True)]]])
+    units = result.labels.codes(0)[1]
+    periods = [period_cell(p) for p in period_order(result.labels.codes(1)[1])]
     lists = [units, periods, dims]
     depth = max(map(len, lists))
     choices = Block(["units 单位", "periods 时期", "dimensions 维度"], [items + [None] * (depth - len(items)) for items in lists])
-    stamp = Block([], [[value] for value in ("computed 计算于", computed_at, "version 版本", __version__, "rows 行数", len(result.rows))])
+    stamp = Block([], [[value] for value in ("computed 计算于", computed_at, "version 版本", __version__, "rows 行数", len(result.labels))])
     return ResultsBlocks(summary, gains, warnings, choices, validation_block(result.problems), stamp, *forecast_blocks(model, outlook))
 
 
@@ -169,25 +169,24 @@ def forecast_blocks(model: Model, outlook: Forecast) -> tuple[Block, Block, Bloc
     """The forecast, forecast_indicators and trajectory blocks (numbers blank where there are none)."""
     dims = outlook.dimensions
     target = outlook.target_period
-    units, ids = list(outlook.latest_period.index), list(outlook.gains.columns)
-    names = [model.indicators["name"].get(i, "") for i in ids] if "name" in model.indicators else [""] * len(ids)
-    figures = outlook.indicators
-    on_track = figures["on_track"].to_numpy(dtype=object).reshape(len(units), len(ids))
+    units, ids, figures = outlook.units, outlook.ids, outlook.figures
+    named = dict(zip(model.ids, model.table.columns["name"])) if "name" in model.table else {}
+    names = [named.get(i, "") for i in ids]
+    on_track = figures["on_track"]
     off = np.asarray(on_track == False, dtype=bool)  # noqa: E712 — element by element: False (not None, not True)
     # Forecast.off_track's order: the largest forecast gain first, ties in indicator order
-    order = np.argsort(np.where(off, -np.nan_to_num(outlook.gains.to_numpy()), np.inf), axis=1, kind="stable")
+    order = np.argsort(np.where(off, -np.nan_to_num(outlook.gain_values), np.inf), axis=1, kind="stable")
     miss_at = np.empty(off.shape, dtype=int)
     np.put_along_axis(miss_at, order, np.arange(len(ids))[None, :] + 1, axis=1)
-    index, index_forecast = cell_numbers(np.vstack([outlook.index.reindex(units).to_numpy(dtype=float),
-                                                    outlook.index_forecast.reindex(units).to_numpy(dtype=float)]))
+    index, index_forecast = cell_numbers(np.vstack([outlook.index_values, outlook.index_forecast_values]))
     summary = Block(["unit 单位", "latest period 最新时期", "target period 目标年", "index 指数", "forecast index 预测指数",
                      "off track 未达标数", *map(forecast_dimension_header, dims)],
-                    [units, [None if latest is None else period_cell(latest) for latest in outlook.latest_period.tolist()], [target] * len(units),
-                     index, index_forecast, off.sum(axis=1).tolist(), *cell_numbers(outlook.dimension_scores.to_numpy().T)])
-    shown, reached = (period_cells(figures[column].tolist()) for column in ("latest_period", "period_reached"))
-    latest, growth, forecast_value, score, required = cell_numbers(figures[["latest", "trend_growth", "forecast", "score_forecast",
-                                                                           "required_growth"]].to_numpy(dtype=float).T)
-    unit_of, id_of = figures.index.get_level_values(0).tolist(), figures.index.get_level_values(1).tolist()
+                    [units, [None if latest is None else period_cell(latest) for latest in outlook.latest_labels], [target] * len(units),
+                     index, index_forecast, off.sum(axis=1).tolist(), *cell_numbers(outlook.dimension_score_values.T)])
+    shown, reached = (period_cells(figures[column].ravel().tolist()) for column in ("latest_period", "period_reached"))
+    latest, growth, forecast_value, score, required = cell_numbers(np.vstack([figures[column].ravel() for column in (
+        "latest", "trend_growth", "forecast", "score_forecast", "required_growth")]))
+    unit_of, id_of = [unit for unit in units for _ in ids], ids * len(units)
     detail = Block(["key", "off-track key 未达标序号", "unit 单位", "id 编号", "name 指标", "latest period 最新时期",
                     "latest 最新值", "trend growth 趋势年增速", "forecast 预测值", "forecast score 预测得分率",
                     "on track 是否达标", "required growth 所需年增速", "period reached 达标年份"],
@@ -195,10 +194,10 @@ def forecast_blocks(model: Model, outlook: Forecast) -> tuple[Block, Block, Bloc
                     [f"{unit}|{miss}" if missed else None for unit, miss, missed in zip(unit_of, miss_at.ravel().tolist(), off.ravel().tolist())],
                     unit_of, id_of, names * len(units), shown, latest, growth, forecast_value, score,
                     [None if on is None else ON_TRACK_TEXT[on] for on in on_track.ravel().tolist()], required, reached])
-    pairs = outlook.trajectory.index.tolist()
+    pairs = outlook.trajectory_keys
     trajectory = Block(["key", "unit 单位", "period 时期", "forecast index 预测指数"],
                        [[f"{unit}|{year}" for unit, year in pairs], [unit for unit, _ in pairs], [period_cell(year) for _, year in pairs],
-                        cell_numbers(outlook.trajectory.to_numpy(dtype=float))])
+                        cell_numbers(outlook.trajectory_values)])
     return summary, detail, trajectory
 
 

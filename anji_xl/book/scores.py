@@ -44,7 +44,6 @@ from ..io.parse import DataLayout
 from .. import __version__
 from ..messages import say
 from ..scoring import PERCENT_UNITS, POOLED_METHODS, is_percent_unit
-from ..tables import RowLabels
 from .layout import NA, Cell, Column, SharedColumn, column_span, ref
 from .results import SUMMARY_AT
 
@@ -254,7 +253,7 @@ def _true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
 
 def _engine_rows(result: IndexResult, data: DataLayout, rows: int) -> np.ndarray:
     """Each of the sheet's ``rows`` rows' place among the engine's rows (the Data row it reads), −1 for none."""
-    position = dict(zip(result.rows, range(len(result.rows))))
+    position = dict(zip(result.labels, range(len(result.labels))))
     at = np.full(rows, -1, dtype=np.int64)
     at[np.fromiter(data.rows.values(), dtype=np.int64, count=len(data.rows)) - data.header_row - 1] = [position[key] for key in data.rows]
     return at
@@ -464,14 +463,14 @@ class _Sheet:
 
     def __init__(self, source: ScoresSource):
         self.source, self.model, self.result = source, source.model, source.result
-        self.ids = list(self.model.indicators.index)
+        self.ids = list(self.model.ids)
         self.dims = list(self.result.dimensions)
         self.grid = ScoresLayout(len(self.ids), len(self.dims))
         self.rows = source.rows
         self.native = _Native(self.grid, self.rows, source.data, self.ids)
         self.shared: list[SharedColumn] = []
-        self.methods = self.model.indicators["method"].tolist()
-        self.dim_of = self.model.indicators["dimension"].tolist()
+        self.methods = list(self.model.table.columns["method"])
+        self.dim_of = list(self.model.table.columns["dimension"])
         self.cells: list[Cell] = []
         aggregation = self.model.settings.dimension_aggregation, self.model.settings.index_aggregation
         self.pooled_in = {d: sum(m in POOLED_METHODS for m, of in zip(self.methods, self.dim_of) if of == d) for d in self.dims}
@@ -483,14 +482,14 @@ class _Sheet:
         self.cells.append(Cell(row, col, value, kind, formula))
 
     def meta(self) -> None:
-        g, ind, cell_of = self.grid, self.model.indicators, self.source.indicator_cell
+        g, ind, cell_of = self.grid, self.model.table, self.source.indicator_cell
         weights = f"{_absolute(cell_of(self.ids[0], 'weight'))}:{_absolute(cell_of(self.ids[-1], 'weight')).split('!')[-1]}"
         used = check_weights(self.model)[0]
         values = {"id": self.ids, "dimension": self.dim_of, "weight": [float(w) for w in used],
-                  "reference": [0.0 if v == "" and cell_of(i, "reference") else v for i, v in zip(self.ids, _numbers(ind["reference"]))],  # =cell: a blank reads as 0
-                  "lower": _numbers(ind["lower"]), "upper": _numbers(ind["upper"]),
-                  "transform": ind["transform"].tolist(), "direction": ["positive" if d > 0 else "negative" for d in ind["direction"]],
-                  "sign": [int(d) for d in ind["direction"]], "method": self.methods}
+                  "reference": [0.0 if v == "" and cell_of(i, "reference") else v for i, v in zip(self.ids, _numbers(ind.column("reference", float)))],  # =cell: a blank reads as 0
+                  "lower": _numbers(ind.column("lower", float)), "upper": _numbers(ind.column("upper", float)),
+                  "transform": list(ind.columns["transform"]), "direction": ["positive" if d > 0 else "negative" for d in ind.columns["direction"]],
+                  "sign": [int(d) for d in ind.columns["direction"]], "method": self.methods}
         for key, row in META_ROWS.items():
             self.put(row, 1, META_LABELS[key], "meta")
             number = key in ("weight", "reference", "lower", "upper")
@@ -500,7 +499,7 @@ class _Sheet:
                     formula = _meta_formula(key, _absolute(cell_of(self.ids[k], field)), weights)
                     self.put(row, col, values[key][k], "meta_number" if number else "meta_text", formula)
         self.put(PERCENT_ROW, 1, "percent limit 百分比上限", "meta")
-        units = ind["unit"].tolist() if "unit" in ind else [""] * len(self.ids)
+        units = list(ind.columns["unit"]) if "unit" in ind else [""] * len(self.ids)
         for k, col in enumerate(g.native_scores):
             reference = 0.0 if values["reference"][k] == "" else values["reference"][k]  # a blank cell reads as 0
             limit = max(1.0, 2 * reference) if is_percent_unit(units[k]) and 0 < reference <= 1 else ""
@@ -531,7 +530,7 @@ class _Sheet:
 
     def header(self) -> None:
         g = self.grid
-        names = self.model.indicators["name"].tolist() if "name" in self.model.indicators else [""] * len(self.ids)
+        names = list(self.model.table.columns["name"]) if "name" in self.model.table else [""] * len(self.ids)
         titles = dict(HEADERS)
         for j, d in enumerate(self.dims):
             titles[g.dims[j]] = f"{d} {DIMENSIONS_EN.get(d, '')}".strip()
@@ -558,8 +557,8 @@ class _Sheet:
         unit_cell, period_of = f"{data.sheet}!${data.unit_column}{data_row}", f"{data.sheet}!${data.period_column}{data_row}"
         key, year = self.native.helper("key", row), self.native.helper("year", row)
         formulas = {UNIT: f'=IF({unit_cell}="","",TRIM({unit_cell}))', PERIOD: f'=IF({period_of}="","",IF({key}="",TRIM({period_of}),{year}))',
-                    NATIVE_INDEX: self.native.index(row), CHECK: _check(row, len(result.rows))}
-        helper_formulas = {**self.native.helpers(row, period_of, data_row), **_results_place(row, len(result.rows))}
+                    NATIVE_INDEX: self.native.index(row), CHECK: _check(row, len(result.labels))}
+        helper_formulas = {**self.native.helpers(row, period_of, data_row), **_results_place(row, len(result.labels))}
         formulas.update({HELPER[name]: helper_formulas[name] for name in HELPERS})
         for j, col in enumerate(g.native_dims):
             formulas[col] = self.native.dimension(row, col)
@@ -579,11 +578,11 @@ class _Sheet:
         period's place, ``year`` and ``year_before``). Worked out a column at a time over the
         sheet's rows: ``at`` is each row's place among the engine's rows, −1 for none."""
         g, res, n = self.grid, self.result, self.rows
-        index_of, dimension_scores, scores = res.index.to_numpy(), res.dimension_scores.to_numpy(), res.scores.to_numpy()
+        index_of, dimension_scores, scores = res.arrays.index, res.arrays.dimension_scores, res.arrays.scores
         present = at >= 0
         take = np.where(present, at, 0)  # rows without a Data row read row 0, then are masked
-        unit_names, period_names = (res.rows.levels[level].tolist() for level in (0, 1))
-        unit_codes, period_codes = (np.where(present, np.asarray(res.rows.codes[level])[take], -1) for level in (0, 1))  # −1: the last
+        (result_units, unit_names), (result_periods, period_names) = (res.labels.codes(level) for level in (0, 1))
+        unit_codes, period_codes = (np.where(present, codes[take], -1) for codes in (result_units, result_periods))  # −1: the last
         year_values = [_year(period) for period in period_names]
         years = np.array([*year_values, 0], dtype=object)[period_codes]  # as the formulas read them (0: no row)
         year_numbers = np.array([*year_values, 0], dtype=float)[period_codes]
@@ -594,7 +593,7 @@ class _Sheet:
         index = np.where(native, index_of[take], np.nan)
         # each unit's first row in Results (the engine's order) and on this sheet, 1-based; 0: none
         results_first, first_row = np.zeros(len(unit_names) + 1, dtype=np.int64), np.zeros(len(unit_names) + 1, dtype=np.int64)
-        found, first = np.unique(np.asarray(res.rows.codes[0]), return_index=True)
+        found, first = np.unique(result_units, return_index=True)
         results_first[found] = first + 1
         rows_present = np.flatnonzero(present)
         found, first = np.unique(unit_codes[rows_present], return_index=True)
@@ -640,7 +639,7 @@ class _Sheet:
         for j, dim in enumerate(self.dims):  # as the dimension's flag above it says
             shown = valid & (not self.pooled_in[dim]) & (not self.geometric_dimensions)
             columns[g.native_dims[j]] = _shown(dimension_scores[take, j], shown, marked=present & ~shown)
-        missing = res.missing.to_numpy()[take]  # blank in a native score, whatever the missing policy makes of it
+        missing = res.arrays.missing[take]  # blank in a native score, whatever the missing policy makes of it
         for k, method in enumerate(self.methods):  # a ratio or goalpost needs no year, a growth rate its preceding one
             shown = (valid if method == "growth" else present) & (method in LIVE_METHODS) & ~missing[:, k]
             columns[g.native_scores[k]] = _shown(scores[take, k], shown)
@@ -662,12 +661,12 @@ class _Sheet:
         the engine took; else it names that Data cell, so a row whose preceding value lies at
         another distance from it starts a new run."""
         g, data, res = self.grid, self.source.data, self.result
-        previous, spans = preceding_periods(RowLabels.of_index(res.rows))
+        previous, spans = preceding_periods(res.labels)
         first_data = data.header_row + 1
         present = at >= 0
         rows = np.arange(len(at))
         take = np.where(present, at, 0)
-        data_row = np.zeros(len(res.rows), dtype=np.int64)  # each engine row's place in Data (0-based)
+        data_row = np.zeros(len(res.labels), dtype=np.int64)  # each engine row's place in Data (0-based)
         data_row[at[present]] = rows[present]
         before = np.where(present, previous[take], -1)
         has_before = before >= 0
@@ -679,8 +678,8 @@ class _Sheet:
         if not by_helpers:  # per row: rows up to its preceding value and periods apart; None without one
             shapes = [(int(rows_apart), float(span)) if had else None for had, rows_apart, span in zip(has_before.tolist(), apart.tolist(), periods.tolist())]
         runs = present_runs if by_helpers else _runs([(shape,) if p else None for p, shape in zip(present.tolist(), shapes)])
-        scores, dimension_scores, index = res.scores.to_numpy(), res.dimension_scores.to_numpy(), res.index.to_numpy()
-        scores = np.where(res.missing.to_numpy(), np.nan, scores)  # a missing value's cell is #N/A, whatever the missing policy makes of it
+        scores, dimension_scores, index = res.arrays.scores, res.arrays.dimension_scores, res.arrays.index
+        scores = np.where(res.arrays.missing, np.nan, scores)  # a missing value's cell is #N/A, whatever the missing policy makes of it
         for k, ident in enumerate(self.ids):
             col, letter = g.scores[k], data.columns.get(ident)
             for start, stop in runs:

@@ -279,7 +279,7 @@ class _Gatherer:
         self.ids = list(self.model.indicators.index)
         self.contributions = indicator_contributions(self.result)
         self.full = dimension_full_scores(self.model, self.result)
-        self.goals = pd.Series(goal_values(self.model.indicators), index=self.ids)
+        self.goals = pd.Series(goal_values(self.model.table), index=self.ids)
         self.values = self.result.panel.values if self.result.panel is not None else pd.DataFrame()
         self.ranked = int(self.result.index.xs(period, level=1).notna().sum())
 
