@@ -373,8 +373,13 @@ def _unit_rows(panel: Panel, ids: list[str], as_of: int | None) -> tuple[UnitRow
     unit_labels, period_labels = labels.units.tolist(), labels.periods.tolist()
     year_of_label = {p: year_of(p) for p in dict.fromkeys(period_labels)}
     years = [year_of_label[p] for p in period_labels]
+    unit_codes, units = labels.codes(0)
+    year_numbers = np.array([np.nan if y is None else y for y in years], dtype=float)
+    by_unit_year = np.lexsort((year_numbers, unit_codes))
+    repeated = (np.diff(unit_codes[by_unit_year]) == 0) & (np.diff(year_numbers[by_unit_year]) == 0)
+    every_year_once = not (np.isnan(year_numbers).any() or repeated.any())  # then no problem to find row by row
     seen: dict[tuple[str, int], str] = {}
-    for unit, period, year in zip(unit_labels, period_labels, years):
+    for unit, period, year in () if every_year_once else zip(unit_labels, period_labels, years):
         if year is None:
             problems.append(Problem(cell_span([panel.data_cell(unit, period, i) for i in ids]), say("period_not_year", period=period, unit=unit)))
         elif (unit, year) in seen:
@@ -382,8 +387,6 @@ def _unit_rows(panel: Panel, ids: list[str], as_of: int | None) -> tuple[UnitRow
                                     say("periods_same_year", unit=unit, period=period, other=seen[(unit, year)])))
         else:
             seen[(unit, year)] = period
-    unit_codes, units = labels.codes(0)
-    year_numbers = np.array([np.nan if y is None else y for y in years], dtype=float)
     with np.errstate(invalid="ignore"):
         kept = ~np.isnan(year_numbers) & (year_numbers <= as_of if as_of is not None else True)
     rows = np.flatnonzero(kept)

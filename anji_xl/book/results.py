@@ -28,6 +28,7 @@ apart again (the builder and Excel's Recalculate button take :meth:`Block.rows`)
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from operator import add
 
 import numpy as np
 
@@ -145,7 +146,7 @@ def results_blocks(model: Model, result: IndexResult, computed_at: str) -> Resul
     rows, places, gain_cols = at.tolist(), place.tolist(), cols.tolist()
     row_keys, k_keys = [f"{unit}|{period}|" for unit, period in zip(row_units, shown)], [str(k + 1) for k in range(TOP_GAINS)]
     gains = Block(["key", "unit 单位", "period 时期", "k 序号", "id 编号", "name 指标", "score 得分率", "gain 潜在提升"],
-                  [[row_keys[r] + k_keys[k] for r, k in zip(rows, places)], list(map(row_units.__getitem__, rows)),
+                  [list(map(add, map(row_keys.__getitem__, rows), map(k_keys.__getitem__, places))), list(map(row_units.__getitem__, rows)),
                    list(map(shown.__getitem__, rows)), (place + 1).tolist(), list(map(ids.__getitem__, gain_cols)),
                    list(map(names.__getitem__, gain_cols)), cell_numbers(arrays.scores[at, cols]), result.gain_values[at, cols].tolist()])
     outlook = forecast(model, result)
