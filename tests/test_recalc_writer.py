@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -87,6 +88,23 @@ def test_rows_made_from_templates_equal_rows_made_cell_by_cell(monkeypatch):
     assert '<row r="7" ht="30">' in made and '<row r="17"' not in made and '<row r="19"' not in made and '<row r="20"><c r="J20"><v>1</v></c></row>' in made
 
 
+def test_columns_that_hold_one_list_are_written_as_each_from_a_list_of_its_own(monkeypatch):
+    """Columns holding one list of values (Scores' live columns and their native twins) have
+    their numbers formatted once per batch; the rows are those of each column from its own list,
+    for columns that start at other rows too."""
+    monkeypatch.setattr(sheet_xml, "BATCH", 4)  # columns begin inside batches
+    one = [0.1, -0.0, 2, 3e-05, 1e16, 0.5, 7.25, 8, 9.0, 10.5]
+
+    def made(columns: list[tuple[int, list]]) -> bytes:
+        rows = sheet_xml.SheetRows()
+        for col, (first, values) in enumerate(columns):
+            rows.column(sheet_xml.CellColumn(col, first, values, str(col + 1), follower=f'<f t="shared" si="{col}"/>' if col % 2 else ""))
+        return b"".join(rows.xml({}, {}))
+
+    together = [(3, one), (3, one), (4, one), (3, one), (6, one)]
+    assert made(together) == made([(first, list(values)) for first, values in together])
+
+
 def _typed(tmp_path: Path, name: str, keys: list[tuple[str, object]]) -> Path:
     """The shipped book with rows typed below its own, values around each indicator's reference."""
     model = default_model()
@@ -131,6 +149,22 @@ def test_every_scores_column_is_one_shared_formula_and_growth_reads_the_helpers(
     assert len(shared_live) == len(live) and all(last == scores.FIRST_ROW + 9 for _, _, last, _ in shared_live)  # 9 rows, one run each
     assert all("INDEX(Data!$" in text for col, _, _, text in shared_live if col in {scores.ref(0, c)[:-1] for c in grid.scores})
     capsys.readouterr()
+
+
+def test_live_columns_and_their_native_twins_hold_one_list_where_equal_and_write_the_same(tmp_path, monkeypatch):
+    monkeypatch.setattr(scores, "NATIVE_ROWS", 5)  # the sheet as long as Data, as in a book of more than 1,000 rows
+    book = _typed(tmp_path, "twins.xlsm", [(u, y) for y in (2019, 2020, 2021) for u in ("甲县", "乙县")])
+    tables = read_book_tables(book)
+    cells, shared = scores.sheet_cells(scores.ScoresSource(tables.model, compute(tables.model, tables.panel), tables.model.indicator_cell, tables.data))
+    held = {}
+    for column in shared:
+        held.setdefault(id(column.values), []).append(column.col)
+    grid = scores.ScoresLayout(23, 6)
+    twins = [sorted(cols) for cols in held.values() if len(cols) > 1]
+    assert [scores.INDEX, scores.NATIVE_INDEX] in twins and sorted([grid.dims[0], grid.native_dims[0]]) in twins and len(twins) >= 20
+    apart = [replace(column, values=list(column.values)) for column in shared]
+    xml = lambda columns: b"".join(sheet_xml.sheet_rows(cells, {}, columns).xml({}, {}))  # noqa: E731
+    assert xml(shared) == xml(apart)
 
 
 def test_live_growth_cells_name_the_preceding_cell_where_periods_are_not_years(capsys, tmp_path):

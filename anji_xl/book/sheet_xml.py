@@ -160,12 +160,14 @@ class CellColumn:
             out[self.first - start] = self.master
         return out
 
-    def uniform(self, start: int, stop: int) -> tuple[bytes, bytes, bytes, list[bytes]] | None:
+    def uniform(self, start: int, stop: int, formatted: dict[tuple[int, int], list[bytes]] | None = None) -> tuple[bytes, bytes, bytes, list[bytes]] | None:
         """When every row from ``start`` to ``stop`` has a cell, a number or a text (errors and
         other texts not both), and none is the master: each cell's XML (UTF-8) as what comes
         before the row's number, between it and the value, and after the value, and each cell's
         value (together what :meth:`fragments` writes). Where numbers and texts mix, each cell's
-        value carries what comes between and after it."""
+        value carries what comes between and after it. ``formatted``: the number texts of these
+        rows by the list of values they come from (its ``id``), for columns that hold one list
+        (Scores' live columns and their native twins)."""
         if self.first > start or self.stop < stop or (self.master and self.first >= start):
             return None
         values = self.values[start - self.first:stop - self.first]
@@ -174,7 +176,12 @@ class CellColumn:
             return None
         before = f'<c r="{letter(self.col)}'.encode()
         if str not in kinds:
-            return before, *self._numbers(values)
+            texts = None if formatted is None else formatted.get((id(self.values), self.first))
+            if texts is None:
+                texts = _number_texts(values)
+                if formatted is not None:
+                    formatted[(id(self.values), self.first)] = texts
+            return before, *self._number_xml(), texts
         if not self.follower and "" in values:  # an empty cell among the texts: each cell as column_xml writes it
             return None
         if len(kinds) == 1:
@@ -190,8 +197,11 @@ class CellColumn:
 
     def _numbers(self, values: list) -> tuple[bytes, bytes, list[bytes]]:
         """A number cell's XML between its row number and its value, after the value, and each value's text."""
+        return *self._number_xml(), _number_texts(values)
+
+    def _number_xml(self) -> tuple[bytes, bytes]:
         s = f' s="{self.style}"' if self.style else ""
-        return f'"{s}>{self.follower}<v>'.encode(), b"</v></c>", orjson.dumps(values, default=float)[1:-1].split(b",")
+        return f'"{s}>{self.follower}<v>'.encode(), b"</v></c>"
 
     def _texts(self, values: list[str]) -> tuple[bytes, bytes, list[bytes]] | None:
         """As :meth:`_numbers`, for texts (None: errors and other texts mixed, or a text holding \\x00)."""
@@ -214,6 +224,11 @@ class CellColumn:
 
 
 _SPECIAL = re.compile(r"[&<>]")  # what escape() changes
+
+
+def _number_texts(values: list) -> list[bytes]:
+    """The ``<v>`` text (UTF-8) of each number, all at once."""
+    return orjson.dumps(values, default=float)[1:-1].split(b",")
 
 
 def _inline_text(text: str) -> str:
@@ -291,6 +306,7 @@ def _batch(columns: list[CellColumn], start: int, stop: int, openings: dict[int,
     numbers and of its values are filled for every row of the batch at once (slice assignments
     over the batch's rows laid end to end), and any other column's slot takes its cell's XML."""
     row: list[bytes | None] = [b"", None]  # pieces, and None for a slot; slot 1: the row's opening tag
+    formatted: dict[tuple[int, int], list[bytes]] = {}  # the number texts of these rows, by the values' list (CellColumn.uniform)
     uniform, others = [], []  # (the slot of a uniform column's row number, its values); (slot, each row's XML)
 
     def piece(part: bytes) -> None:
@@ -302,7 +318,7 @@ def _batch(columns: list[CellColumn], start: int, stop: int, openings: dict[int,
     for column in columns:
         if column.first >= stop or column.stop <= start:
             continue
-        found = column.uniform(start, stop)
+        found = column.uniform(start, stop, formatted)
         if found is None:
             piece(b"")
             others.append((len(row), [xml.encode("utf-8") for xml in column.fragments(start, stop)]))
