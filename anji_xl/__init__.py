@@ -3,25 +3,16 @@
 The public surface: read a workbook, compute, and the result type. Everything else is private
 to its module. Each name loads on first use: the ``anji-xl`` command imports this package before
 it can handle Ctrl-C (:mod:`anji_xl.console`), so importing it loads nothing (not even
-importlib.metadata, 60 ms, nor importlib), and the engine never loads openpyxl.
+importlib), and the engine never loads openpyxl.
 """
 
 _PUBLIC = {"AnjiInputError": ".model", "IndexResult": ".engine", "Model": ".model", "Panel": ".model", "Problem": ".model",
            "Settings": ".model", "compute": ".engine", "read_book": ".io.read_book"}
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("anji-xl")
-    except PackageNotFoundError:  # running from a checkout that was never installed
-        return "0.0.0+unknown"
-
-
 def __getattr__(name: str):
     if name == "__version__":
-        value = _version()
+        from ._version import __version__ as value
     elif name in _PUBLIC:
         from importlib import import_module
 

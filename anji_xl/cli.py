@@ -16,7 +16,7 @@ import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, NoReturn
+from typing import TYPE_CHECKING, Callable, Iterator, NoReturn
 
 from .defaults import SHIPPED_BOOK, default_book
 from .model import AnjiInputError, Problem
@@ -81,8 +81,7 @@ def _book_argument(parser: argparse.ArgumentParser, optional: bool = False) -> N
 
 
 class _ShowVersion(argparse.Action):
-    """``--version``: the installed version, looked up only when asked (importlib.metadata takes
-    30 ms that every other command would wait for before it starts reading)."""
+    """``--version``: the version (:mod:`anji_xl._version`, which the installed metadata also reads)."""
 
     def __init__(self, option_strings: list[str], dest: str, **kwargs: object):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
@@ -298,22 +297,33 @@ def _run_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _steps(total: int, desc: str) -> Iterator[Callable[[str], None]]:
+    """A progress bar of ``total`` named steps on stderr when it is a terminal (as tqdm's
+    ``disable=None``); elsewhere none, and tqdm is not loaded (20 ms beside a book's read)."""
+    if not sys.stderr.isatty():
+        yield lambda _: None
+        return
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # no monitor thread: with a thread alive, recalc writes Scores without a second process (book.forked)
+    with tqdm(total=total, desc=desc, unit="step", file=sys.stderr) as bar:
+        def step(name: str) -> None:
+            bar.set_postfix_str(name)
+            bar.update(1)
+
+        yield step
+
+
 def _run_recalc(args: argparse.Namespace) -> int:
     from .book.package import open_for_update
     from .io.read_book import start_inspecting
 
     with open_for_update(args.book) as snapshot:
-        reading = start_inspecting(args.book)  # the book is read while the progress bar, the engine and the sheet modules load
-        from tqdm import tqdm
-
+        reading = start_inspecting(args.book)  # the book is read while the engine, the sheet modules and the progress bar load
         from .book.recalc import recalc_snapshot
 
-        tqdm.monitor_interval = 0  # no monitor thread: with a thread alive, recalc writes Scores without a second process (book.forked)
-        with tqdm(total=3, desc="recalc", unit="step", disable=None, file=sys.stderr) as bar:
-            def step(name: str) -> None:  # reading, computing, writing
-                bar.set_postfix_str(name)
-                bar.update(1)
-
+        with _steps(3, "recalc") as step:  # reading, computing, writing
             blocks = recalc_snapshot(snapshot, reading, backup=args.backup, step=step)
     print(say("recalculated", book=args.book, rows=blocks.summary.height, warnings=blocks.warnings.height))
     return 0

@@ -497,10 +497,39 @@ def test_recalc_reads_computes_and_writes_the_book_without_pandas(tmp_path):
     book = tmp_path / "book.xlsm"
     shutil.copy(SHIPPED_BOOK, book)
     code = ("import sys; from anji_xl.cli import main; code = main(sys.argv[1:], one_command=True); "
-            "print('pandas' in sys.modules, code, file=sys.stderr)")
+            "print(*(name in sys.modules for name in ('pandas', 'tqdm', 'importlib.metadata')), code, file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code, "recalc", str(book)], capture_output=True, text=True, check=True)
-    assert done.stderr.splitlines()[-1] == "False 0" and "Results 共 3 行" in done.stdout
+    # no bar off a terminal (no tqdm), and the version stamped without importlib.metadata (anji_xl._version)
+    assert done.stderr.splitlines()[-1] == "False False False 0" and "Results 共 3 行" in done.stdout
     assert book.read_bytes() != SHIPPED_BOOK.read_bytes()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a pseudo-terminal of Linux's")
+def test_recalc_shows_its_steps_on_a_terminal(tmp_path):
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    book = tmp_path / "book.xlsm"
+    shutil.copy(SHIPPED_BOOK, book)
+    terminal, its_end = pty.openpty()
+    fcntl.ioctl(its_end, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal 100 columns wide
+    with subprocess.Popen([sys.executable, "-m", "anji_xl.cli", "recalc", str(book)], stderr=its_end, stdout=subprocess.PIPE) as run:
+        os.close(its_end)
+        shown = b""
+        while True:
+            try:
+                piece = os.read(terminal, 65536)
+            except OSError:  # the terminal's other end closed (Linux)
+                break
+            if not piece:
+                break
+            shown += piece
+    os.close(terminal)
+    assert run.returncode == 0
+    bar = shown.decode("utf-8")
+    assert "recalc:" in bar and "3/3" in bar and "读取 reading" in bar and "写入 writing" in bar
 
 
 def test_version_is_the_installed_one_looked_up_only_when_asked(capsys):
