@@ -236,6 +236,23 @@ def test_damaged_books_never_crash_and_are_never_half_written(capsys, tmp_path, 
         assert target.read_bytes() == before
 
 
+@pytest.mark.parametrize("part", ["xl/vbaProject.bin", "docProps/app.xml", "xl/charts/chart1.xml"])
+def test_a_damaged_part_recalc_copies_is_refused_and_nothing_is_written(capsys, tmp_path, part):
+    """Every part recalc copies unchanged is inflated once for its CRC-32 (on the writer's
+    threads, while the sheets are made), so a damaged one is told, even one no reader needs."""
+    data = bytearray(SHIPPED_BOOK.read_bytes())
+    with zipfile.ZipFile(SHIPPED_BOOK) as package:
+        info = package.getinfo(part)
+    header = data[info.header_offset:info.header_offset + 30]
+    start = info.header_offset + 30 + int.from_bytes(header[26:28], "little") + int.from_bytes(header[28:30], "little")
+    data[start + info.compress_size // 2] ^= 0x55
+    book = tmp_path / "book.xlsm"
+    book.write_bytes(bytes(data))
+    code, _, err = run(capsys, "recalc", book)
+    assert code == 2 and "文件已损坏（" in err and "the package is damaged" in err and "Traceback" not in err, err  # copied, or a chart patched
+    assert book.read_bytes() == bytes(data) and os.listdir(tmp_path) == ["book.xlsm"]
+
+
 @pytest.mark.parametrize("content", [b"", b"not a zip at all", b"PK\x05\x06" + b"\x00" * 18])
 def test_garbage_files(capsys, tmp_path, content):
     target = tmp_path / "garbage.xlsm"
