@@ -276,8 +276,10 @@ class SheetRows:
         if one_by_one >= first:
             yield self._one_by_one(columns, first, one_by_one + 1, kept, openings).encode("utf-8")
         start = max(first, one_by_one + 1)
-        # a batch ends below each long column's master: the rows after it then fill in its template
-        cuts = {c.first + 1 for c in columns if c.master and c.stop - c.first > BATCH and c.first + 1 > start}
+        # a batch ends where a long column begins (below its master, if it has one) and where it
+        # ends: the rows of each batch then fill in its template, not one cell at a time
+        long = [c for c in columns if c.stop - c.first > BATCH]
+        cuts = {cut for c in long for cut in (c.first + 1 if c.master else c.first, c.stop) if start < cut < stop}
         ends = sorted(cuts.union(range(start + BATCH, stop, BATCH), [stop]))
         for end in ends:
             yield _batch(columns, start, end, openings)
