@@ -74,18 +74,19 @@ def test_rows_made_from_templates_equal_rows_made_cell_by_cell(monkeypatch):
     kinds = [[0.1, 2, 3e-05, 1e16, -4.5, 6, 7.25, 8, 9, 10.5, 11, 12],  # numbers
              ["县0001|2016|1", "<b>", " x", "y ", "中文", "", "a", "b", "c", "d", "e", "f"],  # texts, escaped and spaced
              [1.0, None, 2.0, "t", np.float64(0.3), np.int64(4), True, None, 5.0, 6.0, "#N/A", 7.0],  # a mixture with holes
-             ["#N/A", "#N/A", "#DIV/0!", "#N/A", "#N/A", "#N/A", "#N/A", "#N/A", "#N/A", "#N/A", "#N/A", "#N/A"]]
+             ["#N/A", "#N/A", "#DIV/0!", "#N/A", "#N/A", "#N/A", "#N/A", "#N/A", "#N/A", "#N/A", "#N/A", "#N/A"],
+             [2016, "", "", 2017, "a&b", 0.5, "", -0.0, "", "x", 7, ""]]  # numbers and texts, no hole
     for col, values in enumerate(kinds):
         rows.column(sheet_xml.CellColumn(col, 3, values, "5", "6"))
         follower = f'<f t="shared" si="{col}"/>'
-        master = sheet_xml.cell_xml(f"{sheet_xml.letter(col + 4)}5", values[0], "5", "=A5", f't="shared" ref="X" si="{col}"')
-        rows.column(sheet_xml.CellColumn(col + 4, 5, values, "5", follower=follower, master=master))
-    rows.column(sheet_xml.CellColumn(9, 20, [1, 2], None))  # rows 17 to 19 have no cell at all
+        master = sheet_xml.cell_xml(f"{sheet_xml.letter(col + len(kinds))}5", values[0], "5", "=A5", f't="shared" ref="X" si="{col}"')
+        rows.column(sheet_xml.CellColumn(col + len(kinds), 5, values, "5", follower=follower, master=master))
+    rows.column(sheet_xml.CellColumn(11, 20, [1, 2], None))  # rows 17 to 19 have no cell at all
     openings = {7: '<row r="7" ht="30"'}
     made = b"".join(rows.xml({1: '<row r="1"/>'}, openings)).decode()
     columns = sorted(rows.columns, key=lambda c: c.col)
     assert made == '<row r="1"/>' + rows._one_by_one(columns, 2, 22, {}, openings)
-    assert '<row r="7" ht="30">' in made and '<row r="17"' not in made and '<row r="19"' not in made and '<row r="20"><c r="J20"><v>1</v></c></row>' in made
+    assert '<row r="7" ht="30">' in made and '<row r="17"' not in made and '<row r="19"' not in made and '<row r="20"><c r="L20"><v>1</v></c></row>' in made
 
 
 def test_columns_that_hold_one_list_are_written_as_each_from_a_list_of_its_own(monkeypatch):
