@@ -733,8 +733,10 @@ def _year(period: str) -> float:
 def _shown(values: np.ndarray, shown: np.ndarray | bool, marked: np.ndarray | None = None, blank: object = "") -> list[object]:
     """A native column's cached values: the number where ``shown`` (and there is one), else #N/A
     where ``marked``, else ``blank``."""
-    out = values.astype(object)
     shown = shown & ~np.isnan(values)
+    if shown.all():  # every row's number (a long book's live columns): no object array to fill in
+        return values.tolist()
+    out = values.astype(object)
     out[~shown] = blank
     if marked is not None:
         out[marked & ~shown] = NA
