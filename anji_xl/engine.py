@@ -623,11 +623,12 @@ class Computation:
         """The model's problems, then the faulty elements' and the rows left empty. Once every block is made."""
         return self.model_problems + self._fault_problems.problems() + self._empty_rows
 
-    def indexes(self) -> tuple[np.ndarray, np.ndarray]:
+    def indexes(self, scores_into: np.ndarray | None = None, faults_into: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Every row's index and dimension scores (rows × dimensions), from a pass over the
-        blocks: what a line per row shows, without the whole result (its frames load pandas)."""
+        blocks: what a line per row and ANJI_TABLE show, without the whole result (the rest of its
+        arrays; its frames load pandas). The scores and faults are made in ``*_into`` when given."""
         index, dimension_scores = np.empty(len(self.rows)), np.empty((len(self.rows), len(self.model.dimensions)))
-        for block in self.blocks():
+        for block in self.blocks(scores_into, faults_into):
             index[block.at], dimension_scores[block.at] = block.aggregate.index, block.aggregate.dimension_scores
             del block  # let go before the next block is made
         return index, dimension_scores

@@ -16,7 +16,7 @@ import pandas as pd
 from . import __version__
 from .collector import uncollected
 from .aggregation import combine, full_scores, membership_matrix
-from .engine import check_model, checked_weights, compute
+from .engine import Computation, check_model, checked_weights, compute, period_ranks
 from .excel_values import (
     ArgumentError,
     XlError,
@@ -221,13 +221,13 @@ def _tables(data, indicators, settings):
     return read_grids(grids, data_typed=read_cell)
 
 
-def _rows_out(header: list[str], frame: pd.DataFrame, errors: np.ndarray | None = None) -> list[list[object]]:
-    """A header row, then unit, period and the frame's numbers; a row's error (or #N/A for NaN)
-    where there is no number. Built as one object array and listed at once: a Data table has
-    tens of thousands of rows, and Python work per cell would cost more than the engine."""
-    values = frame.to_numpy(dtype=float)
-    cells = np.empty((len(frame), 2 + values.shape[1]), dtype=object)
-    cells[:, 0], cells[:, 1] = (frame.index.get_level_values(level) for level in (0, 1))
+def _rows_out(header: list[str], units: object, periods: object, values: np.ndarray, errors: np.ndarray | None = None) -> list[list[object]]:
+    """A header row, then each row's unit, period and numbers (``values``: rows × columns); a row's
+    error (or #N/A for NaN) where there is no number. Built as one object array and listed at
+    once: a Data table has tens of thousands of rows, and Python work per cell would cost more
+    than the engine."""
+    cells = np.empty((len(values), 2 + values.shape[1]), dtype=object)
+    cells[:, 0], cells[:, 1] = units, periods
     numbers = cells[:, 2:]  # a view: Python floats, then the error values over them
     numbers[:] = values
     numbers[np.isnan(values)] = excel_error(XlError.NA)
@@ -249,10 +249,13 @@ def table(data, indicators, settings) -> object:
     model_problems = check_model(model, panel)[2]
     if model_problems:
         raise AnjiInputError(model_problems)
-    result = compute(model, panel, warn=False)  # a table of numbers: its warnings would not be shown
-    frame = pd.concat([result.index, result.dimension_scores, result.rank.rename("rank")], axis=1)
-    errors = row_errors(result.faults.to_numpy(), model.settings.missing == "error")
-    return _rows_out(["unit", "period", "index", *result.dimensions, "rank"], frame, errors)
+    run = Computation(model, panel, warn=False)  # a table of numbers: its warnings would not be shown
+    shape = (len(run.rows), len(model.ids))
+    faults = np.empty(shape, dtype=np.int8)
+    index, dimension_scores = run.indexes(np.empty(shape), faults)  # what it shows, not the whole result
+    errors = row_errors(faults, model.settings.missing == "error")
+    return _rows_out(["unit", "period", "index", *model.dimensions, "rank"], run.rows.units, run.rows.periods,
+                     np.column_stack([index, dimension_scores, period_ranks(index, run.rows.codes(1)[0])[0]]), errors)
 
 
 @uncollected()
@@ -262,7 +265,8 @@ def sensitivity_table(data, indicators, settings) -> object:
     result = sensitivity(model, panel)
     if result.problems:
         raise AnjiInputError(result.problems)
-    return _rows_out(["unit", "period", *result.table.columns], result.table)
+    rows = result.table.index
+    return _rows_out(["unit", "period", *result.table.columns], rows.get_level_values(0), rows.get_level_values(1), result.table.to_numpy(dtype=float))
 
 
 def check(indicators) -> str:
