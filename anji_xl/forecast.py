@@ -395,7 +395,7 @@ def _unit_rows(panel: Panel, ids: list[str], as_of: int | None) -> tuple[UnitRow
     first[1:] = (unit_codes[rows][1:] != unit_codes[rows][:-1]) | (year_numbers[rows][1:] != year_numbers[rows][:-1])
     rows = rows[first]
     periods = np.asarray(period_labels, dtype=object)
-    return UnitRows.stack(units, unit_codes[rows], year_numbers[rows], values[rows], periods[rows]), problems
+    return UnitRows.stack(list(units), unit_codes[rows], year_numbers[rows], values[rows], periods[rows]), problems  # a list of its own: the labels' codes keep theirs
 
 
 def forecast(model: Model, result: IndexResult, as_of: str | None = None) -> Forecast:

@@ -152,7 +152,7 @@ def results_blocks(model: Model, result: IndexResult, computed_at: str) -> Resul
     outlook = forecast(model, result)
     warnings = Block(["warnings 提示"], [result.warnings + [str(p) for p in result.problems]
                                          + ["达标预测 forecast: " + w for w in outlook.warnings + [str(p) for p in outlook.problems_of(outlook.units, grouped=True)]]])
-    units = result.labels.codes(0)[1]
+    units = list(result.labels.codes(0)[1])  # a list of its own: the labels' codes keep theirs
     periods = [period_cell(p) for p in period_order(result.labels.codes(1)[1])]
     lists = [units, periods, dims]
     depth = max(map(len, lists))
