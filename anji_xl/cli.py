@@ -250,7 +250,7 @@ def _run_compute(args: argparse.Namespace) -> int:
     elif args.unit or args.period or len(positions) <= DETAIL_ROWS:  # a row in full: --unit / --period, or a few rows
         result = run.result()
         problems = _of_rows_shown(with_engine_problems(problems, result.problems), run.rows.take(positions), args)
-        report = text_report(result, tables.model, positions, problems)  # before printing: its frames load pandas
+        report = text_report(result, tables.model, positions, problems)  # made whole before its first line is printed
         with _printing_results():
             print(report)
             for warning in result.warnings:

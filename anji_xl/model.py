@@ -219,6 +219,10 @@ class Model:
         """Dimensions in the order they first appear in the indicator table."""
         return list(dict.fromkeys(self.table.columns["dimension"]))
 
+    def names(self) -> dict[str, object]:
+        """Each indicator's name by id, as the table holds it (none where it has no name column)."""
+        return dict(zip(self.table.ids, self.table.columns["name"])) if "name" in self.table else {}
+
 
 @dataclass
 class Panel:

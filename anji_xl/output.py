@@ -152,11 +152,6 @@ def _not_computed(cells: list[str]) -> str:
     return say("row_not_computed", cells=", ".join(cells)) if cells else say("rows_not_computed")
 
 
-def _names(model: Model) -> dict[str, object]:
-    """Each indicator's name (none where the table has no name column)."""
-    return dict(zip(model.ids, model.table.columns["name"])) if "name" in model.table else {}
-
-
 #: Up to this many rows, compute prints each row in full; beyond, one line per row.
 DETAIL_ROWS = 20
 
@@ -166,19 +161,17 @@ def text_report(result: IndexResult, model: Model, positions: np.ndarray | None 
     without an index is one marked line naming the cells of its ``problems``."""
     from tabulate import tabulate
 
-    positions = np.arange(len(result.rows)) if positions is None else positions
-    names = _names(model)
+    positions = np.arange(len(result.labels)) if positions is None else positions
+    names = model.names()
     name = f"{model.settings.name} {model.settings.name_en}".strip()  # the book's Settings name the index
     cells = _cells_by_row(problems)
-    index, scores = result.index.to_numpy(), result.scores.to_numpy()
-    rank, of = period_ranks(index, RowLabels.of_index(result.rows).codes(1)[0])
-    dimension_scores, contributions = result.dimension_scores.to_numpy(), result.contributions.to_numpy()
-    dimension_weights = result.dimension_weights.to_numpy()
-    gains, ids = result.gains.to_numpy(), result.gains.columns
+    arrays, gains, ids = result.arrays, result.gain_values, result.ids
+    index, scores, dimension_scores, contributions = arrays.index, arrays.scores, arrays.dimension_scores, arrays.contributions
+    rank, of = period_ranks(index, result.labels.codes(1)[0])
     top_positions = result.top_gain_positions(top)
     blocks = []
     for at in positions:
-        unit, period = result.rows[at]
+        unit, period = result.labels[at]
         if math.isnan(index[at]):
             blocks.append(f"× {unit} {period}   " + _not_computed(cells.get((unit, period), [])))
             continue
@@ -187,7 +180,7 @@ def text_report(result: IndexResult, model: Model, positions: np.ndarray | None 
             title += f"   排名 rank {int(rank[at])}/{of[at]}"
         dims = tabulate(
             [
-                [f"{dim} {DIMENSIONS_EN.get(dim, '')}".strip(), _fmt(dimension_scores[at, k]), _fmt(contributions[at, k]), _fmt(dimension_weights[at, k], 3)]
+                [f"{dim} {DIMENSIONS_EN.get(dim, '')}".strip(), _fmt(dimension_scores[at, k]), _fmt(contributions[at, k]), _fmt(arrays.dimension_weights[at, k], 3)]
                 for k, dim in enumerate(result.dimensions)
             ],
             headers=["维度 Dimension", "得分率 Score", "贡献 Contribution", "权重 Weight"],
@@ -378,7 +371,7 @@ def forecast_report(outlook: Forecast, model: Model, units: list[str]) -> str:
     """Per unit the indicator table (Chinese first), then the forecast index and dimensions."""
     from tabulate import tabulate
 
-    names = _names(model)
+    names = model.names()
     yes_no = {True: "是 yes", False: "否 no", None: "—"}
     blocks = []
     for unit in units:

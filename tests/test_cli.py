@@ -470,12 +470,13 @@ def test_help_is_chinese_first_then_english(capsys):
         assert cjk.search(chinese) and english and not cjk.search(english), text
 
 
-@pytest.mark.parametrize("command, pooled", [(["compute", "--json"], False), (["validate"], False), (["compute", "--json"], True)])
+@pytest.mark.parametrize("command, pooled", [(["compute", "--json"], False), (["validate"], False), (["compute"], False), (["compute", "--json"], True)])
 def test_compute_json_and_validate_read_compute_and_write_without_pandas(tmp_path, command, pooled):
     """Loading pandas took about a quarter of `compute --json`'s time on a 30,000-row book (it
     held the interpreter's lock while the sheet's pieces waited to become numbers): compute
-    --json and validate do without it, unless a pooled method groups a period's rows with it;
-    what they say is the same either way (the blocks' values are checked elsewhere)."""
+    (--json, or each of a few rows in full) and validate do without it, unless a pooled method
+    groups a period's rows with it; what they say is the same either way (the blocks' values are
+    checked elsewhere)."""
     data = [["甲县", 2019, 0.6, 100], ["甲县", 2020, 0.5, 105], ["乙县", 2019, 0.4, 90], ["乙县", 2020, 0.8, 95]]
     indicators = [["E1", "低碳生产", "能耗", "negative", "minmax" if pooled else "ratio", 0.5, 0.5],
                   ["E2", "低碳生产", "能源总量", "negative", "ratio", 90, 0.5]]
@@ -484,7 +485,10 @@ def test_compute_json_and_validate_read_compute_and_write_without_pandas(tmp_pat
             "print('pandas' in sys.modules, code, file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code, command[0], str(book), *command[1:]], capture_output=True, text=True, check=True)
     assert done.stderr.splitlines()[-1] == f"{pooled} 0"
-    if command[0] == "compute":
+    if command == ["compute"]:  # every row in full: its title, dimension table and gains
+        assert [line.split()[:2] for line in done.stdout.splitlines() if line.startswith(("甲县", "乙县"))] == [
+            ["甲县", "2019"], ["甲县", "2020"], ["乙县", "2019"], ["乙县", "2020"]]
+    elif command[0] == "compute":
         assert [row["unit"] for row in json.loads(done.stdout)["results"]] == ["甲县", "甲县", "乙县", "乙县"]
     else:
         assert "4 行" in done.stdout

@@ -609,10 +609,11 @@ def test_a_signal_in_a_callback_python_would_swallow_arrives_just_after_it():
         signal.signal(signal.SIGINT, previous)
 
 
-def _compute_with(hook: str, **environment: str) -> subprocess.CompletedProcess:
-    """``anji-xl compute`` of the shipped book, the entry as pip installs it, after ``hook`` (code
-    that arranges for a real SIGINT at one chosen moment and says on stderr that it sent it)."""
-    entry = ANJI_XL[2].replace("sys.argv[0] = 'anji-xl'", "sys.argv[:] = ['anji-xl', 'compute', sys.argv[1]]")
+def _forecast_with(hook: str, **environment: str) -> subprocess.CompletedProcess:
+    """``anji-xl forecast`` of the shipped book, the entry as pip installs it, after ``hook`` (code
+    that arranges for a real SIGINT at one chosen moment and says on stderr that it sent it).
+    forecast loads pandas for its frames, as the hooks below need (compute, recalc and validate do not)."""
+    entry = ANJI_XL[2].replace("sys.argv[0] = 'anji-xl'", "sys.argv[:] = ['anji-xl', 'forecast', sys.argv[1]]")
     code = f"import os, signal, sys\n{textwrap.dedent(hook)}\n{entry}\n"
     return subprocess.run([sys.executable, "-c", code, SHIPPED_BOOK], capture_output=True, text=True, cwd=REPO, timeout=120,
                           env={**os.environ, **environment})
@@ -629,7 +630,7 @@ def test_a_signal_while_a_compiled_module_initialises_arrives_just_after_it():
     initialise and ignore any failure (``except: pass``): a KeyboardInterrupt raised there was
     swallowed and the command went on to exit 0 (at other such places it left a module half-built:
     SIGSEGV in pandas' to_numeric). The handler sends it again once the module is built."""
-    done = _compute_with("""
+    done = _forecast_with("""
         from collections.abc import Sequence
         from abc import ABCMeta
         def register(subclass):
@@ -667,10 +668,10 @@ def test_a_signal_while_pandas_libs_initialise_does_not_crash_the_command_later(
             return unlock(name)
         bootstrap._lock_unlock_module = _lock_unlock_module
     """
-    counted = _compute_with(hook, SIGNAL_AT="0")
+    counted = _forecast_with(hook, SIGNAL_AT="0")
     imports = counted.stderr.count("pandas._libs.lib imports")
     assert counted.returncode == 0 and imports >= 1, counted.stderr
-    _ended_by_the_signal_sent(_compute_with(hook, SIGNAL_AT=str(imports)))
+    _ended_by_the_signal_sent(_forecast_with(hook, SIGNAL_AT=str(imports)))
 
 
 def test_a_signal_while_numpy_initialises_does_not_break_numpy():
@@ -679,7 +680,7 @@ def test_a_signal_while_numpy_initialises_does_not_break_numpy():
     (numpy printing it, then pandas' "Unable to import required dependency numpy"). Held until
     numpy is built, it ends the command as an interruption with one line. The reader loads datetime
     before numpy, so the hook unloads it as pandas starts loading; the signal is real."""
-    done = _compute_with("""
+    done = _forecast_with("""
         class Trip:
             def find_spec(self, name, path=None, target=None):
                 if name == "pandas":
@@ -699,7 +700,7 @@ def test_a_signal_in_a_weakref_callback_is_delivered_again(module):
     raised there ("Exception ignored in: …"): CI saw a KeyboardInterrupt lost that way in
     ``WeakSet._remove`` (recalc ended 0). The interrupt is delivered again, and the command ends
     as interrupted. Here an object dies as ``module`` is imported; its callback gets a real SIGINT."""
-    done = _compute_with(f"""
+    done = _forecast_with(f"""
         import weakref
         class Referent:
             pass
@@ -725,7 +726,7 @@ def test_an_error_that_follows_a_signal_is_reported_as_the_interruption(module):
     """The last defence: code that turns the KeyboardInterrupt into an error of its own (as numpy's
     initialisation did, before the handler held signals there) still ends the command as
     interrupted, 130, not as an "unexpected failure". Here an import finder does it, on a real SIGINT."""
-    done = _compute_with(f"""
+    done = _forecast_with(f"""
         import time
         class Replace:
             def find_spec(self, name, path=None, target=None):

@@ -132,7 +132,7 @@ def results_blocks(model: Model, result: IndexResult, computed_at: str) -> Resul
     if len(dims) > MAX_DIMENSIONS:
         raise AnjiInputError([Problem("Indicators", say("too_many_dimensions", room=MAX_DIMENSIONS, count=len(dims)))])
     ids, arrays = result.ids, result.arrays
-    named = dict(zip(model.ids, model.table.columns["name"])) if "name" in model.table else {}
+    named = model.names()
     names = ["" if (name := named.get(ident)) is None or name != name else name for ident in ids]  # blank (None, NaN): ""
     row_units, row_periods = result.labels.units.tolist(), result.labels.periods.tolist()
     shown = period_cells(row_periods)
@@ -171,7 +171,7 @@ def forecast_blocks(model: Model, outlook: Forecast) -> tuple[Block, Block, Bloc
     dims = outlook.dimensions
     target = outlook.target_period
     units, ids, figures = outlook.units, outlook.ids, outlook.figures
-    named = dict(zip(model.ids, model.table.columns["name"])) if "name" in model.table else {}
+    named = model.names()
     names = [named.get(i, "") for i in ids]
     on_track = figures["on_track"]
     off = np.asarray(on_track == False, dtype=bool)  # noqa: E712 — element by element: False (not None, not True)
