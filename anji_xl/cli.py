@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from .tables import RowLabels
 
 # Each command imports what it needs when it runs: `anji-xl --help` loads no NumPy, compute starts
-# reading the book while the engine loads (anji_xl.io.read_book), and compute (--json, or a line per
-# row) and validate never load pandas (anji_xl.tables).
+# reading the book while the engine loads (anji_xl.io.read_book), and compute, validate and recalc
+# never load pandas (anji_xl.tables).
 
 
 class _HelpFormatter(argparse.HelpFormatter):

@@ -23,7 +23,7 @@ from .model import Model, Panel, Problem, Settings
 from .scoring import POOLED_METHODS, Fault, Scored, fault_message, is_percent_unit, score_goalpost, score_growth, score_ratio
 from .tables import RowLabels
 
-if TYPE_CHECKING:  # the result's frames are made with pandas, loaded then: compute (--json, a line per row) and validate never load it
+if TYPE_CHECKING:  # the result's frames are made with pandas, loaded then: compute, validate and recalc never load it
     import pandas as pd
 
 

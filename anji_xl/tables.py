@@ -1,11 +1,10 @@
 """The tables a computation reads, held without pandas: the indicator table as lists, Data's
 numbers as one array with their row labels. Each makes its pandas frame when first asked.
 
-``compute`` (``--json``, or a line per row) and ``validate`` read a book, compute and write it
-all without pandas. Loading pandas held the interpreter's lock for about 0.15 s while the sheet's
+``compute``, ``validate`` and ``recalc`` read a book, compute and write it all without pandas. Loading pandas held the interpreter's lock for about 0.15 s while the sheet's
 pieces waited for it to become numbers: on the bench's 30,000-row book, a quarter of what compute
-took. The views that show a frame (a row in full, the book's sheets, the forecast, the report)
-ask for it and load pandas then.
+took. The views that show a frame (the forecast, the report, sensitivity, import) ask for it
+and load pandas then.
 """
 
 from __future__ import annotations
